@@ -1,0 +1,54 @@
+"""The ``kompass`` command: one module per command group, joined here.
+
+Help texts are translated into the language of the environment
+(``KOMPASS_LOCALE`` or the POSIX locale variables; Norwegian bokmål by default).
+Errors are one clear line on standard error and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kompass_tui import __version__
+from kompass_tui.cli import questionnaire
+from kompass_tui.cli.output import fail_unexpected
+from kompass_tui.i18n import _, locale_from_environment, set_locale
+
+set_locale(locale_from_environment())
+
+app = typer.Typer(
+    name="kompass",
+    help=_("Kompass TUI: the competence survey for newly arrived refugees."),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(questionnaire.app, name="questionnaire")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"kompass {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help=_("Show the version and exit.")
+        ),
+    ] = False,
+) -> None:
+    """Kompass TUI: the competence survey for newly arrived refugees."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last guard before a traceback would show
+        fail_unexpected(exc)

@@ -1,0 +1,31 @@
+"""Printing for commands: clean one-line errors and text safe for any terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+
+from kompass_tui.i18n import _
+from sporreskjema.values import clean_text
+
+
+def safe(text: str) -> str:
+    """Text with control characters and escape sequences removed, so it cannot steer a terminal."""
+    return clean_text(text, multiline=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``message`` as one line on standard error and exit with ``code``."""
+    typer.echo(_("Error: %(message)s") % {"message": safe(message)}, err=True)
+    raise typer.Exit(code)
+
+
+def fail_unexpected(exc: BaseException) -> NoReturn:
+    typer.echo(
+        _("Error: something unexpected went wrong (%(kind)s). Nothing was changed.")
+        % {"kind": type(exc).__name__},
+        err=True,
+    )
+    sys.exit(70)

@@ -1,0 +1,49 @@
+"""The language the application speaks right now, and ``_`` to translate into it.
+
+The engine renders messages with an explicit translator; the UI and the CLI use
+the one set here. Strings defined at import time are marked with ``N_`` and
+translated when shown, so changing the language takes effect at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from sporreskjema.i18n import DEFAULT_LOCALE, N_, Msg, Translator, normalise_locale, translator
+
+__all__ = ["N_", "Msg", "_", "current", "locale_from_environment", "ngettext", "set_locale"]
+
+_current: list[Translator] = [translator(DEFAULT_LOCALE)]
+
+
+def current() -> Translator:
+    return _current[0]
+
+
+def set_locale(locale: str) -> Translator:
+    """Switch the application's language; ``locale`` may be ``nb-NO``, ``fa_AF`` …"""
+    _current[0] = translator(normalise_locale(locale))
+    return _current[0]
+
+
+def _(message: str) -> str:
+    return _current[0].gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current[0].ngettext(singular, plural, n)
+
+
+def locale_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """``KOMPASS_LOCALE``, else the POSIX locale variables, else Norwegian bokmål."""
+    env = os.environ if environ is None else environ
+    for variable in ("KOMPASS_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(variable, "")
+        for candidate in value.split(":"):
+            if candidate and candidate not in ("C", "POSIX") and not candidate.startswith("C."):
+                try:
+                    return normalise_locale(candidate)
+                except ValueError:
+                    continue
+    return DEFAULT_LOCALE

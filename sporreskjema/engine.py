@@ -1,0 +1,441 @@
+"""The engine that walks a questionnaire for one person's answers.
+
+A :class:`Form` holds the answers (question name → value; a repeat group holds a
+list of entries, each a dict of its own answers) and knows, for those answers,
+which questions are visible, which answers are missing or wrong, how complete each
+section is and what the summary shows. It never imports a UI and holds no
+language: messages are :class:`~sporreskjema.i18n.Msg` objects the caller renders.
+
+Answers are addressed by a path: ``"full_name"`` or ``"jobs[2].job_title"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from . import values
+from .definition import Question, Questionnaire, Section
+from .i18n import N_, Msg, Translator
+
+_PATH = re.compile(r"^([a-z][a-z0-9_]*)(?:\[([0-9]+)\]\.([a-z][a-z0-9_]*))?$")
+
+
+@dataclass(frozen=True)
+class Path:
+    """Where an answer lives: a top-level question, or a question in one repeat entry."""
+
+    name: str
+    group: str | None = None
+    index: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Path:
+        match = _PATH.match(text)
+        if not match:
+            raise ValueError(f"not an answer path: {text!r}")
+        first, index, child = match.groups()
+        if child is None:
+            return cls(first)
+        return cls(child, first, int(index))
+
+    def __str__(self) -> str:
+        if self.group is None:
+            return self.name
+        return f"{self.group}[{self.index}].{self.name}"
+
+
+class FormError(Exception):
+    """An operation the form refuses (unknown path, too many entries, …), with a message."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.msgid)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Item:
+    """One visible question, where its answer lives, and the answer."""
+
+    question: Question
+    path: Path
+    value: Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    path: Path
+    message: Msg
+
+
+SectionState = Literal["empty", "incomplete", "complete"]
+
+
+@dataclass(frozen=True)
+class SectionStatus:
+    section: Section
+    required: int
+    answered_required: int
+    answered: int
+    errors: tuple[FieldError, ...]
+
+    @property
+    def state(self) -> SectionState:
+        if self.errors:
+            return "incomplete" if self.answered else "empty"
+        return "complete"
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    title: str
+    items: tuple[SummaryItem, ...]
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    path: Path
+    label: str
+    text: str
+    error: str | None = None
+    entries: tuple[SummaryEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    name: str
+    title: str
+    items: tuple[SummaryItem, ...]
+    complete: bool
+
+
+@dataclass
+class Form:
+    """One person's answers to one questionnaire."""
+
+    questionnaire: Questionnaire
+    answers: dict[str, Any] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    # ---------------------------------------------------------------- reading
+
+    def _question(self, path: Path) -> Question:
+        qs = self.questionnaire
+        if not qs.has_question(path.name):
+            raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": path.name}))
+        question = qs.question(path.name)
+        if question.group != path.group:
+            raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": str(path)}))
+        if path.group is not None:
+            entries = self.answers.get(path.group) or []
+            if path.index is None or not 0 <= path.index < len(entries):
+                raise FormError(Msg(N_("There is no entry %(n)d."), {"n": (path.index or 0) + 1}))
+        return question
+
+    def get(self, path: Path | str) -> Any:
+        path = Path.parse(path) if isinstance(path, str) else path
+        self._question(path)
+        if path.group is None:
+            return self.answers.get(path.name)
+        return self.answers[path.group][path.index].get(path.name)
+
+    def entries(self, group: str) -> list[dict[str, Any]]:
+        return list(self.answers.get(group) or [])
+
+    def _lookup(self, entry: Mapping[str, Any] | None, current: Any = None) -> Any:
+        def lookup(name: str) -> Any:
+            if name == "value":
+                return current
+            if entry is not None and name in entry:
+                return entry[name]
+            if entry is not None and self.questionnaire.question(name).group is not None:
+                return None
+            return self.answers.get(name)
+
+        return lookup
+
+    def is_relevant(self, question: Question, entry: Mapping[str, Any] | None = None) -> bool:
+        if question.group is not None and entry is None:
+            raise ValueError("a question in a repeat group needs its entry")
+        if question.group is not None:
+            group = self.questionnaire.question(question.group)
+            if not self.is_relevant(group):
+                return False
+        expression = question.relevant_expr
+        if expression is None:
+            return True
+        return expression.is_true(self._lookup(entry), self.today)
+
+    def visible(self, section: str | Section) -> list[Item]:
+        """The questions of a section shown for the current answers (repeat groups as one item)."""
+        sec = self.questionnaire.section(section) if isinstance(section, str) else section
+        return [
+            Item(q, Path(q.name), self.answers.get(q.name) if q.type != "repeat" else self.entries(q.name))
+            for q in sec.questions
+            if self.is_relevant(q)
+        ]
+
+    def entry_items(self, group: str, index: int) -> list[Item]:
+        """The questions shown in one entry of a repeat group."""
+        self._question(Path(self.questionnaire.question(group).questions[0].name, group, index))
+        entry = self.answers[group][index]
+        return [
+            Item(q, Path(q.name, group, index), entry.get(q.name))
+            for q in self.questionnaire.question(group).questions
+            if self.is_relevant(q, entry)
+        ]
+
+    def iter_visible(self, section: str | Section | None = None) -> Iterator[Item]:
+        """Every visible answerable place, repeat entries expanded, in order."""
+        sections = (
+            self.questionnaire.sections
+            if section is None
+            else (self.questionnaire.section(section) if isinstance(section, str) else section,)
+        )
+        for sec in sections:
+            for item in self.visible(sec):
+                yield item
+                if item.question.type == "repeat":
+                    for index in range(len(item.value)):
+                        yield from self.entry_items(item.question.name, index)
+
+    # ---------------------------------------------------------------- checking
+
+    def check(self, path: Path | str, raw: Any) -> tuple[Any, Msg | None]:
+        """Parse and validate ``raw`` for ``path`` without storing it."""
+        path = Path.parse(path) if isinstance(path, str) else path
+        question = self._question(path)
+        if not question.holds_value:
+            raise FormError(Msg(N_("'%(name)s' takes no answer."), {"name": str(path)}))
+        try:
+            value = values.parse(question, raw, self.questionnaire, self.today)
+        except values.Invalid as exc:
+            return None, exc.message
+        return value, self._constraint_error(question, path, value)
+
+    def _entry(self, path: Path) -> dict[str, Any] | None:
+        if path.group is None or path.index is None:
+            return None
+        entry: dict[str, Any] = self.answers[path.group][path.index]
+        return entry
+
+    def _constraint_error(self, question: Question, path: Path, value: Any) -> Msg | None:
+        expression = question.constraint_expr
+        if value is None or expression is None or question.constraint_message is None:
+            return None
+        if expression.is_false(self._lookup(self._entry(path), value), self.today):
+            return Msg(question.constraint_message)
+        return None
+
+    def set(self, path: Path | str, raw: Any) -> Msg | None:
+        """Store the answer if it is valid; return the error message otherwise.
+
+        An invalid answer is not stored, so the form only ever holds confirmed,
+        valid answers (a later change elsewhere can still make one wrong:
+        :meth:`errors` finds those).
+        """
+        path = Path.parse(path) if isinstance(path, str) else path
+        value, error = self.check(path, raw)
+        if error is not None:
+            return error
+        target = self._entry(path) if path.group is not None else self.answers
+        assert target is not None
+        if value is None:
+            target.pop(path.name, None)
+        else:
+            target[path.name] = value
+        return None
+
+    def clear(self, path: Path | str) -> None:
+        self.set(path, None)
+
+    def errors(self, section: str | Section | None = None) -> list[FieldError]:
+        """Missing required answers and answers that no longer pass their constraint."""
+        found: list[FieldError] = []
+        for item in self.iter_visible(section):
+            question = item.question
+            if question.type == "note":
+                continue
+            if question.type == "repeat":
+                if question.required and not item.value:
+                    found.append(
+                        FieldError(
+                            item.path,
+                            Msg(N_("%(field)s: add at least one."), {"field": question.label_msg()}),
+                        )
+                    )
+                continue
+            if item.value is None:
+                if question.required:
+                    found.append(
+                        FieldError(
+                            item.path,
+                            Msg(N_("%(field)s: please answer this question."), {"field": question.label_msg()}),
+                        )
+                    )
+                continue
+            error = self._constraint_error(question, item.path, item.value)
+            if error is not None:
+                found.append(FieldError(item.path, error))
+        return found
+
+    def status(self, section: str | Section) -> SectionStatus:
+        required = answered_required = answered = 0
+        for item in self.iter_visible(section):
+            question = item.question
+            if not question.holds_value:
+                continue
+            has_value = item.value is not None
+            answered += has_value
+            if question.required:
+                required += 1
+                answered_required += has_value
+        return SectionStatus(
+            section=self.questionnaire.section(section) if isinstance(section, str) else section,
+            required=required,
+            answered_required=answered_required,
+            answered=answered,
+            errors=tuple(self.errors(section)),
+        )
+
+    def progress(self) -> list[SectionStatus]:
+        return [self.status(section) for section in self.questionnaire.sections]
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors()
+
+    # ---------------------------------------------------------------- repeat groups
+
+    def _group(self, group: str) -> Question:
+        if not self.questionnaire.has_question(group) or self.questionnaire.question(group).type != "repeat":
+            raise FormError(Msg(N_("There is no list '%(name)s'."), {"name": group}))
+        return self.questionnaire.question(group)
+
+    def add_entry(self, group: str) -> int:
+        """Append an empty entry and return its index."""
+        question = self._group(group)
+        entries = self.answers.setdefault(group, [])
+        if len(entries) >= question.max_entries:
+            raise FormError(
+                Msg(
+                    N_("%(field)s: you can add at most %(n)d entry."),
+                    {"field": question.label_msg()},
+                    plural=N_("%(field)s: you can add at most %(n)d entries."),
+                    n=question.max_entries,
+                )
+            )
+        entries.append({})
+        return len(entries) - 1
+
+    def remove_entry(self, group: str, index: int) -> None:
+        self._group(group)
+        entries = self.answers.get(group) or []
+        if not 0 <= index < len(entries):
+            raise FormError(Msg(N_("There is no entry %(n)d."), {"n": index + 1}))
+        del entries[index]
+        if not entries:
+            self.answers.pop(group, None)
+
+    def move_entry(self, group: str, index: int, new_index: int) -> None:
+        self._group(group)
+        entries = self.answers.get(group) or []
+        if not (0 <= index < len(entries) and 0 <= new_index < len(entries)):
+            raise FormError(Msg(N_("There is no entry %(n)d."), {"n": max(index, new_index) + 1}))
+        entries.insert(new_index, entries.pop(index))
+
+    # ---------------------------------------------------------------- results
+
+    def relevant_answers(self) -> dict[str, Any]:
+        """The answers a record keeps: those of visible questions only, JSON-ready."""
+        result: dict[str, Any] = {}
+        for item in self.iter_visible():
+            question = item.question
+            if question.type == "repeat":
+                result[question.name] = [
+                    {
+                        child.question.name: values.encode(child.question, child.value)
+                        for child in self.entry_items(question.name, index)
+                        if child.value is not None
+                    }
+                    for index in range(len(item.value))
+                ]
+            elif question.group is None and question.holds_value and item.value is not None:
+                result[question.name] = values.encode(question, item.value)
+        return result
+
+    def summary(self, tr: Translator) -> list[SummarySection]:
+        """Every answer grouped by section, as text in ``tr``'s language."""
+        errors = {str(e.path): e.message.render(tr) for e in self.errors()}
+        sections = []
+        for section in self.questionnaire.sections:
+            items = []
+            for item in self.visible(section):
+                question = item.question
+                if question.type in ("note", "confirm"):
+                    continue
+                entries: tuple[SummaryEntry, ...] = ()
+                if question.type == "repeat":
+                    entries = tuple(
+                        self._summary_entry(question, index, tr, errors) for index in range(len(item.value))
+                    )
+                    text = ""
+                else:
+                    text = values.display(question, item.value, self.questionnaire, tr)
+                items.append(
+                    SummaryItem(item.path, tr.gettext(question.label), text, errors.get(str(item.path)), entries)
+                )
+            if items:
+                sections.append(
+                    SummarySection(section.name, tr.gettext(section.title), tuple(items), self.status(section).complete)
+                )
+        return sections
+
+    def _summary_entry(self, group: Question, index: int, tr: Translator, errors: dict[str, str]) -> SummaryEntry:
+        items = tuple(
+            SummaryItem(
+                child.path,
+                tr.gettext(child.question.label),
+                values.display(child.question, child.value, self.questionnaire, tr),
+                errors.get(str(child.path)),
+            )
+            for child in self.entry_items(group.name, index)
+        )
+        title = ""
+        if group.entry_title is not None:
+            entry = self.answers[group.name][index]
+            title_question = self.questionnaire.question(group.entry_title)
+            title = values.display(title_question, entry.get(group.entry_title), self.questionnaire, tr)
+        if not title:
+            title = tr.gettext(group.label)
+        return SummaryEntry(f"{index + 1}. {title}", items)
+
+    # ---------------------------------------------------------------- storage
+
+    @classmethod
+    def from_json(cls, questionnaire: Questionnaire, data: Mapping[str, Any], today: dt.date | None = None) -> Form:
+        """Rebuild a form from stored JSON answers (unknown names are refused)."""
+        answers: dict[str, Any] = {}
+        for name, raw in data.items():
+            if not questionnaire.has_question(name) or questionnaire.question(name).group is not None:
+                raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": name}))
+            question = questionnaire.question(name)
+            if question.type == "repeat":
+                children = {c.name: c for c in question.questions}
+                entries = []
+                for entry in raw or []:
+                    unknown = set(entry) - set(children)
+                    if unknown:
+                        raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": sorted(unknown)[0]}))
+                    entries.append({k: values.decode(children[k], v) for k, v in entry.items()})
+                answers[name] = entries
+            else:
+                answers[name] = values.decode(question, raw)
+        return cls(questionnaire, answers, today or dt.date.today())

@@ -1,0 +1,161 @@
+"""Translations: catalogs, translators and messages rendered late.
+
+Nothing here holds a "current language". The engine returns :class:`Msg` objects,
+which the caller renders with the :class:`Translator` of the language it shows
+(the assisted mode shows two at once). Catalogs are the ``.po`` files under
+``locales/``; they are compiled in memory the first time a locale is used, so a
+plain install needs no build step.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+DOMAIN: Final = "kompass"
+DEFAULT_LOCALE: Final = "nb"
+#: The locales of PRODUCT.md §6, in the order the language picker shows them.
+LOCALES: Final = (
+    "nb", "nn", "en", "uk", "ru", "ar", "fa_AF", "ps",
+    "ti", "so", "fr", "ckb", "kmr", "tr", "sw", "am",
+)  # fmt: skip
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+def locales_dir() -> Path:
+    """The folder holding ``<locale>/LC_MESSAGES/kompass.po``.
+
+    An installed wheel carries it inside this package; a source checkout has it at
+    the top of the repository.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "locales", here.parent / "locales"):
+        if (candidate / f"{DOMAIN}.pot").is_file():
+            return candidate
+    return here.parent / "locales"
+
+
+def available_locales() -> list[str]:
+    """Locales that have a catalog on disk, in :data:`LOCALES` order."""
+    root = locales_dir()
+    present = {p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return [code for code in LOCALES if code in present] + sorted(present - set(LOCALES))
+
+
+@cache
+def _compiled(locale: str) -> gettext.NullTranslations:
+    po = locales_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return gettext.NullTranslations()
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=locale, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def normalise_locale(code: str) -> str:
+    """Map user input such as ``nb-NO``, ``fa-AF`` or ``en_GB.UTF-8`` to a known locale."""
+    cleaned = code.split(".")[0].split("@")[0].replace("-", "_").strip()
+    if not cleaned:
+        raise ValueError(code)
+    lowered = {c.lower(): c for c in LOCALES}
+    if cleaned.lower() in lowered:
+        return lowered[cleaned.lower()]
+    language = cleaned.split("_")[0].lower()
+    aliases = {"no": "nb", "prs": "fa_AF", "ku": "kmr"}
+    if language in aliases:
+        return aliases[language]
+    if language in lowered:
+        return lowered[language]
+    raise ValueError(code)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """gettext for one locale, plus its CLDR data (names, dates, direction)."""
+
+    locale: str
+
+    @property
+    def _t(self) -> gettext.NullTranslations:
+        return _compiled(self.locale)
+
+    @property
+    def cldr(self) -> Locale:
+        return _cldr_locale(self.locale)
+
+    @property
+    def rtl(self) -> bool:
+        return self.cldr.character_order == "right-to-left"
+
+    def gettext(self, message: str) -> str:
+        return self._t.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._t.ngettext(singular, plural, n)
+
+    def __call__(self, message: str) -> str:
+        return self._t.gettext(message)
+
+
+@cache
+def _cldr_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+@cache
+def translator(locale: str = DEFAULT_LOCALE) -> Translator:
+    return Translator(locale)
+
+
+def own_name(locale: str) -> str:
+    """The locale's name in its own language and script, from CLDR (e.g. ``українська``)."""
+    cldr = _cldr_locale(locale)
+    key = "ku" if locale == "kmr" else locale
+    name = cldr.languages.get(key) or cldr.get_display_name(cldr) or locale
+    return name[:1].upper() + name[1:]
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A translatable message with its parameters, rendered when a language is known.
+
+    ``msgid`` uses ``%(name)s`` placeholders, which Babel checks in every catalog.
+    A parameter that is itself a :class:`Msg` (a field's label, say) is rendered
+    in the same language.
+    """
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    plural: str | None = None
+    n: int | None = None
+
+    def render(self, tr: Translator) -> str:
+        if self.plural is not None and self.n is not None:
+            text = tr.ngettext(self.msgid, self.plural, self.n)
+        else:
+            text = tr.gettext(self.msgid)
+        if not self.params and self.n is None:
+            return text
+        values: dict[str, Any] = {"n": self.n} if self.n is not None else {}
+        for key, value in self.params.items():
+            values[key] = value.render(tr) if isinstance(value, Msg) else value
+        return text % values
+
+    def __str__(self) -> str:  # pragma: no cover - for debugging only
+        return self.render(translator("en"))

@@ -1,0 +1,369 @@
+"""Parsing, validating, encoding and showing the value of each question type.
+
+``parse`` turns what a person typed or chose into the stored value, or raises
+:class:`Invalid` with a translatable message naming the field. Values are codes
+and plain data: ``str``, ``int``, ``bool``, ``datetime.date`` and lists of codes;
+``encode``/``decode`` map them to JSON and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+import phonenumbers
+from babel.dates import format_date
+
+from . import cldr
+from .definition import Question, Questionnaire
+from .i18n import N_, Msg, Translator
+from .identifiers import birth_date_of_national_id, digits_only, is_duf_number, is_national_id
+
+EARLIEST_YEAR = 1900
+
+
+class Invalid(ValueError):
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.msgid)
+        self.message = message
+
+
+def _invalid(question: Question, msgid: str, **params: Any) -> Invalid:
+    return Invalid(Msg(msgid, {"field": question.label_msg(), **params}))
+
+
+# ------------------------------------------------------------------ free text
+
+#: Terminal escape sequences: CSI, OSC, DCS/SOS/PM/APC strings, two-byte escapes, 8-bit CSI.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[ -~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|[\x90\x98\x9d-\x9f][^\x07\x1b\x9c]*[\x07\x9c]?"
+)
+#: Bidi embeddings, overrides and isolates, which can reorder text on someone else's screen.
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_text(raw: str, *, multiline: bool = False) -> str:
+    """Trim, NFC-normalise and strip control characters and terminal escape sequences."""
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    if not multiline:
+        text = text.replace("\n", " ")
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    if multiline:
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    else:
+        text = " ".join(lines)
+    return text.strip()
+
+
+# ------------------------------------------------------------------ one parser per type
+
+Parser = Callable[[Question, Any, Questionnaire, dt.date], Any]
+
+
+def _as_text(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    raise TypeError(f"expected text, got {type(raw).__name__}")
+
+
+def _text(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
+    text = clean_text(_as_text(raw), multiline=q.multiline)
+    if not text:
+        return None
+    if len(text) > q.max_length:
+        raise Invalid(
+            Msg(
+                N_("%(field)s: use at most %(n)d character."),
+                {"field": q.label_msg()},
+                plural=N_("%(field)s: use at most %(n)d characters."),
+                n=q.max_length,
+            )
+        )
+    return text
+
+
+def _integer(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> int | None:
+    text = _as_text(raw).strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"-?[0-9]{1,9}", text):
+        raise _invalid(q, N_("%(field)s: write a whole number, for example 12."))
+    value = int(text)
+    low = q.min if q.min is not None else -(10**9)
+    high = q.max if q.max is not None else 10**9
+    if not low <= value <= high:
+        raise _invalid(q, N_("%(field)s: write a number from %(min)d to %(max)d."), min=low, max=high)
+    return value
+
+
+def _year(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> int | None:
+    text = _as_text(raw).strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]{4}", text):
+        raise _invalid(q, N_("%(field)s: write the year with four digits, for example 2015."))
+    value = int(text)
+    if value > today.year:
+        raise _invalid(q, N_("%(field)s: the year cannot be in the future."))
+    low = max(EARLIEST_YEAR, q.min if q.min is not None else EARLIEST_YEAR)
+    high = min(today.year, q.max if q.max is not None else today.year)
+    if not low <= value <= high:
+        raise _invalid(q, N_("%(field)s: write a year from %(min)d to %(max)d."), min=low, max=high)
+    return value
+
+
+_DATE_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_DATE_DMY = re.compile(r"([0-9]{1,2})[./\-]([0-9]{1,2})[./\-]([0-9]{4})")
+
+
+def _date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt.date | None:
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = _as_text(raw).strip().replace(" ", "")
+    if not text:
+        return None
+    if match := _DATE_ISO.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DATE_DMY.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        raise _invalid(q, N_("%(field)s: write the date as day.month.year, for example 31.12.1990."))
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        raise _invalid(q, N_("%(field)s: this date does not exist.")) from None
+    if value.year < EARLIEST_YEAR:
+        raise _invalid(q, N_("%(field)s: the date is too long ago."))
+    return value
+
+
+def _codes(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw] if raw.strip() else []
+    if isinstance(raw, list | tuple | set | frozenset):
+        if not all(isinstance(c, str) for c in raw):
+            raise TypeError("codes must be strings")
+        return [c for c in raw if c.strip()]
+    raise TypeError(f"expected a code or codes, got {type(raw).__name__}")
+
+
+def _single(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> str | None:
+    codes = _codes(raw)
+    if not codes:
+        return None
+    if len(codes) > 1 or qs.choice(q.choices or "", codes[0].strip()) is None:
+        raise _invalid(q, N_("%(field)s: choose one of the options."))
+    return codes[0].strip()
+
+
+def _multiple(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> list[str] | None:
+    chosen = {c.strip() for c in _codes(raw)}
+    if not chosen:
+        return None
+    order = [c.code for c in qs.choice_list(q.choices or "")]
+    if not chosen <= set(order):
+        raise _invalid(q, N_("%(field)s: choose from the options."))
+    return [code for code in order if code in chosen]
+
+
+def _pick_codes(
+    q: Question, raw: Any, known: frozenset[str], normalise: Callable[[str], str], msgid: str
+) -> str | list[str] | None:
+    picked: list[str] = []
+    for code in _codes(raw):
+        code = normalise(code.strip())
+        if code not in known:
+            raise _invalid(q, msgid)
+        if code not in picked:
+            picked.append(code)
+    if not picked:
+        return None
+    if not q.multiple:
+        if len(picked) > 1:
+            raise _invalid(q, N_("%(field)s: choose only one."))
+        return picked[0]
+    return picked
+
+
+def _language(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | list[str] | None:
+    return _pick_codes(
+        q, raw, cldr.language_codes(), str.lower,
+        N_("%(field)s: choose a language from the list."),
+    )  # fmt: skip
+
+
+def _country_code(code: str) -> str:
+    return code.lower() if code.lower() in (cldr.STATELESS, cldr.UNKNOWN_COUNTRY) else code.upper()
+
+
+def _country(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | list[str] | None:
+    return _pick_codes(
+        q, raw, cldr.country_codes(), _country_code,
+        N_("%(field)s: choose a country from the list."),
+    )  # fmt: skip
+
+
+def _phone(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
+    text = clean_text(_as_text(raw))
+    if not text:
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, "NO")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise _invalid(
+            q, N_("%(field)s: this is not a valid phone number. Numbers outside Norway need the country code, for example +46.")
+        )
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _duf_value(q: Question, digits: str, today: dt.date) -> str:
+    if not re.fullmatch(r"[0-9]{12}", digits):
+        raise _invalid(q, N_("%(field)s: a DUF number has 12 digits."))
+    if not is_duf_number(digits, today):
+        raise _invalid(q, N_("%(field)s: a DUF number starts with a year, for example 2024."))
+    return digits
+
+
+def _national_id_value(q: Question, digits: str) -> str:
+    if not re.fullmatch(r"[0-9]{11}", digits):
+        raise _invalid(q, N_("%(field)s: a national identity number or D-number has 11 digits."))
+    if birth_date_of_national_id(digits) is None:
+        raise _invalid(q, N_("%(field)s: the first six digits are not a real date."))
+    if not is_national_id(digits):
+        raise _invalid(q, N_("%(field)s: the number is not valid. Check each digit."))
+    return digits
+
+
+def _duf(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str | None:
+    digits = digits_only(clean_text(_as_text(raw)))
+    return _duf_value(q, digits, today) if digits else None
+
+
+def _national_id(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
+    digits = digits_only(clean_text(_as_text(raw)))
+    return _national_id_value(q, digits) if digits else None
+
+
+def _person_id(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str | None:
+    digits = digits_only(clean_text(_as_text(raw)))
+    if not digits:
+        return None
+    if len(digits) == 12:
+        return _duf_value(q, digits, today)
+    if len(digits) == 11:
+        return _national_id_value(q, digits)
+    raise _invalid(
+        q, N_("%(field)s: write a DUF number (12 digits) or a national identity number (11 digits).")
+    )
+
+
+def _confirm(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> bool | None:
+    if raw is True:
+        return True
+    if raw in (False, None, ""):
+        return None
+    if isinstance(raw, str) and raw.strip().lower() in {"true", "yes", "1"}:
+        return True
+    raise _invalid(q, N_("%(field)s: tick the box to confirm."))
+
+
+PARSERS: dict[str, Parser] = {
+    "text": _text,
+    "integer": _integer,
+    "year": _year,
+    "date": _date,
+    "single": _single,
+    "multiple": _multiple,
+    "language": _language,
+    "country": _country,
+    "phone": _phone,
+    "duf": _duf,
+    "national_id": _national_id,
+    "person_id": _person_id,
+    "confirm": _confirm,
+}
+
+
+def parse(question: Question, raw: Any, questionnaire: Questionnaire, today: dt.date) -> Any:
+    """The stored value for ``raw``, ``None`` for no answer; raises :class:`Invalid`."""
+    if raw is None:
+        return None
+    try:
+        parser = PARSERS[question.type]
+    except KeyError:
+        raise TypeError(f"a {question.type} question holds no answer") from None
+    try:
+        return parser(question, raw, questionnaire, today)
+    except TypeError:
+        raise _invalid(question, N_("%(field)s: this answer has the wrong form.")) from None
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def encode(question: Question, value: Any) -> Any:
+    """A JSON-ready form of a stored value (dates as ISO 8601)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def decode(question: Question, data: Any) -> Any:
+    if data is None:
+        return None
+    if question.type == "date":
+        return dt.date.fromisoformat(str(data))
+    return data
+
+
+# ------------------------------------------------------------------ display
+
+
+def display(question: Question, value: Any, questionnaire: Questionnaire, tr: Translator) -> str:
+    """A value shown to a person, in ``tr``'s language (codes become names)."""
+    if value is None:
+        return ""
+    kind = question.type
+    if kind in ("single", "multiple"):
+        codes = value if isinstance(value, list) else [value]
+        labels = []
+        for code in codes:
+            choice = questionnaire.choice(question.choices or "", code)
+            labels.append(tr.gettext(choice.label) if choice else code)
+        return ", ".join(labels)
+    if kind == "language":
+        codes = value if isinstance(value, list) else [value]
+        return ", ".join(cldr.language_name(c, tr) for c in codes)
+    if kind == "country":
+        codes = value if isinstance(value, list) else [value]
+        return ", ".join(cldr.country_name(c, tr) for c in codes)
+    if kind == "date" and isinstance(value, dt.date):
+        return format_date(value, format="long", locale=tr.cldr)
+    if kind == "confirm":
+        return tr.gettext("Yes") if value else ""
+    if kind == "phone":
+        number = phonenumbers.parse(str(value), None)
+        return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+    return str(value)
