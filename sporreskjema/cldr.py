@@ -33,14 +33,14 @@ _SPECIAL_COUNTRIES: Final = {
 
 @cache
 def language_codes() -> frozenset[str]:
-    names = Locale("en").languages
+    names: list[str] = [str(code) for code in Locale("en").languages]
     plain = {code for code in names if "_" not in code and code not in _NOT_LANGUAGES}
     return frozenset(plain | set(_LANGUAGE_CLDR_KEY))
 
 
 @cache
 def country_codes() -> frozenset[str]:
-    regions = Locale("en").territories
+    regions: list[str] = [str(code) for code in Locale("en").territories]
     iso = {c for c in regions if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES}
     return frozenset(iso | set(_SPECIAL_COUNTRIES))
 

@@ -119,6 +119,13 @@ class Questionnaire(_Strict):
     provenance: tuple[Choice, ...] = Field(min_length=1)
 
     _index: dict[str, Question] = PrivateAttr(default_factory=dict)
+    _plan: Plan | None = PrivateAttr(default=None)
+
+    @property
+    def plan(self) -> Plan:
+        if self._plan is None:
+            self._plan = Plan.build(self)
+        return self._plan
 
     def question(self, name: str) -> Question:
         return self._index[name]
@@ -151,6 +158,32 @@ class Questionnaire(_Strict):
     @property
     def key(self) -> str:
         return f"{self.id}-v{self.version}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Plain lookup tables the engine walks, built once per loaded definition.
+
+    The engine consults them for every question on every pass; plain dicts keep
+    that cheap, where the validated models' attributes are not.
+    """
+
+    questions: dict[str, Question]
+    relevant: dict[str, Expression | None]
+    constraint: dict[str, Expression | None]
+    group: dict[str, str | None]
+    children: dict[str, tuple[Question, ...]]
+
+    @classmethod
+    def build(cls, questionnaire: Questionnaire) -> Plan:
+        questions = {q.name: q for q in questionnaire.all_questions()}
+        return cls(
+            questions=questions,
+            relevant={name: q.relevant_expr for name, q in questions.items()},
+            constraint={name: q.constraint_expr for name, q in questions.items()},
+            group={name: q.group for name, q in questions.items()},
+            children={name: q.questions for name, q in questions.items() if q.type == "repeat"},
+        )
 
 
 # ------------------------------------------------------------------ problems
@@ -236,7 +269,9 @@ class _Checker:
         seen_sections: set[str] = set()
         for section in self.q.sections:
             if section.name in seen_sections:
-                self.add((section.name,), N_("section name '%(name)s' is used twice"), name=section.name)
+                self.add(
+                    (section.name,), N_("section name '%(name)s' is used twice"), name=section.name
+                )
             seen_sections.add(section.name)
             if not section.questions:
                 self.add((section.name,), N_("the section has no questions"))
@@ -255,7 +290,8 @@ class _Checker:
         index = self.q._index
         if question.name in index or question.name == VALUE:
             self.add(
-                (section, question.name), N_("question name '%(name)s' is used twice"),
+                (section, question.name),
+                N_("question name '%(name)s' is used twice"),
                 name=question.name,
             )
         else:
@@ -269,7 +305,9 @@ class _Checker:
         kind = question.type
         if kind in CHOICE_TYPES:
             if question.choices is None:
-                self.add((*where, "choices"), N_("a %(type)s question needs a code list"), type=kind)
+                self.add(
+                    (*where, "choices"), N_("a %(type)s question needs a code list"), type=kind
+                )
             elif question.choices not in self.q.choices:
                 self.add(
                     (*where, "choices"), N_("unknown code list '%(list)s'"), list=question.choices
@@ -277,7 +315,10 @@ class _Checker:
             else:
                 self.used_lists.add(question.choices)
         elif question.choices is not None:
-            self.add((*where, "choices"), N_("only single and multiple choice questions take a code list"))
+            self.add(
+                (*where, "choices"),
+                N_("only single and multiple choice questions take a code list"),
+            )
         if kind == "repeat":
             if group is not None:
                 self.add(where, N_("a repeat group cannot hold another repeat group"))
@@ -286,7 +327,8 @@ class _Checker:
             titles = {c.name for c in question.questions}
             if question.entry_title is not None and question.entry_title not in titles:
                 self.add(
-                    (*where, "entry_title"), N_("'%(name)s' is not a question of this group"),
+                    (*where, "entry_title"),
+                    N_("'%(name)s' is not a question of this group"),
                     name=question.entry_title,
                 )
         elif question.questions:
@@ -294,10 +336,15 @@ class _Checker:
         if kind == "note" and question.required:
             self.add((*where, "required"), N_("a note cannot be required"))
         if question.multiple and kind not in {"language", "country"}:
-            self.add((*where, "multiple"), N_("only language and country questions take 'multiple'"))
+            self.add(
+                (*where, "multiple"), N_("only language and country questions take 'multiple'")
+            )
         if question.min is not None and question.max is not None and question.min > question.max:
             self.add((*where, "min"), N_("min is greater than max"))
-        if (question.min is not None or question.max is not None) and kind not in {"integer", "year"}:
+        if (question.min is not None or question.max is not None) and kind not in {
+            "integer",
+            "year",
+        }:
             self.add((*where, "min"), N_("only integer and year questions take min and max"))
         if question.constraint and not question.constraint_message:
             self.add((*where, "constraint_message"), N_("a constraint needs a message"))
@@ -333,8 +380,10 @@ class _Checker:
             target = self.q.question(name)
             if target.group is not None and target.group != (group.name if group else None):
                 self.add(
-                    location, N_("'%(name)s' is inside repeat group '%(group)s' and out of reach here"),
-                    name=name, group=target.group,
+                    location,
+                    N_("'%(name)s' is inside repeat group '%(group)s' and out of reach here"),
+                    name=name,
+                    group=target.group,
                 )
                 ok = False
             elif name == question.name:
@@ -350,8 +399,10 @@ class _Checker:
                 for code in codes:
                     if code not in known:
                         self.add(
-                            location, N_("'%(code)s' is not a code of '%(list)s'"),
-                            code=code, list=target.choices,
+                            location,
+                            N_("'%(code)s' is not a code of '%(list)s'"),
+                            code=code,
+                            list=target.choices,
                         )
                         ok = False
         return expression if ok else None
@@ -363,7 +414,9 @@ class _Checker:
         seen: set[str] = set()
         for choice in choices:
             if choice.code in seen:
-                self.add((*where, choice.code), N_("code '%(code)s' is used twice"), code=choice.code)
+                self.add(
+                    (*where, choice.code), N_("code '%(code)s' is used twice"), code=choice.code
+                )
             seen.add(choice.code)
         if list_name not in self.used_lists:
             self.add(where, N_("the code list is not used by any question"))
@@ -407,6 +460,8 @@ def builtin_path(questionnaire_id: str = BUILTIN_ID, version: str = BUILTIN_VERS
 
 
 @cache
-def load_builtin(questionnaire_id: str = BUILTIN_ID, version: str = BUILTIN_VERSION) -> Questionnaire:
+def load_builtin(
+    questionnaire_id: str = BUILTIN_ID, version: str = BUILTIN_VERSION
+) -> Questionnaire:
     """A questionnaire shipped with the package, by id and version (old records name theirs)."""
     return load_definition(builtin_path(questionnaire_id, version))

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import values
-from .definition import Question, Questionnaire, Section
-from .i18n import N_, Msg, Translator
+from .definition import Plan, Question, Questionnaire, Section
+from .i18n import N_, Msg, Nn_, Translator
 
 _PATH = re.compile(r"^([a-z][a-z0-9_]*)(?:\[([0-9]+)\]\.([a-z][a-z0-9_]*))?$")
 
@@ -123,15 +123,18 @@ class Form:
     questionnaire: Questionnaire
     answers: dict[str, Any] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+    _plan: Plan = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._plan = self.questionnaire.plan
 
     # ---------------------------------------------------------------- reading
 
     def _question(self, path: Path) -> Question:
-        qs = self.questionnaire
-        if not qs.has_question(path.name):
+        question = self._plan.questions.get(path.name)
+        if question is None:
             raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": path.name}))
-        question = qs.question(path.name)
-        if question.group != path.group:
+        if self._plan.group[path.name] != path.group:
             raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": str(path)}))
         if path.group is not None:
             entries = self.answers.get(path.group) or []
@@ -149,47 +152,60 @@ class Form:
     def entries(self, group: str) -> list[dict[str, Any]]:
         return list(self.answers.get(group) or [])
 
-    def _lookup(self, entry: Mapping[str, Any] | None, current: Any = None) -> Any:
+    def _lookup(self, entry: Mapping[str, Any] | None, current: Any = None) -> Callable[[str], Any]:
+        group_of = self._plan.group
+        answers = self.answers
+
         def lookup(name: str) -> Any:
             if name == "value":
                 return current
-            if entry is not None and name in entry:
-                return entry[name]
-            if entry is not None and self.questionnaire.question(name).group is not None:
-                return None
-            return self.answers.get(name)
+            if entry is not None:
+                if name in entry:
+                    return entry[name]
+                if group_of.get(name) is not None:
+                    return None
+            return answers.get(name)
 
         return lookup
 
+    def _shown(self, name: str, entry: Mapping[str, Any] | None) -> bool:
+        """The question's own ``relevant`` rule (its group's rule not included)."""
+        expression = self._plan.relevant[name]
+        return expression is None or expression.is_true(self._lookup(entry), self.today)
+
     def is_relevant(self, question: Question, entry: Mapping[str, Any] | None = None) -> bool:
-        if question.group is not None and entry is None:
-            raise ValueError("a question in a repeat group needs its entry")
-        if question.group is not None:
-            group = self.questionnaire.question(question.group)
-            if not self.is_relevant(group):
+        group = self._plan.group[question.name]
+        if group is not None:
+            if entry is None:
+                raise ValueError("a question in a repeat group needs its entry")
+            if not self._shown(group, None):
                 return False
-        expression = question.relevant_expr
-        if expression is None:
-            return True
-        return expression.is_true(self._lookup(entry), self.today)
+        return self._shown(question.name, entry)
 
     def visible(self, section: str | Section) -> list[Item]:
         """The questions of a section shown for the current answers (repeat groups as one item)."""
         sec = self.questionnaire.section(section) if isinstance(section, str) else section
         return [
-            Item(q, Path(q.name), self.answers.get(q.name) if q.type != "repeat" else self.entries(q.name))
+            Item(
+                q,
+                Path(q.name),
+                self.answers.get(q.name) if q.type != "repeat" else self.entries(q.name),
+            )
             for q in sec.questions
-            if self.is_relevant(q)
+            if self._shown(q.name, None)
         ]
 
     def entry_items(self, group: str, index: int) -> list[Item]:
         """The questions shown in one entry of a repeat group."""
-        self._question(Path(self.questionnaire.question(group).questions[0].name, group, index))
+        children = self._plan.children.get(group)
+        if not children:
+            raise FormError(Msg(N_("There is no list '%(name)s'."), {"name": group}))
+        self._question(Path(children[0].name, group, index))
         entry = self.answers[group][index]
         return [
             Item(q, Path(q.name, group, index), entry.get(q.name))
-            for q in self.questionnaire.question(group).questions
-            if self.is_relevant(q, entry)
+            for q in children
+            if self._shown(q.name, entry)
         ]
 
     def iter_visible(self, section: str | Section | None = None) -> Iterator[Item]:
@@ -227,7 +243,7 @@ class Form:
         return entry
 
     def _constraint_error(self, question: Question, path: Path, value: Any) -> Msg | None:
-        expression = question.constraint_expr
+        expression = self._plan.constraint[question.name]
         if value is None or expression is None or question.constraint_message is None:
             return None
         if expression.is_false(self._lookup(self._entry(path), value), self.today):
@@ -258,8 +274,11 @@ class Form:
 
     def errors(self, section: str | Section | None = None) -> list[FieldError]:
         """Missing required answers and answers that no longer pass their constraint."""
+        return self._errors(self.iter_visible(section))
+
+    def _errors(self, items: Iterable[Item]) -> list[FieldError]:
         found: list[FieldError] = []
-        for item in self.iter_visible(section):
+        for item in items:
             question = item.question
             if question.type == "note":
                 continue
@@ -268,7 +287,9 @@ class Form:
                     found.append(
                         FieldError(
                             item.path,
-                            Msg(N_("%(field)s: add at least one."), {"field": question.label_msg()}),
+                            Msg(
+                                N_("%(field)s: add at least one."), {"field": question.label_msg()}
+                            ),
                         )
                     )
                 continue
@@ -277,7 +298,10 @@ class Form:
                     found.append(
                         FieldError(
                             item.path,
-                            Msg(N_("%(field)s: please answer this question."), {"field": question.label_msg()}),
+                            Msg(
+                                N_("%(field)s: please answer this question."),
+                                {"field": question.label_msg()},
+                            ),
                         )
                     )
                 continue
@@ -288,7 +312,8 @@ class Form:
 
     def status(self, section: str | Section) -> SectionStatus:
         required = answered_required = answered = 0
-        for item in self.iter_visible(section):
+        items = list(self.iter_visible(section))
+        for item in items:
             question = item.question
             if not question.holds_value:
                 continue
@@ -302,7 +327,7 @@ class Form:
             required=required,
             answered_required=answered_required,
             answered=answered,
-            errors=tuple(self.errors(section)),
+            errors=tuple(self._errors(items)),
         )
 
     def progress(self) -> list[SectionStatus]:
@@ -315,9 +340,9 @@ class Form:
     # ---------------------------------------------------------------- repeat groups
 
     def _group(self, group: str) -> Question:
-        if not self.questionnaire.has_question(group) or self.questionnaire.question(group).type != "repeat":
+        if group not in self._plan.children:
             raise FormError(Msg(N_("There is no list '%(name)s'."), {"name": group}))
-        return self.questionnaire.question(group)
+        return self._plan.questions[group]
 
     def add_entry(self, group: str) -> int:
         """Append an empty entry and return its index."""
@@ -325,11 +350,13 @@ class Form:
         entries = self.answers.setdefault(group, [])
         if len(entries) >= question.max_entries:
             raise FormError(
-                Msg(
-                    N_("%(field)s: you can add at most %(n)d entry."),
-                    {"field": question.label_msg()},
-                    plural=N_("%(field)s: you can add at most %(n)d entries."),
-                    n=question.max_entries,
+                Msg.plural(
+                    Nn_(
+                        "%(field)s: you can add at most %(n)d entry.",
+                        "%(field)s: you can add at most %(n)d entries.",
+                    ),
+                    question.max_entries,
+                    field=question.label_msg(),
                 )
             )
         entries.append({})
@@ -384,21 +411,35 @@ class Form:
                 entries: tuple[SummaryEntry, ...] = ()
                 if question.type == "repeat":
                     entries = tuple(
-                        self._summary_entry(question, index, tr, errors) for index in range(len(item.value))
+                        self._summary_entry(question, index, tr, errors)
+                        for index in range(len(item.value))
                     )
                     text = ""
                 else:
                     text = values.display(question, item.value, self.questionnaire, tr)
                 items.append(
-                    SummaryItem(item.path, tr.gettext(question.label), text, errors.get(str(item.path)), entries)
+                    SummaryItem(
+                        item.path,
+                        tr.gettext(question.label),
+                        text,
+                        errors.get(str(item.path)),
+                        entries,
+                    )
                 )
             if items:
                 sections.append(
-                    SummarySection(section.name, tr.gettext(section.title), tuple(items), self.status(section).complete)
+                    SummarySection(
+                        section.name,
+                        tr.gettext(section.title),
+                        tuple(items),
+                        self.status(section).complete,
+                    )
                 )
         return sections
 
-    def _summary_entry(self, group: Question, index: int, tr: Translator, errors: dict[str, str]) -> SummaryEntry:
+    def _summary_entry(
+        self, group: Question, index: int, tr: Translator, errors: dict[str, str]
+    ) -> SummaryEntry:
         items = tuple(
             SummaryItem(
                 child.path,
@@ -412,7 +453,9 @@ class Form:
         if group.entry_title is not None:
             entry = self.answers[group.name][index]
             title_question = self.questionnaire.question(group.entry_title)
-            title = values.display(title_question, entry.get(group.entry_title), self.questionnaire, tr)
+            title = values.display(
+                title_question, entry.get(group.entry_title), self.questionnaire, tr
+            )
         if not title:
             title = tr.gettext(group.label)
         return SummaryEntry(f"{index + 1}. {title}", items)
@@ -420,11 +463,16 @@ class Form:
     # ---------------------------------------------------------------- storage
 
     @classmethod
-    def from_json(cls, questionnaire: Questionnaire, data: Mapping[str, Any], today: dt.date | None = None) -> Form:
+    def from_json(
+        cls, questionnaire: Questionnaire, data: Mapping[str, Any], today: dt.date | None = None
+    ) -> Form:
         """Rebuild a form from stored JSON answers (unknown names are refused)."""
         answers: dict[str, Any] = {}
         for name, raw in data.items():
-            if not questionnaire.has_question(name) or questionnaire.question(name).group is not None:
+            if (
+                not questionnaire.has_question(name)
+                or questionnaire.question(name).group is not None
+            ):
                 raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": name}))
             question = questionnaire.question(name)
             if question.type == "repeat":
@@ -433,7 +481,11 @@ class Form:
                 for entry in raw or []:
                     unknown = set(entry) - set(children)
                     if unknown:
-                        raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": sorted(unknown)[0]}))
+                        raise FormError(
+                            Msg(
+                                N_("There is no question '%(name)s'."), {"name": sorted(unknown)[0]}
+                            )
+                        )
                     entries.append({k: values.decode(children[k], v) for k, v in entry.items()})
                 answers[name] = entries
             else:

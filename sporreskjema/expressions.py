@@ -151,7 +151,9 @@ def _string_constants(node: ast.expr) -> list[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.Tuple | ast.List):
-        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        return [
+            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
     return []
 
 
@@ -160,7 +162,9 @@ def compile_expression(source: str) -> Expression:
     try:
         tree = ast.parse(source.strip(), mode="eval").body
     except SyntaxError as exc:
-        raise ExpressionError(N_("syntax error at column %(column)d"), column=exc.offset or 0) from None
+        raise ExpressionError(
+            N_("syntax error at column %(column)d"), column=exc.offset or 0
+        ) from None
     names: set[str] = set()
     for node in ast.walk(tree):
         _check_node(node, names)
@@ -188,7 +192,9 @@ def _check_node(node: ast.AST, names: set[str]) -> None:
         return
     if isinstance(node, ast.Constant):
         if not isinstance(node.value, str | int | bool | type(None)):
-            raise ExpressionError(N_("the constant %(value)s is not allowed"), value=repr(node.value))
+            raise ExpressionError(
+                N_("the constant %(value)s is not allowed"), value=repr(node.value)
+            )
         return
     if isinstance(node, ast.BinOp) and type(node.op) not in _ARITH:
         raise ExpressionError(N_("only + and - are allowed"))
@@ -236,7 +242,9 @@ class _Evaluator:
                 if function.needs_today:
                     return function.impl(self.today)
                 return function.impl(*values)
-        raise ExpressionError(N_("cannot evaluate %(source)s"), source=ast.unparse(node))  # pragma: no cover
+        raise ExpressionError(
+            N_("cannot evaluate %(source)s"), source=ast.unparse(node)
+        )  # pragma: no cover
 
     def _boolop(self, is_and: bool, nodes: list[ast.expr]) -> bool | None:
         unknown = False

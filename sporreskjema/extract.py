@@ -27,7 +27,9 @@ def _strings(node: Any, where: str) -> Iterator[tuple[str, str]]:
                 continue
             if isinstance(child, list):
                 for item in child:
-                    inner = here if key in ("sections", "questions") else f"{here}.{key}".lstrip(".")
+                    inner = (
+                        here if key in ("sections", "questions") else f"{here}.{key}".lstrip(".")
+                    )
                     yield from _strings(item, inner)
             elif isinstance(child, dict):
                 yield from _strings(child, f"{here}.{key}".lstrip("."))

@@ -35,6 +35,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural message pair for extraction (``ngettext`` later)."""
+    return singular, plural
+
+
 def locales_dir() -> Path:
     """The folder holding ``<locale>/LC_MESSAGES/kompass.po``.
 
@@ -144,6 +149,11 @@ class Msg:
     params: Mapping[str, Any] = field(default_factory=dict)
     plural: str | None = None
     n: int | None = None
+
+    @classmethod
+    def plural(cls, forms: tuple[str, str], n: int, **params: Any) -> Msg:
+        """A message whose form depends on ``n`` (``%(n)d`` in it); ``forms`` from :func:`Nn_`."""
+        return cls(forms[0], params, plural=forms[1], n=n)
 
     def render(self, tr: Translator) -> str:
         if self.plural is not None and self.n is not None:

@@ -19,7 +19,7 @@ from babel.dates import format_date
 
 from . import cldr
 from .definition import Question, Questionnaire
-from .i18n import N_, Msg, Translator
+from .i18n import N_, Msg, Nn_, Translator
 from .identifiers import birth_date_of_national_id, digits_only, is_duf_number, is_national_id
 
 EARLIEST_YEAR = 1900
@@ -60,10 +60,7 @@ def clean_text(raw: str, *, multiline: bool = False) -> str:
         text = text.replace("\n", " ")
     text = _CONTROL.sub("", text.replace("\t", " "))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    if multiline:
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    else:
-        text = " ".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) if multiline else " ".join(lines)
     return text.strip()
 
 
@@ -86,11 +83,13 @@ def _text(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | N
         return None
     if len(text) > q.max_length:
         raise Invalid(
-            Msg(
-                N_("%(field)s: use at most %(n)d character."),
-                {"field": q.label_msg()},
-                plural=N_("%(field)s: use at most %(n)d characters."),
-                n=q.max_length,
+            Msg.plural(
+                Nn_(
+                    "%(field)s: use at most %(n)d character.",
+                    "%(field)s: use at most %(n)d characters.",
+                ),
+                q.max_length,
+                field=q.label_msg(),
             )
         )
     return text
@@ -106,7 +105,9 @@ def _integer(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> int 
     low = q.min if q.min is not None else -(10**9)
     high = q.max if q.max is not None else 10**9
     if not low <= value <= high:
-        raise _invalid(q, N_("%(field)s: write a number from %(min)d to %(max)d."), min=low, max=high)
+        raise _invalid(
+            q, N_("%(field)s: write a number from %(min)d to %(max)d."), min=low, max=high
+        )
     return value
 
 
@@ -143,7 +144,9 @@ def _date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt.date
     elif match := _DATE_DMY.fullmatch(text):
         day, month, year = (int(g) for g in match.groups())
     else:
-        raise _invalid(q, N_("%(field)s: write the date as day.month.year, for example 31.12.1990."))
+        raise _invalid(
+            q, N_("%(field)s: write the date as day.month.year, for example 31.12.1990.")
+        )
     try:
         value = dt.date(year, month, day)
     except ValueError:
@@ -233,7 +236,10 @@ def _phone(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | 
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise _invalid(
-            q, N_("%(field)s: this is not a valid phone number. Numbers outside Norway need the country code, for example +46.")
+            q,
+            N_(
+                "%(field)s: this is not a valid phone number. Numbers outside Norway need the country code, for example +46."
+            ),
         )
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
@@ -275,7 +281,8 @@ def _person_id(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str
     if len(digits) == 11:
         return _national_id_value(q, digits)
     raise _invalid(
-        q, N_("%(field)s: write a DUF number (12 digits) or a national identity number (11 digits).")
+        q,
+        N_("%(field)s: write a DUF number (12 digits) or a national identity number (11 digits)."),
     )
 
 

@@ -44,11 +44,12 @@ def root(
     ] = False,
 ) -> None:
     """Kompass TUI: the competence survey for newly arrived refugees."""
+    set_locale(locale_from_environment())
 
 
 def main() -> None:
     """Console-script entry point."""
     try:
         app()
-    except Exception as exc:  # noqa: BLE001 - the last guard before a traceback would show
+    except Exception as exc:
         fail_unexpected(exc)

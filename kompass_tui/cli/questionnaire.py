@@ -40,7 +40,9 @@ def check(
         raise typer.Exit(1) from None
     questions = sum(1 for _q in questionnaire.all_questions())
     typer.echo(
-        _("%(file)s: OK — %(id)s version %(version)s, %(sections)d sections, %(questions)d questions, %(lists)d code lists")
+        _(
+            "%(file)s: OK — %(id)s version %(version)s, %(sections)d sections, %(questions)d questions, %(lists)d code lists"
+        )
         % {
             "file": safe(str(path)),
             "id": questionnaire.id,

@@ -1,0 +1,112 @@
+"""Benchmark runner: each benchmark is a ratio against a baseline measured in the same run.
+
+    python bench/run.py                     # full run, prints a table
+    python bench/run.py --quick --json out.json
+    python bench/run.py --check             # exit 1 when a ratio is above its target
+
+Benchmarks live in ``bench/bench_*.py``; each module registers its cases with
+``bench.harness.benchmark``. A case gives a ``subject`` and a ``baseline`` callable. The two
+are timed in alternating rounds (so a noisy neighbour slows both alike), and the
+ratio is the median subject time over the median baseline time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.harness import _FACTORIES, Case  # noqa: E402
+
+
+def _load_modules() -> None:
+    for path in sorted(HERE.glob("bench_*.py")):
+        spec = importlib.util.spec_from_file_location(f"bench.{path.stem}", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+
+
+def _time(fn: Callable[[], object], number: int) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def _calibrate(fn: Callable[[], object], budget: float) -> int:
+    """How many calls make one round last about ``budget`` seconds."""
+    single = max(_time(fn, 1), 1e-7)
+    return max(1, int(budget / single))
+
+
+def measure(case: Case, *, rounds: int, budget: float) -> dict[str, object]:
+    case.subject()
+    case.baseline()  # warm caches and imports for both
+    n_subject = _calibrate(case.subject, budget)
+    n_baseline = _calibrate(case.baseline, budget)
+    subject_times, baseline_times = [], []
+    for _ in range(rounds):
+        baseline_times.append(_time(case.baseline, n_baseline))
+        subject_times.append(_time(case.subject, n_subject))
+    subject = statistics.median(subject_times)
+    baseline = statistics.median(baseline_times)
+    ratio = subject / baseline
+    return {
+        "name": case.name,
+        "ratio": round(ratio, 3),
+        "target": case.target,
+        "detail": f"{case.detail}; subject {subject * 1e3:.3f} ms, baseline {baseline * 1e3:.3f} ms, "
+        f"median of {rounds} rounds",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+    parser.add_argument("--json", type=Path, help="write the results as a JSON list here")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a ratio misses its target")
+    parser.add_argument(
+        "-k", dest="only", default="", help="run only cases whose name contains this"
+    )
+    args = parser.parse_args(argv)
+
+    _load_modules()
+    rounds, budget = (5, 0.05) if args.quick else (15, 0.2)
+    results = []
+    for factory in _FACTORIES:
+        case = factory(args.quick)
+        if args.only and args.only not in case.name:
+            continue
+        results.append(measure(case, rounds=rounds, budget=budget))
+
+    width = max((len(str(r["name"])) for r in results), default=4)
+    print(f"{'benchmark':<{width}}  {'ratio':>7}  {'target':>6}  ok")
+    for r in results:
+        ok = float(r["ratio"]) <= float(r["target"])  # type: ignore[arg-type]
+        print(
+            f"{r['name']!s:<{width}}  {r['ratio']!s:>7}  {r['target']!s:>6}  {'yes' if ok else 'NO'}"
+        )
+        print(f"{'':<{width}}  {r['detail']}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    missed = [r for r in results if float(r["ratio"]) > float(r["target"])]  # type: ignore[arg-type]
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Small questionnaires written inline, in the definition format (TOML)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from typing import Any
+
+from sporreskjema import Form, Questionnaire, parse_definition
+
+ALL_TYPES = """
+id = "alltypes"
+version = "1"
+title = "Every type"
+
+[[provenance]]
+code = "self"
+label = "The person alone"
+
+[[sections]]
+name = "only"
+title = "Only"
+
+[[sections.questions]]
+name = "intro"
+type = "note"
+label = "Intro"
+
+[[sections.questions]]
+name = "text"
+type = "text"
+label = "Text"
+max_length = 10
+
+[[sections.questions]]
+name = "long_text"
+type = "text"
+label = "Long text"
+multiline = true
+max_length = 50
+
+[[sections.questions]]
+name = "integer"
+type = "integer"
+label = "Integer"
+min = 0
+max = 30
+
+[[sections.questions]]
+name = "year"
+type = "year"
+label = "Year"
+
+[[sections.questions]]
+name = "date"
+type = "date"
+label = "Date"
+
+[[sections.questions]]
+name = "single"
+type = "single"
+choices = "colour"
+label = "Single"
+
+[[sections.questions]]
+name = "multiple"
+type = "multiple"
+choices = "colour"
+label = "Multiple"
+
+[[sections.questions]]
+name = "language"
+type = "language"
+label = "Language"
+
+[[sections.questions]]
+name = "languages"
+type = "language"
+multiple = true
+label = "Languages"
+
+[[sections.questions]]
+name = "country"
+type = "country"
+label = "Country"
+
+[[sections.questions]]
+name = "phone"
+type = "phone"
+label = "Phone"
+
+[[sections.questions]]
+name = "duf"
+type = "duf"
+label = "DUF"
+
+[[sections.questions]]
+name = "national_id"
+type = "national_id"
+label = "National id"
+
+[[sections.questions]]
+name = "person_id"
+type = "person_id"
+label = "Person id"
+
+[[sections.questions]]
+name = "confirm"
+type = "confirm"
+label = "Confirm"
+
+[[sections.questions]]
+name = "items"
+type = "repeat"
+label = "Items"
+max_entries = 3
+entry_title = "item"
+
+[[sections.questions.questions]]
+name = "item"
+type = "text"
+label = "Item"
+required = true
+
+[[choices.colour]]
+code = "red"
+label = "Red"
+
+[[choices.colour]]
+code = "green"
+label = "Green"
+
+[[choices.colour]]
+code = "blue"
+label = "Blue"
+"""
+
+
+def inline(text: str) -> Questionnaire:
+    return parse_definition(textwrap.dedent(text))
+
+
+def filled(questionnaire: Questionnaire, today: dt.date, answers: dict[str, Any]) -> Form:
+    """A form with ``answers`` set one by one through the engine (each must be valid)."""
+    form = Form(questionnaire, today=today)
+    for path, raw in answers.items():
+        if "[" in path:
+            group = path.split("[")[0]
+            index = int(path.split("[")[1].split("]")[0])
+            while len(form.entries(group)) <= index:
+                form.add_entry(group)
+        error = form.set(path, raw)
+        assert error is None, (path, raw, error)
+    return form

@@ -1,0 +1,75 @@
+"""The engine stays free of any UI; the command line works as a person would use it."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kompass_tui import __version__
+from kompass_tui.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+UI_PACKAGES = ("textual", "kompass_tui", "rich", "typer")
+
+
+def test_importing_the_engine_imports_no_ui() -> None:
+    code = (
+        "import sys, sporreskjema, sporreskjema.engine, sporreskjema.cldr, sporreskjema.extract\n"
+        "sporreskjema.load_builtin()\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {UI_PACKAGES!r})\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_engine_module_names_a_ui_package() -> None:
+    for path in (ROOT / "sporreskjema").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in UI_PACKAGES, f"{path}: imports {name}"
+
+
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"kompass {__version__}"
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"], env={"KOMPASS_LOCALE": "en"})
+    assert result.exit_code == 0
+    assert "questionnaire" in result.output
+
+
+def test_unknown_command_is_one_clear_error() -> None:
+    result = runner.invoke(app, ["frobnicate"])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+
+def test_the_installed_command_runs() -> None:
+    """The console script a person types, in a real process."""
+    script = Path(sys.executable).with_name("kompass")
+    result = subprocess.run(
+        [str(script), "questionnaire", "check"], capture_output=True, text=True, check=False,
+        env={"KOMPASS_LOCALE": "en", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout
