@@ -147,17 +147,17 @@ class Msg:
 
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)
-    plural: str | None = None
+    msgid_plural: str | None = None
     n: int | None = None
 
     @classmethod
     def plural(cls, forms: tuple[str, str], n: int, **params: Any) -> Msg:
         """A message whose form depends on ``n`` (``%(n)d`` in it); ``forms`` from :func:`Nn_`."""
-        return cls(forms[0], params, plural=forms[1], n=n)
+        return cls(forms[0], params, msgid_plural=forms[1], n=n)
 
     def render(self, tr: Translator) -> str:
-        if self.plural is not None and self.n is not None:
-            text = tr.ngettext(self.msgid, self.plural, self.n)
+        if self.msgid_plural is not None and self.n is not None:
+            text = tr.ngettext(self.msgid, self.msgid_plural, self.n)
         else:
             text = tr.gettext(self.msgid)
         if not self.params and self.n is None:

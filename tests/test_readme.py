@@ -18,8 +18,10 @@ def quick_start() -> list[str]:
 
 def test_two_commands() -> None:
     first, second = quick_start()
-    assert first.startswith("python3 -m venv .venv") and ".venv/bin/kompass" in first
-    assert second.startswith("python3 -m venv .venv") and second.endswith(".venv/bin/pytest")
+    assert first.startswith("python3 -m venv .venv")
+    assert ".venv/bin/kompass" in first
+    assert second.startswith("python3 -m venv .venv")
+    assert second.endswith(".venv/bin/pytest")
 
 
 def test_the_quick_start_comes_first() -> None:
