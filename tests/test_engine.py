@@ -66,6 +66,8 @@ class TestRepeatGroups:
         assert (
             caught.value.message.render(translator("en")) == "Items: you can add at most 3 entries."
         )
+        # the plural form comes from the catalog, not from the English fallback
+        assert "3 oppføringer" in caught.value.message.render(translator("nb"))
 
     def test_wrong_entry_and_group(self) -> None:
         form = Form(QS, today=TODAY)
