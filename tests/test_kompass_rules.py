@@ -197,20 +197,17 @@ def _names(rows: list[tuple[Any, ...]]) -> set[str]:
     return {row[0].rsplit(".", 1)[-1] for row in rows}
 
 
-def test_every_skip_rule_is_in_the_table(kompass: Questionnaire) -> None:
-    with_rules = {q.name for q in kompass.all_questions() if q.relevant}
-    assert with_rules == _names(SKIP_RULES)
-    # each rule is seen both shown and hidden
-    for name in with_rules:
-        outcomes = {row[2] for row in SKIP_RULES if row[0].rsplit(".", 1)[-1] == name}
-        assert outcomes == {True, False}, name
-
-
-def test_every_constraint_is_in_the_table(kompass: Questionnaire) -> None:
-    with_constraints = {q.name for q in kompass.all_questions() if q.constraint}
-    assert with_constraints == _names(CONSTRAINTS)
-    for name in with_constraints:
-        outcomes = {row[3] for row in CONSTRAINTS if row[0].rsplit(".", 1)[-1] == name}
+@pytest.mark.parametrize(
+    ("rule", "table", "outcome"), [("relevant", SKIP_RULES, 2), ("constraint", CONSTRAINTS, 3)]
+)
+def test_every_rule_is_in_its_table(
+    kompass: Questionnaire, rule: str, table: list[tuple[Any, ...]], outcome: int
+) -> None:
+    with_rule = {q.name for q in kompass.all_questions() if getattr(q, rule)}
+    assert with_rule == _names(table)
+    # each rule is seen both passing and failing
+    for name in with_rule:
+        outcomes = {row[outcome] for row in table if row[0].rsplit(".", 1)[-1] == name}
         assert outcomes == {True, False}, name
 
 
