@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from sporreskjema.i18n import DEFAULT_LOCALE, N_, Msg, Translator, normalise_locale, translator
+from sporreskjema.i18n import DEFAULT_LOCALE, N_, Msg, Nn_, Translator, normalise_locale, translator
 
-__all__ = ["N_", "Msg", "_", "current", "locale_from_environment", "ngettext", "set_locale"]
+__all__ = ["N_", "Msg", "Nn_", "_", "current", "locale_from_environment", "ngettext", "set_locale"]
 
 _current: list[Translator] = [translator(DEFAULT_LOCALE)]
 

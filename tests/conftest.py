@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from kompass_tui.storage.database import Database, open_database
 from sporreskjema import Form, Questionnaire, Translator, load_builtin, translator
 
 #: A fixed "today", so that years and dates in the tests never drift.
@@ -28,3 +34,57 @@ def en() -> Translator:
 @pytest.fixture(scope="session")
 def nb() -> Translator:
     return translator("nb")
+
+
+# ---------------------------------------------------------------- storage
+
+#: A PostgreSQL server for the storage tests (`bash .ci/run` provides one).
+PG_URL = os.environ.get("KOMPASS_TEST_PG_URL", "")
+REQUIRE_PG = os.environ.get("KOMPASS_REQUIRE_PG") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test touches the real user's database or settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("KOMPASS_DB", raising=False)
+
+
+def postgres_url() -> str:
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("KOMPASS_REQUIRE_PG is set but KOMPASS_TEST_PG_URL is not")
+        pytest.skip("no PostgreSQL server: set KOMPASS_TEST_PG_URL (bash .ci/run does)")
+    return PG_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each back end: an SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kompass.sqlite3'}"
+        return
+    admin = sa.create_engine(postgres_url())
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
+    try:
+        yield database
+    finally:
+        database.dispose()

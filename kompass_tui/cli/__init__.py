@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from kompass_tui import __version__
-from kompass_tui.cli import questionnaire
+from kompass_tui.cli import db, questionnaire, user
 from kompass_tui.cli.output import fail_unexpected
 from kompass_tui.i18n import _, locale_from_environment, set_locale
 
@@ -26,6 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(questionnaire.app, name="questionnaire")
+app.add_typer(db.app, name="db")
+app.add_typer(user.app, name="user")
 
 
 def _show_version(value: bool) -> None:

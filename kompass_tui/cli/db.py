@@ -1,0 +1,39 @@
+"""``kompass db``: the database schema."""
+
+from __future__ import annotations
+
+import typer
+
+from kompass_tui.cli.common import DbOption, open_db, storage_failure
+from kompass_tui.cli.output import safe
+from kompass_tui.i18n import _
+from kompass_tui.storage.database import StorageError, safe_url, schema_revision, upgrade
+
+app = typer.Typer(
+    help=_("The database: create it and bring its schema up to date."), no_args_is_help=True
+)
+
+
+@app.command("upgrade")
+def upgrade_command(db: DbOption = None) -> None:
+    """Create the database or bring its schema to this version of Kompass."""
+    database = open_db(db, migrate_new=False)
+    try:
+        before = schema_revision(database.engine)
+        upgrade(database.engine)
+        after = schema_revision(database.engine)
+    except StorageError as exc:
+        storage_failure(exc)
+    finally:
+        database.dispose()
+    where = safe(safe_url(database.url))
+    if before == after:
+        typer.echo(
+            _("%(db)s: the schema is up to date (version %(version)s).")
+            % {"db": where, "version": after}
+        )
+    else:
+        typer.echo(
+            _("%(db)s: schema upgraded from %(old)s to %(new)s.")
+            % {"db": where, "old": before or _("empty"), "new": after}
+        )

@@ -1,0 +1,74 @@
+"""The audit log: who logged in, viewed, remarked, corrected, exported, imported and purged what.
+
+Events are written in the same transaction as the action they describe, so an action
+and its audit entry are saved together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import AuditEvent
+
+
+class Action(StrEnum):
+    login = "login"
+    login_failed = "login_failed"
+    login_refused = "login_refused"
+    user_added = "user_added"
+    user_disabled = "user_disabled"
+    password_changed = "password_changed"  # noqa: S105 - an action name, not a password
+    record_created = "record_created"
+    record_resumed = "record_resumed"
+    resume_failed = "resume_failed"
+    record_submitted = "record_submitted"
+    record_viewed = "record_viewed"
+    remark_added = "remark_added"
+    answer_corrected = "answer_corrected"
+    status_changed = "status_changed"
+    exported = "exported"
+    imported = "imported"
+    purged = "purged"
+
+
+def log(
+    session: Session,
+    action: Action,
+    *,
+    actor_id: int | None = None,
+    actor_name: str | None = None,
+    record_id: uuid.UUID | None = None,
+    **detail: Any,
+) -> None:
+    """Add an event to ``session``'s transaction."""
+    session.add(
+        AuditEvent(
+            action=action,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            record_id=record_id,
+            detail=detail,
+        )
+    )
+
+
+def events(
+    db: Database,
+    *,
+    record_id: uuid.UUID | None = None,
+    action: Action | None = None,
+    limit: int = 200,
+) -> list[AuditEvent]:
+    """The newest events first, optionally for one record or one kind of action."""
+    with db.session() as session:
+        query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
+        if record_id is not None:
+            query = query.where(AuditEvent.record_id == record_id)
+        if action is not None:
+            query = query.where(AuditEvent.action == action)
+        return list(session.exec(query))

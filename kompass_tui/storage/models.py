@@ -1,0 +1,180 @@
+"""The tables: records, answers, remarks, corrections, audit events, caseworker accounts.
+
+Answers are stored one row per answer path (``jobs[2].job_title``) with the coded value
+as JSON, so each confirmed answer is one small write. The person's name, birth date,
+identifier and permit date are copied onto the record as they are answered, for the
+review list, the deadline and the once-per-person rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+from kompass_tui.i18n import N_
+
+
+class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
+    """A timestamp always stored and returned as an aware UTC datetime (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Status(StrEnum):
+    in_progress = "in_progress"
+    submitted = "submitted"
+    reviewed = "reviewed"
+    exported = "exported"
+
+
+STATUS_LABELS = {
+    Status.in_progress: N_("In progress"),
+    Status.submitted: N_("Submitted"),
+    Status.reviewed: N_("Reviewed"),
+    Status.exported: N_("Exported"),
+}
+
+
+class Mode(StrEnum):
+    kiosk = "kiosk"
+    assisted = "assisted"
+    imported = "imported"
+
+
+class Record(SQLModel, table=True):
+    __tablename__ = "record"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    questionnaire_id: str = Field(max_length=60)
+    questionnaire_version: str = Field(max_length=20)
+    status: str = Field(default=Status.in_progress, max_length=20, index=True)
+    needs_follow_up: bool = Field(default=False)
+    mode: str = Field(max_length=20)
+    #: The language the person answered in (a locale code such as ``ti`` or ``fa_AF``).
+    locale: str = Field(max_length=20)
+    #: Every language the survey was shown in, in order of first use.
+    locales_used: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    caseworker_id: int | None = Field(default=None, foreign_key="caseworker.id")
+    interpreter_used: bool | None = None
+    interpreter_language: str | None = Field(default=None, max_length=20)
+    interpreter_registry_number: str | None = Field(default=None, max_length=20)
+    interpreter_channel: str | None = Field(default=None, max_length=20)
+    # Copied from the answers, for listing, searching and the deadline.
+    full_name: str | None = Field(default=None, max_length=200, index=True)
+    birth_date: dt.date | None = None
+    #: The DUF number or national identity number, digits only; unique: one record per person.
+    person_key: str | None = Field(default=None, max_length=12, unique=True)
+    permit_date: dt.date | None = Field(default=None, index=True)
+    #: SHA-256 of the resume code; the code itself is shown once and never stored.
+    resume_hash: str | None = Field(default=None, max_length=64, unique=True)
+    resume_failures: int = Field(default=0)
+    started_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submitted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reviewed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    exported_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Answer(SQLModel, table=True):
+    __tablename__ = "answer"
+    __table_args__ = (sa.UniqueConstraint("record_id", "path", name="uq_answer_record_path"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: uuid.UUID = Field(foreign_key="record.id", ondelete="CASCADE", index=True)
+    #: ``full_name`` or ``jobs[2].job_title``.
+    path: str = Field(max_length=120)
+    #: The coded value as JSON (text, number, ISO date, code or list of codes).
+    value: Any = Field(sa_type=sa.JSON)
+    #: Who gave the answer: a provenance code of the questionnaire.
+    provenance: str = Field(max_length=30)
+    answered_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RemarkKind(StrEnum):
+    remark = "remark"
+    counsellor_note = "counsellor_note"
+
+
+class Remark(SQLModel, table=True):
+    """Append-only: a correction to a remark is a new remark."""
+
+    __tablename__ = "remark"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: uuid.UUID = Field(foreign_key="record.id", ondelete="CASCADE", index=True)
+    #: The section remarked on; ``None`` for the whole record.
+    section: str | None = Field(default=None, max_length=60)
+    kind: str = Field(default=RemarkKind.remark, max_length=30)
+    text: str = Field(max_length=4000)
+    author_id: int = Field(foreign_key="caseworker.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Correction(SQLModel, table=True):
+    """A caseworker's change of an answer, with the reason; the original value stays here."""
+
+    __tablename__ = "correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: uuid.UUID = Field(foreign_key="record.id", ondelete="CASCADE", index=True)
+    path: str = Field(max_length=120)
+    old_value: Any = Field(default=None, sa_type=sa.JSON)
+    new_value: Any = Field(default=None, sa_type=sa.JSON)
+    reason: str = Field(max_length=1000)
+    author_id: int = Field(foreign_key="caseworker.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which record, and when. Never updated or deleted by the program."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    #: The caseworker, or ``None`` for the kiosk and the system itself.
+    actor_id: int | None = Field(default=None, foreign_key="caseworker.id")
+    #: The user name tried, for failed logins (no account may exist).
+    actor_name: str | None = Field(default=None, max_length=80)
+    action: str = Field(max_length=40, index=True)
+    #: Not a foreign key: the event outlives a purged record.
+    record_id: uuid.UUID | None = Field(default=None, index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class Caseworker(SQLModel, table=True):
+    __tablename__ = "caseworker"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True)
+    full_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    active: bool = Field(default=True)
+    failed_logins: int = Field(default=0)
+    last_failed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,406 @@
+"""Records and their answers: create, save each answer as it is given, resume, submit.
+
+Every function here is one transaction: it either happens whole or not at all, and once
+it has returned its change is on disk (SQLite: WAL with ``synchronous=FULL``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
+
+from kompass_tui.i18n import N_, Msg
+from kompass_tui.storage import audit
+from kompass_tui.storage.database import Database, StorageError
+from kompass_tui.storage.models import Answer, Mode, Record, Status, utcnow
+from sporreskjema import Path, Questionnaire
+
+#: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
+RESUME_ALPHABET: Final = "ACDEFGHJKMNPQRTUVWXY34679"
+RESUME_LENGTH: Final = 8
+#: Wrong dates of birth for one code before the code stops working.
+RESUME_MAX_FAILURES: Final = 5
+
+#: Answers copied onto the record for listing, searching, the deadline and uniqueness.
+PERSON_FIELDS: Final = {
+    "full_name": "full_name",
+    "birth_date": "birth_date",
+    "person_id": "person_key",
+    "permit_date": "permit_date",
+}
+
+
+class RecordNotFound(StorageError):
+    def __init__(self, record_id: object) -> None:
+        super().__init__(Msg(N_("There is no record %(id)s."), {"id": str(record_id)}))
+
+
+class DuplicatePerson(StorageError):
+    """A second registration for a person who already has a record."""
+
+    def __init__(self, existing: uuid.UUID) -> None:
+        super().__init__(
+            Msg(
+                N_(
+                    "This person is already registered (record %(id)s). Add a remark to that record instead of registering again."
+                ),
+                {"id": str(existing)},
+            )
+        )
+        self.existing = existing
+
+
+class RecordClosed(StorageError):
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            Msg(
+                N_(
+                    "This registration has been sent (status: %(status)s) and can no longer be changed here."
+                ),
+                {"status": status},
+            )
+        )
+
+
+class ResumeFailed(StorageError):
+    def __init__(self) -> None:
+        super().__init__(
+            Msg(
+                N_(
+                    "The code and the date of birth do not match an unfinished registration. Ask the staff for help."
+                )
+            )
+        )
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    id: uuid.UUID
+    #: Shown once to the person; only its hash is stored.
+    resume_code: str
+
+
+def normalise_resume_code(code: str) -> str:
+    return re.sub(r"[\s\-]", "", code).upper()
+
+
+def _resume_hash(code: str) -> str:
+    return hashlib.sha256(f"kompass-resume:{normalise_resume_code(code)}".encode()).hexdigest()
+
+
+def new_resume_code() -> str:
+    return "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_LENGTH))
+
+
+def format_resume_code(code: str) -> str:
+    """``ACDE-FGHJ``: two groups of four are easier to copy down."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def create_record(
+    db: Database,
+    *,
+    questionnaire: Questionnaire,
+    mode: Mode,
+    locale: str,
+    caseworker_id: int | None = None,
+) -> NewRecord:
+    """Start a registration; returns its id and the resume code to show the person."""
+    code = new_resume_code()
+    record = Record(
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        mode=mode,
+        locale=locale,
+        locales_used=[locale],
+        caseworker_id=caseworker_id,
+        resume_hash=_resume_hash(code),
+    )
+    with db.write() as session:
+        session.add(record)
+        session.flush()
+        audit.log(
+            session,
+            audit.Action.record_created,
+            actor_id=caseworker_id,
+            record_id=record.id,
+            mode=mode,
+        )
+    return NewRecord(record.id, code)
+
+
+def _record(session: Session, record_id: uuid.UUID) -> Record:
+    record = session.get(Record, record_id)
+    if record is None:
+        raise RecordNotFound(record_id)
+    return record
+
+
+def get_record(db: Database, record_id: uuid.UUID) -> Record:
+    with db.session() as session:
+        return _record(session, record_id)
+
+
+def find_by_person(db: Database, person_key: str) -> Record | None:
+    with db.session() as session:
+        return session.exec(select(Record).where(Record.person_key == person_key)).first()
+
+
+def _open_for_answers(session: Session, record_id: uuid.UUID) -> Record:
+    record = _record(session, record_id)
+    if record.status != Status.in_progress:
+        raise RecordClosed(record.status)
+    return record
+
+
+_RECORD = SQLModel.metadata.tables["record"]
+_ANSWER = SQLModel.metadata.tables["answer"]
+
+
+def _person_value(column: str, value: Any) -> Any:
+    if column in ("birth_date", "permit_date") and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+@cache
+def _upsert_statement(dialect: str) -> sa.Insert:
+    """``INSERT … ON CONFLICT (record_id, path) DO UPDATE``, built once per dialect."""
+    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(_ANSWER)
+    return statement.on_conflict_do_update(
+        index_elements=["record_id", "path"],
+        set_={
+            "value": statement.excluded.value,
+            "provenance": statement.excluded.provenance,
+            "answered_at": statement.excluded.answered_at,
+        },
+    )
+
+
+@cache
+def _touch_statement(columns: tuple[str, ...]) -> sa.Update:
+    """Set ``columns`` on a record that is still in progress (0 rows when it is not)."""
+    return (
+        sa.update(_RECORD)
+        .where(
+            _RECORD.c.id == sa.bindparam("record_id"), _RECORD.c.status == Status.in_progress.value
+        )
+        .values({column: sa.bindparam(column) for column in columns})
+    )
+
+
+def _upsert_answer(connection: sa.Connection, row: dict[str, Any]) -> None:
+    connection.execute(_upsert_statement(connection.dialect.name), row)
+
+
+def save_answer(
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    path: str,
+    value: Any,
+    provenance: str,
+) -> None:
+    """Save one confirmed answer (``None`` removes it) in its own transaction.
+
+    ``value`` is the JSON form of the coded value (``Form.relevant_answers`` style).
+    Raises :class:`DuplicatePerson` when an identifier already belongs to another record.
+    This is the kiosk's hot path, so it is written in SQLAlchemy Core: one update of the
+    record and one upsert of the answer.
+    """
+    Path.parse(path)
+    now = utcnow()
+    changes: dict[str, Any] = {"updated_at": now}
+    column = PERSON_FIELDS.get(path)
+    if column is not None:
+        changes[column] = _person_value(column, value)
+    try:
+        with db.connection() as connection:
+            if column == "person_key" and value is not None:
+                other = connection.execute(
+                    sa.select(_RECORD.c.id).where(
+                        _RECORD.c.person_key == value, _RECORD.c.id != record_id
+                    )
+                ).scalar()
+                if other is not None:
+                    raise DuplicatePerson(other)
+            updated = connection.execute(
+                _touch_statement(tuple(changes)), {"record_id": record_id, **changes}
+            ).rowcount
+            if not updated:
+                status = connection.execute(
+                    sa.select(_RECORD.c.status).where(_RECORD.c.id == record_id)
+                ).scalar()
+                raise RecordNotFound(record_id) if status is None else RecordClosed(status)
+            if value is None:
+                connection.execute(
+                    sa.delete(_ANSWER).where(
+                        _ANSWER.c.record_id == record_id, _ANSWER.c.path == path
+                    )
+                )
+            else:
+                _upsert_answer(
+                    connection,
+                    {
+                        "record_id": record_id,
+                        "path": path,
+                        "value": value,
+                        "provenance": provenance,
+                        "answered_at": now,
+                    },
+                )
+    except IntegrityError:
+        # Another program registered the same person between our check and our write.
+        if column == "person_key" and isinstance(value, str):
+            other_record = find_by_person(db, value)
+            if other_record is not None:
+                raise DuplicatePerson(other_record.id) from None
+        raise
+
+
+def save_entries(
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    group: str,
+    entries: Sequence[Mapping[str, Any]],
+    provenance: str,
+) -> None:
+    """Replace every answer of a repeat group at once (after an entry is removed or moved).
+
+    Answers whose path and value are unchanged keep their provenance and time.
+    """
+    now = utcnow()
+    wanted = {
+        f"{group}[{index}].{name}": value
+        for index, entry in enumerate(entries)
+        for name, value in entry.items()
+        if value is not None
+    }
+    with db.write() as session:
+        record = _open_for_answers(session, record_id)
+        rows = session.exec(select(Answer).where(Answer.record_id == record_id)).all()
+        kept = set()
+        for row in rows:
+            if not row.path.startswith(f"{group}["):
+                continue
+            if wanted.get(row.path) == row.value:
+                kept.add(row.path)
+            else:
+                session.delete(row)
+        session.flush()
+        for path, value in wanted.items():
+            if path not in kept:
+                session.add(
+                    Answer(
+                        record_id=record_id,
+                        path=path,
+                        value=value,
+                        provenance=provenance,
+                        answered_at=now,
+                    )
+                )
+        record.updated_at = now
+        session.add(record)
+
+
+def load_answers(db: Database, record_id: uuid.UUID) -> dict[str, Any]:
+    """The record's answers in the nested form ``Form.from_json`` reads."""
+    with db.session() as session:
+        _record(session, record_id)
+        rows = session.exec(
+            select(Answer.path, Answer.value).where(Answer.record_id == record_id)
+        ).all()
+    return nest_answers(dict(rows))
+
+
+def nest_answers(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"jobs[1].job_title": …}`` → ``{"jobs": [{}, {"job_title": …}]}`` (gaps closed)."""
+    answers: dict[str, Any] = {}
+    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    for text, value in flat.items():
+        path = Path.parse(text)
+        if path.group is None:
+            answers[path.name] = value
+        else:
+            assert path.index is not None
+            groups.setdefault(path.group, {}).setdefault(path.index, {})[path.name] = value
+    for group, entries in groups.items():
+        answers[group] = [entries[i] for i in sorted(entries)]
+    return answers
+
+
+def answer_rows(db: Database, record_id: uuid.UUID) -> list[Answer]:
+    """Every stored answer of a record, with provenance and time, in path order."""
+    with db.session() as session:
+        _record(session, record_id)
+        return list(
+            session.exec(
+                select(Answer).where(Answer.record_id == record_id).order_by(col(Answer.path))
+            )
+        )
+
+
+def resume(db: Database, *, code: str, birth_date: dt.date) -> Record:
+    """The unfinished record for a resume code and date of birth.
+
+    Each wrong date of birth for a code counts; after five the code stops working and
+    the staff must help. Not finding the code and a wrong date give the same message.
+    """
+    digest = _resume_hash(code)
+    failed = False
+    with db.write() as session:
+        record = session.exec(select(Record).where(Record.resume_hash == digest)).first()
+        if record is None or record.status != Status.in_progress:
+            audit.log(session, audit.Action.resume_failed)
+            failed = True
+        elif record.birth_date != birth_date:
+            record.resume_failures += 1
+            if record.resume_failures >= RESUME_MAX_FAILURES:
+                record.resume_hash = None
+            session.add(record)
+            audit.log(session, audit.Action.resume_failed, record_id=record.id)
+            failed = True
+        else:
+            record.resume_failures = 0
+            session.add(record)
+            audit.log(session, audit.Action.record_resumed, record_id=record.id)
+    if failed:
+        raise ResumeFailed()
+    assert record is not None
+    return record
+
+
+def note_locale(db: Database, *, record_id: uuid.UUID, locale: str) -> None:
+    """Remember that the survey was shown in ``locale`` (the person switched language)."""
+    with db.write() as session:
+        record = _record(session, record_id)
+        if locale not in record.locales_used:
+            record.locales_used = [*record.locales_used, locale]
+        record.locale = locale
+        session.add(record)
+
+
+def submit(db: Database, *, record_id: uuid.UUID, actor_id: int | None = None) -> Record:
+    """Mark a registration as sent; it can no longer be resumed or changed at the kiosk."""
+    with db.write() as session:
+        record = _open_for_answers(session, record_id)
+        record.status = Status.submitted
+        record.submitted_at = utcnow()
+        record.resume_hash = None
+        session.add(record)
+        audit.log(session, audit.Action.record_submitted, actor_id=actor_id, record_id=record.id)
+    return record

@@ -1,0 +1,200 @@
+"""Records and answers on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from kompass_tui.storage import audit, records
+from kompass_tui.storage.database import Database, open_database
+from kompass_tui.storage.models import Mode, Status
+from sporreskjema import Form, Questionnaire, translator
+from tests.conftest import TODAY
+from tests.helpers import filled
+
+
+def start(db: Database, kompass: Questionnaire) -> records.NewRecord:
+    return records.create_record(db, questionnaire=kompass, mode=Mode.kiosk, locale="ti")
+
+
+def save_form(db: Database, record_id: uuid.UUID, form: Form, provenance: str = "self") -> None:
+    """Save every answer of a form the way the kiosk does: one call per confirmed answer."""
+    for name, value in form.relevant_answers().items():
+        if isinstance(value, list) and form.questionnaire.question(name).type == "repeat":
+            records.save_entries(
+                db, record_id=record_id, group=name, entries=value, provenance=provenance
+            )
+        else:
+            records.save_answer(
+                db, record_id=record_id, path=name, value=value, provenance=provenance
+            )
+
+
+def test_answers_round_trip(db: Database, kompass: Questionnaire) -> None:
+    new = start(db, kompass)
+    form = filled(kompass, TODAY, {
+        "full_name": "Selam Tesfay", "birth_date": "03.04.1996", "person_id": "2024 5555 1234",
+        "permit_date": "20.11.2026", "mother_tongues": ["ti", "am"], "has_work_experience": "yes",
+        "jobs[0].job_title": "Baker", "jobs[0].from_year": "2015", "jobs[1].job_title": "Cook",
+    })  # fmt: skip
+    save_form(db, new.id, form)
+    loaded = Form.from_json(kompass, records.load_answers(db, new.id), today=TODAY)
+    assert loaded.relevant_answers() == form.relevant_answers()
+    record = records.get_record(db, new.id)
+    assert record.full_name == "Selam Tesfay"
+    assert record.birth_date == dt.date(1996, 4, 3)
+    assert record.person_key == "202455551234"
+    assert record.permit_date == dt.date(2026, 11, 20)
+    assert record.questionnaire_id == "kompass"
+    assert record.questionnaire_version == "1"
+    assert record.started_at.tzinfo is not None
+    assert record.status == Status.in_progress
+
+
+def test_each_answer_is_on_disk_when_save_returns(db_url: str, kompass: Questionnaire) -> None:
+    first = open_database(db_url)
+    new = start(first, kompass)
+    records.save_answer(first, record_id=new.id, path="full_name", value="Ali", provenance="self")
+    # a second, independent connection (another program) sees it at once
+    second = open_database(db_url)
+    try:
+        assert records.load_answers(second, new.id) == {"full_name": "Ali"}
+        records.save_answer(
+            first, record_id=new.id, path="full_name", value=None, provenance="self"
+        )
+        assert records.load_answers(second, new.id) == {}
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_provenance_is_kept_per_answer(db: Database, kompass: Questionnaire) -> None:
+    new = start(db, kompass)
+    records.save_answer(db, record_id=new.id, path="full_name", value="Ali", provenance="self")
+    records.save_answer(
+        db, record_id=new.id, path="residence", value="Mottak", provenance="interpreter"
+    )
+    rows = {row.path: row.provenance for row in records.answer_rows(db, new.id)}
+    assert rows == {"full_name": "self", "residence": "interpreter"}
+
+
+def test_removing_an_entry_renumbers_the_rest(db: Database, kompass: Questionnaire) -> None:
+    new = start(db, kompass)
+    entries = [{"job_title": "A", "from_year": 2001}, {"job_title": "B"}, {"job_title": "C"}]
+    records.save_entries(db, record_id=new.id, group="jobs", entries=entries, provenance="self")
+    before = {row.path: row.answered_at for row in records.answer_rows(db, new.id)}
+    records.save_entries(
+        db,
+        record_id=new.id,
+        group="jobs",
+        entries=[entries[0], entries[2]],
+        provenance="caseworker",
+    )
+    rows = {row.path: row for row in records.answer_rows(db, new.id)}
+    assert {p: r.value for p, r in rows.items()} == {
+        "jobs[0].job_title": "A", "jobs[0].from_year": 2001, "jobs[1].job_title": "C",
+    }  # fmt: skip
+    assert rows["jobs[0].job_title"].provenance == "self"  # unchanged: kept as it was
+    assert rows["jobs[0].job_title"].answered_at == before["jobs[0].job_title"]
+    assert rows["jobs[1].job_title"].provenance == "caseworker"  # moved: written again
+    assert records.load_answers(db, new.id) == {
+        "jobs": [{"job_title": "A", "from_year": 2001}, {"job_title": "C"}]
+    }
+
+
+def test_once_per_person(db: Database, kompass: Questionnaire) -> None:
+    first = start(db, kompass)
+    form = Form(kompass, today=TODAY)
+    assert form.set("person_id", "2024 5555 1234") is None
+    records.save_answer(
+        db, record_id=first.id, path="person_id", value=form.get("person_id"), provenance="self"
+    )
+    second = start(db, kompass)
+    # typed differently, normalised by the engine to the same digits
+    assert form.set("person_id", "2024-5555-1234") is None
+    with pytest.raises(records.DuplicatePerson) as caught:
+        records.save_answer(
+            db,
+            record_id=second.id,
+            path="person_id",
+            value=form.get("person_id"),
+            provenance="self",
+        )
+    assert caught.value.existing == first.id
+    assert str(first.id) in caught.value.message.render(translator("en"))
+    # nothing of the refused answer was written
+    assert records.load_answers(db, second.id) == {}
+    assert records.get_record(db, second.id).person_key is None
+    # the first record may save its own identifier again
+    records.save_answer(
+        db, record_id=first.id, path="person_id", value="202455551234", provenance="self"
+    )
+
+
+def test_resume_with_code_and_birth_date(db: Database, kompass: Questionnaire) -> None:
+    new = start(db, kompass)
+    records.save_answer(
+        db, record_id=new.id, path="birth_date", value="1996-04-03", provenance="self"
+    )
+    code = records.format_resume_code(
+        new.resume_code
+    ).lower()  # typed in small letters, with the hyphen
+    assert set(new.resume_code) <= set(records.RESUME_ALPHABET)
+    assert records.resume(db, code=code, birth_date=dt.date(1996, 4, 3)).id == new.id
+    with pytest.raises(records.ResumeFailed):
+        records.resume(db, code="AAAA-AAAA", birth_date=dt.date(1996, 4, 3))
+    # the code is stored only as a hash
+    stored = records.get_record(db, new.id).resume_hash
+    assert stored is not None
+    assert new.resume_code not in stored
+    assert all(new.resume_code not in str(row.value) for row in records.answer_rows(db, new.id))
+
+
+def test_five_wrong_birth_dates_stop_the_code(db: Database, kompass: Questionnaire) -> None:
+    new = start(db, kompass)
+    records.save_answer(
+        db, record_id=new.id, path="birth_date", value="1996-04-03", provenance="self"
+    )
+    for _ in range(records.RESUME_MAX_FAILURES):
+        with pytest.raises(records.ResumeFailed):
+            records.resume(db, code=new.resume_code, birth_date=dt.date(1996, 4, 4))
+    with pytest.raises(records.ResumeFailed):
+        records.resume(db, code=new.resume_code, birth_date=dt.date(1996, 4, 3))
+    failures = audit.events(db, record_id=new.id, action=audit.Action.resume_failed)
+    assert len(failures) == records.RESUME_MAX_FAILURES
+
+
+def test_a_submitted_record_is_closed(db: Database, kompass: Questionnaire) -> None:
+    new = start(db, kompass)
+    records.save_answer(
+        db, record_id=new.id, path="birth_date", value="1996-04-03", provenance="self"
+    )
+    submitted = records.submit(db, record_id=new.id)
+    assert submitted.status == Status.submitted
+    assert submitted.submitted_at is not None
+    with pytest.raises(records.RecordClosed):
+        records.save_answer(db, record_id=new.id, path="full_name", value="X", provenance="self")
+    with pytest.raises(records.ResumeFailed):
+        records.resume(db, code=new.resume_code, birth_date=dt.date(1996, 4, 3))
+    actions = [e.action for e in audit.events(db, record_id=new.id)]
+    assert actions[0] == audit.Action.record_submitted
+
+
+def test_unknown_record(db: Database) -> None:
+    with pytest.raises(records.RecordNotFound):
+        records.save_answer(
+            db, record_id=uuid.uuid4(), path="full_name", value="X", provenance="self"
+        )
+    with pytest.raises(records.RecordNotFound):
+        records.load_answers(db, uuid.uuid4())
+
+
+def test_language_switches_are_remembered(db: Database, kompass: Questionnaire) -> None:
+    new = start(db, kompass)
+    records.note_locale(db, record_id=new.id, locale="nb")
+    records.note_locale(db, record_id=new.id, locale="ti")
+    record = records.get_record(db, new.id)
+    assert record.locales_used == ["ti", "nb"]
+    assert record.locale == "ti"

@@ -1,0 +1,174 @@
+"""Opening databases: migrations, settings, and every way it can go wrong."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+from kompass_tui.cli import app
+from kompass_tui.storage.database import Database, StorageError, open_database, schema_revision
+
+runner = CliRunner()
+
+
+def test_a_new_database_gets_the_current_schema(db: Database) -> None:
+    assert schema_revision(db.engine) == "0001"
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == [], "the migrations and the models disagree: add a migration"
+
+
+def test_sqlite_settings(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'deep' / 'folder' / 'k.sqlite3'}")
+    try:
+        with db.engine.connect() as connection:
+            pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+            assert pragma("journal_mode") == "wal"
+            assert pragma("synchronous") == 2  # FULL
+            assert pragma("foreign_keys") == 1
+            assert pragma("busy_timeout") >= 5000
+    finally:
+        db.dispose()
+    assert stat.S_IMODE((tmp_path / "deep" / "folder" / "k.sqlite3").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "deep" / "folder").stat().st_mode) == 0o700
+
+
+def test_default_is_a_file_in_the_user_data_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["db", "upgrade"], env={"KOMPASS_LOCALE": "en"})
+    assert result.exit_code == 0, result.output
+    created = Path(os.environ["XDG_DATA_HOME"]) / "kompass" / "kompass.sqlite3"
+    assert created.is_file()
+    assert stat.S_IMODE(created.stat().st_mode) == 0o600
+    again = runner.invoke(app, ["db", "upgrade"], env={"KOMPASS_LOCALE": "en"})
+    assert "up to date" in again.output
+
+
+def test_kompass_db_variable_is_read(tmp_path: Path) -> None:
+    target = tmp_path / "from-env.sqlite3"
+    result = runner.invoke(
+        app, ["db", "upgrade"], env={"KOMPASS_DB": f"sqlite:///{target}", "KOMPASS_LOCALE": "en"}
+    )
+    assert result.exit_code == 0
+    assert target.is_file()
+
+
+def test_no_engine_is_created_at_import_time(tmp_path: Path) -> None:
+    code = (
+        "import kompass_tui.cli, kompass_tui.storage.records, kompass_tui.storage.accounts\n"
+        "import gc, sqlalchemy\n"
+        "engines = [o for o in gc.get_objects() if isinstance(o, sqlalchemy.engine.Engine)]\n"
+        "print(len(engines))\n"
+    )
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.strip() == "0"
+    assert not any(tmp_path.iterdir())
+
+
+def fails_in_one_line(args: list[str]) -> str:
+    result = runner.invoke(app, args, env={"KOMPASS_LOCALE": "en"})
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_corrupt_database_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"this is not a database, just some text " * 200)
+    line = fails_in_one_line(["user", "list", "--db", f"sqlite:///{bad}"])
+    assert line.startswith("Error: The database file is damaged")
+    assert bad.read_bytes().startswith(b"this is not a database")  # left as it was
+
+
+def test_unwritable_directory(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    # root ignores file permissions: it gets a place where no file can be made instead
+    target = "/proc/kompass/k.sqlite3" if os.geteuid() == 0 else str(locked / "k.sqlite3")
+    line = fails_in_one_line(["db", "upgrade", "--db", f"sqlite:///{target}"])
+    assert "database file" in line
+
+
+def test_read_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "k.sqlite3"
+    open_database(f"sqlite:///{path}").dispose()
+    # a file the database cannot write: a read-only open of the URL
+    url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    result = runner.invoke(
+        app, ["user", "add", "kari", "--name", "Kari", "--db", url],
+        input="longpassword1\nlongpassword1\n", env={"KOMPASS_LOCALE": "en"},
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert (
+        result.output.strip()
+        .splitlines()[-1]
+        .startswith("Error: The database is read-only: sqlite:///")
+    )
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("notaurl", "is not a database URL"),
+        ("mysql://user@host/db", "'mysql' databases are not supported"),
+        (
+            "postgresql+psycopg://nobody:secret@127.0.0.1:1/kompass",
+            "Cannot reach the database server",
+        ),
+        ("oracle+cx://a/b", "databases are not supported"),
+    ],
+)
+def test_wrong_url(url: str, words: str) -> None:
+    line = fails_in_one_line(["user", "list", "--db", url])
+    assert words in line
+    assert "secret" not in line
+
+
+def test_a_newer_schema_is_refused(db_url: str) -> None:
+    db = open_database(db_url)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    db.dispose()
+    with pytest.raises(StorageError) as caught:
+        open_database(db_url)
+    assert caught.value.message.params["revision"] == "9999"
+    line = fails_in_one_line(["user", "list", "--db", db_url])
+    assert "9999" in line
+    assert "newer Kompass" in line
+    line = fails_in_one_line(["db", "upgrade", "--db", db_url])
+    assert "9999" in line
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE invoices (id INTEGER)"))
+    engine.dispose()
+    line = fails_in_one_line(["user", "list", "--db", f"sqlite:///{path}"])
+    assert "no Kompass schema version" in line
+
+
+def test_db_upgrade_creates_and_reports(db_url: str) -> None:
+    result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
+    assert result.exit_code == 0, result.output
+    assert "schema upgraded from empty to 0001" in result.output
+    result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
+    assert "up to date (version 0001)" in result.output
