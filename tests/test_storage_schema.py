@@ -98,11 +98,22 @@ def test_corrupt_database_file(tmp_path: Path) -> None:
 
 def test_unwritable_directory(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    # root ignores file permissions: it gets a place where no file can be made instead
-    target = "/proc/kompass/k.sqlite3" if os.geteuid() == 0 else str(locked / "k.sqlite3")
-    line = fails_in_one_line(["db", "upgrade", "--db", f"sqlite:///{target}"])
-    assert "database file" in line
+    locked.mkdir()
+    if os.geteuid() == 0:
+        # root ignores permission bits; an immutable directory stops root too
+        made = subprocess.run(["chattr", "+i", str(locked)], capture_output=True, check=False)
+        if made.returncode != 0:
+            pytest.skip("running as root on a file system without immutable directories")
+    else:
+        locked.chmod(0o500)
+    try:
+        line = fails_in_one_line(["db", "upgrade", "--db", f"sqlite:///{locked / 'k.sqlite3'}"])
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(locked)], check=True)
+        locked.chmod(0o700)
+    assert line == f"Error: No permission to write the database file {locked / 'k.sqlite3'}."
+    assert not (locked / "k.sqlite3").exists()
 
 
 def test_read_only_file(tmp_path: Path) -> None:
