@@ -398,6 +398,14 @@ class Form:
                 result[question.name] = values.encode(question, item.value)
         return result
 
+    def encoded_entries(self, group: str) -> list[dict[str, Any]]:
+        """Every stored answer of a repeat group's entries, JSON-ready (hidden ones too)."""
+        children = {q.name: q for q in self._group(group).questions}
+        return [
+            {name: values.encode(children[name], value) for name, value in entry.items()}
+            for entry in self.entries(group)
+        ]
+
     def summary(self, tr: Translator) -> list[SummarySection]:
         """Every answer grouped by section, as text in ``tr``'s language."""
         errors = {str(e.path): e.message.render(tr) for e in self.errors()}

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from kompass_tui import __version__
-from kompass_tui.cli import db, questionnaire, user
+from kompass_tui.cli import db, kiosk, questionnaire, user
 from kompass_tui.cli.output import fail_unexpected
 from kompass_tui.i18n import _, locale_from_environment, set_locale
 
@@ -21,13 +21,14 @@ set_locale(locale_from_environment())
 app = typer.Typer(
     name="kompass",
     help=_("Kompass TUI: the competence survey for newly arrived refugees."),
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
+app.command("kiosk")(kiosk.kiosk)
 
 
 def _show_version(value: bool) -> None:
@@ -38,6 +39,7 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -45,8 +47,13 @@ def root(
         ),
     ] = False,
 ) -> None:
-    """Kompass TUI: the competence survey for newly arrived refugees."""
+    """Kompass TUI: the competence survey for newly arrived refugees.
+
+    Without a command, it starts the kiosk.
+    """
     set_locale(locale_from_environment())
+    if ctx.invoked_subcommand is None:
+        kiosk.kiosk()
 
 
 def main() -> None:

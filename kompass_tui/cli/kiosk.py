@@ -1,0 +1,73 @@
+"""``kompass kiosk``: the self-registration kiosk (also what a bare ``kompass`` starts)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kompass_tui import settings
+from kompass_tui.cli.common import DbOption, open_db
+from kompass_tui.cli.output import fail
+from kompass_tui.i18n import _, current
+
+
+def _ask_pin() -> None:
+    pin: str = typer.prompt(
+        _("New caseworker PIN (digits)"), hide_input=True, confirmation_prompt=_("Repeat the PIN")
+    )
+    try:
+        settings.set_pin(pin)
+    except settings.SettingsError as exc:
+        fail(exc.message.render(current()))
+
+
+def kiosk(
+    db: DbOption = None,
+    idle_timeout: Annotated[
+        int | None,
+        typer.Option(
+            "--idle-timeout",
+            min=0,
+            help=_(
+                "Seconds without input before the kiosk warns and clears the screen (0: never)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    set_pin: Annotated[
+        bool,
+        typer.Option(
+            "--set-pin",
+            help=_("Set the caseworker PIN that is needed to leave the kiosk, and stop."),
+        ),
+    ] = False,
+    high_contrast: Annotated[
+        bool,
+        typer.Option(
+            "--high-contrast", help=_("Start with the high-contrast colours (F3 switches).")
+        ),
+    ] = False,
+) -> None:
+    """Start the self-registration kiosk."""
+    if set_pin:
+        _ask_pin()
+        typer.echo(_("The PIN is saved."))
+        return
+    try:
+        kiosk_settings = settings.load()
+    except settings.SettingsError as exc:
+        fail(exc.message.render(current()))
+    if not kiosk_settings.pin_hash:
+        typer.echo(_("This kiosk has no caseworker PIN yet. Staff need it to leave the kiosk."))
+        _ask_pin()
+        kiosk_settings = settings.load()
+    database = open_db(db)
+    from kompass_tui.app import KioskApp
+
+    try:
+        KioskApp(
+            database, kiosk_settings, idle_seconds=idle_timeout, high_contrast=high_contrast
+        ).run()
+    finally:
+        database.dispose()

@@ -1,0 +1,171 @@
+"""One person's registration while it is being filled in, at the kiosk or the assisted desk.
+
+It joins the engine (``sporreskjema.Form``) and storage: an answer is checked by the
+engine, and the moment it is valid it is saved. The record is created with the first
+saved answer, so nobody who only looks at the start screen leaves a record behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from kompass_tui.i18n import N_, Msg
+from kompass_tui.storage import records
+from kompass_tui.storage.database import Database, StorageError
+from kompass_tui.storage.models import Mode
+from sporreskjema import Form, FormError, Path, Questionnaire, load_builtin, values
+
+#: Shown at the kiosk instead of the record number, which is not the person's business.
+ALREADY_REGISTERED = N_("You are already registered. Please ask the staff for help.")
+
+
+class Registration:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        locale: str,
+        questionnaire: Questionnaire | None = None,
+        mode: Mode = Mode.kiosk,
+        provenance: str = "self",
+        caseworker_id: int | None = None,
+        today: dt.date | None = None,
+    ) -> None:
+        self.db = db
+        self.questionnaire = questionnaire or load_builtin()
+        self.form = Form(self.questionnaire, today=today or dt.date.today())
+        self.locale = locale
+        self.mode = mode
+        self.provenance = provenance
+        self.caseworker_id = caseworker_id
+        self.record_id: uuid.UUID | None = None
+        self.resume_code: str | None = None
+
+    # ---------------------------------------------------------------- record
+
+    def _ensure_record(self) -> uuid.UUID:
+        if self.record_id is None:
+            new = records.create_record(
+                self.db,
+                questionnaire=self.questionnaire,
+                mode=self.mode,
+                locale=self.locale,
+                caseworker_id=self.caseworker_id,
+            )
+            self.record_id, self.resume_code = new.id, new.resume_code
+        return self.record_id
+
+    @classmethod
+    def resume(
+        cls,
+        db: Database,
+        *,
+        code: str,
+        birth_date: dt.date,
+        locale: str,
+        today: dt.date | None = None,
+    ) -> Registration:
+        """Continue an unfinished registration (raises ``records.ResumeFailed``)."""
+        record = records.resume(db, code=code, birth_date=birth_date)
+        questionnaire = load_builtin(record.questionnaire_id, record.questionnaire_version)
+        registration = cls(db, locale=locale, questionnaire=questionnaire, today=today)
+        registration.form = Form.from_json(
+            questionnaire, records.load_answers(db, record.id), today=registration.form.today
+        )
+        registration.record_id = record.id
+        registration.resume_code = records.normalise_resume_code(code)
+        registration.set_locale(locale)
+        return registration
+
+    def set_locale(self, locale: str) -> None:
+        self.locale = locale
+        if self.record_id is not None:
+            records.note_locale(self.db, record_id=self.record_id, locale=locale)
+
+    # ---------------------------------------------------------------- answers
+
+    def answer(self, path: str, raw: Any) -> Msg | None:
+        """Check and save one answer; the error message, or ``None`` when it is saved.
+
+        Nothing changes when the answer is wrong or cannot be saved.
+        """
+        parsed = Path.parse(path)
+        before = self.form.get(parsed)
+        value, error = self.form.check(parsed, raw)
+        if error is not None:
+            return error
+        if value == before:
+            return None
+        encoded = values.encode(self.questionnaire.question(parsed.name), value)
+        try:
+            record_id = self._ensure_record()
+            records.save_answer(
+                self.db, record_id=record_id, path=path, value=encoded, provenance=self.provenance
+            )
+        except records.DuplicatePerson:
+            return Msg(ALREADY_REGISTERED)
+        except StorageError as exc:
+            return exc.message
+        assert self.form.set(parsed, raw) is None
+        return None
+
+    def _save_group(self, group: str) -> Msg | None:
+        if self.record_id is None:
+            return None
+        entries = self.form.encoded_entries(group)
+        try:
+            records.save_entries(
+                self.db,
+                record_id=self.record_id,
+                group=group,
+                entries=entries,
+                provenance=self.provenance,
+            )
+        except StorageError as exc:
+            return exc.message
+        return None
+
+    def add_entry(self, group: str) -> int:
+        """A new, empty entry (saved as its answers come)."""
+        return self.form.add_entry(group)
+
+    def remove_entry(self, group: str, index: int) -> Msg | None:
+        saved = [dict(entry) for entry in self.form.entries(group)]
+        self.form.remove_entry(group, index)
+        error = self._save_group(group)
+        if error is not None:
+            self.form.answers[group] = saved
+        return error
+
+    def move_entry(self, group: str, index: int, new_index: int) -> Msg | None:
+        saved = [dict(entry) for entry in self.form.entries(group)]
+        self.form.move_entry(group, index, new_index)
+        error = self._save_group(group)
+        if error is not None:
+            self.form.answers[group] = saved
+        return error
+
+    def drop_empty_entries(self, group: str) -> None:
+        """Entries left without a single answer are not kept."""
+        entries = self.form.entries(group)
+        for index in reversed(range(len(entries))):
+            if not entries[index]:
+                try:
+                    self.form.remove_entry(group, index)
+                except FormError:
+                    continue
+
+    # ---------------------------------------------------------------- sending
+
+    def submit(self) -> Msg | None:
+        """Send the registration when every required answer is there."""
+        errors = self.form.errors()
+        if errors:
+            return errors[0].message
+        try:
+            records.submit(self.db, record_id=self._ensure_record(), actor_id=self.caseworker_id)
+        except StorageError as exc:
+            return exc.message
+        return None

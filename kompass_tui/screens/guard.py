@@ -1,0 +1,118 @@
+"""The kiosk guard: the caseworker PIN to leave, and the idle warning."""
+
+from __future__ import annotations
+
+import time
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from kompass_tui.i18n import _, ngettext
+
+#: Wrong PINs allowed before each further try must wait, doubling each time.
+PIN_FREE_TRIES = 3
+
+
+class PinScreen(ModalScreen[bool]):
+    """Ask for the caseworker PIN; dismissed with True when it is right."""
+
+    failures = 0
+    locked_until = 0.0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pin-box"):
+            yield Label(_("Caseworker PIN"), id="pin-title")
+            yield Static(_("Only staff can leave the kiosk."))
+            yield Input(password=True, id="pin", max_length=12)
+            yield Static("", id="pin-error", classes="question-error")
+            with Horizontal():
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("OK"), id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#pin-error").display = False
+        self.query_one("#pin").focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#ok")
+    def _check(self) -> None:
+        from kompass_tui.app import KioskApp
+
+        app = self.app
+        assert isinstance(app, KioskApp)
+        pin = self.query_one("#pin", Input)
+        error = self.query_one("#pin-error", Static)
+        wait = PinScreen.locked_until - time.monotonic()
+        if wait > 0:
+            seconds = int(wait) + 1
+            error.update(
+                ngettext("Wait %(n)d second.", "Wait %(n)d seconds.", seconds) % {"n": seconds}
+            )
+            error.display = True
+            return
+        if app.settings.check_pin(pin.value):
+            PinScreen.failures = 0
+            self.dismiss(True)
+            return
+        PinScreen.failures += 1
+        if PinScreen.failures >= PIN_FREE_TRIES:
+            PinScreen.locked_until = time.monotonic() + 5 * 2 ** (
+                PinScreen.failures - PIN_FREE_TRIES
+            )
+        pin.value = ""
+        error.update(_("Wrong PIN."))
+        error.display = True
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(False)
+
+    def key_escape(self) -> None:
+        self.dismiss(False)
+
+
+class IdleScreen(ModalScreen[bool]):
+    """ "Are you still there?" with a countdown; dismissed with True when time ran out."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__()
+        self.remaining = seconds
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="idle-box"):
+            yield Label(_("Are you still there?"), id="idle-title")
+            yield Static("", id="idle-count")
+            yield Button(_("Yes, continue"), id="continue", variant="primary")
+
+    def on_mount(self) -> None:
+        self._show()
+        self.set_interval(1, self._tick)
+        self.query_one("#continue").focus()
+
+    def _show(self) -> None:
+        self.query_one("#idle-count", Static).update(
+            ngettext(
+                "The screen is cleared in %(n)d second. Your answers are saved.",
+                "The screen is cleared in %(n)d seconds. Your answers are saved.",
+                self.remaining,
+            )
+            % {"n": self.remaining}
+        )
+
+    def _tick(self) -> None:
+        self.remaining -= 1
+        if self.remaining <= 0:
+            self.dismiss(True)
+        else:
+            self._show()
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        self.dismiss(False)
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        self.dismiss(False)

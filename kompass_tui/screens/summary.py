@@ -1,0 +1,92 @@
+"""Every answer, grouped by section, each section one step from being changed; then send."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Label, Static
+
+from kompass_tui.i18n import _, current
+from kompass_tui.screens.section import QuestionsScreen
+from kompass_tui.widgets.chrome import NavBar, TopBar
+from sporreskjema import Question
+from sporreskjema.engine import SummaryItem
+
+
+class SummaryScreen(QuestionsScreen):
+    @property
+    def index(self) -> int:
+        return len(self.registration.questionnaire.sections) - 1
+
+    def questions(self) -> list[tuple[Question, str]]:
+        section = self.registration.questionnaire.sections[self.index]
+        return [(q, q.name) for q in section.questions]
+
+    def is_shown(self, question: Question) -> bool:
+        return self.registration.form.is_relevant(question)
+
+    def compose(self) -> ComposeResult:
+        questionnaire = self.registration.questionnaire
+        section = questionnaire.sections[self.index]
+        names = [s.name for s in questionnaire.sections]
+        yield TopBar(_(section.title), step=self.index + 1, steps=len(names))
+        with VerticalScroll(id="body"):
+            if section.help:
+                yield Static(_(section.help), classes="section-help")
+            for part in self.registration.form.summary(current()):
+                with Vertical(classes="summary-section"):
+                    with Horizontal(classes="summary-heading"):
+                        mark = "✓" if part.complete else "!"
+                        yield Label(f"{mark} {part.title}", classes="summary-title")
+                        yield Button(
+                            _("Change"),
+                            name=f"section-{names.index(part.name)}",
+                            classes="summary-change",
+                        )
+                    for item in part.items:
+                        yield from self._item(item, depth=0)
+            yield from self.compose_fields()
+            yield Static("", id="send-error", classes="question-error")
+        yield NavBar(back=_("Back"), next_=_("Send"), note=self.code_note())
+
+    def _item(self, item: SummaryItem, depth: int) -> ComposeResult:
+        indent = "  " * depth
+        if item.entries:
+            yield Static(f"{indent}{item.label}:", classes="summary-label")
+        else:
+            shown = item.text or "—"
+            yield Static(f"{indent}{item.label}: {shown}", classes="summary-row")
+        if item.error:
+            yield Static(f"{indent}  {item.error}", classes="summary-error")
+        for entry in item.entries:
+            yield Static(f"{indent}  {entry.title}", classes="summary-entry")
+            for child in entry.items:
+                yield from self._item(child, depth + 2)
+
+    def on_mount(self) -> None:
+        self.query_one("#send-error").display = False
+        self.query_one("#next").focus()
+
+    @on(Button.Pressed, ".summary-change")
+    def _change(self, event: Button.Pressed) -> None:
+        index = int((event.button.name or "section-0").split("-")[1])
+        self.kiosk.go_to(index, from_summary=True)
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.kiosk.go_to(self.index - 1)
+
+    @on(Button.Pressed, "#next")
+    def _send(self) -> None:
+        self.commit_focused()
+        self.call_after_refresh(self._submit)
+
+    def _submit(self) -> None:
+        error = self.registration.submit()
+        shown = self.query_one("#send-error", Static)
+        if error is not None:
+            shown.update(_("Not sent yet: %(reason)s") % {"reason": error.render(current())})
+            shown.display = True
+            return
+        self.kiosk.finished()

@@ -1,0 +1,105 @@
+"""Settings kept on this machine: the kiosk's caseworker PIN and its idle time.
+
+They live in ``kiosk.json`` in the user configuration folder (platformdirs; set
+``XDG_CONFIG_HOME`` to move it), readable by its owner only. The PIN is stored as an
+Argon2id hash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Final
+
+import platformdirs
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from kompass_tui.i18n import N_, Msg
+
+DEFAULT_IDLE_SECONDS: Final = 300
+IDLE_WARNING_SECONDS: Final = 30
+PIN_MIN: Final = 4
+PIN_MAX: Final = 12
+_hasher = PasswordHasher()
+
+
+class SettingsError(Exception):
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.msgid)
+        self.message = message
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir("kompass", appauthor=False))
+
+
+def settings_path() -> Path:
+    return config_dir() / "kiosk.json"
+
+
+@dataclass
+class KioskSettings:
+    pin_hash: str | None = None
+    idle_seconds: int = DEFAULT_IDLE_SECONDS
+
+    def check_pin(self, pin: str) -> bool:
+        if not self.pin_hash:
+            return False
+        try:
+            return _hasher.verify(self.pin_hash, pin)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+
+def load() -> KioskSettings:
+    path = settings_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return KioskSettings()
+    except (OSError, ValueError):
+        raise SettingsError(
+            Msg(N_("The kiosk settings in %(path)s cannot be read."), {"path": str(path)})
+        ) from None
+    return KioskSettings(
+        pin_hash=data.get("pin_hash") if isinstance(data.get("pin_hash"), str) else None,
+        idle_seconds=int(data.get("idle_seconds", DEFAULT_IDLE_SECONDS)),
+    )
+
+
+def save(settings: KioskSettings) -> None:
+    path = settings_path()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fp:
+            json.dump(asdict(settings), fp)
+            fp.flush()
+            os.fsync(fp.fileno())
+        temporary.replace(path)
+    except OSError as exc:
+        raise SettingsError(
+            Msg(
+                N_("Cannot save the kiosk settings in %(path)s: %(reason)s."),
+                {"path": str(path), "reason": exc.strerror or str(exc)},
+            )
+        ) from None
+
+
+def check_new_pin(pin: str) -> str:
+    pin = pin.strip()
+    if not (pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
+        raise SettingsError(
+            Msg(N_("A PIN has %(min)d to %(max)d digits."), {"min": PIN_MIN, "max": PIN_MAX})
+        )
+    return pin
+
+
+def set_pin(pin: str) -> None:
+    settings = load()
+    settings.pin_hash = _hasher.hash(check_new_pin(pin))
+    save(settings)

@@ -1,0 +1,377 @@
+"""One widget per question type, driven by the engine's question definitions.
+
+Every field shows the question's label and help in the current language, an input
+made for its type, and the error message of its last answer. When the person
+confirms an answer (Enter, leaving the field, choosing an option) the field posts
+:class:`QuestionField.Answered`; the screen checks and saves it and sets the error.
+"Attributes down, messages up": fields never talk to storage or to each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    SelectionList,
+    Static,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+
+from kompass_tui.i18n import _, current
+from sporreskjema import Question, Questionnaire, cldr, values
+
+
+class QuestionField(Vertical):
+    """The label, help, input and error message of one question."""
+
+    DEFAULT_CLASSES = "question"
+
+    class Answered(Message):
+        """The person confirmed an answer (``raw`` as typed or chosen)."""
+
+        def __init__(self, field: QuestionField, raw: Any) -> None:
+            super().__init__()
+            self.field = field
+            self.raw = raw
+
+    def __init__(
+        self, question: Question, path: str, value: Any, questionnaire: Questionnaire
+    ) -> None:
+        super().__init__(id=f"q-{path.replace('[', '-').replace('].', '-')}")
+        self.question = question
+        self.path = path
+        self.value = value
+        self.questionnaire = questionnaire
+
+    def compose(self) -> ComposeResult:
+        required = " *" if self.question.required else ""
+        yield Label(_(self.question.label) + required, classes="question-label")
+        if self.question.help:
+            yield Static(_(self.question.help), classes="question-help")
+        yield from self.compose_input()
+        yield Static("", classes="question-error")
+
+    def compose_input(self) -> ComposeResult:
+        yield from ()
+
+    def show_error(self, message: str | None) -> None:
+        """Show ``message`` under the field (``None`` clears it)."""
+        for error in self.query(".question-error").results(Static):
+            error.update(message or "")
+        self.set_class(bool(message), "-invalid")
+
+    def answer(self, raw: Any) -> None:
+        self.post_message(self.Answered(self, raw))
+
+    def commit(self) -> None:
+        """Send what is typed but not yet confirmed (before the screen changes)."""
+
+
+class _TextInput(Input):
+    pass
+
+
+class TextField(QuestionField):
+    """Free text, numbers, years, dates, phone numbers and identifiers: typed in one line."""
+
+    def shown_value(self) -> str:
+        value = self.value
+        if value is None:
+            return ""
+        if isinstance(value, dt.date):
+            return value.strftime("%d.%m.%Y")
+        return str(value)
+
+    def compose_input(self) -> ComposeResult:
+        kind = self.question.type
+        placeholder = {
+            "date": _("day.month.year, for example 31.12.1990"),
+            "year": _("for example 2015"),
+            "phone": _("for example +47 912 34 567"),
+        }.get(kind, "")
+        yield _TextInput(
+            self.shown_value(),
+            placeholder=placeholder,
+            max_length=self.question.max_length if kind == "text" else 40,
+            classes="question-input",
+        )
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.answer(event.value)
+        self.screen.focus_next()
+
+    @on(Input.Blurred)
+    def _blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        if event.value != self.shown_value():
+            self.answer(event.value)
+
+    def commit(self) -> None:
+        text = self.query_one(Input).value
+        if text != self.shown_value():
+            self.answer(text)
+
+
+class _LongText(TextArea):
+    def _on_blur(self, event: events.Blur) -> None:
+        field = next(a for a in self.ancestors if isinstance(a, LongTextField))
+        field.commit()
+
+
+class LongTextField(QuestionField):
+    """Free text over several lines; confirmed when the person leaves it."""
+
+    def compose_input(self) -> ComposeResult:
+        yield _LongText(
+            str(self.value or ""), soft_wrap=True, show_line_numbers=False, classes="question-input"
+        )
+
+    def commit(self) -> None:
+        text = self.query_one(TextArea).text
+        if text.strip() != str(self.value or ""):
+            self.answer(text)
+
+
+class ChoiceField(QuestionField):
+    """One option from a code list."""
+
+    def compose_input(self) -> ComposeResult:
+        with RadioSet(classes="question-input"):
+            for choice in self.questionnaire.choice_list(self.question.choices or ""):
+                yield RadioButton(
+                    _(choice.label), value=choice.code == self.value, name=choice.code
+                )
+
+    @on(RadioSet.Changed)
+    def _changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        if event.pressed.name != self.value:
+            self.answer(event.pressed.name)
+
+
+class MultipleChoiceField(QuestionField):
+    """Any number of options from a code list."""
+
+    def compose_input(self) -> ComposeResult:
+        chosen = set(self.value or [])
+        yield SelectionList[str](
+            *(
+                (_(choice.label), choice.code, choice.code in chosen)
+                for choice in self.questionnaire.choice_list(self.question.choices or "")
+            ),
+            classes="question-input",
+        )
+
+    @on(SelectionList.SelectedChanged)
+    def _changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        selected = list(event.selection_list.selected)
+        if set(selected) != set(self.value or []):
+            self.answer(selected)
+
+
+class ConfirmField(QuestionField):
+    """A box to tick."""
+
+    def compose(self) -> ComposeResult:
+        yield Checkbox(_(self.question.label), value=bool(self.value), classes="question-input")
+        yield Static("", classes="question-error")
+
+    @on(Checkbox.Changed)
+    def _changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self.answer(event.value)
+
+
+class NoteField(QuestionField):
+    """Text to read; no answer."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(_(self.question.label), classes="note-title")
+        if self.question.help:
+            yield Static(_(self.question.help), classes="note-text")
+
+
+class CodePicker(QuestionField):
+    """A language or country, found by typing part of its name in the current language."""
+
+    MAX_SHOWN: ClassVar[int] = 60
+
+    def _options(self) -> tuple[tuple[str, str], ...]:
+        tr = current()
+        if self.question.type == "language":
+            return cldr.language_options(tr)
+        return cldr.country_options(tr)
+
+    def _chosen(self) -> list[str]:
+        if self.value is None:
+            return []
+        return list(self.value) if isinstance(self.value, list) else [self.value]
+
+    def _chosen_text(self) -> str:
+        chosen = self._chosen()
+        if not chosen:
+            return _("Nothing chosen yet.")
+        shown = values.display(self.question, self.value, self.questionnaire, current())
+        return _("Chosen: %(names)s") % {"names": shown}
+
+    def compose_input(self) -> ComposeResult:
+        yield Static(self._chosen_text(), classes="picker-chosen")
+        yield Input(placeholder=_("Type to search"), classes="picker-search")
+        yield OptionList(*self._matches(""), classes="picker-options")
+
+    def _matches(self, text: str) -> list[Option]:
+        needle = text.strip().casefold()
+        chosen = set(self._chosen())
+        found = []
+        for code, name in self._options():
+            own = cldr.language_autonym(code) if self.question.type == "language" else None
+            haystack = f"{name} {own or ''} {code}".casefold()
+            if needle and needle not in haystack:
+                continue
+            mark = "✓ " if code in chosen else "  "
+            label = f"{mark}{name}" + (
+                f" — {own}" if own and own.casefold() != name.casefold() else ""
+            )
+            found.append(Option(label, id=code))
+            if len(found) >= self.MAX_SHOWN:
+                break
+        # the chosen ones first, so they can be removed again
+        found.sort(key=lambda option: option.id not in chosen)
+        return found
+
+    @on(Input.Changed, ".picker-search")
+    def _search(self, event: Input.Changed) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._matches(event.value))
+        options.highlighted = 0 if options.option_count else None
+
+    @on(Input.Submitted, ".picker-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and options.option_count:
+            self._toggle(options.get_option_at_index(options.highlighted).id)
+
+    @on(Input.Blurred, ".picker-search")
+    def _search_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._toggle(event.option.id)
+
+    def _toggle(self, code: str | None) -> None:
+        if code is None:
+            return
+        if self.question.multiple:
+            chosen = self._chosen()
+            chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+            self.answer(chosen)
+        else:
+            self.answer(code)
+
+    def refresh_choice(self) -> None:
+        """Show the stored answer again after the screen saved it."""
+        self.query_one(".picker-chosen", Static).update(self._chosen_text())
+        search = self.query_one(".picker-search", Input)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._matches(search.value))
+
+
+class RepeatField(QuestionField):
+    """A list of entries (languages, schools, jobs, courses): add, change, remove."""
+
+    class EditEntry(Message):
+        def __init__(self, field: RepeatField, index: int | None) -> None:
+            super().__init__()
+            self.field = field
+            #: ``None``: add a new entry.
+            self.index = index
+
+    class RemoveEntry(Message):
+        def __init__(self, field: RepeatField, index: int) -> None:
+            super().__init__()
+            self.field = field
+            self.index = index
+
+    def __init__(
+        self,
+        question: Question,
+        path: str,
+        value: Any,
+        questionnaire: Questionnaire,
+        titles: list[str],
+    ) -> None:
+        super().__init__(question, path, value, questionnaire)
+        self.titles = titles
+
+    def compose_input(self) -> ComposeResult:
+        with Vertical(classes="entries"):
+            if not self.titles:
+                yield Static(_("Nothing added yet."), classes="entries-empty")
+            for index, title in enumerate(self.titles):
+                with Horizontal(classes="entry"):
+                    yield Label(f"{index + 1}. {title}", classes="entry-title")
+                    yield Button(_("Change"), name=f"edit-{index}", classes="entry-edit")
+                    yield Button(
+                        _("Remove"), name=f"remove-{index}", classes="entry-remove", variant="error"
+                    )
+        yield Button(_("+ Add"), name="add", classes="entry-add", variant="primary")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        name = event.button.name or ""
+        if name == "add":
+            self.post_message(self.EditEntry(self, None))
+        elif name.startswith("edit-"):
+            self.post_message(self.EditEntry(self, int(name.split("-")[1])))
+        elif name.startswith("remove-"):
+            self.post_message(self.RemoveEntry(self, int(name.split("-")[1])))
+
+
+def field_for(
+    question: Question,
+    path: str,
+    value: Any,
+    questionnaire: Questionnaire,
+    *,
+    titles: list[str] | None = None,
+) -> QuestionField:
+    """The widget for a question, by its type."""
+    kind = question.type
+    if kind == "note":
+        return NoteField(question, path, value, questionnaire)
+    if kind == "repeat":
+        return RepeatField(question, path, value, questionnaire, titles or [])
+    if kind == "text" and question.multiline:
+        return LongTextField(question, path, value, questionnaire)
+    if kind == "single":
+        return ChoiceField(question, path, value, questionnaire)
+    if kind == "multiple":
+        return MultipleChoiceField(question, path, value, questionnaire)
+    if kind in ("language", "country"):
+        return CodePicker(question, path, value, questionnaire)
+    if kind == "confirm":
+        return ConfirmField(question, path, value, questionnaire)
+    return TextField(question, path, value, questionnaire)
