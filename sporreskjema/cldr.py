@@ -50,6 +50,7 @@ def language_name(code: str, tr: Translator) -> str:
     return tr.cldr.languages.get(key) or Locale("en").languages.get(key) or code
 
 
+@cache
 def language_autonym(code: str) -> str | None:
     """The language's name in itself (``ትግርኛ`` for ``ti``), where CLDR has the language."""
     key = _LANGUAGE_CLDR_KEY.get(code, code)

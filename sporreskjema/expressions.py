@@ -10,7 +10,8 @@ Names are other questions (a question inside a repeat group sees its siblings in
 the same entry first); ``value`` is the answer being checked. An unanswered
 question is ``None``, and anything computed from ``None`` stays unknown: a
 constraint fails only when it is certainly false, and a question is shown only
-when its ``relevant`` is certainly true.
+when its ``relevant`` is certainly true (so ``status != 'ongoing'`` hides the end
+year until the status is answered). ``answered(name)`` asks whether there is an answer.
 """
 
 from __future__ import annotations
@@ -262,12 +263,10 @@ class _Evaluator:
             b = self.visit(node)
             membership = isinstance(op, ast.In | ast.NotIn)
             equality = isinstance(op, ast.Eq | ast.NotEq)
-            if a is None and not equality:
+            if a is None or (b is None and not (equality or membership)):
+                # an unanswered question makes the comparison unknown: a follow-up question
+                # stays hidden until the question it depends on is answered
                 return None
-            if b is None and not (equality or membership):
-                return None
-            if a is None:  # an unanswered question equals nothing and differs from everything
-                return isinstance(op, ast.NotEq) if b is not None else isinstance(op, ast.Eq)
             try:
                 result = _COMPARE[type(op)](a, b)
             except TypeError:

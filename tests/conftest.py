@@ -88,3 +88,13 @@ def db(db_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """The kiosk's own default back end (the UI tests need no second one)."""
+    database = open_database(f"sqlite:///{tmp_path / 'kompass.sqlite3'}")
+    try:
+        yield database
+    finally:
+        database.dispose()

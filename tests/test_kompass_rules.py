@@ -184,8 +184,8 @@ def test_constraint(
 def test_a_later_answer_can_break_an_earlier_one(kompass: Questionnaire) -> None:
     """Changing the start year after the end year makes the end year an error, not lost."""
     form = filled(kompass, TODAY, {
-        **BORN, "educations[0].level": "bachelor", "educations[0].start_year": "2008",
-        "educations[0].end_year": "2011",
+        **BORN, "educations[0].level": "bachelor", "educations[0].status": "completed",
+        "educations[0].start_year": "2008", "educations[0].end_year": "2011",
     })  # fmt: skip
     assert form.set("educations[0].start_year", "2012") is None
     errors = {str(e.path): e.message.msgid for e in form.errors("education")}

@@ -236,24 +236,23 @@ class CodePicker(QuestionField):
         yield OptionList(*self._matches(""), classes="picker-options")
 
     def _matches(self, text: str) -> list[Option]:
+        """Options for what is typed: the chosen ones first, then whole-name, beginning-of-name,
+        beginning-of-word and anywhere matches, so "Russian" finds Russian before Old Prussian."""
         needle = text.strip().casefold()
         chosen = set(self._chosen())
-        found = []
-        for code, name in self._options():
+        ranked: list[tuple[int, int, Option]] = []
+        for order, (code, name) in enumerate(self._options()):
             own = cldr.language_autonym(code) if self.question.type == "language" else None
-            haystack = f"{name} {own or ''} {code}".casefold()
-            if needle and needle not in haystack:
+            rank = _rank(needle, (name, own or "", code)) if needle else 3
+            if rank is None:
                 continue
             mark = "✓ " if code in chosen else "  "
             label = f"{mark}{name}" + (
                 f" — {own}" if own and own.casefold() != name.casefold() else ""
             )
-            found.append(Option(label, id=code))
-            if len(found) >= self.MAX_SHOWN:
-                break
-        # the chosen ones first, so they can be removed again
-        found.sort(key=lambda option: option.id not in chosen)
-        return found
+            ranked.append((-1 if code in chosen else rank, order, Option(label, id=code)))
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        return [option for _rank_, _order, option in ranked[: self.MAX_SHOWN]]
 
     @on(Input.Changed, ".picker-search")
     def _search(self, event: Input.Changed) -> None:
@@ -348,6 +347,27 @@ class RepeatField(QuestionField):
             self.post_message(self.EditEntry(self, int(name.split("-")[1])))
         elif name.startswith("remove-"):
             self.post_message(self.RemoveEntry(self, int(name.split("-")[1])))
+
+
+def _rank(needle: str, names: tuple[str, ...]) -> int | None:
+    """0: a whole name, 1: the start of a name, 2: the start of a word, 3: anywhere; None: no match."""
+    best: int | None = None
+    for name in names:
+        folded = name.casefold()
+        if not folded:
+            continue
+        if folded == needle:
+            rank = 0
+        elif folded.startswith(needle):
+            rank = 1
+        elif any(word.startswith(needle) for word in folded.replace("-", " ").split()):
+            rank = 2
+        elif needle in folded:
+            rank = 3
+        else:
+            continue
+        best = rank if best is None else min(best, rank)
+    return best
 
 
 def field_for(

@@ -1,0 +1,132 @@
+"""Driving the kiosk through Textual's Pilot the way a person does: keys and clicks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    OptionList,
+    RadioButton,
+    SelectionList,
+    TextArea,
+)
+
+from kompass_tui.app import KioskApp
+from kompass_tui.screens.language import LanguageScreen
+from kompass_tui.settings import KioskSettings
+from kompass_tui.storage.database import Database
+from sporreskjema.i18n import available_locales
+
+TODAY = dt.date(2026, 11, 27)
+PIN = "2468"
+
+
+def make_app(db: Database, *, idle_seconds: int = 0) -> KioskApp:
+    from kompass_tui import settings
+
+    kiosk_settings = KioskSettings(pin_hash=settings._hasher.hash(PIN))
+    return KioskApp(db, kiosk_settings, idle_seconds=idle_seconds, today=TODAY)
+
+
+def field_id(path: str) -> str:
+    return "#q-" + path.replace("[", "-").replace("].", "-")
+
+
+async def show(pilot: Pilot[None], widget: Widget) -> None:
+    """Scroll every container so that ``widget`` is on screen, as a person would."""
+    pilot.app.screen.scroll_to_widget(widget, animate=False, immediate=True, top=True)
+    await pilot.pause()
+
+
+async def click(pilot: Pilot[None], widget: Widget) -> None:
+    await show(pilot, widget)
+    assert await pilot.click(widget), f"could not click {widget!r}"
+    await pilot.pause()
+
+
+async def pick_language(pilot: Pilot[None], code: str) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, LanguageScreen), screen
+    options = screen.query_one(OptionList)
+    options.focus()
+    await pilot.press("home", *["down"] * available_locales().index(code), "enter")
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot[None], path: str, text: str) -> None:
+    """Type into a field and leave it with Tab (which confirms the answer)."""
+    field = pilot.app.screen.query_one(field_id(path))
+    area = field.query(TextArea)
+    box: Input | TextArea = area.first() if area else field.query_one(Input)
+    await show(pilot, box)
+    box.focus()
+    await pilot.pause()
+    if isinstance(box, Input):
+        box.value = ""
+    else:
+        box.text = ""
+    await pilot.press(*[" " if c == " " else c for c in text])
+    await pilot.press("tab")
+    await pilot.pause()
+
+
+async def choose(pilot: Pilot[None], path: str, code: str) -> None:
+    field = pilot.app.screen.query_one(field_id(path))
+    button = next(b for b in field.query(RadioButton) if b.name == code)
+    await click(pilot, button)
+
+
+async def choose_many(pilot: Pilot[None], path: str, codes: Sequence[str]) -> None:
+    field = pilot.app.screen.query_one(field_id(path))
+    selection = field.query_one(SelectionList)
+    await show(pilot, selection)
+    selection.focus()
+    for code in codes:
+        index = next(
+            i
+            for i in range(selection.option_count)
+            if selection.get_option_at_index(i).value == code
+        )
+        selection.highlighted = index
+        await pilot.press("space")
+        await pilot.pause()
+
+
+async def pick(pilot: Pilot[None], path: str, search: str) -> None:
+    """Type part of a language or country name and take the first match."""
+    field = pilot.app.screen.query_one(field_id(path))
+    box = field.query_one(".picker-search", Input)
+    await show(pilot, box)
+    box.focus()
+    box.value = ""
+    await pilot.press(*search, "enter")
+    await pilot.pause()
+
+
+async def tick(pilot: Pilot[None], path: str) -> None:
+    await click(pilot, pilot.app.screen.query_one(field_id(path)).query_one(Checkbox))
+
+
+async def press_button(pilot: Pilot[None], selector: str) -> None:
+    await click(pilot, pilot.app.screen.query_one(selector, Button))
+    await pilot.pause()
+
+
+async def next_step(pilot: Pilot[None]) -> None:
+    await press_button(pilot, "#next")
+
+
+async def add_entry(pilot: Pilot[None], group: str) -> None:
+    field = pilot.app.screen.query_one(field_id(group))
+    await click(pilot, field.query_one(".entry-add", Button))
+
+
+def error_of(pilot: Pilot[None], path: str) -> str:
+    field = pilot.app.screen.query_one(field_id(path))
+    return str(field.query_one(".question-error").render()) if field.has_class("-invalid") else ""

@@ -1,0 +1,348 @@
+"""Whole registrations at the kiosk, through the real app, checked field by field in the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from kompass_tui import app as app_module
+from kompass_tui.screens.guard import IdleScreen, PinScreen
+from kompass_tui.screens.language import LanguageScreen
+from kompass_tui.screens.receipt import ReceiptScreen
+from kompass_tui.screens.resume import ResumeScreen
+from kompass_tui.screens.section import SectionScreen
+from kompass_tui.screens.summary import SummaryScreen
+from kompass_tui.storage import records
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Status
+from tests.kiosk_pilot import (
+    PIN,
+    add_entry,
+    choose,
+    choose_many,
+    error_of,
+    make_app,
+    next_step,
+    pick,
+    pick_language,
+    press_button,
+    tick,
+    type_text,
+)
+
+SIZE = (100, 32)
+
+
+def stored(db: Database) -> tuple[Any, dict[str, Any]]:
+    with db.session() as session:
+        from sqlmodel import select
+
+        from kompass_tui.storage.models import Record
+
+        (record,) = session.exec(select(Record)).all()
+    return record, records.load_answers(db, record.id)
+
+
+async def test_no_schooling_no_work(sqlite_db: Database) -> None:
+    """Tigrinya speaker, no formal schooling, no work history, in Norwegian bokmål."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "nb")
+        assert isinstance(app.screen, SectionScreen)
+        assert "Steg 1 av 8" in str(app.screen.query_one("#step").render())
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Dawit Haile")
+        await type_text(pilot, "birth_date", "01.01.2000")
+        await type_text(pilot, "person_id", "2024 1234 5678")
+        await type_text(pilot, "permit_date", "10.11.2026")
+        await pick(pilot, "citizenship", "Eritrea")
+        await type_text(pilot, "residence", "Mottak Nord")
+        await next_step(pilot)
+        await pick(pilot, "mother_tongues", "tigrinja")
+        await choose(pilot, "mother_tongue_literacy", "a_little")
+        await choose(pilot, "latin_literacy", "no")
+        await choose(pilot, "has_other_languages", "no")
+        await choose(pilot, "norwegian_level", "none")
+        await next_step(pilot)
+        await type_text(pilot, "school_years", "0")
+        await add_entry(pilot, "educations")
+        await choose(pilot, "educations[0].level", "none")
+        await press_button(pilot, "#next")  # done with the entry
+        await next_step(pilot)
+        await choose(pilot, "has_work_experience", "no")
+        await next_step(pilot)
+        await choose(pilot, "has_driving_licence", "no")
+        for skill, level in [("smartphone", "can"), ("email", "cannot"), ("forms", "cannot"),
+                             ("text", "cannot"), ("spreadsheets", "cannot")]:  # fmt: skip
+            await choose(pilot, f"digital_{skill}", level)
+        await choose(pilot, "has_courses", "no")
+        await next_step(pilot)
+        await choose_many(pilot, "short_term_goals", ["norwegian", "work"])
+        await type_text(pilot, "long_term_goal", "Kjøre buss")
+        await next_step(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        assert isinstance(app.screen, ReceiptScreen)
+        shown = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "Dawit" not in shown
+        assert "2024" not in shown
+        await press_button(pilot, "#finish")
+        assert isinstance(app.screen, LanguageScreen)
+        assert app.registration is None
+    record, answers = stored(sqlite_db)
+    assert record.status == Status.submitted
+    assert record.locale == "nb"
+    assert record.mode == "kiosk"
+    assert answers == {
+        "acknowledged": True, "full_name": "Dawit Haile", "birth_date": "2000-01-01",
+        "person_id": "202412345678", "permit_date": "2026-11-10", "citizenship": "ER",
+        "residence": "Mottak Nord", "mother_tongues": ["ti"], "mother_tongue_literacy": "a_little",
+        "latin_literacy": "no", "has_other_languages": "no", "norwegian_level": "none",
+        "school_years": 0, "educations": [{"level": "none"}], "has_work_experience": "no",
+        "has_driving_licence": "no", "digital_smartphone": "can", "digital_email": "cannot",
+        "digital_forms": "cannot", "digital_text": "cannot", "digital_spreadsheets": "cannot",
+        "has_courses": "no", "short_term_goals": ["work", "norwegian"],
+        "long_term_goal": "Kjøre buss", "confirmed": True,
+    }  # fmt: skip
+    assert {row.provenance for row in records.answer_rows(sqlite_db, record.id)} == {"self"}
+
+
+ENGINEER_LANGUAGES = [("Russian", "ru", "very_well"), ("English", "en", "well"),
+                      ("German", "de", "a_little"), ("Polish", "pl", "a_little")]  # fmt: skip
+ENGINEER_JOBS = [("Lead engineer", "2", "2016", None), ("Electrical engineer", "2", "2010", "2016"),
+                 ("Technician", "3", "2008", "2010")]  # fmt: skip
+
+
+async def test_engineer_with_two_degrees_three_jobs_four_languages(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Oleksandr Kovalenko")
+        await type_text(pilot, "birth_date", "14.03.1985")
+        await type_text(pilot, "person_id", "202400123456")
+        await type_text(pilot, "permit_date", "02.11.2026")
+        await pick(pilot, "citizenship", "Ukraine")
+        await type_text(pilot, "residence", "Trondheim")
+        await type_text(pilot, "phone", "+47 912 34 567")
+        await next_step(pilot)
+        await pick(pilot, "mother_tongues", "Ukrainian")
+        await choose(pilot, "mother_tongue_literacy", "yes")
+        await choose(pilot, "latin_literacy", "yes")
+        await choose(pilot, "has_other_languages", "yes")
+        for index, (name, _code, level) in enumerate(ENGINEER_LANGUAGES):
+            await add_entry(pilot, "other_languages")
+            await pick(pilot, f"other_languages[{index}].language", name)
+            for skill in ("understanding", "speaking", "reading", "writing"):
+                await choose(pilot, f"other_languages[{index}].{skill}", level)
+            await press_button(pilot, "#next")
+        await choose(pilot, "norwegian_level", "a_little")
+        await choose(pilot, "norwegian_test", "A1")
+        await next_step(pilot)
+        await type_text(pilot, "school_years", "17")
+        for index, (level, start, end) in enumerate(
+            [("master", "2006", "2008"), ("bachelor", "2002", "2006")]
+        ):
+            await add_entry(pilot, "educations")
+            prefix = f"educations[{index}]"
+            await choose(pilot, f"{prefix}.level", level)
+            await choose(pilot, f"{prefix}.field", "07")
+            await type_text(pilot, f"{prefix}.programme", "Electrical engineering")
+            await pick(pilot, f"{prefix}.country", "Ukraine")
+            await choose(pilot, f"{prefix}.status", "completed")
+            await type_text(pilot, f"{prefix}.start_year", start)
+            await type_text(pilot, f"{prefix}.end_year", end)
+            await choose(pilot, f"{prefix}.evidence", "with_me")
+            await choose(pilot, f"{prefix}.recognition", "yes")
+            await press_button(pilot, "#next")
+        await next_step(pilot)
+        await choose(pilot, "has_work_experience", "yes")
+        for index, (title, group, start, end) in enumerate(ENGINEER_JOBS):
+            await add_entry(pilot, "jobs")
+            prefix = f"jobs[{index}]"
+            await type_text(pilot, f"{prefix}.job_title", title)
+            await choose(pilot, f"{prefix}.occupation_group", group)
+            await pick(pilot, f"{prefix}.job_country", "Ukraine")
+            await type_text(pilot, f"{prefix}.from_year", start)
+            await choose(pilot, f"{prefix}.still_working", "no" if end else "yes")
+            if end:
+                await type_text(pilot, f"{prefix}.to_year", end)
+            await choose(pilot, f"{prefix}.employment", "full_time")
+            await choose(pilot, f"{prefix}.self_employed", "no")
+            await choose(pilot, f"{prefix}.job_evidence", "with_me")
+            await press_button(pilot, "#next")
+        await next_step(pilot)
+        await choose(pilot, "has_driving_licence", "yes")
+        await choose_many(pilot, "licence_classes", ["B", "BE"])
+        await pick(pilot, "licence_country", "Ukraine")
+        await choose(pilot, "licence_with_me", "yes")
+        for skill in ("smartphone", "email", "forms", "text", "spreadsheets"):
+            await choose(pilot, f"digital_{skill}", "can")
+        await choose(pilot, "has_courses", "no")
+        await next_step(pilot)
+        await choose_many(pilot, "short_term_goals", ["norwegian", "work"])
+        await type_text(pilot, "long_term_goal", "Work as an electrical engineer")
+        await choose(pilot, "wished_occupation_group", "2")
+        await next_step(pilot)
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        assert isinstance(app.screen, ReceiptScreen), error_of(pilot, "confirmed")
+    record, answers = stored(sqlite_db)
+    assert record.status == Status.submitted
+    assert record.person_key == "202400123456"
+    assert answers["phone"] == "+4791234567"
+    assert answers["other_languages"] == [
+        {
+            "language": code,
+            "understanding": level,
+            "speaking": level,
+            "reading": level,
+            "writing": level,
+        }
+        for _name, code, level in ENGINEER_LANGUAGES
+    ]
+    assert [e["level"] for e in answers["educations"]] == ["master", "bachelor"]
+    assert answers["educations"][1] == {
+        "level": "bachelor", "field": "07", "programme": "Electrical engineering", "country": "UA",
+        "status": "completed", "start_year": 2002, "end_year": 2006, "evidence": "with_me",
+        "recognition": "yes",
+    }  # fmt: skip
+    assert [(j["job_title"], j["from_year"], j.get("to_year")) for j in answers["jobs"]] == [
+        ("Lead engineer", 2016, None), ("Electrical engineer", 2010, 2016), ("Technician", 2008, 2010),
+    ]  # fmt: skip
+    assert answers["licence_classes"] == ["B", "BE"]
+    assert answers["wished_occupation_group"] == "2"
+
+
+async def test_stops_halfway_times_out_and_resumes(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "IDLE_WARNING_SECONDS", 1)
+    app = make_app(sqlite_db, idle_seconds=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "nb")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Amina Yusuf")
+        await type_text(pilot, "birth_date", "03.04.1996")
+        assert app.registration is not None
+        code = app.registration.resume_code
+        assert code
+        assert code[:4] in str(app.screen.query_one("#nav-note").render())
+        # the person walks away
+        await pilot.pause(1.6)
+        assert isinstance(app.screen, IdleScreen)
+        await pilot.pause(1.6)
+        assert isinstance(app.screen, LanguageScreen)
+        assert app.registration is None
+        # nobody's data is left on screen
+        assert "Amina" not in " ".join(
+            str(w.render()) for w in app.screen.query("Static, Label, OptionList")
+        )
+        app.idle_seconds = 0
+        # she comes back with her code and date of birth
+        await press_button(pilot, "#resume")
+        assert isinstance(app.screen, ResumeScreen)
+        app.screen.query_one("#code", Input).focus()
+        await pilot.press(*code.lower(), "enter")
+        await pilot.press(*"03.04.1996", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SectionScreen), app.screen
+        assert app.screen.index == 1  # About you, the first section not complete
+        name = app.screen.query_one("#q-full_name Input", Input)
+        assert name.value == "Amina Yusuf"
+        await type_text(pilot, "person_id", "2023 1111 2222")
+    record, answers = stored(sqlite_db)
+    assert record.status == Status.in_progress
+    assert answers == {
+        "acknowledged": True, "full_name": "Amina Yusuf", "birth_date": "1996-04-03",
+        "person_id": "202311112222",
+    }  # fmt: skip
+
+
+async def test_wrong_resume_code_shows_nothing(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_button(pilot, "#resume")
+        app.screen.query_one("#code", Input).focus()
+        await pilot.press(*"AAAA-AAAA", "enter", *"01.01.1990", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeScreen)
+        assert "passer ikke" in str(app.screen.query_one("#resume-error").render())
+
+
+async def test_wrong_answer_is_shown_at_the_field_and_not_saved(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "birth_date", "31.02.1990")
+        assert error_of(pilot, "birth_date") == "Date of birth: this date does not exist."
+        await type_text(pilot, "birth_date", "28.02.1990")
+        assert error_of(pilot, "birth_date") == ""
+    _record, answers = stored(sqlite_db)
+    assert answers["birth_date"] == "1990-02-28"
+
+
+async def test_language_switch_keeps_answers(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "nb")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Selam")
+        # typed but not yet confirmed: switching language confirms it first
+        box = app.screen.query_one("#q-residence Input", Input)
+        box.focus()
+        await pilot.press(*"Mottak")
+        await pilot.press("f2")
+        assert isinstance(app.screen, LanguageScreen)
+        await pick_language(pilot, "en")
+        assert isinstance(app.screen, SectionScreen)
+        assert str(app.screen.query_one("#title").render()) == "About you"
+        assert app.screen.query_one("#q-full_name Input", Input).value == "Selam"
+        assert app.screen.query_one("#q-residence Input", Input).value == "Mottak"
+        assert app.registration is not None
+        assert app.registration.locale == "en"
+    record, answers = stored(sqlite_db)
+    assert answers["residence"] == "Mottak"
+    assert record.locales_used == ["nb", "en"]
+
+
+async def test_a_second_registration_of_the_same_person_is_refused(sqlite_db: Database) -> None:
+    for attempt in range(2):
+        app = make_app(sqlite_db)
+        async with app.run_test(size=SIZE) as pilot:
+            await pick_language(pilot, "en")
+            await tick(pilot, "acknowledged")
+            await next_step(pilot)
+            await type_text(pilot, "person_id", "202012345678")
+            message = error_of(pilot, "person_id")
+            if attempt == 0:
+                assert message == ""
+            else:
+                assert message == "You are already registered. Please ask the staff for help."
+
+
+@pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z", "ctrl+backslash"])
+async def test_leaving_needs_the_pin(sqlite_db: Database, key: str) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await pilot.press(key)
+        assert isinstance(app.screen, PinScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SectionScreen)
+        await pilot.press(key)
+        await pilot.press(*"1111", "enter")
+        assert isinstance(app.screen, PinScreen)
+        assert app.is_running
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+    assert app.return_code == 0
