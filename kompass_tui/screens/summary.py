@@ -54,11 +54,12 @@ class SummaryScreen(QuestionsScreen):
         indent = "  " * depth
         if item.entries:
             yield Static(f"{indent}{item.label}:", classes="summary-label")
+        elif item.error and not item.text:
+            yield Static(f"{indent}{item.label}: — ({_('not answered')})", classes="summary-error")
         else:
-            shown = item.text or "—"
-            yield Static(f"{indent}{item.label}: {shown}", classes="summary-row")
-        if item.error:
-            yield Static(f"{indent}  {item.error}", classes="summary-error")
+            yield Static(f"{indent}{item.label}: {item.text or '—'}", classes="summary-row")
+            if item.error:
+                yield Static(f"{indent}  {item.error}", classes="summary-error")
         for entry in item.entries:
             yield Static(f"{indent}  {entry.title}", classes="summary-entry")
             for child in entry.items:
