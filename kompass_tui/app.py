@@ -9,16 +9,21 @@ answers wait for the resume code and the date of birth.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 import time
+import traceback
+from pathlib import Path
 from typing import ClassVar
 
+import platformdirs
 from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
-from kompass_tui.i18n import current, set_locale
+from kompass_tui.i18n import _, current, set_locale
 from kompass_tui.registration import Registration
 from kompass_tui.screens.guard import IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen
@@ -28,6 +33,11 @@ from kompass_tui.screens.summary import SummaryScreen
 from kompass_tui.settings import IDLE_WARNING_SECONDS, KioskSettings
 from kompass_tui.storage.database import Database
 from sporreskjema.i18n import DEFAULT_LOCALE
+
+
+def crash_log_path() -> Path:
+    return Path(platformdirs.user_log_dir("kompass", appauthor=False)) / "crash.log"
+
 
 HIGH_CONTRAST = Theme(
     name="kompass-high-contrast",
@@ -180,7 +190,12 @@ class KioskApp(App[None]):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
-        if self.idle_seconds <= 0 or isinstance(self.screen, IdleScreen | PinScreen):
+        if self.idle_seconds <= 0 or isinstance(self.screen, IdleScreen):
+            return
+        if isinstance(self.screen, PinScreen):
+            # a PIN dialog left open must not keep the kiosk from clearing itself
+            if time.monotonic() - self.last_input >= self.idle_seconds:
+                self.screen.dismiss(False)
             return
         nothing_to_clear = self.registration is None and len(self.screen_stack) <= 1
         if nothing_to_clear:
@@ -192,6 +207,32 @@ class KioskApp(App[None]):
         self.touch()
         if timed_out:
             self.reset()
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: the details go to a log file, the screen gets one line.
+
+        The answers confirmed so far are already saved. The traceback is written without
+        local variables, which could hold a person's answers.
+        """
+        path = crash_log_path()
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as log:
+                log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n")
+                error = self._exception or sys.exc_info()[1]
+                if error is not None:
+                    log.writelines(traceback.format_exception(error))
+            where = str(path)
+        except OSError:
+            where = "-"
+        self._exit_renderables.append(
+            _(
+                "Kompass stopped because of an unexpected error. The answers given so far are saved. Details: %(path)s"
+            )
+            % {"path": where}
+        )
+        self._close_messages_no_wait()
 
     def action_leave(self) -> None:
         if isinstance(self.screen, PinScreen):

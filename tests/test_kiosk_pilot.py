@@ -346,3 +346,26 @@ async def test_leaving_needs_the_pin(sqlite_db: Database, key: str) -> None:
         await pilot.press(*PIN, "enter")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_an_unexpected_error_is_logged_not_shown(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug must not put a traceback (with someone's answers in it) on the kiosk screen."""
+    app = make_app(sqlite_db)
+
+    def broken(self: object, path: str, raw: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("kompass_tui.registration.Registration.answer", broken)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await pick_language(pilot, "en")
+            await tick(pilot, "acknowledged")
+    assert app.return_code == 1
+    shown = capsys.readouterr()
+    assert "unexpected error" in shown.err
+    assert "Traceback" not in shown.err + shown.out
+    log = app_module.crash_log_path().read_text("utf-8")
+    assert "RuntimeError: a bug" in log
+    assert oct(app_module.crash_log_path().stat().st_mode & 0o777) == "0o600"

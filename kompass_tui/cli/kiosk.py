@@ -65,9 +65,10 @@ def kiosk(
     database = open_db(db)
     from kompass_tui.app import KioskApp
 
+    app = KioskApp(database, kiosk_settings, idle_seconds=idle_timeout, high_contrast=high_contrast)
     try:
-        KioskApp(
-            database, kiosk_settings, idle_seconds=idle_timeout, high_contrast=high_contrast
-        ).run()
+        app.run()
     finally:
         database.dispose()
+    if app.return_code:
+        raise typer.Exit(app.return_code)
