@@ -88,6 +88,7 @@ class KioskApp(App[None]):
         self.today = today or dt.date.today()
         self.registration: Registration | None = None
         self.last_input = time.monotonic()
+        set_locale(DEFAULT_LOCALE)  # every person starts at the language picker
         self.register_theme(HIGH_CONTRAST)
         if high_contrast:
             self.theme = HIGH_CONTRAST.name
@@ -126,7 +127,7 @@ class KioskApp(App[None]):
         assert self.registration is not None
         last = len(self.registration.questionnaire.sections) - 1
         screen: Screen[None] = (
-            SummaryScreen()
+            SummaryScreen(last)
             if index >= last
             else SectionScreen(max(index, 0), from_summary=from_summary)
         )

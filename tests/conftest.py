@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from kompass_tui.i18n import set_locale
 from kompass_tui.storage.database import Database, open_database
 from sporreskjema import Form, Questionnaire, Translator, load_builtin, translator
+from sporreskjema.i18n import DEFAULT_LOCALE
 
 #: A fixed "today", so that years and dates in the tests never drift.
 TODAY = dt.date(2026, 11, 27)
@@ -54,6 +56,14 @@ def _own_data_dir(
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("KOMPASS_DB", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """The application's language is process-wide: each test starts and ends in bokmål."""
+    set_locale(DEFAULT_LOCALE)
+    yield
+    set_locale(DEFAULT_LOCALE)
 
 
 def postgres_url() -> str:

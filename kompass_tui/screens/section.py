@@ -127,12 +127,12 @@ class SectionScreen(QuestionsScreen):
     @on(Button.Pressed, "#next")
     def _next(self) -> None:
         self.commit_focused()
-        self.call_after_refresh(
-            self.kiosk.go_to,
-            len(self.registration.questionnaire.sections) - 1
-            if self.from_summary
-            else self.index + 1,
-        )
+        self.call_after_refresh(self.forward)
+
+    def forward(self) -> None:
+        """The next button: on to the next section (or back to the summary)."""
+        last = len(self.registration.questionnaire.sections) - 1
+        self.kiosk.go_to(last if self.from_summary else self.index + 1)
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:

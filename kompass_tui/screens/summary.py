@@ -8,23 +8,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from kompass_tui.i18n import _, current
-from kompass_tui.screens.section import QuestionsScreen
+from kompass_tui.screens.section import SectionScreen
 from kompass_tui.widgets.chrome import NavBar, TopBar
-from sporreskjema import Question
 from sporreskjema.engine import SummaryItem
 
 
-class SummaryScreen(QuestionsScreen):
-    @property
-    def index(self) -> int:
-        return len(self.registration.questionnaire.sections) - 1
-
-    def questions(self) -> list[tuple[Question, str]]:
-        section = self.registration.questionnaire.sections[self.index]
-        return [(q, q.name) for q in section.questions]
-
-    def is_shown(self, question: Question) -> bool:
-        return self.registration.form.is_relevant(question)
+class SummaryScreen(SectionScreen):
+    """The last section: the summary of every answer, its own questions, and Send."""
 
     def compose(self) -> ComposeResult:
         questionnaire = self.registration.questionnaire
@@ -74,16 +64,8 @@ class SummaryScreen(QuestionsScreen):
         index = int((event.button.name or "section-0").split("-")[1])
         self.kiosk.go_to(index, from_summary=True)
 
-    @on(Button.Pressed, "#back")
-    def _back(self) -> None:
-        self.kiosk.go_to(self.index - 1)
-
-    @on(Button.Pressed, "#next")
-    def _send(self) -> None:
-        self.commit_focused()
-        self.call_after_refresh(self._submit)
-
-    def _submit(self) -> None:
+    def forward(self) -> None:
+        """Send: only a complete registration goes; otherwise say what is missing."""
         error = self.registration.submit()
         shown = self.query_one("#send-error", Static)
         if error is not None:
