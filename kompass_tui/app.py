@@ -112,24 +112,25 @@ class KioskApp(App[None]):
         self.registration = Registration.resume(
             self.db, code=code, birth_date=birth_date, locale=current().locale, today=self.today
         )
-        first_open = next(
-            (
-                i
-                for i, status in enumerate(self.registration.form.progress())
-                if not status.complete
-            ),
-            len(self.registration.questionnaire.sections) - 1,
-        )
-        self.go_to(first_open)
+        # Open where something is still missing: the first unanswered or wrong question.
+        errors = self.registration.form.errors()
+        if not errors:
+            self.go_to(len(self.registration.questionnaire.sections) - 1)
+            return
+        path = errors[0].path
+        question = self.registration.questionnaire.question(path.group or path.name)
+        names = [section.name for section in self.registration.questionnaire.sections]
+        self.go_to(names.index(question.section), start_at=question.name)
 
-    def go_to(self, index: int, *, from_summary: bool = False) -> None:
-        """Show section ``index`` (the last one is the summary) in place of the current screen."""
+    def go_to(self, index: int, *, start_at: str | None = None, from_summary: bool = False) -> None:
+        """Show section ``index`` (the last one is the summary) in place of the current screen,
+        at the page of question ``start_at`` (``LAST_PAGE``: its last page)."""
         assert self.registration is not None
         last = len(self.registration.questionnaire.sections) - 1
         screen: Screen[None] = (
             SummaryScreen(last)
             if index >= last
-            else SectionScreen(max(index, 0), from_summary=from_summary)
+            else SectionScreen(max(index, 0), start_at=start_at, from_summary=from_summary)
         )
         if isinstance(self.screen, LanguageScreen | ReceiptScreen) or len(self.screen_stack) <= 1:
             self.push_screen(screen)
@@ -160,7 +161,7 @@ class KioskApp(App[None]):
         from kompass_tui.screens.section import QuestionsScreen
 
         if isinstance(self.screen, QuestionsScreen):
-            self.screen.commit_focused()
+            self.screen.commit_page()
         self.push_screen(LanguageScreen(switching=True), self._language_chosen)
 
     def _language_chosen(self, locale: str | None) -> None:

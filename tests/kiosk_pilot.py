@@ -59,9 +59,30 @@ async def pick_language(pilot: Pilot[None], code: str) -> None:
     await pilot.pause()
 
 
+async def reach(pilot: Pilot[None], path: str) -> Widget:
+    """Press Next until the page shows the question, as a person reading on would."""
+    for _ in range(40):
+        found = pilot.app.screen.query(field_id(path))
+        if found:
+            return found.first()
+        await press_button(pilot, "#next")
+    raise AssertionError(f"never reached {path}; on {pilot.app.screen!r}")
+
+
+async def finish_entry(pilot: Pilot[None]) -> None:
+    """Go through the rest of an entry's questions and close it (Next … Done)."""
+    from kompass_tui.screens.entry import EntryScreen
+
+    for _ in range(20):
+        if not isinstance(pilot.app.screen, EntryScreen):
+            return
+        await press_button(pilot, "#next")
+    raise AssertionError("the entry did not close")
+
+
 async def type_text(pilot: Pilot[None], path: str, text: str) -> None:
     """Type into a field and leave it with Tab (which confirms the answer)."""
-    field = pilot.app.screen.query_one(field_id(path))
+    field = await reach(pilot, path)
     area = field.query(TextArea)
     box: Input | TextArea = area.first() if area else field.query_one(Input)
     await show(pilot, box)
@@ -77,13 +98,13 @@ async def type_text(pilot: Pilot[None], path: str, text: str) -> None:
 
 
 async def choose(pilot: Pilot[None], path: str, code: str) -> None:
-    field = pilot.app.screen.query_one(field_id(path))
+    field = await reach(pilot, path)
     button = next(b for b in field.query(RadioButton) if b.name == code)
     await click(pilot, button)
 
 
 async def choose_many(pilot: Pilot[None], path: str, codes: Sequence[str]) -> None:
-    field = pilot.app.screen.query_one(field_id(path))
+    field = await reach(pilot, path)
     selection = field.query_one(SelectionList)
     await show(pilot, selection)
     selection.focus()
@@ -100,7 +121,7 @@ async def choose_many(pilot: Pilot[None], path: str, codes: Sequence[str]) -> No
 
 async def pick(pilot: Pilot[None], path: str, search: str) -> None:
     """Type part of a language or country name and take the first match."""
-    field = pilot.app.screen.query_one(field_id(path))
+    field = await reach(pilot, path)
     box = field.query_one(".picker-search", Input)
     await show(pilot, box)
     box.focus()
@@ -110,7 +131,7 @@ async def pick(pilot: Pilot[None], path: str, search: str) -> None:
 
 
 async def tick(pilot: Pilot[None], path: str) -> None:
-    await click(pilot, pilot.app.screen.query_one(field_id(path)).query_one(Checkbox))
+    await click(pilot, (await reach(pilot, path)).query_one(Checkbox))
 
 
 async def press_button(pilot: Pilot[None], selector: str) -> None:
@@ -123,10 +144,19 @@ async def next_step(pilot: Pilot[None]) -> None:
 
 
 async def add_entry(pilot: Pilot[None], group: str) -> None:
-    field = pilot.app.screen.query_one(field_id(group))
+    field = await reach(pilot, group)
     await click(pilot, field.query_one(".entry-add", Button))
 
 
 def error_of(pilot: Pilot[None], path: str) -> str:
     field = pilot.app.screen.query_one(field_id(path))
     return str(field.query_one(".question-error").render()) if field.has_class("-invalid") else ""
+
+
+async def wait_for_screen(pilot: Pilot[None], kind: type, timeout: float = 6.0) -> None:
+    """Let time pass (the kiosk's own timers run) until a screen of ``kind`` is on top."""
+    waited = 0.0
+    while not isinstance(pilot.app.screen, kind):
+        assert waited < timeout, f"no {kind.__name__} after {timeout} s; on {pilot.app.screen!r}"
+        await pilot.pause(0.2)
+        waited += 0.2

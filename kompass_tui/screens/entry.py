@@ -1,25 +1,21 @@
-"""One entry of a repeat group (a language, a school, a job, a course)."""
+"""One entry of a repeat group (a language, a school, a job, a course), one question at a time."""
 
 from __future__ import annotations
 
-from textual import on
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Button
-
 from kompass_tui.i18n import _
-from kompass_tui.screens.section import QuestionsScreen
-from kompass_tui.widgets.chrome import NavBar, TopBar
+from kompass_tui.screens.section import Page, QuestionsScreen
 from sporreskjema import Question
 
 
 class EntryScreen(QuestionsScreen):
+    """Opened from the list of entries; Back on the first page and Done on the last return there."""
+
     def __init__(self, group: str, index: int) -> None:
         super().__init__()
         self.group = group
         self.index = index
 
-    def questions(self) -> list[tuple[Question, str]]:
+    def items(self) -> Page:
         group = self.registration.questionnaire.question(self.group)
         return [(q, f"{self.group}[{self.index}].{q.name}") for q in group.questions]
 
@@ -27,20 +23,18 @@ class EntryScreen(QuestionsScreen):
         form = self.registration.form
         return form.is_relevant(question, form.entries(self.group)[self.index])
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> str:
         group = self.registration.questionnaire.question(self.group)
-        yield TopBar(f"{_(group.label)} · {self.index + 1}")
-        with VerticalScroll(id="body"):
-            yield from self.compose_fields()
-        yield NavBar(back=None, next_=_("Done"), note=self.code_note())
+        return f"{_(group.label)} · {self.index + 1}"
 
-    def on_mount(self) -> None:
-        self.focus_next()
+    def next_label(self, last_page: bool) -> str:
+        return _("Done") if last_page else _("Next")
 
-    @on(Button.Pressed, "#next")
-    def _done(self) -> None:
-        self.commit_focused()
-        self.call_after_refresh(self._close)
+    async def leave_forward(self) -> None:
+        self._close()
+
+    async def leave_back(self) -> None:
+        self._close()
 
     def _close(self) -> None:
         self.registration.drop_empty_entries(self.group)

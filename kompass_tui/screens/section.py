@@ -1,36 +1,123 @@
-"""One section of the questionnaire: its visible questions, back and next."""
+"""One section of the questionnaire, one question at a time.
+
+A page shows one question (with any notes just before it), so a person who reads little
+sees one thing to answer, in large type, with Back and Next. Which pages there are
+follows the answers: a follow-up question appears only when it applies.
+"""
 
 from __future__ import annotations
+
+from typing import Final
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Label
 
 from kompass_tui.i18n import _, current
 from kompass_tui.screens.base import KioskScreen
+from kompass_tui.storage.records import format_resume_code
 from kompass_tui.widgets.chrome import NavBar, TopBar
-from kompass_tui.widgets.questions import CodePicker, QuestionField, RepeatField, field_for
-from sporreskjema import Question, values
+from kompass_tui.widgets.questions import NOTHING, CodePicker, QuestionField, RepeatField, field_for
+from sporreskjema import FormError, Question, values
+
+Page = list[tuple[Question, str]]
+#: ``start_at`` value that opens a screen at its last page (coming back from the next section).
+LAST_PAGE: Final = "<last>"
 
 
 class QuestionsScreen(KioskScreen):
-    """Questions answered and saved one by one; shared by sections and repeat entries."""
+    """Pages of questions, each answer saved as it is confirmed; sections and entries share it."""
 
-    def questions(self) -> list[tuple[Question, str]]:
+    def __init__(self, *, start_at: str | None = None) -> None:
+        super().__init__()
+        #: The path of the question the current page is about (its key).
+        self.page_key = start_at
+
+    # ---------------------------------------------------------------- what to show
+
+    def items(self) -> Page:
         raise NotImplementedError
 
     def is_shown(self, question: Question) -> bool:
         raise NotImplementedError
 
-    def compose_fields(self) -> ComposeResult:
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def step(self) -> tuple[int, int] | None:
+        return None
+
+    def pages(self) -> list[Page]:
+        """Visible questions, one to a page, each with the notes that come right before it."""
+        pages: list[Page] = []
+        notes: Page = []
+        for question, path in self.items():
+            if not self.is_shown(question):
+                continue
+            if question.type == "note":
+                notes.append((question, path))
+                continue
+            pages.append([*notes, (question, path)])
+            notes = []
+        if notes:
+            pages.append(notes)
+        return pages or [[]]
+
+    def page_index(self, pages: list[Page]) -> int:
+        if self.page_key == LAST_PAGE:
+            return len(pages) - 1
+        for index, page in enumerate(pages):
+            if any(path == self.page_key for _question, path in page):
+                return index
+        return 0
+
+    def next_label(self, last_page: bool) -> str:
+        return _("Next")
+
+    def has_back(self, first_page: bool) -> bool:
+        return True
+
+    # ---------------------------------------------------------------- building
+
+    def compose(self) -> ComposeResult:
+        pages = self.pages()
+        index = self.page_index(pages)
+        self.page_key = pages[index][-1][1] if pages[index] else None
+        yield TopBar(self.heading(), step=self.step(), page=(index + 1, len(pages)))
+        with VerticalScroll(id="body"):
+            yield from self.fields(pages[index])
+        yield NavBar(
+            back=_("Back") if self.has_back(index == 0) else None,
+            next_=self.next_label(index == len(pages) - 1),
+            note=self.code_note(),
+        )
+
+    def fields(self, page: Page) -> list[QuestionField]:
         form = self.registration.form
-        for question, path in self.questions():
+        made = []
+        for question, path in page:
             titles = self.entry_titles(question) if question.type == "repeat" else None
             value = form.get(path) if question.holds_value else None
-            field = field_for(question, path, value, form.questionnaire, titles=titles)
-            field.display = self.is_shown(question)
-            yield field
+            made.append(field_for(question, path, value, form.questionnaire, titles=titles))
+        return made
+
+    def on_mount(self) -> None:
+        self.focus_question()
+
+    def focus_question(self) -> None:
+        """Put the cursor in the page's question, so the person can answer at once."""
+        for field in self.query(QuestionField):
+            target = field.focus_target()
+            if target is not None:
+                target.focus()
+                return
+        self.query_one("#next", Button).focus()
+
+    async def show_page(self, key: str | None) -> None:
+        self.page_key = key
+        await self.rebuild()
+        self.focus_question()
 
     def entry_titles(self, group: Question) -> list[str]:
         form = self.registration.form
@@ -48,103 +135,129 @@ class QuestionsScreen(KioskScreen):
             titles.append(title or _("(not filled in yet)"))
         return titles
 
-    @on(QuestionField.Answered)
-    def _answered(self, event: QuestionField.Answered) -> None:
-        event.stop()
-        field = event.field
-        error = self.registration.answer(field.path, event.raw)
+    def code_note(self) -> str:
+        """The resume code, once there is a record: the person may need it to continue later."""
+        code = self.registration.resume_code
+        return _("Your code: %(code)s") % {"code": format_resume_code(code)} if code else ""
+
+    # ---------------------------------------------------------------- answering
+
+    def apply(self, field: QuestionField, raw: object) -> bool:
+        """Check and save one answer and show the outcome at the field; True when saved."""
+        error = self.registration.answer(field.path, raw)
+        self.kiosk.touch()
         if error is not None:
             field.show_error(error.render(current()))
-            return
+            return False
         field.value = self.registration.form.get(field.path)
         field.show_error(None)
         if isinstance(field, CodePicker):
             field.refresh_choice()
-        self.update_visibility()
         for note in self.query("#nav-note").results(Label):
             note.update(self.code_note())
-        self.kiosk.touch()
+        return True
 
-    def code_note(self) -> str:
-        """The resume code, once there is a record: the person may need it to continue later."""
-        code = self.registration.resume_code
-        if not code:
-            return ""
-        from kompass_tui.storage.records import format_resume_code
+    @on(QuestionField.Answered)
+    async def _answered(self, event: QuestionField.Answered) -> None:
+        event.stop()
+        if self.apply(event.field, event.raw) and event.advance:
+            await self.go_forward()
 
-        return _("Your code: %(code)s") % {"code": format_resume_code(code)}
-
-    def update_visibility(self) -> None:
+    def commit_page(self) -> bool:
+        """Confirm what is typed but not yet confirmed; False when an answer is wrong."""
+        saved = True
         for field in self.query(QuestionField):
-            field.display = self.is_shown(field.question)
+            raw = field.pending()
+            if raw is not NOTHING:
+                saved = self.apply(field, raw) and saved
+        return saved and not any(field.has_class("-invalid") for field in self.query(QuestionField))
 
-    def commit_focused(self) -> None:
-        """Confirm what is typed in the focused field before leaving the screen."""
-        focused = self.focused
-        if focused is None:
+    # ---------------------------------------------------------------- moving
+
+    def _neighbour(self, step: int) -> str | None:
+        """The key of the next (``step`` > 0) or previous page, after the answers just given
+        (the current question itself may have been hidden by them)."""
+        order = [path for _question, path in self.items()]
+        keys = [page[-1][1] for page in self.pages() if page]
+        here = order.index(self.page_key) if self.page_key in order else -1
+        if step > 0:
+            later = [key for key in keys if order.index(key) > here]
+            return later[0] if later else None
+        earlier = [key for key in keys if order.index(key) < here]
+        return earlier[-1] if earlier else None
+
+    async def go_forward(self) -> None:
+        if not self.commit_page():
             return
-        for ancestor in focused.ancestors_with_self:
-            if isinstance(ancestor, QuestionField):
-                ancestor.commit()
-                return
+        key = self._neighbour(+1)
+        if key is None:
+            await self.leave_forward()
+        else:
+            await self.show_page(key)
+
+    async def go_back(self) -> None:
+        if not self.commit_page():
+            return
+        key = self._neighbour(-1)
+        if key is None:
+            await self.leave_back()
+        else:
+            await self.show_page(key)
+
+    async def leave_forward(self) -> None:
+        raise NotImplementedError
+
+    async def leave_back(self) -> None:
+        raise NotImplementedError
+
+    @on(Button.Pressed, "#next")
+    async def _next(self) -> None:
+        await self.go_forward()
+
+    @on(Button.Pressed, "#back")
+    async def _back(self) -> None:
+        await self.go_back()
 
 
 class SectionScreen(QuestionsScreen):
-    def __init__(self, index: int, *, from_summary: bool = False) -> None:
-        super().__init__()
+    def __init__(
+        self, index: int, *, start_at: str | None = None, from_summary: bool = False
+    ) -> None:
+        super().__init__(start_at=start_at)
         self.index = index
         self.from_summary = from_summary
 
-    @property
-    def section_name(self) -> str:
-        return self.registration.questionnaire.sections[self.index].name
-
-    def questions(self) -> list[tuple[Question, str]]:
+    def items(self) -> Page:
         section = self.registration.questionnaire.sections[self.index]
         return [(q, q.name) for q in section.questions]
 
     def is_shown(self, question: Question) -> bool:
         return self.registration.form.is_relevant(question)
 
-    def compose(self) -> ComposeResult:
-        questionnaire = self.registration.questionnaire
-        section = questionnaire.sections[self.index]
-        yield TopBar(_(section.title), step=self.index + 1, steps=len(questionnaire.sections))
-        with VerticalScroll(id="body"):
-            if section.help:
-                yield Static(_(section.help), classes="section-help")
-            yield from self.compose_fields()
-        if self.from_summary:
-            yield NavBar(back=None, next_=_("Back to the summary"), note=self.code_note())
-        else:
-            yield NavBar(
-                back=_("Back") if self.index > 0 else None, next_=_("Next"), note=self.code_note()
-            )
+    def heading(self) -> str:
+        return _(self.registration.questionnaire.sections[self.index].title)
 
-    def on_mount(self) -> None:
-        self.focus_next()
+    def step(self) -> tuple[int, int] | None:
+        return self.index + 1, len(self.registration.questionnaire.sections)
 
-    @on(Button.Pressed, "#next")
-    def _next(self) -> None:
-        self.commit_focused()
-        self.call_after_refresh(self.forward)
+    def next_label(self, last_page: bool) -> str:
+        return _("Back to the summary") if self.from_summary and last_page else _("Next")
 
-    def forward(self) -> None:
-        """The next button: on to the next section (or back to the summary)."""
+    def has_back(self, first_page: bool) -> bool:
+        return not (first_page and self.index == 0)
+
+    async def leave_forward(self) -> None:
         last = len(self.registration.questionnaire.sections) - 1
         self.kiosk.go_to(last if self.from_summary else self.index + 1)
 
-    @on(Button.Pressed, "#back")
-    def _back(self) -> None:
-        self.commit_focused()
-        self.call_after_refresh(self.kiosk.go_to, self.index - 1)
+    async def leave_back(self) -> None:
+        if self.index > 0:
+            self.kiosk.go_to(self.index - 1, start_at=LAST_PAGE)
 
     @on(RepeatField.EditEntry)
     def _edit_entry(self, event: RepeatField.EditEntry) -> None:
         event.stop()
         group = event.field.question.name
-        from sporreskjema import FormError
-
         if event.index is None:
             try:
                 index = self.registration.add_entry(group)
@@ -158,7 +271,7 @@ class SectionScreen(QuestionsScreen):
         self.app.push_screen(EntryScreen(group, index), self._entry_done)
 
     async def _entry_done(self, _result: None) -> None:
-        await self.rebuild()
+        await self.show_page(self.page_key)
 
     @on(RepeatField.RemoveEntry)
     async def _remove_entry(self, event: RepeatField.RemoveEntry) -> None:
@@ -167,4 +280,4 @@ class SectionScreen(QuestionsScreen):
         if error is not None:
             event.field.show_error(error.render(current()))
             return
-        await self.rebuild()
+        await self.show_page(self.page_key)

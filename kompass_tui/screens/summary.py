@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from kompass_tui.i18n import _, current
-from kompass_tui.screens.section import SectionScreen
+from kompass_tui.screens.section import LAST_PAGE, SectionScreen
 from kompass_tui.widgets.chrome import NavBar, TopBar
 from sporreskjema.engine import SummaryItem
 
@@ -20,7 +20,7 @@ class SummaryScreen(SectionScreen):
         questionnaire = self.registration.questionnaire
         section = questionnaire.sections[self.index]
         names = [s.name for s in questionnaire.sections]
-        yield TopBar(_(section.title), step=self.index + 1, steps=len(names))
+        yield TopBar(_(section.title), step=(self.index + 1, len(names)))
         with VerticalScroll(id="body"):
             if section.help:
                 yield Static(_(section.help), classes="section-help")
@@ -36,7 +36,7 @@ class SummaryScreen(SectionScreen):
                         )
                     for item in part.items:
                         yield from self._item(item, depth=0)
-            yield from self.compose_fields()
+            yield from self.fields([(q, q.name) for q in section.questions if self.is_shown(q)])
             yield Static("", id="send-error", classes="question-error")
         yield NavBar(back=_("Back"), next_=_("Send"), note=self.code_note())
 
@@ -64,8 +64,10 @@ class SummaryScreen(SectionScreen):
         index = int((event.button.name or "section-0").split("-")[1])
         self.kiosk.go_to(index, from_summary=True)
 
-    def forward(self) -> None:
+    async def go_forward(self) -> None:
         """Send: only a complete registration goes; otherwise say what is missing."""
+        if not self.commit_page():
+            return
         error = self.registration.submit()
         shown = self.query_one("#send-error", Static)
         if error is not None:
@@ -73,3 +75,7 @@ class SummaryScreen(SectionScreen):
             shown.display = True
             return
         self.kiosk.finished()
+
+    async def go_back(self) -> None:
+        if self.commit_page():
+            self.kiosk.go_to(self.index - 1, start_at=LAST_PAGE)

@@ -11,31 +11,30 @@ from kompass_tui.i18n import _
 
 
 class TopBar(Horizontal):
-    """The step and section on the left, the language button on the right."""
+    """The step and section on the left, the page within the section, the language button."""
 
     def __init__(
         self,
         title: str,
         *,
-        step: int | None = None,
-        steps: int | None = None,
-        language: bool = True,
+        step: tuple[int, int] | None = None,
+        page: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(id="top-bar")
         self.title_text = title
         self.step = step
-        self.steps = steps
-        self.language = language
+        self.page = page
 
     def compose(self) -> ComposeResult:
-        if self.step is not None and self.steps is not None:
+        if self.step is not None:
             yield Label(
-                _("Step %(step)d of %(steps)d") % {"step": self.step, "steps": self.steps},
+                _("Step %(step)d of %(steps)d") % {"step": self.step[0], "steps": self.step[1]},
                 id="step",
             )
         yield Label(self.title_text, id="title")
-        if self.language:
-            yield Button(_("Language") + " F2", id="language-button", classes="chrome")
+        if self.page is not None and self.page[1] > 1:
+            yield Label(f"{self.page[0]}/{self.page[1]}", id="page")
+        yield Button(_("Language") + " F2", id="language-button", classes="chrome")
 
 
 class NavBar(Horizontal):

@@ -16,6 +16,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
@@ -33,6 +34,9 @@ from textual.widgets.option_list import Option
 from kompass_tui.i18n import _, current
 from sporreskjema import Question, Questionnaire, cldr, values
 
+#: "No answer waiting to be confirmed" (``None`` is a real answer: a cleared field).
+NOTHING: Any = object()
+
 
 class QuestionField(Vertical):
     """The label, help, input and error message of one question."""
@@ -40,12 +44,14 @@ class QuestionField(Vertical):
     DEFAULT_CLASSES = "question"
 
     class Answered(Message):
-        """The person confirmed an answer (``raw`` as typed or chosen)."""
+        """The person confirmed an answer (``raw`` as typed or chosen); ``advance``: and wants
+        the next question (Enter in a text field)."""
 
-        def __init__(self, field: QuestionField, raw: Any) -> None:
+        def __init__(self, field: QuestionField, raw: Any, advance: bool = False) -> None:
             super().__init__()
             self.field = field
             self.raw = raw
+            self.advance = advance
 
     def __init__(
         self, question: Question, path: str, value: Any, questionnaire: Questionnaire
@@ -73,11 +79,17 @@ class QuestionField(Vertical):
             error.update(message or "")
         self.set_class(bool(message), "-invalid")
 
-    def answer(self, raw: Any) -> None:
-        self.post_message(self.Answered(self, raw))
+    def answer(self, raw: Any, *, advance: bool = False) -> None:
+        self.post_message(self.Answered(self, raw, advance))
 
-    def commit(self) -> None:
-        """Send what is typed but not yet confirmed (before the screen changes)."""
+    def pending(self) -> Any:
+        """What is typed but not yet confirmed, or :data:`NOTHING`."""
+        return NOTHING
+
+    def focus_target(self) -> Widget | None:
+        """Where the cursor goes when the page opens."""
+        inputs = self.query(".question-input, .picker-search, .entry-add")
+        return inputs.first() if inputs else None
 
 
 class _TextInput(Input):
@@ -112,8 +124,7 @@ class TextField(QuestionField):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.answer(event.value)
-        self.screen.focus_next()
+        self.answer(event.value, advance=True)
 
     @on(Input.Blurred)
     def _blurred(self, event: Input.Blurred) -> None:
@@ -121,16 +132,17 @@ class TextField(QuestionField):
         if event.value != self.shown_value():
             self.answer(event.value)
 
-    def commit(self) -> None:
+    def pending(self) -> Any:
         text = self.query_one(Input).value
-        if text != self.shown_value():
-            self.answer(text)
+        return text if text != self.shown_value() else NOTHING
 
 
 class _LongText(TextArea):
     def _on_blur(self, event: events.Blur) -> None:
         field = next(a for a in self.ancestors if isinstance(a, LongTextField))
-        field.commit()
+        text = field.pending()
+        if text is not NOTHING:
+            field.answer(text)
 
 
 class LongTextField(QuestionField):
@@ -141,10 +153,9 @@ class LongTextField(QuestionField):
             str(self.value or ""), soft_wrap=True, show_line_numbers=False, classes="question-input"
         )
 
-    def commit(self) -> None:
+    def pending(self) -> Any:
         text = self.query_one(TextArea).text
-        if text.strip() != str(self.value or ""):
-            self.answer(text)
+        return text if text.strip() != str(self.value or "") else NOTHING
 
 
 class ChoiceField(QuestionField):

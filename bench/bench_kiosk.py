@@ -1,0 +1,431 @@
+"""The kiosk against bare Textual: starting it (target ratio <= 1.5), a keystroke in a text
+field (<= 1.5) and moving to the next section (<= 2.0).
+
+Every baseline is the same thing done by a bare Textual app with as many widgets as the
+kiosk screen it stands for (counted from the kiosk while the case is built), at 80×24,
+headless. "Painted" means the screen's compositor produced a frame (``App._display`` was
+called with an update: the layout and the rendering of every visible line are done; only
+the terminal write is skipped, as it is in any headless run).
+
+The start is timed as whole processes (``python -c``). The other two keep one running
+headless app per side for the whole measurement: ``run_test()`` lives in a task of an
+event loop owned by :class:`_Running`, and each timed call hands that task one job and
+runs the loop until the job is done, so a call costs only the keystroke or the switch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual import events, on
+from textual._compositor import LayoutUpdate
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Button, Input, Static
+
+from bench.harness import Case, benchmark
+from kompass_tui.app import KioskApp
+from kompass_tui.settings import KioskSettings
+from kompass_tui.storage.database import Database, open_database
+
+T = TypeVar("T")
+SIZE = (80, 24)
+TIMEOUT = 30.0
+#: Widgets Textual adds to every screen of a running app; not part of what the app composed.
+TEXTUAL_OVERLAYS = frozenset({"ToastRack", "Tooltip"})
+
+
+def count_widgets(screen: Screen[Any]) -> int:
+    return sum(1 for w in screen.walk_children() if type(w).__name__ not in TEXTUAL_OVERLAYS)
+
+
+def _temp_database() -> tuple[Path, Database]:
+    folder = Path(tempfile.mkdtemp(prefix="kompass-bench-kiosk-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    db = open_database(f"sqlite:///{folder / 'kompass.sqlite3'}")
+    atexit.register(db.dispose)
+    return folder, db
+
+
+# ------------------------------------------------------------------ 1. process start
+
+#: Appended to both programs: run ``app`` headless until its first frame, then exit and
+#: print how many widgets that frame's screen had.
+_UNTIL_FIRST_PAINT = """
+_painted = []
+_display = app._display
+
+
+def _first_paint(screen, renderable):
+    if renderable is not None and not _painted:
+        _painted.append(
+            sum(1 for w in screen.walk_children() if type(w).__name__ not in OVERLAYS)
+        )
+        app.exit()
+    return _display(screen, renderable)
+
+
+app._display = _first_paint
+app.run(headless=True, size=SIZE)
+if not _painted:
+    sys.exit("no frame was painted")
+print(_painted[0])
+"""
+
+_KIOSK_START = f"""
+import sys
+from kompass_tui.app import KioskApp
+from kompass_tui.settings import KioskSettings
+from kompass_tui.storage.database import open_database
+
+OVERLAYS, SIZE = {sorted(TEXTUAL_OVERLAYS)!r}, {SIZE!r}
+db = open_database(sys.argv[1])
+app = KioskApp(db, KioskSettings())
+{_UNTIL_FIRST_PAINT}
+db.dispose()
+"""
+
+_BARE_START = f"""
+import sys
+from textual.app import App
+from textual.widgets import Static
+
+OVERLAYS, SIZE = {sorted(TEXTUAL_OVERLAYS)!r}, {SIZE!r}
+
+
+class Bare(App[None]):
+    def compose(self):
+        for i in range(int(sys.argv[1])):
+            yield Static(f"Widget number {{i}}")
+
+
+app = Bare()
+{_UNTIL_FIRST_PAINT}
+"""
+
+
+def _python(code: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark process failed ({done.returncode}):\n{done.stderr}")
+    return done.stdout
+
+
+@benchmark
+def kiosk_start(quick: bool) -> Case:
+    folder, db = _temp_database()  # created and migrated here: each start opens it as it is
+    db.dispose()
+    url = f"sqlite:///{folder / 'kompass.sqlite3'}"
+    widgets = int(_python(_KIOSK_START, url).split()[-1])
+    if int(_python(_BARE_START, str(widgets)).split()[-1]) != widgets:
+        raise RuntimeError("the bare app should paint as many widgets as the kiosk")
+
+    return Case(
+        name="kiosk: start to first screen",
+        target=1.5,
+        subject=lambda: _python(_KIOSK_START, url),
+        baseline=lambda: _python(_BARE_START, str(widgets)),
+        detail=f"wall time of a fresh `python -c`: import, open_database (existing temp SQLite), "
+        f"KioskApp(KioskSettings()) headless {SIZE[0]}×{SIZE[1]} until the first frame "
+        f"(language picker, {widgets} widgets) is rendered, exit; baseline: bare App with "
+        f"{widgets} Static, same",
+    )
+
+
+# ------------------------------------------------------------------ running apps
+
+
+class _Running:
+    """One headless app running in an event loop of its own, driven by synchronous calls."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self.paints = 0
+        self._old: Screen[Any] | None = None
+        self._new_screen: asyncio.Future[Screen[Any]] | None = None
+        self._watched: tuple[Input, str] | None = None
+        self._watched_painted = False
+        original = app._display
+
+        def display(screen: Screen[Any], renderable: Any) -> None:
+            if renderable is not None:
+                self.paints += 1
+                watched = self._watched
+                if (
+                    watched is not None
+                    and watched[0].value != watched[1]
+                    and (
+                        watched[0] in screen._dirty_widgets or isinstance(renderable, LayoutUpdate)
+                    )
+                ):
+                    self._watched_painted = True
+                waiter = self._new_screen
+                if (
+                    waiter is not None
+                    and not waiter.done()
+                    and screen is not self._old
+                    and screen is app.screen
+                    and screen.is_mounted
+                ):
+                    waiter.set_result(screen)
+            original(screen, renderable)
+
+        app._display = display  # type: ignore[method-assign]
+        self.loop = asyncio.new_event_loop()
+        self._jobs: asyncio.Queue[tuple[Callable[[], Awaitable[Any]], asyncio.Future[Any]]]
+        self._jobs = asyncio.Queue()
+        self._pending: asyncio.Future[Any] | None = None
+        self._host_task = self.loop.create_task(self._host())
+        self._host_task.add_done_callback(self._host_done)
+        self._closed = False
+        atexit.register(self.close)
+
+    async def _host(self) -> None:
+        async with self.app.run_test(size=SIZE) as pilot:
+            self.pilot = pilot
+            while True:
+                job, future = await self._jobs.get()
+                if job is _STOP:
+                    return
+                self._pending = future
+                try:
+                    future.set_result(await job())
+                except Exception as exc:
+                    future.set_exception(exc)
+
+    def _host_done(self, task: asyncio.Task[None]) -> None:
+        if self._pending is not None and not self._pending.done():
+            error = task.exception() if not task.cancelled() else None
+            self._pending.set_exception(error or RuntimeError("the app stopped"))
+
+    def call(self, job: Callable[[], Awaitable[T]]) -> T:
+        """Run ``job`` inside the running app and wait for it; the loop runs only meanwhile."""
+        future: asyncio.Future[T] = self.loop.create_future()
+        self._pending = future
+        self._jobs.put_nowait((job, future))
+        return self.loop.run_until_complete(future)
+
+    async def settle(self) -> None:
+        await self.pilot.pause()
+        await self.pilot.pause()
+
+    async def type_key(self, field: Input, key: str, char: str | None) -> None:
+        """One key event as the terminal driver sends it, until ``field`` holds it and the
+        frame is rendered.
+
+        The Input marks itself for repaint, the screen collects it and resumes its update
+        timer, whose next 60 fps tick renders the frame. The wait for that tick (up to
+        16.7 ms, the same for both sides) is skipped: the frame is rendered the moment the
+        screen asks for it, as ``Pilot.pause`` does.
+        """
+        before = field.value
+        self._watched, self._watched_painted = (field, before), False
+        event = events.Key(key, char)
+        event.set_sender(self.app)
+        self.app.post_message(event)
+        screen = self.app.screen
+        deadline = time.perf_counter() + TIMEOUT
+        try:
+            while field.value == before or not (
+                self._watched_painted or field in screen._dirty_widgets
+            ):
+                await asyncio.sleep(0)
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"the key {key!r} was not taken or not repainted")
+            if not self._watched_painted:
+                screen._on_timer_update()
+            if not self._watched_painted:
+                raise RuntimeError("the keystroke was not repainted")
+        finally:
+            self._watched = None
+
+    async def press_until_new_screen(self, button: str) -> Screen[Any]:
+        """Press ``button`` on the current screen; wait until another screen, mounted with
+        all its widgets, has been painted."""
+        old = self.app.screen
+        self._old = old
+        self._new_screen = self.loop.create_future()
+        old.query_one(button, Button).press()
+        try:
+            return await asyncio.wait_for(self._new_screen, TIMEOUT)
+        finally:
+            self._new_screen = None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if not self._host_task.done():
+                future = self.loop.create_future()
+                self._jobs.put_nowait((_STOP, future))
+                self.loop.run_until_complete(self._host_task)
+        finally:
+            self.loop.close()
+
+
+async def _STOP() -> None:
+    """The job that ends the host task (a sentinel, never awaited)."""
+
+
+def _kiosk(db: Database) -> tuple[_Running, KioskApp]:
+    app = KioskApp(db, KioskSettings())
+    running = _Running(app)
+    running.call(running.settle)
+    return running, app
+
+
+async def _go_to_section(running: _Running, app: KioskApp, index: int) -> None:
+    app.start("nb")
+    await running.settle()
+    if index != 0:
+        app.go_to(index)
+        await running.settle()
+
+
+# ------------------------------------------------------------------ 2. keystroke
+
+
+class _OneInput(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Input()
+
+
+@benchmark
+def kiosk_keystroke(quick: bool) -> Case:
+    _folder, db = _temp_database()
+    kiosk, app = _kiosk(db)
+
+    async def about_you() -> tuple[Input, int]:
+        await _go_to_section(kiosk, app, 1)
+        field = app.screen.query_one("#q-full_name Input", Input)
+        field.focus()
+        await kiosk.settle()
+        return field, count_widgets(app.screen)
+
+    kiosk_field, widgets = kiosk.call(about_you)
+    if app.screen.focused is not kiosk_field:
+        raise RuntimeError("the full-name field should have the focus")
+
+    bare = _Running(_OneInput())
+
+    async def bare_ready() -> Input:
+        await bare.settle()
+        field = bare.app.query_one(Input)
+        field.focus()
+        await bare.settle()
+        return field
+
+    bare_field = bare.call(bare_ready)
+
+    def keystrokes(running: _Running, field: Input) -> Callable[[], None]:
+        async def job() -> None:
+            await running.type_key(field, "a", "a")
+            await running.type_key(field, "backspace", None)
+
+        return lambda: running.call(job)
+
+    return Case(
+        name="kiosk: keystroke to repaint in a text field",
+        target=1.5,
+        subject=keystrokes(kiosk, kiosk_field),
+        baseline=keystrokes(bare, bare_field),
+        detail=f"two key events ('a', backspace) into the focused full-name Input of a running "
+        f"KioskApp on 'About you' ({widgets} widgets), each until the Input holds it and the "
+        f"frame is rendered; baseline: a running bare App with one Input, same keys",
+    )
+
+
+# ------------------------------------------------------------------ 3. next section
+
+
+class _BareSection(Screen[None]):
+    """As many widgets as a section screen: one button that switches to the other screen,
+    and Static lines."""
+
+    def __init__(self, widgets: int, button: str, other: tuple[int, str]) -> None:
+        super().__init__()
+        self.widgets = widgets
+        self.button = button
+        self.other = other
+
+    def compose(self) -> ComposeResult:
+        yield Button(self.button.title(), id=self.button)
+        for i in range(self.widgets - 1):
+            yield Static(f"Line {i} of a screen as large as a section")
+
+    @on(Button.Pressed)
+    def _pressed(self) -> None:
+        widgets, button = self.other
+        self.app.switch_screen(_BareSection(widgets, button, (self.widgets, self.button)))
+
+
+class _BareScreens(App[None]):
+    pass
+
+
+@benchmark
+def kiosk_next_section(quick: bool) -> Case:
+    _folder, db = _temp_database()
+    kiosk, app = _kiosk(db)
+
+    async def sizes() -> tuple[int, int]:
+        await _go_to_section(kiosk, app, 1)
+        about_you = count_widgets(app.screen)
+        await kiosk.press_until_new_screen("#next")
+        await kiosk.settle()
+        languages = count_widgets(app.screen)
+        await kiosk.press_until_new_screen("#back")
+        await kiosk.settle()
+        return about_you, languages
+
+    about_you, languages = kiosk.call(sizes)
+
+    bare = _Running(_BareScreens())
+
+    async def bare_ready() -> None:
+        await bare.settle()
+        await bare.app.push_screen(_BareSection(about_you, "next", (languages, "back")))
+        await bare.settle()
+
+    bare.call(bare_ready)
+
+    def next_and_back(running: _Running, check: Callable[[], None]) -> Callable[[], None]:
+        async def job() -> None:
+            if running is kiosk:
+                app.touch()  # what the click on Next would do; Button.press() is not input
+            await running.press_until_new_screen("#next")
+            await running.press_until_new_screen("#back")
+            check()
+
+        return lambda: running.call(job)
+
+    def kiosk_check() -> None:
+        if count_widgets(app.screen) != about_you:
+            raise RuntimeError("the kiosk should be back on 'About you'")
+
+    def bare_check() -> None:
+        if count_widgets(bare.app.screen) != about_you:
+            raise RuntimeError("the bare app should be back on its first screen")
+
+    return Case(
+        name="kiosk: next question",
+        target=2.0,
+        subject=next_and_back(kiosk, kiosk_check),
+        baseline=next_and_back(bare, bare_check),
+        detail=f"Next on 'About you' ({about_you} widgets) until 'Languages' ({languages}) is "
+        f"mounted and painted, then Back until 'About you' is again; baseline: bare screens "
+        f"of {about_you} and {languages} widgets (a Button + Static), Button.press → "
+        f"switch_screen to a new one, same waits",
+    )
