@@ -14,25 +14,27 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import platformdirs
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
 from kompass_tui.i18n import _, current, set_locale
-from kompass_tui.registration import Registration
 from kompass_tui.screens.guard import IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen
-from kompass_tui.screens.receipt import ReceiptScreen
-from kompass_tui.screens.section import SectionScreen
-from kompass_tui.screens.summary import SummaryScreen
 from kompass_tui.settings import IDLE_WARNING_SECONDS, KioskSettings
-from kompass_tui.storage.database import Database
 from sporreskjema.i18n import DEFAULT_LOCALE
+
+if TYPE_CHECKING:
+    from kompass_tui.registration import Registration
+    from kompass_tui.storage.database import Database
+
+# The language picker is painted first; the questionnaire, storage and their screens are
+# loaded and the database opened right after, while the person looks at the picker.
 
 
 def crash_log_path() -> Path:
@@ -74,15 +76,18 @@ class KioskApp(App[None]):
 
     def __init__(
         self,
-        db: Database,
+        db: Database | str | None,
         settings: KioskSettings,
         *,
         idle_seconds: int | None = None,
         high_contrast: bool = False,
         today: dt.date | None = None,
     ) -> None:
+        """``db``: an open database, or the URL (``None``: the default) to open after the
+        first screen is painted."""
         super().__init__()
-        self.db = db
+        self._db: Database | None = None if db is None or isinstance(db, str) else db
+        self._db_url = db if isinstance(db, str) else None
         self.settings = settings
         self.idle_seconds = idle_seconds if idle_seconds is not None else settings.idle_seconds
         self.today = today or dt.date.today()
@@ -98,17 +103,55 @@ class KioskApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1, self._check_idle)
+        if self._db is None:
+            self.call_after_refresh(self._load)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self) -> None:
+        """Open the database and load the questionnaire while the picker is on screen."""
+        from kompass_tui.registration import Registration  # noqa: F401 - loads the screens' modules
+        from kompass_tui.screens import receipt, summary  # noqa: F401
+        from kompass_tui.storage.database import StorageError, open_database
+        from sporreskjema import load_builtin
+
+        try:
+            load_builtin()
+            database = open_database(self._db_url)
+        except StorageError as exc:
+            message = exc.message.render(current())
+            self.call_from_thread(
+                self.exit, return_code=1, message=_("Error: %(message)s") % {"message": message}
+            )
+            return
+        self.call_from_thread(setattr, self, "_db", database)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is not open yet")
+        return self._db
+
+    def on_unmount(self) -> None:
+        if self._db is not None and self._db_url is not None:
+            self._db.dispose()
 
     # ---------------------------------------------------------------- the flow
 
     def start(self, locale: str) -> None:
         """Begin a new registration in ``locale`` at the first section."""
+        if self._db is None:  # still opening (a fraction of a second after start)
+            self.set_timer(0.05, lambda: self.start(locale))
+            return
+        from kompass_tui.registration import Registration
+
         set_locale(locale)
         self.registration = Registration(self.db, locale=current().locale, today=self.today)
         self.go_to(0)
 
     def resume(self, code: str, birth_date: dt.date) -> None:
         """Continue a registration (raises a StorageError with a message when it cannot)."""
+        from kompass_tui.registration import Registration
+
         self.registration = Registration.resume(
             self.db, code=code, birth_date=birth_date, locale=current().locale, today=self.today
         )
@@ -125,6 +168,10 @@ class KioskApp(App[None]):
     def go_to(self, index: int, *, start_at: str | None = None, from_summary: bool = False) -> None:
         """Show section ``index`` (the last one is the summary) in place of the current screen,
         at the page of question ``start_at`` (``LAST_PAGE``: its last page)."""
+        from kompass_tui.screens.receipt import ReceiptScreen
+        from kompass_tui.screens.section import SectionScreen
+        from kompass_tui.screens.summary import SummaryScreen
+
         assert self.registration is not None
         last = len(self.registration.questionnaire.sections) - 1
         screen: Screen[None] = (
@@ -138,6 +185,8 @@ class KioskApp(App[None]):
             self.switch_screen(screen)
 
     def finished(self) -> None:
+        from kompass_tui.screens.receipt import ReceiptScreen
+
         self.registration = None
         self.switch_screen(ReceiptScreen())
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sporreskjema import Form, translator
 from sporreskjema.identifiers import national_id_check_digits
-from sporreskjema.values import clean_text
+from sporreskjema.text import clean_text
 from tests.conftest import TODAY
 from tests.helpers import ALL_TYPES, inline
 

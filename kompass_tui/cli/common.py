@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _, current
-from kompass_tui.storage.database import ENV_VAR, Database, StorageError, open_database
+from kompass_tui.storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from kompass_tui.storage.database import Database
+
+#: The environment variable with the database URL (kompass_tui.storage.database reads it too).
+ENV_VAR = "KOMPASS_DB"
 
 DbOption = Annotated[
     str | None,
@@ -26,6 +32,8 @@ DbOption = Annotated[
 
 def open_db(url: str | None, *, migrate_new: bool = True) -> Database:
     """Open the database for a command, or exit with a one-line message."""
+    from kompass_tui.storage.database import open_database
+
     try:
         return open_database(url, migrate_new=migrate_new)
     except StorageError as exc:

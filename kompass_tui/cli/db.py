@@ -7,7 +7,6 @@ import typer
 from kompass_tui.cli.common import DbOption, open_db, storage_failure
 from kompass_tui.cli.output import safe
 from kompass_tui.i18n import _
-from kompass_tui.storage.database import StorageError, safe_url, schema_revision, upgrade
 
 app = typer.Typer(
     help=_("The database: create it and bring its schema up to date."), no_args_is_help=True
@@ -17,6 +16,8 @@ app = typer.Typer(
 @app.command("upgrade")
 def upgrade_command(db: DbOption = None) -> None:
     """Create the database or bring its schema to this version of Kompass."""
+    from kompass_tui.storage.database import StorageError, safe_url, schema_revision, upgrade
+
     database = open_db(db, migrate_new=False)
     try:
         before = schema_revision(database.engine)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kompass_tui import settings
-from kompass_tui.cli.common import DbOption, open_db
+from kompass_tui.cli.common import DbOption
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _, current
 
@@ -62,13 +62,11 @@ def kiosk(
         typer.echo(_("This kiosk has no caseworker PIN yet. Staff need it to leave the kiosk."))
         _ask_pin()
         kiosk_settings = settings.load()
-    database = open_db(db)
     from kompass_tui.app import KioskApp
 
-    app = KioskApp(database, kiosk_settings, idle_seconds=idle_timeout, high_contrast=high_contrast)
-    try:
-        app.run()
-    finally:
-        database.dispose()
+    # The database is opened by the app right after its first screen is painted; a problem
+    # with it ends the app with a one-line message.
+    app = KioskApp(db, kiosk_settings, idle_seconds=idle_timeout, high_contrast=high_contrast)
+    app.run()
     if app.return_code:
         raise typer.Exit(app.return_code)

@@ -8,7 +8,7 @@ from typing import NoReturn
 import typer
 
 from kompass_tui.i18n import _
-from sporreskjema.values import clean_text
+from sporreskjema.text import clean_text
 
 
 def safe(text: str) -> str:

@@ -9,7 +9,6 @@ import typer
 
 from kompass_tui.cli.output import safe
 from kompass_tui.i18n import _, current, ngettext
-from sporreskjema.definition import DefinitionError, builtin_path, load_definition
 
 app = typer.Typer(help=_("Work with questionnaire definitions."), no_args_is_help=True)
 
@@ -25,6 +24,8 @@ def check(
     ] = None,
 ) -> None:
     """Check a questionnaire definition and list every problem with its place."""
+    from sporreskjema.definition import DefinitionError, builtin_path, load_definition
+
     path = file or builtin_path()
     try:
         questionnaire = load_definition(path)

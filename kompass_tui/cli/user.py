@@ -9,8 +9,7 @@ import typer
 from kompass_tui.cli.common import DbOption, open_db, storage_failure
 from kompass_tui.cli.output import safe
 from kompass_tui.i18n import _
-from kompass_tui.storage import accounts
-from kompass_tui.storage.database import StorageError
+from kompass_tui.storage.errors import StorageError
 
 app = typer.Typer(help=_("Caseworker accounts."), no_args_is_help=True)
 
@@ -35,6 +34,8 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Add a caseworker account (the password is asked for twice, hidden)."""
+    from kompass_tui.storage import accounts
+
     database = open_db(db)
     try:
         accounts.check_username(username)
@@ -52,6 +53,8 @@ def add(
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """List the caseworker accounts."""
+    from kompass_tui.storage import accounts
+
     database = open_db(db)
     try:
         users = accounts.list_users(database)
@@ -70,6 +73,8 @@ def list_(db: DbOption = None) -> None:
 @app.command("disable")
 def disable(username: Username, db: DbOption = None) -> None:
     """Disable an account: it can no longer log in (its history stays)."""
+    from kompass_tui.storage import accounts
+
     database = open_db(db)
     try:
         accounts.disable_user(database, username=username)
@@ -83,6 +88,8 @@ def disable(username: Username, db: DbOption = None) -> None:
 @app.command("passwd")
 def passwd(username: Username, db: DbOption = None) -> None:
     """Set a new password for an account."""
+    from kompass_tui.storage import accounts
+
     database = open_db(db)
     try:
         accounts.check_username(username)

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from kompass_tui.i18n import _, current
-from kompass_tui.storage.database import StorageError
+from kompass_tui.storage.errors import StorageError
 from sporreskjema import Form, load_builtin
 
 

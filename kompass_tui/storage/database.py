@@ -34,19 +34,12 @@ from sqlalchemy.exc import (
 from sqlmodel import Session
 
 from kompass_tui.i18n import N_, Msg
+from kompass_tui.storage.errors import StorageError as StorageError
 
-ENV_VAR: Final = "KOMPASS_DB"
+ENV_VAR: Final = "KOMPASS_DB"  # also in kompass_tui.cli.common, which must stay light
 #: How long a writer waits for another program's write to finish (milliseconds).
 BUSY_TIMEOUT_MS: Final = 15_000
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
-
-
-class StorageError(Exception):
-    """A database problem, with a message for the person at the terminal."""
-
-    def __init__(self, message: Msg) -> None:
-        super().__init__(message.msgid)
-        self.message = message
 
 
 def default_path() -> Path:

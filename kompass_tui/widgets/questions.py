@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -62,11 +63,21 @@ class QuestionField(Vertical):
         self.value = value
         self.questionnaire = questionnaire
 
-    def compose(self) -> ComposeResult:
-        required = " *" if self.question.required else ""
-        yield Label(_(self.question.label) + required, classes="question-label")
+    def heading(self, *, mark_required: bool = True) -> Text:
+        """The label in bold (with * when an answer is required) and the help text below it.
+
+        One widget for both: every widget on a page costs time at each keystroke.
+        """
+        text = Text(_(self.question.label), style="bold")
+        if mark_required and self.question.required:
+            text.append(" *", style="bold")
         if self.question.help:
-            yield Static(_(self.question.help), classes="question-help")
+            text.append("\n")
+            text.append(_(self.question.help), style="dim")
+        return text
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.heading(), classes="question-heading")
         yield from self.compose_input()
         yield Static("", classes="question-error")
 
@@ -213,9 +224,7 @@ class NoteField(QuestionField):
     """Text to read; no answer."""
 
     def compose(self) -> ComposeResult:
-        yield Label(_(self.question.label), classes="note-title")
-        if self.question.help:
-            yield Static(_(self.question.help), classes="note-text")
+        yield Static(self.heading(mark_required=False), classes="question-heading")
 
 
 class CodePicker(QuestionField):

@@ -1,0 +1,32 @@
+"""Free text as people type it, made safe to store and to show on any terminal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Terminal escape sequences: CSI, OSC, DCS/SOS/PM/APC strings, two-byte escapes, 8-bit CSI.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[ -~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|[\x90\x98\x9d-\x9f][^\x07\x1b\x9c]*[\x07\x9c]?"
+)
+#: Bidi embeddings, overrides and isolates, which can reorder text on someone else's screen.
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_text(raw: str, *, multiline: bool = False) -> str:
+    """Trim, NFC-normalise and strip control characters and terminal escape sequences."""
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    if not multiline:
+        text = text.replace("\n", " ")
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) if multiline else " ".join(lines)
+    return text.strip()
