@@ -3,6 +3,7 @@
     python bench/run.py                     # full run, prints a table
     python bench/run.py --quick --json out.json
     python bench/run.py --check             # exit 1 when a ratio is above its target
+    python bench/run.py --check --known-miss keystroke   # … except for a named, open problem
 
 Benchmarks live in ``bench/bench_*.py``; each module registers its cases with
 ``bench.harness.benchmark``. A case gives a ``subject`` and a ``baseline`` callable. The two
@@ -79,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results as a JSON list here")
     parser.add_argument("--check", action="store_true", help="exit 1 if a ratio misses its target")
     parser.add_argument(
+        "--known-miss",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="with --check: a case whose name contains TEXT may miss its target (reported, not failed)",
+    )
+    parser.add_argument(
         "-k", dest="only", default="", help="run only cases whose name contains this"
     )
     args = parser.parse_args(argv)
@@ -105,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
     missed = [r for r in results if float(r["ratio"]) > float(r["target"])]  # type: ignore[arg-type]
-    return 1 if args.check and missed else 0
+    known = [r for r in missed if any(text in str(r["name"]) for text in args.known_miss)]
+    for r in known:
+        print(f"known miss, not failed: {r['name']}")
+    return 1 if args.check and len(missed) > len(known) else 0
 
 
 if __name__ == "__main__":

@@ -236,7 +236,7 @@ async def test_stops_halfway_times_out_and_resumes(
         assert app.registration is not None
         code = app.registration.resume_code
         assert code
-        assert code[:4] in str(app.screen.query_one("#nav-note").render())
+        assert code[:4] in str(app.screen.query_one("#where").render())
         # the person walks away: first a warning, then the screen is cleared
         await wait_for_screen(pilot, IdleScreen)
         await wait_for_screen(pilot, LanguageScreen)

@@ -12,7 +12,7 @@ from typing import Final
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Button, Label
+from textual.widgets import Button
 
 from kompass_tui.i18n import _, current
 from kompass_tui.screens.base import KioskScreen
@@ -84,13 +84,14 @@ class QuestionsScreen(KioskScreen):
         pages = self.pages()
         index = self.page_index(pages)
         self.page_key = pages[index][-1][1] if pages[index] else None
-        yield TopBar(self.heading(), step=self.step(), page=(index + 1, len(pages)))
+        yield TopBar(
+            self.heading(), step=self.step(), page=(index + 1, len(pages)), note=self.code_note()
+        )
         with VerticalScroll(id="body"):
             yield from self.fields(pages[index])
         yield NavBar(
             back=_("Back") if self.has_back(index == 0) else None,
             next_=self.next_label(index == len(pages) - 1),
-            note=self.code_note(),
         )
 
     def fields(self, page: Page) -> list[QuestionField]:
@@ -115,8 +116,21 @@ class QuestionsScreen(KioskScreen):
         self.query_one("#next", Button).focus()
 
     async def show_page(self, key: str | None) -> None:
+        """Show the page of question ``key``: only the question is mounted anew."""
         self.page_key = key
-        await self.rebuild()
+        pages = self.pages()
+        index = self.page_index(pages)
+        self.page_key = pages[index][-1][1] if pages[index] else None
+        body = self.query_one("#body", VerticalScroll)
+        with self.app.batch_update():
+            await body.remove_children()
+            await body.mount_all(self.fields(pages[index]))
+            body.scroll_home(animate=False)
+            self.query_one(TopBar).show(page=(index + 1, len(pages)))
+            self.query_one(NavBar).show(
+                back=_("Back") if self.has_back(index == 0) else None,
+                next_=self.next_label(index == len(pages) - 1),
+            )
         self.focus_question()
 
     def entry_titles(self, group: Question) -> list[str]:
@@ -153,8 +167,7 @@ class QuestionsScreen(KioskScreen):
         field.show_error(None)
         if isinstance(field, CodePicker):
             field.refresh_choice()
-        for note in self.query("#nav-note").results(Label):
-            note.update(self.code_note())
+        self.query_one(TopBar).show(note=self.code_note())
         return True
 
     @on(QuestionField.Answered)

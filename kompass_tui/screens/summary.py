@@ -20,7 +20,7 @@ class SummaryScreen(SectionScreen):
         questionnaire = self.registration.questionnaire
         section = questionnaire.sections[self.index]
         names = [s.name for s in questionnaire.sections]
-        yield TopBar(_(section.title), step=(self.index + 1, len(names)))
+        yield TopBar(_(section.title), step=(self.index + 1, len(names)), note=self.code_note())
         with VerticalScroll(id="body"):
             if section.help:
                 yield Static(_(section.help), classes="section-help")
@@ -38,7 +38,7 @@ class SummaryScreen(SectionScreen):
                         yield from self._item(item, depth=0)
             yield from self.fields([(q, q.name) for q in section.questions if self.is_shown(q)])
             yield Static("", id="send-error", classes="question-error")
-        yield NavBar(back=_("Back"), next_=_("Send"), note=self.code_note())
+        yield NavBar(back=_("Back"), next_=_("Send"))
 
     def _item(self, item: SummaryItem, depth: int) -> ComposeResult:
         indent = "  " * depth

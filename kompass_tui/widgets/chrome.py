@@ -1,5 +1,9 @@
-"""The frame around every kiosk screen: the top bar (where you are, language) and the
-navigation bar (back, next)."""
+"""The frame around every kiosk page: the top bar (where you are, your code, language) and
+the navigation bar (back, next).
+
+Few widgets on purpose: Textual lays out every widget of the screen again at each
+keystroke, so every widget in the frame makes typing slower.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from kompass_tui.i18n import _
 
 
 class TopBar(Horizontal):
-    """The step and section on the left, the page within the section, the language button."""
+    """ "Step 3 of 8  Languages  2/5 · Your code: ABCD-EFGH" and the language button."""
 
     def __init__(
         self,
@@ -20,14 +24,15 @@ class TopBar(Horizontal):
         *,
         step: tuple[int, int] | None = None,
         page: tuple[int, int] | None = None,
+        note: str = "",
     ) -> None:
         super().__init__(id="top-bar")
         self.title_text = title
         self.step = step
         self.page = page
+        self.note = note
 
     def where(self) -> Text:
-        """ "Step 3 of 8  Languages  2/5" in one line (one widget: each costs at every keystroke)."""
         text = Text()
         if self.step is not None:
             text.append(
@@ -37,26 +42,43 @@ class TopBar(Horizontal):
             text.append("  ")
         text.append(self.title_text, style="bold")
         if self.page is not None and self.page[1] > 1:
-            text.append(f"  {self.page[0]}/{self.page[1]}", style="dim")
+            text.append("  ")
+            text.append(f"{self.page[0]}/{self.page[1]}", style="dim")
+        if self.note:
+            text.append("  ·  ")
+            text.append(self.note, style="bold reverse")
         return text
 
     def compose(self) -> ComposeResult:
         yield Label(self.where(), id="where")
         yield Button(_("Language") + " F2", id="language-button", classes="chrome")
 
+    def show(self, *, page: tuple[int, int] | None = None, note: str | None = None) -> None:
+        if page is not None:
+            self.page = page
+        if note is not None:
+            self.note = note
+        self.query_one("#where", Label).update(self.where())
+
 
 class NavBar(Horizontal):
-    """Back and next; either may be missing."""
+    """Back and next; Back may be hidden."""
 
-    def __init__(self, *, back: str | None, next_: str | None, note: str = "") -> None:
+    def __init__(self, *, back: str | None, next_: str) -> None:
         super().__init__(id="nav-bar")
         self.back = back
         self.next_ = next_
-        self.note = note
 
     def compose(self) -> ComposeResult:
-        if self.back is not None:
-            yield Button("← " + self.back, id="back", classes="chrome")
-        yield Label(self.note, id="nav-note")
-        if self.next_ is not None:
-            yield Button(self.next_ + " →", id="next", variant="primary", classes="chrome")
+        back = Button("← " + (self.back or ""), id="back", classes="chrome")
+        back.display = self.back is not None
+        yield back
+        yield Button(self.next_ + " →", id="next", variant="primary", classes="chrome")
+
+    def show(self, *, back: str | None, next_: str) -> None:
+        """New labels for the next page (the same buttons: nothing is mounted again)."""
+        button = self.query_one("#back", Button)
+        button.display = back is not None
+        if back is not None:
+            button.label = "← " + back
+        self.query_one("#next", Button).label = next_ + " →"

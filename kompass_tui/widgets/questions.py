@@ -70,7 +70,8 @@ class QuestionField(Vertical):
         """
         text = Text(_(self.question.label), style="bold")
         if mark_required and self.question.required:
-            text.append(" *", style="bold")
+            text.append(" ")
+            text.append("*", style="bold")
         if self.question.help:
             text.append("\n")
             text.append(_(self.question.help), style="dim")
