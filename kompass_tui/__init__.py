@@ -4,9 +4,16 @@ The application: command line (``cli/``), Textual screens and widgets, storage a
 export. The questionnaire and its engine live apart, in ``sporreskjema``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("kompass-tui")
-except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    # Looked up only when asked for: reading the package metadata costs start-up time.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("kompass-tui")
+        except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+            return "0.0.0"
+    raise AttributeError(f"module 'kompass_tui' has no attribute {name!r}")

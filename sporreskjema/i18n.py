@@ -10,7 +10,9 @@ plain install needs no build step.
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -62,15 +64,38 @@ def available_locales() -> list[str]:
 
 @cache
 def _compiled(locale: str) -> gettext.NullTranslations:
+    """The catalog for ``locale``, compiled from its ``.po`` file.
+
+    Compiling takes a few tens of milliseconds, so the result is kept in the user cache
+    folder under the hash of the ``.po`` file: a changed catalog is compiled again.
+    """
     po = locales_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po.is_file():
+    try:
+        source = po.read_bytes()
+    except OSError:
         return gettext.NullTranslations()
-    with po.open("rb") as fp:
-        catalog = read_po(fp, locale=locale, domain=DOMAIN)
+    cached = _cache_dir() / f"{locale}-{hashlib.sha256(source).hexdigest()[:16]}.mo"
+    try:
+        return gettext.GNUTranslations(io.BytesIO(cached.read_bytes()))
+    except (OSError, ValueError, UnicodeDecodeError):
+        pass
+    catalog = read_po(io.BytesIO(source), locale=locale, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    compiled = buffer.getvalue()
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(compiled)
+        temporary.replace(cached)
+    except OSError:
+        pass  # a read-only home: compile again next time
+    return gettext.GNUTranslations(io.BytesIO(compiled))
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kompass" / "catalogs"
 
 
 def normalise_locale(code: str) -> str:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from kompass_tui import __version__
+import kompass_tui
 from kompass_tui.cli import db, kiosk, questionnaire, user
 from kompass_tui.cli.output import fail_unexpected
 from kompass_tui.i18n import _, locale_from_environment, set_locale
@@ -33,7 +33,7 @@ app.command("kiosk")(kiosk.kiosk)
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"kompass {__version__}")
+        typer.echo(f"kompass {kompass_tui.__version__}")
         raise typer.Exit()
 
 
