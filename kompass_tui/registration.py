@@ -139,14 +139,6 @@ class Registration:
             self.form.answers[group] = saved
         return error
 
-    def move_entry(self, group: str, index: int, new_index: int) -> Msg | None:
-        saved = [dict(entry) for entry in self.form.entries(group)]
-        self.form.move_entry(group, index, new_index)
-        error = self._save_group(group)
-        if error is not None:
-            self.form.answers[group] = saved
-        return error
-
     def drop_empty_entries(self, group: str) -> None:
         """Entries left without a single answer are not kept."""
         entries = self.form.entries(group)

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
+import platformdirs
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -94,8 +95,7 @@ def _compiled(locale: str) -> gettext.NullTranslations:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kompass" / "catalogs"
+    return Path(platformdirs.user_cache_dir("kompass", appauthor=False)) / "catalogs"
 
 
 def normalise_locale(code: str) -> str:
