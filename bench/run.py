@@ -47,10 +47,15 @@ def _time(fn: Callable[[], object], number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
+#: Fewest calls in one timed round. The first call after the other side's round pays for
+#: whatever piled up meanwhile (timers, caches): one call a round would time mostly that.
+MIN_CALLS = 5
+
+
 def _calibrate(fn: Callable[[], object], budget: float) -> int:
-    """How many calls make one round last about ``budget`` seconds."""
+    """How many calls make one round last about ``budget`` seconds (at least MIN_CALLS)."""
     single = max(_time(fn, 1), 1e-7)
-    return max(1, int(budget / single))
+    return max(MIN_CALLS, int(budget / single))
 
 
 def measure(case: Case, *, rounds: int, budget: float) -> dict[str, object]:

@@ -293,6 +293,31 @@ async def test_wrong_answer_is_shown_at_the_field_and_not_saved(sqlite_db: Datab
     assert answers["birth_date"] == "1990-02-28"
 
 
+async def test_a_long_answer_scrolls_inside_its_field(sqlite_db: Database) -> None:
+    """The field does not grow with its text: the text scrolls so the cursor stays in view."""
+    name = "Start" + "abcdefghij" * 12 + "XYZ"
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        field = (await reach(pilot, "full_name")).query_one(Input)
+        field.focus()
+        await pilot.press(*name)
+        await pilot.pause()
+        assert field.scroll_x > 0
+        assert "hijXYZ" in field.render_line(0).text
+        assert "Start" not in field.render_line(0).text
+        await pilot.press("home")
+        await pilot.pause()
+        assert field.scroll_x == 0
+        assert "Start" in field.render_line(0).text
+        await pilot.press("tab")
+        await pilot.pause()
+    _record, answers = stored(sqlite_db)
+    assert answers["full_name"] == name
+
+
 async def test_language_switch_keeps_answers(sqlite_db: Database) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:

@@ -16,7 +16,9 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import (
     Button,
@@ -105,7 +107,15 @@ class QuestionField(Vertical):
 
 
 class _TextInput(Input):
-    pass
+    """An Input whose growing text does not lay out the whole screen again.
+
+    Input records the width of its text as its virtual size on every keystroke, and a
+    changed virtual size asks for a new layout of the screen. The field's own width is set
+    by the stylesheet, never by its text, so a repaint (which scrolls the text inside the
+    field) is enough.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
 
 class TextField(QuestionField):
