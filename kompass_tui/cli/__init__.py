@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 import kompass_tui
-from kompass_tui.cli import db, kiosk, questionnaire, user
+from kompass_tui.cli import db, kiosk, locales, questionnaire, user
 from kompass_tui.cli.output import fail_unexpected
 from kompass_tui.i18n import _, locale_from_environment, set_locale
 
@@ -29,6 +29,7 @@ app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.command("kiosk")(kiosk.kiosk)
+app.command("locales")(locales.locales)
 
 
 def _show_version(value: bool) -> None:

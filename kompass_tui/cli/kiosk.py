@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kompass_tui import settings
+from kompass_tui import bidi, settings
 from kompass_tui.cli.common import DbOption
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _, current
@@ -48,8 +48,21 @@ def kiosk(
             "--high-contrast", help=_("Start with the high-contrast colours (F3 switches).")
         ),
     ] = False,
+    bidi_mode: Annotated[
+        bidi.BidiMode | None,
+        typer.Option(
+            "--bidi",
+            help=_(
+                "Right-to-left text: 'app' shapes and orders it for terminals that cannot "
+                "(the default), 'terminal' leaves it to a terminal that does bidi, 'off' shows "
+                "it as stored. Also KOMPASS_BIDI."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Start the self-registration kiosk."""
+    bidi.set_mode(bidi_mode or bidi.mode_from_environment())
     if set_pin:
         _ask_pin()
         typer.echo(_("The PIN is saved."))

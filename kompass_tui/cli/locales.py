@@ -1,0 +1,46 @@
+"""``kompass locales``: the languages Kompass speaks, and how far each catalog has come."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from babel.numbers import format_percent
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from kompass_tui import bidi
+from kompass_tui.i18n import _, current
+from sporreskjema.i18n import LOCALES, available_locales, catalog_status, own_name, translator
+
+
+def locales() -> None:
+    """List every locale with its own name, its direction, its completeness and its review."""
+    tr = current()
+    console = Console(highlight=False, soft_wrap=False)
+    # Names in Arabic script are shaped and reordered only for a terminal; a pipe or a file
+    # gets them in logical order, as they are stored.
+    shown = bidi.visual if sys.stdout.isatty() else (lambda text: text)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(_("Code"), no_wrap=True)
+    table.add_column(_("Language"))
+    table.add_column(_("Direction"), no_wrap=True)
+    table.add_column(_("Complete"), justify="right", no_wrap=True)
+    table.add_column(_("Native review"))
+    codes = list(LOCALES) + [code for code in available_locales() if code not in LOCALES]
+    for code in codes:
+        status = catalog_status(code)
+        direction = _("right to left") if translator(code).rtl else _("left to right")
+        reviewed = {True: _("yes"), False: _("no"), None: _("no catalog")}[status.reviewed]
+        table.add_row(
+            code,
+            shown(own_name(code)),
+            direction,
+            format_percent(status.complete, locale=tr.cldr),
+            reviewed,
+        )
+    console.print(table)
+    missing = [code for code in codes if catalog_status(code).complete < 1]
+    if missing:
+        typer.echo(_("Not complete: %(locales)s") % {"locales": ", ".join(missing)})
