@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
+from kompass_tui import bidi
 from kompass_tui.i18n import _, current, set_locale
 from kompass_tui.screens.guard import IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen
@@ -144,7 +145,7 @@ class KioskApp(App[None]):
             return
         from kompass_tui.registration import Registration
 
-        set_locale(locale)
+        self.use_locale(locale)
         self.registration = Registration(self.db, locale=current().locale, today=self.today)
         self.go_to(0)
 
@@ -193,7 +194,7 @@ class KioskApp(App[None]):
     def reset(self) -> None:
         """Forget the current person and return to the language picker."""
         self.registration = None
-        set_locale(DEFAULT_LOCALE)
+        self.use_locale(DEFAULT_LOCALE)
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if len(self.screen_stack) == 2:
@@ -201,6 +202,11 @@ class KioskApp(App[None]):
         self.last_input = time.monotonic()
 
     # ---------------------------------------------------------------- language
+
+    def use_locale(self, locale: str) -> None:
+        """Speak ``locale`` from now on; a right-to-left one aligns the screens to the right."""
+        set_locale(locale)
+        self.set_class(bidi.right_aligned(current().rtl), "-rtl")
 
     def action_language(self) -> None:
         if self.registration is None or isinstance(
@@ -216,7 +222,7 @@ class KioskApp(App[None]):
     def _language_chosen(self, locale: str | None) -> None:
         if not locale or self.registration is None:
             return
-        set_locale(locale)
+        self.use_locale(locale)
         self.registration.set_locale(current().locale)
 
     def on_button_pressed(self, event: events.Event) -> None:

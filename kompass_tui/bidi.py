@@ -14,33 +14,34 @@ shown depends on the mode, chosen with ``--bidi`` or ``KOMPASS_BIDI``:
 ``off``
     Logical order, no shaping, left-aligned: for debugging and screen readers.
 
-A paragraph is wrapped to its width in logical order first and then each line is reordered;
-reordering before wrapping would put the end of a sentence on its first line.
+Widgets wrap their text in logical order first and then each rendered line is reordered
+(:func:`visual_strip`); reordering before wrapping would put the end of a sentence on its
+first line.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 import arabic_reshaper  # type: ignore[import-untyped]
-from bidi import get_display  # type: ignore[import-untyped]
-from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
-from rich.measure import Measurement
+from bidi import algorithm  # type: ignore[import-untyped]
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from textual.strip import Strip
 
 __all__ = [
     "BidiMode",
-    "Paragraph",
     "has_rtl",
     "mode",
     "mode_from_environment",
     "right_aligned",
     "set_mode",
     "visual",
+    "visual_strip",
 ]
 
 
@@ -89,66 +90,83 @@ def right_aligned(rtl_locale: bool) -> bool:
     return rtl_locale and _mode is not BidiMode.OFF
 
 
-# arabic_reshaper's default configuration keeps harakat (vowel marks), which terminals draw
-# as zero-width combining marks, and joins lam-alef into its ligature as printed text does.
-_reshaper = arabic_reshaper.ArabicReshaper()
+# Shaping keeps one character for one: vowel marks stay (as combining marks, attached to their
+# letter below) and lam-alef is not joined into its ligature, so every shown character still
+# knows which typed character it stands for and keeps that character's style.
+_reshaper = arabic_reshaper.ArabicReshaper(
+    configuration={"delete_harakat": False, "support_ligatures": False}
+)
 
 
-def _visual_line(line: str, rtl_base: bool | None) -> str:
-    base = None if rtl_base is None else ("R" if rtl_base else "L")
-    shown = get_display(_reshaper.reshape(line), base_dir=base)
-    assert isinstance(shown, str)
-    return shown
+@lru_cache(maxsize=4096)
+def _visual_order(text: str, rtl_base: bool | None) -> tuple[tuple[str, int], ...]:
+    """The characters of one line of ``text`` shaped and in visual order, each with the index
+    of the character of ``text`` it shows. Combining marks follow their letter."""
+    shaped = _reshaper.reshape(text)
+    if len(shaped) != len(text):  # never with the configuration above; be safe all the same
+        shaped = text
+    # Clusters: a letter with the combining marks after it moves as one.
+    starts = [i for i, ch in enumerate(shaped) if i == 0 or not unicodedata.combining(ch)]
+    bases = "".join(shaped[i] for i in starts)
+    storage = algorithm.get_empty_storage()
+    level = algorithm.get_base_level(bases) if rtl_base is None else int(rtl_base)
+    storage["base_level"] = level
+    storage["base_dir"] = ("L", "R")[level]
+    algorithm.get_embedding_levels(bases, storage)
+    for index, char in enumerate(storage["chars"]):
+        char["index"] = index
+    algorithm.explicit_embed_and_overrides(storage)
+    algorithm.resolve_weak_types(storage)
+    algorithm.resolve_neutral_types(storage, False)
+    algorithm.resolve_implicit_levels(storage, False)
+    algorithm.reorder_resolved_levels(storage, False)
+    algorithm.apply_mirroring(storage, False)
+    ends = [*starts[1:], len(shaped)]
+    order: list[tuple[str, int]] = []
+    for char in storage["chars"]:
+        first = starts[char["index"]]
+        order.append((char["ch"], first))  # the letter, mirrored if it is a bracket
+        order.extend((shaped[i], i) for i in range(first + 1, ends[char["index"]]))
+    return tuple(order)
 
 
 def visual(text: str, rtl_base: bool | None = None) -> str:
     """``text`` as it must be written to the terminal in the current mode, line by line.
 
-    ``rtl_base``: the paragraph direction (True for a right-to-left screen, False for a
+    ``rtl_base``: the paragraph direction (True on a right-to-left screen, False on a
     left-to-right one, None to take it from the first strong letter of each line).
-    Only for text that fits on its lines; use :class:`Paragraph` for text that wraps.
     """
     if _mode is not BidiMode.APP or not has_rtl(text):
         return text
-    return "\n".join(_visual_line(line, rtl_base) for line in text.split("\n"))
+    return "\n".join(
+        "".join(ch for ch, _index in _visual_order(line, rtl_base)) for line in text.split("\n")
+    )
 
 
-class Paragraph:
-    """A Rich renderable: text wrapped in logical order, then each line shown as :func:`visual`
-    makes it, aligned to the right on a right-to-left screen.
+def visual_strip(strip: Strip, rtl_base: bool | None) -> Strip:
+    """One rendered line of a widget, shaped and in visual order, each character keeping its
+    style (the cursor of a text field stays on its letter).
 
-    ``parts`` are (text, style) pairs joined into one paragraph; a part may contain line
-    breaks. Styles apply to whole parts, which keeps them right after reordering when parts
-    are on lines of their own (a bold label over a dim help text).
+    The line is already wrapped and aligned; only the text between its leading and trailing
+    blanks is reordered, so the alignment stays.
     """
-
-    def __init__(self, parts: Iterable[tuple[str, str | Style]], *, rtl: bool) -> None:
-        self.parts = [(text, style) for text, style in parts if text]
-        self.rtl = rtl
-
-    def _logical(self) -> Text:
-        text = Text(end="")
-        for content, style in self.parts:
-            text.append(content, style)
-        return text
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        logical = self._logical()
-        justify: JustifyMethod = "right" if right_aligned(self.rtl) else "left"
-        if _mode is not BidiMode.APP or not has_rtl(logical.plain):
-            logical.justify = justify
-            yield logical
-            return
-        lines = logical.wrap(console, options.max_width, justify="left", overflow="fold")
-        shown = Text(end="", justify=justify)
-        for number, line in enumerate(lines):
-            if number:
-                shown.append("\n")
-            # One style per line: a line's letters are reordered, its spans could not follow;
-            # the parts are whole lines where styles differ.
-            style = line.spans[0].style if line.spans else ""
-            shown.append(_visual_line(line.plain.rstrip(" "), self.rtl), style)
-        yield shown
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._logical())
+    if _mode is not BidiMode.APP:
+        return strip
+    text = strip.text
+    if not has_rtl(text):
+        return strip
+    cells: list[tuple[str, Style | None]] = [
+        (ch, segment.style) for segment in strip if not segment.control for ch in segment.text
+    ]
+    chars = "".join(ch for ch, _style in cells)
+    start = len(chars) - len(chars.lstrip(" "))
+    end = len(chars.rstrip(" "))
+    order = _visual_order(chars[start:end], rtl_base)
+    shown = cells[:start] + [(ch, cells[start + index][1]) for ch, index in order] + cells[end:]
+    segments: list[Segment] = []
+    for ch, style in shown:
+        if segments and segments[-1].style == style:
+            segments[-1] = Segment(segments[-1].text + ch, style)
+        else:
+            segments.append(Segment(ch, style))
+    return Strip(segments, strip.cell_length)

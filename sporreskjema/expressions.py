@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .i18n import N_, Msg
+from .i18n import N_, Msg, Nn_
 from .identifiers import birth_date_of_national_id, is_national_id
 
 #: The name bound to the answer a constraint is checking.
@@ -32,9 +32,14 @@ VALUE = "value"
 class ExpressionError(ValueError):
     """A source string that is not an allowed expression; ``message`` says why."""
 
-    def __init__(self, msgid: str, **params: Any) -> None:
-        self.message = Msg(msgid, params)
-        super().__init__(msgid % params if params else msgid)
+    def __init__(self, msgid: str | Msg, **params: Any) -> None:
+        self.message = msgid if isinstance(msgid, Msg) else Msg(msgid, params)
+        english = self.message.msgid_plural if self.message.n not in (None, 1) else None
+        text = english or self.message.msgid
+        params = dict(self.message.params)
+        if self.message.n is not None:
+            params["n"] = self.message.n
+        super().__init__(text % params if params else text)
 
 
 def _selected(answer: Any, code: Any) -> bool | None:
@@ -182,7 +187,11 @@ def _check_node(node: ast.AST, names: set[str]) -> None:
         wanted = FUNCTIONS[node.func.id].arity
         if len(node.args) != wanted:
             raise ExpressionError(
-                N_("%(name)s() takes %(count)d argument(s)"), name=node.func.id, count=wanted
+                Msg.plural(
+                    Nn_("%(name)s() takes %(n)d argument", "%(name)s() takes %(n)d arguments"),
+                    wanted,
+                    name=node.func.id,
+                )
             )
         return
     if isinstance(node, ast.Name):

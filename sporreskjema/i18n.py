@@ -13,7 +13,8 @@ import gettext
 import hashlib
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -175,13 +176,39 @@ class Translator:
         return self.cldr.character_order == "right-to-left"
 
     def gettext(self, message: str) -> str:
+        if _watchers:
+            self._check(message, message)
         return self._t.gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if _watchers:
+            self._check((singular, 0), singular)
         return self._t.ngettext(singular, plural, n)
 
     def __call__(self, message: str) -> str:
-        return self._t.gettext(message)
+        return self.gettext(message)
+
+    def _check(self, key: str | tuple[str, int], message: str) -> None:
+        """Tell the watchers of :func:`watch_missing` about a message this catalog lacks."""
+        catalog: dict[Any, str] = getattr(self._t, "_catalog", {})
+        if message and key not in catalog:
+            for found in _watchers:
+                found.add((self.locale, message))
+
+
+_watchers: list[set[tuple[str, str]]] = []
+
+
+@contextmanager
+def watch_missing() -> Iterator[set[tuple[str, str]]]:
+    """Collect (locale, message) for every message looked up meanwhile that its catalog does not
+    have, and that is therefore shown as its English message id."""
+    found: set[tuple[str, str]] = set()
+    _watchers.append(found)
+    try:
+        yield found
+    finally:
+        _watchers.remove(found)
 
 
 @cache

@@ -160,3 +160,40 @@ async def wait_for_screen(pilot: Pilot[None], kind: type, timeout: float = 6.0) 
         assert waited < timeout, f"no {kind.__name__} after {timeout} s; on {pilot.app.screen!r}"
         await pilot.pause(0.2)
         waited += 0.2
+
+
+async def register_without_schooling(pilot: Pilot[None]) -> None:
+    """From the first section to the summary, in any language: Dawit Haile, a Tigrinya speaker
+    from Eritrea, with no formal schooling and no work history. Languages and countries are
+    found by their codes, which the pickers accept in every language."""
+    await tick(pilot, "acknowledged")
+    await next_step(pilot)
+    await type_text(pilot, "full_name", "Dawit Haile")
+    await type_text(pilot, "birth_date", "01.01.2000")
+    await type_text(pilot, "person_id", "2024 1234 5678")
+    await type_text(pilot, "permit_date", "10.11.2026")
+    await pick(pilot, "citizenship", "ER")
+    await type_text(pilot, "residence", "Mottak Nord")
+    await next_step(pilot)
+    await pick(pilot, "mother_tongues", "ti")
+    await choose(pilot, "mother_tongue_literacy", "a_little")
+    await choose(pilot, "latin_literacy", "no")
+    await choose(pilot, "has_other_languages", "no")
+    await choose(pilot, "norwegian_level", "none")
+    await next_step(pilot)
+    await type_text(pilot, "school_years", "0")
+    await add_entry(pilot, "educations")
+    await choose(pilot, "educations[0].level", "none")
+    await finish_entry(pilot)
+    await next_step(pilot)
+    await choose(pilot, "has_work_experience", "no")
+    await next_step(pilot)
+    await choose(pilot, "has_driving_licence", "no")
+    for skill, level in [("smartphone", "can"), ("email", "cannot"), ("forms", "cannot"),
+                         ("text", "cannot"), ("spreadsheets", "cannot")]:  # fmt: skip
+        await choose(pilot, f"digital_{skill}", level)
+    await choose(pilot, "has_courses", "no")
+    await next_step(pilot)
+    await choose_many(pilot, "short_term_goals", ["norwegian", "work"])
+    await type_text(pilot, "long_term_goal", "Kjøre buss")
+    await reach(pilot, "confirmed")

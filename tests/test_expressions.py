@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sporreskjema.expressions import ExpressionError, compile_expression
+from sporreskjema.i18n import translator
 
 TODAY = dt.date(2026, 11, 27)
 ANSWERS: dict[str, Any] = {
@@ -91,6 +92,20 @@ def test_refuses(source: str) -> None:
     with pytest.raises(ExpressionError) as caught:
         compile_expression(source)
     assert caught.value.message.msgid
+
+
+@pytest.mark.parametrize(
+    ("source", "english"),
+    [
+        ("selected(goals)", "selected() takes 2 arguments"),
+        ("year(born, 1)", "year() takes 1 argument"),
+    ],
+)
+def test_wrong_number_of_arguments_is_counted_in_words(source: str, english: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(source)
+    assert str(caught.value) == english
+    assert caught.value.message.render(translator("en")) == english
 
 
 def test_names_are_collected() -> None:

@@ -30,6 +30,7 @@ from tests.kiosk_pilot import (
     pick_language,
     press_button,
     reach,
+    register_without_schooling,
     tick,
     type_text,
     wait_for_screen,
@@ -55,37 +56,7 @@ async def test_no_schooling_no_work(sqlite_db: Database) -> None:
         await pick_language(pilot, "nb")
         assert isinstance(app.screen, SectionScreen)
         assert "Steg 1 av 8" in str(app.screen.query_one("#where").render())
-        await tick(pilot, "acknowledged")
-        await next_step(pilot)
-        await type_text(pilot, "full_name", "Dawit Haile")
-        await type_text(pilot, "birth_date", "01.01.2000")
-        await type_text(pilot, "person_id", "2024 1234 5678")
-        await type_text(pilot, "permit_date", "10.11.2026")
-        await pick(pilot, "citizenship", "Eritrea")
-        await type_text(pilot, "residence", "Mottak Nord")
-        await next_step(pilot)
-        await pick(pilot, "mother_tongues", "tigrinja")
-        await choose(pilot, "mother_tongue_literacy", "a_little")
-        await choose(pilot, "latin_literacy", "no")
-        await choose(pilot, "has_other_languages", "no")
-        await choose(pilot, "norwegian_level", "none")
-        await next_step(pilot)
-        await type_text(pilot, "school_years", "0")
-        await add_entry(pilot, "educations")
-        await choose(pilot, "educations[0].level", "none")
-        await finish_entry(pilot)
-        await next_step(pilot)
-        await choose(pilot, "has_work_experience", "no")
-        await next_step(pilot)
-        await choose(pilot, "has_driving_licence", "no")
-        for skill, level in [("smartphone", "can"), ("email", "cannot"), ("forms", "cannot"),
-                             ("text", "cannot"), ("spreadsheets", "cannot")]:  # fmt: skip
-            await choose(pilot, f"digital_{skill}", level)
-        await choose(pilot, "has_courses", "no")
-        await next_step(pilot)
-        await choose_many(pilot, "short_term_goals", ["norwegian", "work"])
-        await type_text(pilot, "long_term_goal", "Kjøre buss")
-        await reach(pilot, "confirmed")
+        await register_without_schooling(pilot)
         assert isinstance(app.screen, SummaryScreen)
         await tick(pilot, "confirmed")
         await press_button(pilot, "#next")

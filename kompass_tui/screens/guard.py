@@ -8,9 +8,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
 
 from kompass_tui.i18n import _, ngettext
+from kompass_tui.widgets.visual import Button, Input, Label, Static
 
 #: Wrong PINs allowed before each further try must wait, doubling each time.
 PIN_FREE_TRIES = 3

@@ -6,10 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
 from kompass_tui.i18n import _
+from kompass_tui.widgets.visual import Button, Label, OptionList
 from sporreskjema.i18n import available_locales, own_name
 
 

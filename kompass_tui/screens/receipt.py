@@ -6,9 +6,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Label, Static
 
 from kompass_tui.i18n import _
+from kompass_tui.widgets.visual import Button, Label, Static
 
 #: Seconds before the kiosk returns to the language picker by itself.
 RECEIPT_SECONDS = 30

@@ -6,10 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, Static
 
 from kompass_tui.i18n import _, current
 from kompass_tui.storage.errors import StorageError
+from kompass_tui.widgets.visual import Button, Input, Label, Static
 from sporreskjema import Form, load_builtin
 
 

@@ -12,13 +12,13 @@ from typing import Final
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Button
 
 from kompass_tui.i18n import _, current
 from kompass_tui.screens.base import KioskScreen
 from kompass_tui.storage.records import format_resume_code
 from kompass_tui.widgets.chrome import NavBar, TopBar
 from kompass_tui.widgets.questions import NOTHING, CodePicker, QuestionField, RepeatField, field_for
+from kompass_tui.widgets.visual import Button
 from sporreskjema import FormError, Question, values
 
 Page = list[tuple[Question, str]]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Label, Static
 
 from kompass_tui.i18n import _, current
 from kompass_tui.screens.section import LAST_PAGE, SectionScreen
 from kompass_tui.widgets.chrome import NavBar, TopBar
+from kompass_tui.widgets.visual import Button, Label, Static
 from sporreskjema.engine import SummaryItem
 
 
@@ -45,7 +45,8 @@ class SummaryScreen(SectionScreen):
         if item.entries:
             yield Static(f"{indent}{item.label}:", classes="summary-label")
         elif item.error and not item.text:
-            yield Static(f"{indent}{item.label}: — ({_('not answered')})", classes="summary-error")
+            missing = _("not answered")
+            yield Static(f"{indent}{item.label}: — ({missing})", classes="summary-error")
         else:
             yield Static(f"{indent}{item.label}: {item.text or '—'}", classes="summary-row")
             if item.error:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Label
 
-from kompass_tui.i18n import _
+from kompass_tui import bidi
+from kompass_tui.i18n import _, current
+from kompass_tui.widgets.visual import Button, Label
 
 
 class TopBar(Horizontal):
@@ -69,16 +70,23 @@ class NavBar(Horizontal):
         self.back = back
         self.next_ = next_
 
+    @staticmethod
+    def _arrows() -> tuple[str, str]:
+        """Back and next arrows: on a right-to-left screen, next is on the left."""
+        return ("→", "←") if bidi.right_aligned(current().rtl) else ("←", "→")
+
     def compose(self) -> ComposeResult:
-        back = Button("← " + (self.back or ""), id="back", classes="chrome")
+        back_arrow, next_arrow = self._arrows()
+        back = Button(f"{back_arrow} {self.back or ''}", id="back", classes="chrome")
         back.display = self.back is not None
         yield back
-        yield Button(self.next_ + " →", id="next", variant="primary", classes="chrome")
+        yield Button(f"{self.next_} {next_arrow}", id="next", variant="primary", classes="chrome")
 
     def show(self, *, back: str | None, next_: str) -> None:
         """New labels for the next page (the same buttons: nothing is mounted again)."""
+        back_arrow, next_arrow = self._arrows()
         button = self.query_one("#back", Button)
         button.display = back is not None
         if back is not None:
-            button.label = "← " + back
-        self.query_one("#next", Button).label = next_ + " →"
+            button.label = f"{back_arrow} {back}"
+        self.query_one("#next", Button).label = f"{next_} {next_arrow}"

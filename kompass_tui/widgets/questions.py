@@ -20,21 +20,21 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import (
+from textual.widgets import RadioSet
+from textual.widgets.option_list import Option
+
+from kompass_tui.i18n import _, current
+from kompass_tui.widgets.visual import (
     Button,
     Checkbox,
     Input,
     Label,
     OptionList,
     RadioButton,
-    RadioSet,
     SelectionList,
     Static,
     TextArea,
 )
-from textual.widgets.option_list import Option
-
-from kompass_tui.i18n import _, current
 from sporreskjema import Question, Questionnaire, cldr, values
 
 #: "No answer waiting to be confirmed" (``None`` is a real answer: a cleared field).
@@ -202,7 +202,7 @@ class MultipleChoiceField(QuestionField):
 
     def compose_input(self) -> ComposeResult:
         chosen = set(self.value or [])
-        yield SelectionList[str](
+        yield SelectionList(
             *(
                 (_(choice.label), choice.code, choice.code in chosen)
                 for choice in self.questionnaire.choice_list(self.question.choices or "")

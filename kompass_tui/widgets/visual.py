@@ -1,0 +1,71 @@
+"""The Textual widgets the kiosk uses, showing right-to-left text in visual order.
+
+Each class is the Textual widget of the same name; every line it renders goes through
+:func:`kompass_tui.bidi.visual_strip`, after Textual has wrapped and aligned it. Lines without
+right-to-left letters are left as they are. Screens and widgets import these instead of
+``textual.widgets``.
+"""
+
+from __future__ import annotations
+
+from textual import widgets
+from textual.strip import Strip
+
+from kompass_tui import bidi
+from kompass_tui.i18n import current
+
+__all__ = [
+    "Button",
+    "Checkbox",
+    "Input",
+    "Label",
+    "OptionList",
+    "RadioButton",
+    "SelectionList",
+    "Static",
+    "TextArea",
+]
+
+
+class VisualLines:
+    """Mixin: each rendered line shaped and in visual order (see :mod:`kompass_tui.bidi`)."""
+
+    def render_line(self, y: int) -> Strip:
+        strip: Strip = super().render_line(y)  # type: ignore[misc]
+        return bidi.visual_strip(strip, True if current().rtl else None)
+
+
+class Static(VisualLines, widgets.Static):
+    pass
+
+
+class Label(VisualLines, widgets.Label):
+    pass
+
+
+class Button(VisualLines, widgets.Button):
+    pass
+
+
+class Checkbox(VisualLines, widgets.Checkbox):
+    pass
+
+
+class RadioButton(VisualLines, widgets.RadioButton):
+    pass
+
+
+class OptionList(VisualLines, widgets.OptionList):
+    pass
+
+
+class SelectionList(VisualLines, widgets.SelectionList[str]):
+    pass
+
+
+class Input(VisualLines, widgets.Input):
+    pass
+
+
+class TextArea(VisualLines, widgets.TextArea):
+    pass
