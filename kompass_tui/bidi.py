@@ -25,10 +25,9 @@ import os
 import re
 import unicodedata
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
-import arabic_reshaper  # type: ignore[import-untyped]
-from bidi import algorithm  # type: ignore[import-untyped]
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -93,16 +92,23 @@ def right_aligned(rtl_locale: bool) -> bool:
 # Shaping keeps one character for one: vowel marks stay (as combining marks, attached to their
 # letter below) and lam-alef is not joined into its ligature, so every shown character still
 # knows which typed character it stands for and keeps that character's style.
-_reshaper = arabic_reshaper.ArabicReshaper(
-    configuration={"delete_harakat": False, "support_ligatures": False}
-)
+# Imported on first use: a kiosk that never shows right-to-left text does not pay for them.
+@cache
+def _reshaper() -> Any:
+    import arabic_reshaper  # type: ignore[import-untyped]
+
+    return arabic_reshaper.ArabicReshaper(
+        configuration={"delete_harakat": False, "support_ligatures": False}
+    )
 
 
 @lru_cache(maxsize=4096)
 def _visual_order(text: str, rtl_base: bool | None) -> tuple[tuple[str, int], ...]:
     """The characters of one line of ``text`` shaped and in visual order, each with the index
     of the character of ``text`` it shows. Combining marks follow their letter."""
-    shaped = _reshaper.reshape(text)
+    from bidi import algorithm  # type: ignore[import-untyped]
+
+    shaped = _reshaper().reshape(text)
     if len(shaped) != len(text):  # never with the configuration above; be safe all the same
         shaped = text
     # Clusters: a letter with the combining marks after it moves as one.

@@ -46,8 +46,15 @@ def country_codes() -> frozenset[str]:
 
 
 def language_name(code: str, tr: Translator) -> str:
+    """The language's name in ``tr``'s language; where CLDR has none, its name in itself,
+    and only then in English."""
     key = _LANGUAGE_CLDR_KEY.get(code, code)
-    return tr.cldr.languages.get(key) or Locale("en").languages.get(key) or code
+    return (
+        tr.cldr.languages.get(key)
+        or language_autonym(code)
+        or Locale("en").languages.get(key)
+        or code
+    )
 
 
 @cache
@@ -69,8 +76,16 @@ def country_name(code: str, tr: Translator) -> str:
 
 @cache
 def _sorted_languages(locale: str) -> tuple[tuple[str, str], ...]:
+    """Languages with a name in ``locale`` or in themselves. CLDR names fewer languages in some
+    locales (Tigrinya, Somali, Sorani …); the rest, mostly historical languages, would show
+    in English, which a person who chose another language should not meet."""
     tr = translator(locale)
-    pairs = [(code, language_name(code, tr)) for code in language_codes()]
+    named = [
+        code
+        for code in language_codes()
+        if tr.cldr.languages.get(_LANGUAGE_CLDR_KEY.get(code, code)) or language_autonym(code)
+    ]
+    pairs = [(code, language_name(code, tr)) for code in named]
     return tuple(sorted(pairs, key=lambda p: p[1].casefold()))
 
 
@@ -83,7 +98,7 @@ def _sorted_countries(locale: str) -> tuple[tuple[str, str], ...]:
 
 
 def language_options(tr: Translator) -> tuple[tuple[str, str], ...]:
-    """(code, name) for every language, sorted by name in ``tr``'s language."""
+    """(code, name) for every language named in ``tr``'s language or in itself, sorted by name."""
     return _sorted_languages(tr.locale)
 
 

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import platformdirs
 from babel import Locale
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -173,7 +174,7 @@ class Translator:
 
     @property
     def rtl(self) -> bool:
-        return self.cldr.character_order == "right-to-left"
+        return is_rtl(self.locale)
 
     def gettext(self, message: str) -> str:
         if _watchers:
@@ -223,10 +224,57 @@ def translator(locale: str = DEFAULT_LOCALE) -> Translator:
 
 def own_name(locale: str) -> str:
     """The locale's name in its own language and script, from CLDR (e.g. ``українська``)."""
+    return _facts(locale)[0]
+
+
+def is_rtl(locale: str) -> bool:
+    """Whether the locale's script is written from right to left, from CLDR."""
+    return _facts(locale)[1]
+
+
+def _facts_from_cldr(locale: str) -> tuple[str, bool]:
     cldr = _cldr_locale(locale)
     key = "ku" if locale == "kmr" else locale
     name = cldr.languages.get(key) or cldr.get_display_name(cldr) or locale
-    return name[:1].upper() + name[1:]
+    return name[:1].upper() + name[1:], cldr.character_order == "right-to-left"
+
+
+def _facts(locale: str) -> tuple[str, bool]:
+    facts = _cached_facts()
+    if locale not in facts:
+        facts[locale] = _facts_from_cldr(locale)
+    return facts[locale]
+
+
+@cache
+def _cached_facts() -> dict[str, tuple[str, bool]]:
+    """Own name and direction of each of :data:`LOCALES`, kept in the user cache folder per
+    Babel version.
+
+    Each needs its locale's whole CLDR data, some milliseconds a locale, and the language
+    picker, the kiosk's first screen, shows every name.
+    """
+    import json
+
+    import babel
+
+    cached = _cache_dir() / f"locales-{babel.__version__}.json"
+    try:
+        stored = json.loads(cached.read_text("utf-8"))
+        facts = {str(code): (str(name), bool(rtl)) for code, (name, rtl) in stored.items()}
+        if set(LOCALES) <= set(facts):
+            return facts
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass
+    facts = {code: _facts_from_cldr(code) for code in LOCALES}
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(facts, ensure_ascii=False), "utf-8")
+        temporary.replace(cached)
+    except OSError:
+        pass  # a read-only home: look them up again next time
+    return facts
 
 
 @dataclass(frozen=True)
@@ -235,7 +283,7 @@ class Msg:
 
     ``msgid`` uses ``%(name)s`` placeholders, which Babel checks in every catalog.
     A parameter that is itself a :class:`Msg` (a field's label, say) is rendered
-    in the same language.
+    in the same language; a tuple of them becomes a list ("a, b or c") in that language.
     """
 
     msgid: str
@@ -257,7 +305,11 @@ class Msg:
             return text
         values: dict[str, Any] = {"n": self.n} if self.n is not None else {}
         for key, value in self.params.items():
-            values[key] = value.render(tr) if isinstance(value, Msg) else value
+            if isinstance(value, Msg):
+                value = value.render(tr)
+            elif isinstance(value, tuple) and value and all(isinstance(v, Msg) for v in value):
+                value = format_list([v.render(tr) for v in value], style="or", locale=tr.cldr)
+            values[key] = value
         return text % values
 
     def __str__(self) -> str:  # pragma: no cover - for debugging only

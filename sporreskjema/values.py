@@ -15,6 +15,8 @@ from typing import Any
 
 import phonenumbers
 from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
 
 from . import cldr
 from .definition import Question, Questionnaire
@@ -330,13 +332,13 @@ def display(question: Question, value: Any, questionnaire: Questionnaire, tr: Tr
         for code in codes:
             choice = questionnaire.choice(question.choices or "", code)
             labels.append(tr.gettext(choice.label) if choice else code)
-        return ", ".join(labels)
+        return format_list(labels, locale=tr.cldr)
     if kind == "language":
         codes = value if isinstance(value, list) else [value]
-        return ", ".join(cldr.language_name(c, tr) for c in codes)
+        return format_list([cldr.language_name(c, tr) for c in codes], locale=tr.cldr)
     if kind == "country":
         codes = value if isinstance(value, list) else [value]
-        return ", ".join(cldr.country_name(c, tr) for c in codes)
+        return format_list([cldr.country_name(c, tr) for c in codes], locale=tr.cldr)
     if kind == "date" and isinstance(value, dt.date):
         return format_date(value, format="long", locale=tr.cldr)
     if kind == "confirm":
@@ -344,4 +346,6 @@ def display(question: Question, value: Any, questionnaire: Questionnaire, tr: Tr
     if kind == "phone":
         number = phonenumbers.parse(str(value), None)
         return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+    if kind == "integer" and isinstance(value, int):
+        return format_decimal(value, locale=tr.cldr)
     return str(value)

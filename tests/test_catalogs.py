@@ -8,9 +8,22 @@ from pathlib import Path
 import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
+from typer.testing import CliRunner
 
-from sporreskjema.i18n import DOMAIN, LOCALES, available_locales, locales_dir, translator
+from kompass_tui.cli import app
+from sporreskjema.i18n import (
+    DOMAIN,
+    LOCALES,
+    _cache_dir,
+    _cached_facts,
+    available_locales,
+    catalog_status,
+    is_rtl,
+    locales_dir,
+    own_name,
+    translator,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "locales" / f"{DOMAIN}.pot"
@@ -76,3 +89,51 @@ def test_catalogs_are_used_at_run_time() -> None:
     assert translator("nb").ngettext("%(file)s: %(n)d problem", "%(file)s: %(n)d problems", 2) != (
         "%(file)s: %(n)d problems"
     )
+
+
+def test_own_names_and_directions_come_from_cldr_and_survive_a_broken_cache() -> None:
+    assert own_name("uk") == "Українська"
+    assert own_name("fa_AF") == "دری"
+    assert [code for code in LOCALES if is_rtl(code)] == ["ar", "fa_AF", "ps", "ckb"]
+    for cached in _cache_dir().glob("locales-*.json"):
+        cached.write_text("{not json", "utf-8")
+    _cached_facts.cache_clear()
+    assert own_name("am") == "አማርኛ"
+    assert is_rtl("ps")
+
+
+def test_kompass_locales_lists_every_locale() -> None:
+    result = CliRunner().invoke(app, ["locales"], env={"KOMPASS_LOCALE": "en"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.output.splitlines()[3:] if line.strip()}
+    assert list(rows) == list(LOCALES)
+    # Not a terminal: right-to-left names stay in logical order, as stored.
+    assert "العربية" in rows["ar"]
+    assert "right to left" in rows["ar"]
+    assert "left to right" in rows["ti"]
+    for code in LOCALES:
+        status = catalog_status(code)
+        assert status.reviewed is False, code  # honest: no native speaker has checked any
+        assert "100%" in rows[code], code
+    assert "Not complete" not in result.output
+
+
+def test_catalog_status_counts_untranslated_and_fuzzy(tmp_path: Path) -> None:
+    with (ROOT / "locales" / "nb" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fp:
+        catalog = read_po(fp, locale="nb")
+    messages = [m for m in catalog if m.id]
+    messages[0].string = ""
+    messages[1].flags.add("fuzzy")
+    assert catalog_status("nb").translated == len(messages)
+    folder = tmp_path / "locales" / "nb" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / f"{DOMAIN}.po").open("wb") as fp:
+        write_po(fp, catalog)
+    (tmp_path / "locales" / f"{DOMAIN}.pot").write_bytes(POT.read_bytes())
+    import sporreskjema.i18n as i18n
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(i18n, "locales_dir", lambda: tmp_path / "locales")
+        status = catalog_status("nb")
+        assert (status.translated, status.total) == (len(messages) - 2, len(messages))
+        assert catalog_status("so").reviewed is None

@@ -24,7 +24,7 @@ def locales() -> None:
     shown = bidi.visual if sys.stdout.isatty() else (lambda text: text)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(_("Code"), no_wrap=True)
-    table.add_column(_("Language"))
+    table.add_column(_("Language"), no_wrap=True)
     table.add_column(_("Direction"), no_wrap=True)
     table.add_column(_("Complete"), justify="right", no_wrap=True)
     table.add_column(_("Native review"))

@@ -1,0 +1,168 @@
+"""The kiosk in every locale of PRODUCT.md §6: whole registrations with no message left in
+English, snapshots of the language picker and of each section, and right-to-left text.
+
+Norwegian bokmål and English are pictured at two sizes in ``test_kiosk_snapshots.py``; the
+other locales are pictured here at 80×24. Update pictures after an intended change with
+``pytest tests/test_kiosk_locales.py --snapshot-update`` and look at every changed one.
+
+A browser or SVG viewer applies the bidi algorithm to the pictures' text once more, so
+right-to-left lines that the kiosk already put in visual order look reversed there; what the
+terminal receives is checked by the right-to-left tests below, on the painted characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from kompass_tui import bidi
+from kompass_tui.app import KioskApp
+from kompass_tui.i18n import _
+from kompass_tui.screens.receipt import ReceiptScreen
+from kompass_tui.screens.summary import SummaryScreen
+from kompass_tui.storage import records
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Status
+from sporreskjema import load_builtin
+from sporreskjema.i18n import LOCALES, available_locales, watch_missing
+from tests.kiosk_pilot import (
+    make_app,
+    pick_language,
+    press_button,
+    register_without_schooling,
+    tick,
+)
+from tests.test_kiosk_pilot import stored
+from tests.test_kiosk_snapshots import steady
+
+OTHER_LOCALES = [code for code in LOCALES if code not in ("nb", "en")]
+RTL_LOCALES = ["ar", "fa_AF", "ps", "ckb"]
+
+
+@pytest.fixture(autouse=True)
+def bidi_app_mode() -> Iterator[None]:
+    bidi.set_mode(bidi.BidiMode.APP)
+    yield
+    bidi.set_mode(bidi.DEFAULT_MODE)
+
+
+def test_every_locale_has_its_catalog() -> None:
+    assert available_locales() == list(LOCALES)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_whole_registration_without_a_missing_message(
+    sqlite_db: Database, locale: str
+) -> None:
+    app = make_app(sqlite_db)
+    with watch_missing() as missing:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pick_language(pilot, locale)
+            await register_without_schooling(pilot)
+            assert isinstance(app.screen, SummaryScreen)
+            await tick(pilot, "confirmed")
+            await press_button(pilot, "#next")
+            assert isinstance(app.screen, ReceiptScreen)
+            await press_button(pilot, "#finish")
+    assert sorted(missing) == []
+    record, answers = stored(sqlite_db)
+    assert (record.status, record.locale) == (Status.submitted, locale)
+    assert (answers["citizenship"], answers["mother_tongues"]) == ("ER", ["ti"])
+    assert {row.provenance for row in records.answer_rows(sqlite_db, record.id)} == {"self"}
+
+
+# ---------------------------------------------------------------- pictures
+
+
+@pytest.mark.parametrize("locale", OTHER_LOCALES)
+def test_language_picker(
+    snap_compare: Callable[..., bool], sqlite_db: Database, locale: str
+) -> None:
+    """The picker as a person opens it with F2, in the language chosen before."""
+    app = make_app(sqlite_db)
+
+    async def switch(pilot: Pilot[Any]) -> None:
+        app.start(locale)
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=switch)
+
+
+@pytest.mark.parametrize("section", range(8))
+@pytest.mark.parametrize("locale", OTHER_LOCALES)
+def test_section(
+    snap_compare: Callable[..., bool], sqlite_db: Database, locale: str, section: int
+) -> None:
+    app = make_app(sqlite_db)
+
+    async def open_section(pilot: Pilot[Any]) -> None:
+        app.start(locale)
+        await pilot.pause()
+        app.go_to(section)
+        await pilot.pause()
+        steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_section)
+
+
+# ---------------------------------------------------------------- right to left
+
+
+def screen_lines(app: KioskApp) -> list[str]:
+    """The characters of the painted screen, line by line, as the terminal receives them."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def _full_name_screen(db: Database, locale: str) -> tuple[list[str], str]:
+    """The painted 'About you' page in ``locale``, and its first question's label (logical)."""
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start(locale)
+        await pilot.pause()
+        app.go_to(1)
+        await pilot.pause()
+        label = _(load_builtin().question("full_name").label)
+        return screen_lines(app), label
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa_AF"])
+async def test_right_to_left_question_in_app_mode(sqlite_db: Database, locale: str) -> None:
+    """--bidi app: the label is painted shaped and in visual order, against the right edge."""
+    lines, label = await _full_name_screen(sqlite_db, locale)
+    shown = bidi.visual(label, True)
+    assert shown != label
+    # Shaped: Arabic letters became their joined presentation forms.
+    assert any("\ufb50" <= ch <= "\ufeff" for ch in shown)
+    # In visual order: the label's last word is painted first (leftmost).
+    last_word = bidi.visual(label.split()[-1], True)
+    assert shown.lstrip().startswith(last_word)
+    (line,) = [line for line in lines if shown in line]
+    assert not any(label in line for line in lines)
+    # Right-aligned: nothing but blanks (and the page's padding) after the label.
+    assert line.rstrip().endswith(shown.rstrip())
+    assert len(line.rstrip()) > 60
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa_AF"])
+async def test_right_to_left_question_in_terminal_mode(sqlite_db: Database, locale: str) -> None:
+    """--bidi terminal: the label goes to the terminal in logical order, unshaped."""
+    bidi.set_mode(bidi.BidiMode.TERMINAL)
+    lines, label = await _full_name_screen(sqlite_db, locale)
+    assert any(label in line for line in lines)
+    assert not any(bidi.has_rtl(ch) and "\ufb50" <= ch <= "\ufeff" for ch in "".join(lines))
+
+
+def test_mixed_text_reads_correctly() -> None:
+    """Numbers and Latin names inside Arabic keep their own left-to-right order."""
+    text = "اسمي Ali Hassan وعمري 34 سنة"
+    shown = bidi.visual(text, True)
+    assert "Ali Hassan" in shown
+    assert "34" in shown
+    assert shown.index("Ali Hassan") > shown.index("34")  # Ali comes first, so it is further right
+    bidi.set_mode(bidi.BidiMode.OFF)
+    assert bidi.visual(text, True) == text
