@@ -257,9 +257,15 @@ class _Running:
 
     async def press_until(self, button: str, shown: Callable[[Screen[Any]], bool]) -> Screen[Any]:
         """Press ``button``; wait until a frame is painted of a screen for which ``shown`` holds."""
+        return await self.until(self.app.screen.query_one(button, Button).press, shown)
+
+    async def until(
+        self, action: Callable[[], object], shown: Callable[[Screen[Any]], bool]
+    ) -> Screen[Any]:
+        """Do ``action``; wait until a frame is painted of a screen for which ``shown`` holds."""
         self._shown = shown
         self._new_screen = self.loop.create_future()
-        self.app.screen.query_one(button, Button).press()
+        action()
         try:
             return await asyncio.wait_for(self._new_screen, TIMEOUT)
         finally:

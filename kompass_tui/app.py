@@ -9,14 +9,9 @@ answers wait for the resume code and the date of birth.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 import time
-import traceback
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-import platformdirs
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -24,7 +19,8 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from kompass_tui import bidi
-from kompass_tui.i18n import _, current, set_locale
+from kompass_tui.crash import CrashLog, crash_log_path  # noqa: F401 - crash_log_path: for tests
+from kompass_tui.i18n import N_, _, current, set_locale
 from kompass_tui.screens.guard import IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.settings import IDLE_WARNING_SECONDS, KioskSettings
@@ -36,10 +32,6 @@ if TYPE_CHECKING:
 
 # The language picker is painted first; the questionnaire, storage and their screens are
 # loaded and the database opened right after, while the person looks at the picker.
-
-
-def crash_log_path() -> Path:
-    return Path(platformdirs.user_log_dir("kompass", appauthor=False)) / "crash.log"
 
 
 HIGH_CONTRAST = Theme(
@@ -58,8 +50,12 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class KioskApp(App[None]):
+class KioskApp(CrashLog, App[None]):
     """The self-registration kiosk."""
+
+    CRASH_MESSAGE = N_(
+        "Kompass stopped because of an unexpected error. The answers given so far are saved. Details: %(path)s"
+    )
 
     CSS_PATH = "styles/kiosk.tcss"
     TITLE = "Kompass"
@@ -264,32 +260,6 @@ class KioskApp(App[None]):
         self.touch()
         if timed_out:
             self.reset()
-
-    def _fatal_error(self) -> None:
-        """An unexpected error: the details go to a log file, the screen gets one line.
-
-        The answers confirmed so far are already saved. The traceback is written without
-        local variables, which could hold a person's answers.
-        """
-        path = crash_log_path()
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as log:
-                log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n")
-                error = self._exception or sys.exc_info()[1]
-                if error is not None:
-                    log.writelines(traceback.format_exception(error))
-            where = str(path)
-        except OSError:
-            where = "-"
-        self._exit_renderables.append(
-            _(
-                "Kompass stopped because of an unexpected error. The answers given so far are saved. Details: %(path)s"
-            )
-            % {"path": where}
-        )
-        self._close_messages_no_wait()
 
     def action_leave(self) -> None:
         if isinstance(self.screen, PinScreen):

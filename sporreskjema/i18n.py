@@ -277,6 +277,15 @@ def _cached_facts() -> dict[str, tuple[str, bool]]:
     return facts
 
 
+def _alternatives(parts: list[str], tr: Translator) -> str:
+    """ "a, b or c" as CLDR writes it in ``tr``'s language; where CLDR has no word for "or" in it
+    (Pashto and Sorani fall back to English), a plain comma list."""
+    shown = format_list(parts, style="or", locale=tr.cldr)
+    if len(parts) > 1 and tr.cldr.language != "en" and " or " in shown:
+        return "، ".join(parts) if tr.rtl else ", ".join(parts)
+    return shown
+
+
 @dataclass(frozen=True)
 class Msg:
     """A translatable message with its parameters, rendered when a language is known.
@@ -308,7 +317,7 @@ class Msg:
             if isinstance(value, Msg):
                 value = value.render(tr)
             elif isinstance(value, tuple) and value and all(isinstance(v, Msg) for v in value):
-                value = format_list([v.render(tr) for v in value], style="or", locale=tr.cldr)
+                value = _alternatives([v.render(tr) for v in value], tr)
             values[key] = value
         return text % values
 

@@ -152,3 +152,41 @@ def filled(questionnaire: Questionnaire, today: dt.date, answers: dict[str, Any]
         error = form.set(path, raw)
         assert error is None, (path, raw, error)
     return form
+
+
+def add_records(db: Any, count: int, *, today: dt.date, start: int = 0) -> None:
+    """Add ``count`` records quickly (one multi-row insert per thousand), as many kiosks would
+    have left them: a spread of statuses, names, identifiers and permit dates around ``today``."""
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlmodel import SQLModel
+
+    from kompass_tui.storage.models import Status
+
+    table = SQLModel.metadata.tables["record"]
+    statuses = [Status.in_progress, Status.submitted, Status.submitted, Status.reviewed,
+                Status.exported]  # fmt: skip
+    now = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)  # fixed: the pictures show it
+    for first in range(start, start + count, 1000):
+        rows = [
+            {
+                "id": uuid.UUID(f"{n:08x}-0000-4000-8000-{n:012x}"),  # the same in every run
+                "questionnaire_id": "kompass",
+                "questionnaire_version": "1",
+                "status": statuses[n % len(statuses)],
+                "needs_follow_up": n % 7 == 0,
+                "mode": "kiosk",
+                "locale": "ti",
+                "locales_used": ["ti"],
+                "full_name": f"Person {n:06d}",
+                "person_key": f"2024{n:08d}",
+                "permit_date": today - dt.timedelta(days=n % 40),
+                "resume_failures": 0,
+                "started_at": now,
+                "updated_at": now,
+            }
+            for n in range(first, min(first + 1000, start + count))
+        ]
+        with db.connection() as connection:
+            connection.execute(sa.insert(table), rows)

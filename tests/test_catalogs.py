@@ -15,6 +15,7 @@ from kompass_tui.cli import app
 from sporreskjema.i18n import (
     DOMAIN,
     LOCALES,
+    Msg,
     _cache_dir,
     _cached_facts,
     available_locales,
@@ -137,3 +138,13 @@ def test_catalog_status_counts_untranslated_and_fuzzy(tmp_path: Path) -> None:
         status = catalog_status("nb")
         assert (status.translated, status.total) == (len(messages) - 2, len(messages))
         assert catalog_status("so").reviewed is None
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_list_of_alternatives_has_no_english_in_it(locale: str) -> None:
+    tr = translator(locale)
+    shown = Msg("%(list)s", {"list": (Msg("Yes"), Msg("No"))}).render(tr)
+    assert tr.gettext("Yes") in shown
+    assert tr.gettext("No") in shown
+    if locale != "en":
+        assert " or " not in shown

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 import kompass_tui
-from kompass_tui.cli import db, kiosk, locales, questionnaire, user
+from kompass_tui.cli import audit, db, kiosk, locales, questionnaire, records, review, user
 from kompass_tui.cli.output import fail_unexpected
 from kompass_tui.i18n import _, locale_from_environment, set_locale
 
@@ -30,6 +30,13 @@ app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.command("kiosk")(kiosk.kiosk)
 app.command("locales")(locales.locales)
+app.command("review")(review.review)
+app.command("list")(records.list_)
+app.command("show")(records.show)
+app.command("remark")(records.remark)
+app.command("correct")(records.correct)
+app.command("status")(records.status)
+app.command("audit")(audit.audit)
 
 
 def _show_version(value: bool) -> None:

@@ -12,6 +12,7 @@ from kompass_tui.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from kompass_tui.storage.database import Database
+    from kompass_tui.storage.models import Caseworker
 
 #: The environment variable with the database URL (kompass_tui.storage.database reads it too).
 ENV_VAR = "KOMPASS_DB"
@@ -42,3 +43,35 @@ def open_db(url: str | None, *, migrate_new: bool = True) -> Database:
 
 def storage_failure(exc: StorageError) -> None:
     fail(exc.message.render(current()))
+
+
+#: Environment variables a script may use instead of answering the login prompts.
+USER_ENV_VAR = "KOMPASS_USER"
+PASSWORD_ENV_VAR = "KOMPASS_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        envvar=USER_ENV_VAR,
+        show_envvar=True,
+        help=_("Your caseworker user name (asked for when not given)."),
+        show_default=False,
+    ),
+]
+
+
+def login(database: Database, username: str | None) -> Caseworker:
+    """The caseworker behind this command: user name and password (hidden prompt, or
+    KOMPASS_PASSWORD for scripts); a wrong one exits with a message, and every try is audited."""
+    import os
+
+    from kompass_tui.storage import accounts
+
+    name = username or typer.prompt(_("User name"))
+    password = os.environ.get(PASSWORD_ENV_VAR) or typer.prompt(_("Password"), hide_input=True)
+    try:
+        return accounts.authenticate(database, username=name, password=password)
+    except StorageError as exc:
+        database.dispose()
+        fail(exc.message.render(current()))

@@ -31,6 +31,7 @@ class Action(StrEnum):
     remark_added = "remark_added"
     answer_corrected = "answer_corrected"
     status_changed = "status_changed"
+    follow_up_changed = "follow_up_changed"
     exported = "exported"
     imported = "imported"
     purged = "purged"
@@ -72,3 +73,19 @@ def events(
         if action is not None:
             query = query.where(AuditEvent.action == action)
         return list(session.exec(query))
+
+
+def actor_names(db: Database, ids: set[int]) -> dict[int, str]:
+    """User names of caseworkers, for showing events."""
+    from kompass_tui.storage.models import Caseworker
+
+    if not ids:
+        return {}
+    with db.session() as session:
+        return {
+            worker.id: worker.username
+            for worker in session.exec(
+                select(Caseworker).where(col(Caseworker.id).in_(sorted(ids)))
+            )
+            if worker.id is not None
+        }

@@ -17,6 +17,7 @@ from kompass_tui.i18n import current
 __all__ = [
     "Button",
     "Checkbox",
+    "DataTable",
     "Input",
     "Label",
     "OptionList",
@@ -60,6 +61,10 @@ class OptionList(VisualLines, widgets.OptionList):
 
 
 class SelectionList(VisualLines, widgets.SelectionList[str]):
+    pass
+
+
+class DataTable(VisualLines, widgets.DataTable[object]):
     pass
 
 

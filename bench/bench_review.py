@@ -1,0 +1,70 @@
+"""The review list must stay quick however many records a municipality has: opening it on a
+database of 100,000 records against the same on 1,000 (target ratio <= 2.0).
+
+Both sides are the real review app, logged in, running headless at 80×24; each call opens the
+list screen (the first page read from the database, the table filled) until it is painted,
+and closes it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from textual.screen import Screen
+
+from bench.bench_kiosk import _Running, _temp_database
+from bench.harness import Case, benchmark
+from kompass_tui.review_app import ReviewApp
+from kompass_tui.screens.record_list import PAGE_SIZE, RecordListScreen
+from kompass_tui.storage import accounts
+from tests.helpers import add_records
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def _desk(records: int) -> tuple[_Running, ReviewApp]:
+    _folder, db = _temp_database()
+    add_records(db, records, today=TODAY)
+    worker = accounts.add_user(db, username="bench", full_name="Bench", password="bench password")
+    app = ReviewApp(db, today=TODAY)
+    running = _Running(app)
+
+    async def logged_in() -> None:
+        await running.settle()
+        app.pop_screen()  # the login screen: the caseworker is set directly
+        app._caseworker = worker
+        await running.settle()
+
+    running.call(logged_in)
+    return running, app
+
+
+def _open_list(running: _Running, app: ReviewApp) -> Any:
+    def listed(screen: Screen[Any]) -> bool:
+        if not isinstance(screen, RecordListScreen) or screen is not app.screen:
+            return False
+        return (
+            bool(screen.query("#records")) and screen.query_one("#records").row_count == PAGE_SIZE
+        )  # type: ignore[attr-defined]
+
+    async def job() -> None:
+        screen = await running.until(lambda: app.push_screen(RecordListScreen()), listed)
+        await running.until(app.pop_screen, lambda s: s is not screen and s is app.screen)
+
+    return lambda: running.call(job)
+
+
+@benchmark
+def review_list(quick: bool) -> Case:
+    large, large_app = _desk(100_000)
+    small, small_app = _desk(1_000)
+    return Case(
+        name="review: open the list",
+        target=2.0,
+        subject=_open_list(large, large_app),
+        baseline=_open_list(small, small_app),
+        detail=f"the review app (80×24, logged in) opens the record list until its first page "
+        f"({PAGE_SIZE} rows, open records, soonest deadline first) is painted, then closes it; "
+        f"100,000 records against 1,000",
+    )

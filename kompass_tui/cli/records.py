@@ -1,0 +1,339 @@
+"""``kompass list``, ``show``, ``remark``, ``correct`` and ``status``: the review for scripts.
+
+Each asks for a caseworker login (``--user`` and a hidden password prompt, or
+``KOMPASS_USER`` and ``KOMPASS_PASSWORD``), and each action is in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from babel.dates import format_date
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
+from kompass_tui.cli.output import fail, safe
+from kompass_tui.i18n import _, current
+from kompass_tui.storage.errors import StorageError
+from kompass_tui.storage.models import Status
+
+if TYPE_CHECKING:
+    from kompass_tui.record_view import RemarkLine
+    from kompass_tui.storage.database import Database
+    from kompass_tui.storage.models import Caseworker
+
+RecordArgument = Annotated[
+    str,
+    typer.Argument(
+        help=_("The record: its id, or the first 8 or more characters of it."),
+        show_default=False,
+    ),
+]
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+@contextmanager
+def _session(db: str | None, user: str | None) -> Iterator[tuple[Database, Caseworker]]:
+    """The database and the logged-in caseworker; a storage problem becomes one line."""
+    database = open_db(db)
+    try:
+        worker = login(database, user)
+        yield database, worker
+    except StorageError as exc:
+        storage_failure(exc)
+    finally:
+        database.dispose()
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def list_(
+    status: Annotated[
+        list[Status] | None,
+        typer.Option(
+            "--status",
+            help=_(
+                "Only records with this status (may be repeated). Default: in progress and submitted."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    all_statuses: Annotated[
+        bool, typer.Option("--all", help=_("Records of every status."))
+    ] = False,
+    follow_up: Annotated[
+        bool, typer.Option("--follow-up", help=_("Only records that need follow-up."))
+    ] = False,
+    search: Annotated[
+        str,
+        typer.Option(
+            "--search", help=_("Part of a name, an identifier, or the start of a record id.")
+        ),
+    ] = "",
+    sort: Annotated[
+        str,
+        typer.Option("--sort", help=_("deadline (soonest first), name or updated (newest first).")),
+    ] = "deadline",
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=1000, help=_("How many to show."))
+    ] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0, help=_("How many to skip."))] = 0,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """List records with their status and the days left to the two-week deadline."""
+    from kompass_tui.record_view import deadline_text
+    from kompass_tui.storage import review
+
+    try:
+        order = review.Sort(sort)
+    except ValueError:
+        fail(_("Unknown sort order '%(sort)s'; use deadline, name or updated.") % {"sort": sort})
+    statuses = frozenset(Status) if all_statuses else frozenset(status or review.OPEN_STATUSES)
+    query = review.ListQuery(
+        statuses=statuses,
+        follow_up_only=follow_up,
+        search=search,
+        sort=order,
+        offset=offset,
+        limit=limit,
+    )
+    tr = current()
+    today = _today()
+    with _session(db, user) as (database, _worker):
+        page = review.list_records(database, query)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    # Every column keeps room for its values (12-digit identifiers, dates) however long the
+    # headings are in the language shown; headings wrap instead.
+    table.add_column(_("Record"), min_width=8)
+    table.add_column(_("Status"), min_width=9)
+    table.add_column(_("Name"), min_width=12, ratio=2)
+    table.add_column(_("Deadline"), min_width=12, ratio=2)
+    table.add_column(_("Identifier"), min_width=12, no_wrap=True)
+    table.add_column(_("Permit date"), min_width=10)
+    for row in page.rows:
+        left = review.days_left(row.permit_date, today)
+        late = left is not None and left < 0 and row.status in review.OPEN_STATUSES
+        table.add_row(
+            str(row.id)[:8],
+            # A flagged record says so under its status: "submitted / Follow-up".
+            review.status_msg(row.status).render(tr)
+            + ("\n" + _("Follow-up") if row.needs_follow_up else ""),
+            safe(row.full_name or "—"),
+            Text(deadline_text(row.permit_date, today, tr), style="bold red" if late else ""),
+            row.person_key or "—",
+            format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—",
+        )
+    _console().print(table)
+    if page.rows:
+        typer.echo(
+            _("Records %(first)d–%(last)d of %(total)d.")
+            % {"first": offset + 1, "last": offset + len(page.rows), "total": page.total}
+        )
+    else:
+        typer.echo(_("No records match."))
+
+
+def show(record: RecordArgument, db: DbOption = None, user: UserOption = None) -> None:
+    """Show a record by section: answers, who gave them, remarks and corrections."""
+    from kompass_tui.record_view import build_report
+    from kompass_tui.storage import review
+    from sporreskjema import load_builtin
+
+    tr = current()
+    with _session(db, user) as (database, worker):
+        assert worker.id is not None
+        record_id = review.find_record_id(database, record)
+        view = review.view_record(database, record_id, actor_id=worker.id)
+    report = build_report(view, load_builtin(), tr, _today())
+    console = _console()
+    console.print(Text(report.title, style="bold"))
+    for label, value in report.facts:
+        style = "bold red" if report.overdue and label == _("Deadline") else ""
+        console.print(Text.assemble(f"  {label}: ", (value, style)))
+    for section in report.sections:
+        if not section.lines and not section.remarks:
+            continue
+        console.print()
+        console.print(Text(section.title, style="bold underline"))
+        for line in section.lines:
+            indent = "  " * (line.depth + 1)
+            mark = " *" if line.corrected else ""
+            given = f"  [{line.given_by}]" if line.given_by else ""
+            text = f": {line.text or '—'}" if line.depth != 1 else ""
+            console.print(Text.assemble(f"{indent}{line.label}{mark}", text, (given, "dim")))
+        _print_remarks(console, section.remarks)
+    if report.remarks:
+        console.print()
+        console.print(Text(_("Remarks on the whole record"), style="bold underline"))
+        _print_remarks(console, report.remarks)
+    if report.history:
+        console.print()
+        console.print(Text(_("Corrections (* above)"), style="bold underline"))
+        for change in report.history:
+            console.print(Text(f"  {change.when} · {change.author} · {change.question}"))
+            console.print(Text(f"    {change.old} → {change.new}"))
+            console.print(
+                Text("    " + _("Reason: %(reason)s") % {"reason": change.reason}, style="dim")
+            )
+
+
+def _print_remarks(console: Console, remarks: list[RemarkLine]) -> None:
+    for line in remarks:
+        console.print(Text(f"  ▸ {line.kind} · {line.author} · {line.when}", style="italic"))
+        console.print(Text(f"    {line.text}"))
+
+
+def remark(
+    record: RecordArgument,
+    text: Annotated[str, typer.Option("--text", help=_("The remark."), show_default=False)],
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            help=_(
+                "The section it is about (for example languages); without it, the whole record."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    counsellor: Annotated[
+        bool,
+        typer.Option("--counsellor", help=_("A career counsellor's note rather than a remark.")),
+    ] = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Add a remark to a record (remarks are never changed; a correction is a new remark)."""
+    from kompass_tui.storage import review
+    from kompass_tui.storage.models import RemarkKind
+    from sporreskjema import load_builtin
+
+    with _session(db, user) as (database, worker):
+        assert worker.id is not None
+        record_id = review.find_record_id(database, record)
+        review.add_remark(
+            database,
+            record_id=record_id,
+            actor_id=worker.id,
+            text=text,
+            questionnaire=load_builtin(),
+            section=section,
+            kind=RemarkKind.counsellor_note if counsellor else RemarkKind.remark,
+        )
+    typer.echo(_("The remark is added to record %(id)s.") % {"id": str(record_id)})
+
+
+def correct(
+    record: RecordArgument,
+    question: Annotated[
+        str,
+        typer.Argument(
+            help=_("The question, for example full_name or jobs[2].job_title."), show_default=False
+        ),
+    ],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help=_("The new answer, typed as at the kiosk (empty: no answer)."), show_default=False
+        ),
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help=_("Why the answer is changed."), show_default=False)
+    ],
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Correct an answer, with a reason; the old answer stays in the record's history."""
+    from kompass_tui.storage import records as stored
+    from kompass_tui.storage import review
+    from sporreskjema import Form, FormError, Path, load_builtin, values
+
+    questionnaire = load_builtin()
+    tr = current()
+    with _session(db, user) as (database, worker):
+        assert worker.id is not None
+        record_id = review.find_record_id(database, record)
+        form = Form.from_json(
+            questionnaire,
+            stored.nest_answers(stored.load_answers(database, record_id)),
+            today=_today(),
+        )
+        try:
+            path = Path.parse(question)
+            if not questionnaire.has_question(path.name):
+                raise FormError(review.unknown_question(question))
+            if path.group is not None and (path.index or 0) >= len(form.entries(path.group)):
+                raise FormError(review.unknown_question(question))
+            parsed, error = form.check(path, value)
+        except (FormError, ValueError) as exc:
+            message = (
+                exc.message if isinstance(exc, FormError) else review.unknown_question(question)
+            )
+            fail(message.render(tr))
+        if error is not None:
+            fail(error.render(tr))
+        target = questionnaire.question(path.name)
+        review.correct_answer(
+            database,
+            record_id=record_id,
+            actor_id=worker.id,
+            path=str(path),
+            value=None if parsed is None else values.encode(target, parsed),
+            reason=reason,
+        )
+    typer.echo(_("The answer is corrected in record %(id)s.") % {"id": str(record_id)})
+
+
+def status(
+    record: RecordArgument,
+    new_status: Annotated[
+        Status | None,
+        typer.Argument(metavar="STATUS", help=_("The new status."), show_default=False),
+    ] = None,
+    follow_up: Annotated[
+        bool | None,
+        typer.Option(
+            "--follow-up/--no-follow-up", help=_("Set or clear the 'needs follow-up' flag.")
+        ),
+    ] = None,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Move a record on (in_progress → submitted → reviewed → exported), or flag it for follow-up."""
+    from kompass_tui.storage import review
+
+    if new_status is None and follow_up is None:
+        fail(_("Give a new status, --follow-up or --no-follow-up."))
+    tr = current()
+    with _session(db, user) as (database, worker):
+        assert worker.id is not None
+        record_id = review.find_record_id(database, record)
+        if new_status is not None:
+            review.set_status(database, record_id=record_id, actor_id=worker.id, status=new_status)
+            typer.echo(
+                _("Record %(id)s is now %(status)s.")
+                % {"id": str(record_id), "status": review.status_msg(new_status).render(tr)}
+            )
+        if follow_up is not None:
+            review.set_follow_up(database, record_id=record_id, actor_id=worker.id, flag=follow_up)
+            typer.echo(
+                (
+                    _("Record %(id)s needs follow-up.")
+                    if follow_up
+                    else _("Record %(id)s needs no follow-up.")
+                )
+                % {"id": str(record_id)}
+            )

@@ -1,0 +1,46 @@
+"""What the Kompass apps do with an unexpected error: the details go to a log file readable
+by its owner only, the screen gets one translated line, never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, ClassVar
+
+import platformdirs
+
+from kompass_tui.i18n import _
+
+
+def crash_log_path() -> Path:
+    return Path(platformdirs.user_log_dir("kompass", appauthor=False)) / "crash.log"
+
+
+class CrashLog:
+    """Mixin for a Textual App: replaces its traceback screen with a line and a log entry."""
+
+    #: The line shown, with ``%(path)s`` for the log file (marked with N_ by the app).
+    CRASH_MESSAGE: ClassVar[str]
+
+    _exception: Exception | None
+    _exit_renderables: list[Any]
+
+    def _fatal_error(self) -> None:
+        """The traceback is written without local variables, which could hold a person's answers."""
+        path = crash_log_path()
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as log:
+                log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n")
+                error = self._exception or sys.exc_info()[1]
+                if error is not None:
+                    log.writelines(traceback.format_exception(error))
+            where = str(path)
+        except OSError:
+            where = "-"
+        self._exit_renderables.append(_(self.CRASH_MESSAGE) % {"path": where})
+        self._close_messages_no_wait()  # type: ignore[attr-defined]

@@ -1,0 +1,243 @@
+"""A record as the municipality reads it: by section, in the reviewer's language, with who gave
+each answer, the remarks and the history of corrections. Built once, shown by `kompass show`
+and by the review screen alike.
+
+Free text is shown as the person typed it (in whatever language they wrote); codes become
+names in the reviewer's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+
+from kompass_tui.storage.models import RemarkKind, Status
+from kompass_tui.storage.records import nest_answers
+from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
+from sporreskjema import Form, Path, Questionnaire, Translator, values
+from sporreskjema.i18n import N_, Msg, Nn_, own_name
+from sporreskjema.text import clean_text
+
+REMARK_KINDS = {
+    RemarkKind.remark: N_("Remark"),
+    RemarkKind.counsellor_note: N_("Career counsellor's note"),
+}
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    path: str
+    label: str
+    text: str
+    #: Who gave the answer, in words ("The person alone", "Entered by a caseworker").
+    given_by: str
+    depth: int = 0
+    corrected: bool = False
+
+
+@dataclass(frozen=True)
+class RemarkLine:
+    when: str
+    author: str
+    kind: str
+    text: str
+    counsellor: bool
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    when: str
+    author: str
+    question: str
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass
+class SectionReport:
+    name: str
+    title: str
+    lines: list[AnswerLine] = field(default_factory=list)
+    remarks: list[RemarkLine] = field(default_factory=list)
+
+
+@dataclass
+class RecordReport:
+    title: str
+    #: (label, value) pairs about the record itself.
+    facts: list[tuple[str, str]]
+    overdue: bool
+    sections: list[SectionReport]
+    #: Remarks on the whole record (not on one section).
+    remarks: list[RemarkLine]
+    history: list[HistoryLine]
+
+
+def _safe(text: str) -> str:
+    return clean_text(text, multiline=True)
+
+
+def when(moment: dt.datetime, tr: Translator) -> str:
+    return format_datetime(moment, "short", tzinfo=dt.UTC, locale=tr.cldr) + " UTC"
+
+
+def deadline_text(permit_date: dt.date | None, today: dt.date, tr: Translator) -> str:
+    left = days_left(permit_date, today)
+    if left is None:
+        return tr.gettext("no permit date")
+    if left < 0:
+        return Msg.plural(Nn_("overdue by %(n)d day", "overdue by %(n)d days"), -left).render(tr)
+    return Msg.plural(Nn_("%(n)d day left", "%(n)d days left"), left).render(tr)
+
+
+def build_report(
+    view: RecordView, questionnaire: Questionnaire, tr: Translator, today: dt.date
+) -> RecordReport:
+    record = view.record
+    flat = view.answer_values()
+    provenance = {answer.path: answer.provenance for answer in view.answers}
+    corrected = {c.path for c in view.corrections}
+    form = Form.from_json(questionnaire, nest_answers(flat), today=today)
+    given = {p.code: tr.gettext(p.label) for p in questionnaire.provenance}
+    sections: list[SectionReport] = []
+    for summary in form.summary(tr):
+        report = SectionReport(summary.name, summary.title)
+        for item in summary.items:
+            path = str(item.path)
+            report.lines.append(
+                AnswerLine(
+                    path,
+                    item.label,
+                    _safe(item.text),
+                    given.get(provenance.get(path, ""), ""),
+                    corrected=path in corrected,
+                )
+            )
+            for entry in item.entries:
+                report.lines.append(AnswerLine(path, _safe(entry.title), "", "", depth=1))
+                for child in entry.items:
+                    child_path = str(child.path)
+                    report.lines.append(
+                        AnswerLine(
+                            child_path,
+                            child.label,
+                            _safe(child.text),
+                            given.get(provenance.get(child_path, ""), ""),
+                            depth=2,
+                            corrected=child_path in corrected,
+                        )
+                    )
+        sections.append(report)
+    by_name = {s.name: s for s in sections}
+    for section in questionnaire.sections:  # a remark on a section with no answers still shows
+        if section.name not in by_name:
+            by_name[section.name] = SectionReport(section.name, tr.gettext(section.title))
+            sections.append(by_name[section.name])
+    order = [s.name for s in questionnaire.sections]
+    sections.sort(key=lambda s: order.index(s.name))
+    whole: list[RemarkLine] = []
+    for remark in view.remarks:
+        line = RemarkLine(
+            when(remark.created_at, tr),
+            _safe(view.author(remark.author_id)),
+            tr.gettext(REMARK_KINDS[RemarkKind(remark.kind)]),
+            _safe(remark.text),
+            remark.kind == RemarkKind.counsellor_note,
+        )
+        if remark.section in by_name:
+            by_name[remark.section].remarks.append(line)
+        else:
+            whole.append(line)
+    history = [
+        HistoryLine(
+            when(c.created_at, tr),
+            _safe(view.author(c.author_id)),
+            _question_label(questionnaire, c.path, tr),
+            _shown(questionnaire, c.path, c.old_value, tr),
+            _shown(questionnaire, c.path, c.new_value, tr),
+            _safe(c.reason),
+        )
+        for c in view.corrections
+    ]
+    return RecordReport(
+        title=_safe(record.full_name or tr.gettext("(no name yet)")),
+        facts=_facts(view, tr, today),
+        overdue=(days_left(record.permit_date, today) or 0) < 0
+        and record.status in (Status.in_progress, Status.submitted),
+        sections=sections,
+        remarks=whole,
+        history=history,
+    )
+
+
+def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, str]]:
+    record = view.record
+    due = deadline(record.permit_date)
+    facts = [
+        (tr.gettext("Record"), str(record.id)),
+        (tr.gettext("Status"), status_msg(Status(record.status)).render(tr)),
+        (
+            tr.gettext("Needs follow-up"),
+            tr.gettext("Yes") if record.needs_follow_up else tr.gettext("No"),
+        ),
+        (tr.gettext("Identifier"), record.person_key or "—"),
+        (
+            tr.gettext("Permit date"),
+            format_date(record.permit_date, "long", locale=tr.cldr) if record.permit_date else "—",
+        ),
+        (
+            tr.gettext("Deadline"),
+            (format_date(due, "long", locale=tr.cldr) + " · " if due else "")
+            + deadline_text(record.permit_date, today, tr),
+        ),
+        (tr.gettext("Answered in"), _language(record.locale)),
+        (tr.gettext("Mode"), tr.gettext(_MODES.get(record.mode, record.mode))),
+        (tr.gettext("Started"), when(record.started_at, tr)),
+    ]
+    if len(record.locales_used) > 1:
+        facts.append(
+            (
+                tr.gettext("Languages shown"),
+                ", ".join(_language(code) for code in record.locales_used),
+            )
+        )
+    if record.submitted_at:
+        facts.append((tr.gettext("Submitted"), when(record.submitted_at, tr)))
+    if record.reviewed_at:
+        facts.append((tr.gettext("Reviewed"), when(record.reviewed_at, tr)))
+    if record.caseworker_id is not None:
+        facts.append((tr.gettext("Caseworker"), _safe(view.author(record.caseworker_id))))
+    return facts
+
+
+_MODES = {"kiosk": N_("kiosk"), "assisted": N_("assisted"), "imported": N_("imported")}
+
+
+def _language(locale: str) -> str:
+    try:
+        return f"{own_name(locale)} ({locale})"
+    except (ValueError, LookupError):
+        return locale
+
+
+def _question_label(questionnaire: Questionnaire, path: str, tr: Translator) -> str:
+    parsed = Path.parse(path)
+    label = tr.gettext(questionnaire.question(parsed.name).label)
+    if parsed.group is not None and parsed.index is not None:
+        group = tr.gettext(questionnaire.question(parsed.group).label)
+        return f"{group} {parsed.index + 1}: {label}"
+    return label
+
+
+def _shown(questionnaire: Questionnaire, path: str, value: Any, tr: Translator) -> str:
+    if value is None:
+        return "—"
+    question = questionnaire.question(Path.parse(path).name)
+    try:
+        return _safe(values.display(question, values.decode(question, value), questionnaire, tr))
+    except (ValueError, TypeError, KeyError):
+        return _safe(str(value))

@@ -1,0 +1,522 @@
+"""The municipality's review: the record list, the record with its history, remarks,
+corrections, status and the follow-up flag.
+
+Every change is one transaction with its audit event. Reading a record is audited too: the
+data are personal data, and the log shows who looked at whose record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from kompass_tui.i18n import N_, Msg
+from kompass_tui.storage import audit
+from kompass_tui.storage.database import Database, StorageError
+from kompass_tui.storage.models import (
+    Answer,
+    Caseworker,
+    Correction,
+    Record,
+    Remark,
+    RemarkKind,
+    Status,
+    utcnow,
+)
+from kompass_tui.storage.records import PERSON_FIELDS, DuplicatePerson, RecordNotFound
+from sporreskjema import Path, Questionnaire
+from sporreskjema.text import clean_text
+
+#: The survey is due within two weeks of the residence permit (integration act § 10).
+DEADLINE_DAYS: Final = 14
+REMARK_MAX_LENGTH: Final = 4000
+REASON_MAX_LENGTH: Final = 1000
+#: Each status and the ones a caseworker may move a record on to.
+TRANSITIONS: Final[dict[Status, tuple[Status, ...]]] = {
+    Status.in_progress: (Status.submitted,),
+    Status.submitted: (Status.reviewed,),
+    Status.reviewed: (Status.submitted, Status.exported),
+    Status.exported: (Status.reviewed,),
+}
+#: Statuses whose answers a caseworker may correct: sent by the person, not yet exported.
+CORRECTABLE: Final = frozenset({Status.submitted, Status.reviewed})
+#: What the list shows unless asked otherwise: the work that is still open.
+OPEN_STATUSES: Final = frozenset({Status.in_progress, Status.submitted})
+
+
+class ReviewError(StorageError):
+    """A review action that cannot be done as asked; the message says why."""
+
+
+def deadline(permit_date: dt.date | None) -> dt.date | None:
+    return None if permit_date is None else permit_date + dt.timedelta(days=DEADLINE_DAYS)
+
+
+def days_left(permit_date: dt.date | None, today: dt.date) -> int | None:
+    """Days until the two-week deadline; negative when it has passed, None without a permit date."""
+    due = deadline(permit_date)
+    return None if due is None else (due - today).days
+
+
+# ---------------------------------------------------------------- the list
+
+
+class Sort(StrEnum):
+    deadline = "deadline"
+    name = "name"
+    updated = "updated"
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: a page of records matching filters, in an order."""
+
+    statuses: frozenset[Status] = OPEN_STATUSES
+    follow_up_only: bool = False
+    #: Part of a name, identifier digits or the start of a record id.
+    search: str = ""
+    sort: Sort = Sort.deadline
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    id: uuid.UUID
+    status: Status
+    full_name: str | None
+    person_key: str | None
+    permit_date: dt.date | None
+    needs_follow_up: bool
+    locale: str
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    rows: list[RecordRow]
+    #: How many records match in all (the page is a slice of them).
+    total: int
+    query: ListQuery
+
+
+_LIST_COLUMNS = (
+    col(Record.id),
+    col(Record.status),
+    col(Record.full_name),
+    col(Record.person_key),
+    col(Record.permit_date),
+    col(Record.needs_follow_up),
+    col(Record.locale),
+    col(Record.updated_at),
+)
+
+
+def _filters(query: ListQuery) -> list[Any]:
+    conditions: list[Any] = []
+    if query.statuses:
+        conditions.append(col(Record.status).in_(sorted(query.statuses)))
+    if query.follow_up_only:
+        conditions.append(col(Record.needs_follow_up).is_(True))
+    needle = clean_text(query.search).strip()
+    if needle:
+        digits = "".join(ch for ch in needle if ch.isdigit())
+        options = [func.lower(col(Record.full_name)).contains(needle.lower(), autoescape=True)]
+        if digits and len(digits) == len(needle.replace(" ", "")):
+            options.append(col(Record.person_key).startswith(digits, autoescape=True))
+        hexdigits = needle.replace("-", "").lower()
+        if len(hexdigits) >= 4 and all(ch in "0123456789abcdef" for ch in hexdigits):
+            options.append(_id_prefix(hexdigits))
+        conditions.append(sa.or_(*options))
+    return conditions
+
+
+def _id_prefix(hexdigits: str) -> Any:
+    """Records whose id starts with ``hexdigits``, whatever way the database keeps UUIDs."""
+    low = uuid.UUID(hexdigits.ljust(32, "0"))
+    high = uuid.UUID(hexdigits.ljust(32, "f"))
+    return col(Record.id).between(low, high)
+
+
+def _order(sort: Sort) -> list[Any]:
+    if sort is Sort.name:
+        return [func.lower(col(Record.full_name)).asc().nulls_last(), col(Record.id)]
+    if sort is Sort.updated:
+        return [col(Record.updated_at).desc(), col(Record.id)]
+    return [col(Record.permit_date).asc().nulls_last(), col(Record.id)]
+
+
+def list_records(db: Database, query: ListQuery) -> RecordPage:
+    """One page of the list: only the page's rows are read, and the matching count."""
+    conditions = _filters(query)
+    with db.session() as session:
+        total = session.execute(
+            sa.select(sa.func.count()).select_from(Record).where(*conditions)
+        ).scalar_one()
+        rows = session.execute(
+            sa.select(*_LIST_COLUMNS)
+            .where(*conditions)
+            .order_by(*_order(query.sort))
+            .offset(max(query.offset, 0))
+            .limit(query.limit)
+        ).all()
+    return RecordPage(
+        [
+            RecordRow(
+                id=row[0],
+                status=Status(row[1]),
+                full_name=row[2],
+                person_key=row[3],
+                permit_date=row[4],
+                needs_follow_up=bool(row[5]),
+                locale=row[6],
+                updated_at=row[7],
+            )
+            for row in rows
+        ],
+        int(total),
+        query,
+    )
+
+
+def find_record_id(db: Database, text: str) -> uuid.UUID:
+    """The record a person typed: a whole id, or the start of one (at least 8 characters) that
+    only one record has."""
+    cleaned = clean_text(text).strip().lower()
+    try:
+        return _existing(db, uuid.UUID(cleaned))
+    except ValueError:
+        pass
+    hexdigits = cleaned.replace("-", "")
+    if len(hexdigits) < 8 or not all(ch in "0123456789abcdef" for ch in hexdigits):
+        raise RecordNotFound(text)
+    with db.session() as session:
+        found = session.exec(select(Record.id).where(_id_prefix(hexdigits)).limit(2)).all()
+    if len(found) != 1:
+        if found:
+            raise ReviewError(
+                Msg(
+                    N_("More than one record starts with %(id)s; give more of the id."),
+                    {"id": text},
+                )
+            )
+        raise RecordNotFound(text)
+    return found[0]
+
+
+def _existing(db: Database, record_id: uuid.UUID) -> uuid.UUID:
+    with db.session() as session:
+        if session.get(Record, record_id) is None:
+            raise RecordNotFound(record_id)
+    return record_id
+
+
+# ---------------------------------------------------------------- one record
+
+
+@dataclass
+class RecordView:
+    """A record with everything said about it, oldest first."""
+
+    record: Record
+    answers: list[Answer]
+    remarks: list[Remark]
+    corrections: list[Correction]
+    #: Caseworker ids to names, for authors.
+    names: dict[int, str] = field(default_factory=dict)
+
+    def author(self, caseworker_id: int | None) -> str:
+        return self.names.get(caseworker_id or -1, "?")
+
+    def answer_values(self) -> dict[str, Any]:
+        return {answer.path: answer.value for answer in self.answers}
+
+
+def view_record(db: Database, record_id: uuid.UUID, *, actor_id: int) -> RecordView:
+    """Read a record for a caseworker; the reading is audited."""
+    with db.write() as session:
+        record = _record(session, record_id)
+        audit.log(session, audit.Action.record_viewed, actor_id=actor_id, record_id=record_id)
+    return load_view(db, record_id, record=record)
+
+
+def load_view(db: Database, record_id: uuid.UUID, *, record: Record | None = None) -> RecordView:
+    """The record view without an audit event (after the caseworker's own change)."""
+    with db.session() as session:
+        record = record or _record(session, record_id)
+        answers = list(
+            session.exec(
+                select(Answer).where(Answer.record_id == record_id).order_by(col(Answer.id))
+            )
+        )
+        remarks = list(
+            session.exec(
+                select(Remark).where(Remark.record_id == record_id).order_by(col(Remark.id))
+            )
+        )
+        corrections = list(
+            session.exec(
+                select(Correction)
+                .where(Correction.record_id == record_id)
+                .order_by(col(Correction.id))
+            )
+        )
+        authors = {r.author_id for r in remarks} | {c.author_id for c in corrections}
+        if record.caseworker_id is not None:
+            authors.add(record.caseworker_id)
+        names: dict[int, str] = {}
+        if authors:
+            for worker in session.exec(
+                select(Caseworker).where(col(Caseworker.id).in_(sorted(authors)))
+            ):
+                assert worker.id is not None
+                names[worker.id] = worker.full_name
+    return RecordView(record, answers, remarks, corrections, names)
+
+
+def _record(session: Session, record_id: uuid.UUID) -> Record:
+    record = session.get(Record, record_id)
+    if record is None:
+        raise RecordNotFound(record_id)
+    return record
+
+
+# ---------------------------------------------------------------- changes
+
+
+def add_remark(
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    actor_id: int,
+    text: str,
+    questionnaire: Questionnaire,
+    section: str | None = None,
+    kind: RemarkKind = RemarkKind.remark,
+) -> Remark:
+    """Append a remark (to one section, or to the whole record with ``section`` None)."""
+    cleaned = _checked_text(
+        text,
+        REMARK_MAX_LENGTH,
+        empty=N_("A remark needs some text."),
+        too_long=N_("A remark can be at most %(max)d characters long."),
+    )
+    if section is not None:
+        check_section(questionnaire, section)
+    with db.write() as session:
+        _record(session, record_id)
+        remark = Remark(
+            record_id=record_id, section=section, kind=kind, text=cleaned, author_id=actor_id
+        )
+        session.add(remark)
+        audit.log(
+            session,
+            audit.Action.remark_added,
+            actor_id=actor_id,
+            record_id=record_id,
+            section=section,
+            kind=str(kind),
+        )
+    return remark
+
+
+def _checked_text(text: str, limit: int, *, empty: str, too_long: str) -> str:
+    """Free text from a caseworker, cleaned of control characters; refused when empty or long."""
+    cleaned = clean_text(text, multiline=True).strip()
+    if not cleaned:
+        raise ReviewError(Msg(empty))
+    if len(cleaned) > limit:
+        raise ReviewError(Msg(too_long, {"max": limit}))
+    return cleaned
+
+
+def check_section(questionnaire: Questionnaire, section: str) -> None:
+    names = [s.name for s in questionnaire.sections]
+    if section not in names:
+        raise ReviewError(
+            Msg(
+                N_("There is no section '%(section)s'. The sections are: %(names)s."),
+                {"section": section, "names": ", ".join(names)},
+            )
+        )
+
+
+def correct_answer(
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    actor_id: int,
+    path: str,
+    value: Any,
+    reason: str,
+) -> Correction:
+    """Change one answer, keeping the old value and the reason in the record's history.
+
+    ``value`` is the new answer already checked by the questionnaire's engine, in its JSON
+    form (``None`` removes the answer).
+    """
+    Path.parse(path)
+    why = _checked_text(
+        reason,
+        REASON_MAX_LENGTH,
+        empty=N_("A correction needs a reason."),
+        too_long=N_("A reason can be at most %(max)d characters long."),
+    )
+    with db.write() as session:
+        record = _record(session, record_id)
+        if record.status not in CORRECTABLE:
+            raise ReviewError(
+                Msg(
+                    N_(
+                        "Only submitted or reviewed records can be corrected; this one is %(status)s."
+                    ),
+                    {"status": status_msg(Status(record.status))},
+                )
+            )
+        answer = session.exec(
+            select(Answer).where(Answer.record_id == record_id, Answer.path == path)
+        ).first()
+        old = None if answer is None else answer.value
+        if old == value:
+            raise ReviewError(Msg(N_("The new answer is the same as the old one.")))
+        now = utcnow()
+        if value is None:
+            if answer is not None:
+                session.delete(answer)
+        elif answer is None:
+            session.add(
+                Answer(
+                    record_id=record_id,
+                    path=path,
+                    value=value,
+                    provenance="caseworker",
+                    answered_at=now,
+                )
+            )
+        else:
+            answer.value = value
+            answer.provenance = "caseworker"
+            answer.answered_at = now
+            session.add(answer)
+        column = PERSON_FIELDS.get(path)
+        if column is not None:
+            _copy_person_field(session, record, column, value)
+        record.updated_at = now
+        session.add(record)
+        correction = Correction(
+            record_id=record_id,
+            path=path,
+            old_value=old,
+            new_value=value,
+            reason=why,
+            author_id=actor_id,
+            created_at=now,
+        )
+        session.add(correction)
+        audit.log(
+            session,
+            audit.Action.answer_corrected,
+            actor_id=actor_id,
+            record_id=record_id,
+            path=path,
+            old=old,
+            new=value,
+        )
+    return correction
+
+
+def _copy_person_field(session: Session, record: Record, column: str, value: Any) -> None:
+    if column == "person_key" and value is not None:
+        other = session.exec(
+            select(Record.id).where(Record.person_key == value, Record.id != record.id)
+        ).first()
+        if other is not None:
+            raise DuplicatePerson(other)
+    if column in ("birth_date", "permit_date") and isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    setattr(record, column, value)
+
+
+STATUS_NAMES: Final = {
+    Status.in_progress: N_("in progress"),
+    Status.submitted: N_("submitted"),
+    Status.reviewed: N_("reviewed"),
+    Status.exported: N_("exported"),
+}
+
+
+def status_msg(status: Status) -> Msg:
+    return Msg(STATUS_NAMES[status])
+
+
+def set_status(db: Database, *, record_id: uuid.UUID, actor_id: int, status: Status) -> Record:
+    """Move a record on (or back) by one allowed step."""
+    with db.write() as session:
+        record = _record(session, record_id)
+        old = Status(record.status)
+        if status not in TRANSITIONS[old]:
+            raise TransitionRefused(old, status)
+        now = utcnow()
+        record.status = status
+        record.updated_at = now
+        if status is Status.submitted and record.submitted_at is None:
+            record.submitted_at = now
+            record.resume_hash = None
+        if status is Status.reviewed:
+            record.reviewed_at = now
+        if status is Status.exported:
+            record.exported_at = now
+        session.add(record)
+        audit.log(
+            session,
+            audit.Action.status_changed,
+            actor_id=actor_id,
+            record_id=record_id,
+            old=str(old),
+            new=str(status),
+        )
+    return record
+
+
+class TransitionRefused(ReviewError):
+    def __init__(self, old: Status, new: Status) -> None:
+        allowed = TRANSITIONS[old]
+        super().__init__(
+            Msg(
+                N_("A record that is %(old)s cannot become %(new)s, only %(allowed)s."),
+                {
+                    "old": status_msg(old),
+                    "new": status_msg(new),
+                    "allowed": tuple(status_msg(s) for s in allowed),
+                },
+            )
+        )
+        self.old = old
+        self.new = new
+
+
+def set_follow_up(db: Database, *, record_id: uuid.UUID, actor_id: int, flag: bool) -> Record:
+    with db.write() as session:
+        record = _record(session, record_id)
+        if record.needs_follow_up != flag:
+            record.needs_follow_up = flag
+            record.updated_at = utcnow()
+            session.add(record)
+            audit.log(
+                session,
+                audit.Action.follow_up_changed,
+                actor_id=actor_id,
+                record_id=record_id,
+                follow_up=flag,
+            )
+    return record
+
+
+def unknown_question(path: str) -> Msg:
+    return Msg(N_("There is no question '%(name)s'."), {"name": path})

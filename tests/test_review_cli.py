@@ -1,0 +1,115 @@
+"""`kompass list`, `show`, `remark`, `correct`, `status` and `audit` through Typer's runner, on
+SQLite and on PostgreSQL: what a script sees, and the one-line errors it gets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from typer.testing import CliRunner
+
+from kompass_tui.cli import app
+from kompass_tui.storage import accounts, audit, records, review
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Mode, RemarkKind, Status
+from sporreskjema import load_builtin
+
+PASSWORD = "a long passphrase"
+
+
+@pytest.fixture
+def record_id(db: Database) -> uuid.UUID:
+    accounts.add_user(db, username="kari", full_name="Kari Nordmann", password=PASSWORD)
+    new = records.create_record(db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="so")
+    for path, value in {
+        "full_name": "Hodan Ali", "person_id": "202499990000", "permit_date": "2026-11-01",
+        "birth_date": "1990-05-17",
+    }.items():  # fmt: skip
+        records.save_answer(db, record_id=new.id, path=path, value=value, provenance="self")
+    records.submit(db, record_id=new.id)
+    return new.id
+
+
+def run(db: Database, *args: str, password: str = PASSWORD) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        app,
+        [*args, "--db", db.url, "--user", "kari"],
+        env={"KOMPASS_LOCALE": "en", "KOMPASS_PASSWORD": password, "COLUMNS": "120"},
+    )
+    return result.exit_code, result.output
+
+
+def test_list_shows_the_deadline_and_finds_by_name(db: Database, record_id: uuid.UUID) -> None:
+    code, output = run(db, "list")
+    assert code == 0, output
+    assert "Hodan Ali" in output
+    late = (dt.date.today() - dt.date(2026, 11, 15)).days  # two weeks after the permit date
+    assert f"overdue by {late} days" in " ".join(output.split())
+    assert str(record_id)[:8] in output
+    code, output = run(db, "list", "--search", "nobody like this")
+    assert (code, output.strip().splitlines()[-1]) == (0, "No records match.")
+    code, output = run(db, "list", "--sort", "sideways")
+    assert code == 1
+    assert "Unknown sort order 'sideways'" in output
+
+
+def test_show_remark_correct_status_and_audit(db: Database, record_id: uuid.UUID) -> None:
+    short = str(record_id)[:8]
+    code, output = run(db, "remark", short, "--section", "languages", "--text", "Also Arabic.")
+    assert (code, output.strip()) == (0, f"The remark is added to record {record_id}.")
+    code, output = run(db, "remark", short, "--counsellor", "--text", "Wants to be a nurse.")
+    assert code == 0, output
+    code, output = run(db, "correct", short, "birth_date", "18.05.1990", "--reason", "Passport")
+    assert (code, output.strip()) == (0, f"The answer is corrected in record {record_id}.")
+    code, output = run(db, "status", short, "reviewed", "--follow-up")
+    assert code == 0, output
+    assert "is now reviewed" in output
+    assert "needs follow-up" in output
+    code, output = run(db, "show", short)
+    assert code == 0, output
+    for expected in ["Hodan Ali", "Status: reviewed", "Needs follow-up: Yes", "Languages",
+                     "Also Arabic.", "Career counsellor's note", "Wants to be a nurse.",
+                     "May 17, 1990 → May 18, 1990", "Reason: Passport", "Answered in: Soomaali (so)",
+                     "[The person alone]", "[Entered by a caseworker]"]:  # fmt: skip
+        assert expected in output, expected
+    view = review.load_view(db, record_id)
+    assert [r.kind for r in view.remarks] == [RemarkKind.remark, RemarkKind.counsellor_note]
+    assert view.record.status == Status.reviewed
+    code, output = run(db, "audit", "--record", short)
+    assert code == 0, output
+    for action in ["record_viewed", "status_changed", "follow_up_changed", "answer_corrected",
+                   "remark_added", "record_submitted"]:  # fmt: skip
+        assert action in output, action
+    assert "kari" in output
+
+
+def test_clear_errors_for_wrong_records_sections_transitions_and_passwords(
+    db: Database, record_id: uuid.UUID
+) -> None:
+    short = str(record_id)[:8]
+    cases = [
+        (("show", "00000000-0000-4000-8000-00000000dead"), "Error: There is no record"),
+        (("show", "zz"), "Error: There is no record zz."),
+        (("remark", short, "--section", "hobbies", "--text", "x"), "There is no section 'hobbies'"),
+        (("remark", short, "--text", "   "), "Error: A remark needs some text."),
+        (("status", short, "exported"), "cannot become exported, only reviewed."),
+        (("status", short), "Error: Give a new status, --follow-up or --no-follow-up."),
+        (
+            ("correct", short, "birth_date", "31.02.1990", "--reason", "x"),
+            "this date does not exist",
+        ),
+        (("correct", short, "hobby", "x", "--reason", "x"), "There is no question 'hobby'"),
+        (("correct", short, "jobs[3].job_title", "x", "--reason", "x"), "There is no question"),
+        (("audit", "--action", "dancing"), "Unknown action 'dancing'"),
+    ]
+    for args, words in cases:
+        code, output = run(db, *args)
+        assert code != 0, args
+        assert words in output, (args, output)
+        assert "Traceback" not in output
+    code, output = run(db, "list", password="wrong password")
+    assert code == 1
+    assert output.strip().splitlines()[-1].startswith("Error: ")
+    assert audit.events(db, action=audit.Action.login_failed)
+    assert records.get_record(db, record_id).status == Status.submitted  # nothing changed

@@ -1,0 +1,224 @@
+"""`kompass review` through the real app: log in, find a record, read it, remark, note, correct,
+move it on; and what must be refused. Pictures of the list and the record view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+from textual.pilot import Pilot
+from textual.widgets import Select
+
+from kompass_tui.i18n import _, current
+from kompass_tui.review_app import ReviewApp
+from kompass_tui.screens.login import LoginScreen
+from kompass_tui.screens.record import RecordScreen
+from kompass_tui.screens.record_list import RecordListScreen
+from kompass_tui.screens.review_dialogs import CorrectDialog, RemarkDialog, StatusDialog
+from kompass_tui.storage import accounts, audit, records, review
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Mode, Status
+from tests.conftest import TODAY
+from tests.helpers import add_records
+
+PASSWORD = "a long passphrase"
+
+
+@pytest.fixture
+def desk(sqlite_db: Database) -> Database:
+    """A database with a caseworker, 30 records from kiosks, and Selam's submitted record."""
+    accounts.add_user(sqlite_db, username="kari", full_name="Kari Nordmann", password=PASSWORD)
+    add_records(sqlite_db, 30, today=TODAY)
+    fixed = dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC)  # the pictures show these times
+    with sqlite_db.connection() as connection:
+        connection.execute(
+            sa.insert(SQLModel.metadata.tables["record"]),
+            {"id": SELAM, "questionnaire_id": "kompass", "questionnaire_version": "1",
+             "status": Status.in_progress, "needs_follow_up": False, "mode": Mode.kiosk,
+             "locale": "ti", "locales_used": ["ti"], "resume_failures": 0,
+             "started_at": fixed, "updated_at": fixed},
+        )  # fmt: skip
+    answers = {
+        "full_name": "Selam Tesfay", "birth_date": "1996-04-03", "person_id": "202455551234",
+        "permit_date": "2026-11-20", "mother_tongues": ["ti"], "has_work_experience": "yes",
+    }  # fmt: skip
+    for path, value in answers.items():
+        records.save_answer(sqlite_db, record_id=SELAM, path=path, value=value, provenance="self")
+    records.save_entries(
+        sqlite_db, record_id=SELAM, group="jobs", provenance="self",
+        entries=[{"job_title": "Bakar", "from_year": 2015}],
+    )  # fmt: skip
+    records.submit(sqlite_db, record_id=SELAM)
+    with sqlite_db.connection() as connection:
+        connection.execute(
+            sa.update(SQLModel.metadata.tables["record"]).values(
+                submitted_at=fixed, updated_at=fixed
+            )
+        )
+    return sqlite_db
+
+
+SELAM = uuid.UUID("5e1a0000-0000-4000-8000-000000000001")
+
+
+def make_app(db: Database) -> ReviewApp:
+    return ReviewApp(db, today=TODAY)
+
+
+async def log_in(pilot: Pilot[None], password: str = PASSWORD) -> None:
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, LoginScreen)
+    await pilot.press(*"kari", "enter", *password, "enter")
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[None], kind: type) -> Any:
+    for _attempt in range(50):
+        if isinstance(pilot.app.screen, kind):
+            await pilot.pause()
+            return pilot.app.screen
+        await pilot.pause(0.05)
+    raise AssertionError(f"no {kind.__name__}; on {pilot.app.screen!r}")
+
+
+async def test_a_wrong_password_is_refused_and_audited(desk: Database) -> None:
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, password="not it at all")
+        assert isinstance(app.screen, LoginScreen)
+        shown = str(app.screen.query_one("#login-error").render())
+        assert shown == accounts.LoginFailed().message.render(current())
+        assert app.screen.query_one("#password").value == ""  # type: ignore[attr-defined]
+    (event,) = audit.events(desk, action=audit.Action.login_failed)
+    assert event.actor_name == "kari"
+
+
+async def test_find_read_remark_note_correct_and_mark_reviewed(desk: Database) -> None:
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot)
+        listing = await wait_for(pilot, RecordListScreen)
+        assert str(listing.query_one("#list-status").render()) == "Post 1–19 av 19."
+        await pilot.press("slash", *"selam", "enter")
+        await pilot.pause()
+        table = listing.query_one("#records")
+        assert table.row_count == 1
+        assert table.get_row_at(0)[2] == "Selam Tesfay"
+        await pilot.press("enter")
+        screen = await wait_for(pilot, RecordScreen)
+        body = " ".join(str(s.render()) for s in screen.query(".record-section, .facts"))
+        assert "Selam Tesfay" in body
+        assert "Personen alene" in body  # who gave the answer
+        assert "ትግርኛ (ti)" in body  # the language the person answered in
+
+        await pilot.press("r")
+        dialog = await wait_for(pilot, RemarkDialog)
+        dialog.query_one("#section", Select).value = "languages"
+        await pilot.press(*"Snakker også arabisk.")
+        await pilot.click("#save")
+        await wait_for(pilot, RecordScreen)
+
+        await pilot.press("n")
+        dialog = await wait_for(pilot, RemarkDialog)
+        await pilot.press(*"Vil bli sykepleier.")
+        await pilot.click("#save")
+        await wait_for(pilot, RecordScreen)
+
+        await pilot.press("c")
+        dialog = await wait_for(pilot, CorrectDialog)
+        dialog.query_one("#question", Select).value = "jobs[0].job_title"
+        await pilot.pause()
+        assert dialog.query_one("#value").value == "Bakar"  # type: ignore[attr-defined]
+        dialog.query_one("#value").value = "Baker"  # type: ignore[attr-defined]
+        await pilot.click("#save")  # no reason yet: refused, and what was typed stays
+        await pilot.pause()
+        assert str(dialog.query_one(".dialog-error").render()) == _("A correction needs a reason.")
+        assert dialog.query_one("#value").value == "Baker"  # type: ignore[attr-defined]
+        dialog.query_one("#reason").focus()
+        await pilot.press(*"Skrivefeil")
+        await pilot.click("#save")
+        await wait_for(pilot, RecordScreen)
+
+        await pilot.press("s")
+        dialog = await wait_for(pilot, StatusDialog)
+        offered = [b.name for b in dialog.query(".to-status")]
+        assert offered == ["reviewed"]  # submitted → only reviewed is allowed
+        await pilot.click(".to-status")
+        screen = await wait_for(pilot, RecordScreen)
+        await pilot.pause()
+        assert str(screen.query_one("#record-title").render()).endswith(_("reviewed"))
+
+    view = review.load_view(desk, SELAM)
+    assert view.record.status == Status.reviewed
+    section_remark, note = view.remarks
+    assert (section_remark.section, section_remark.kind, section_remark.text) == (
+        "languages", "remark", "Snakker også arabisk.",
+    )  # fmt: skip
+    assert (note.section, note.kind, note.text) == (None, "counsellor_note", "Vil bli sykepleier.")
+    (correction,) = view.corrections
+    assert (correction.path, correction.old_value, correction.new_value, correction.reason) == (
+        "jobs[0].job_title", "Bakar", "Baker", "Skrivefeil",
+    )  # fmt: skip
+    assert view.answer_values()["jobs[0].job_title"] == "Baker"
+    steps = [(str(e.action), e.actor_id) for e in reversed(audit.events(desk, record_id=SELAM))]
+    worker = accounts.list_users(desk)[0].id
+    assert steps[-5:] == [
+        ("record_viewed", worker), ("remark_added", worker), ("remark_added", worker),
+        ("answer_corrected", worker), ("status_changed", worker),
+    ]  # fmt: skip
+
+
+async def test_what_is_refused_in_the_review(desk: Database) -> None:
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot)
+        listing = await wait_for(pilot, RecordListScreen)
+        await pilot.press("slash", *"no such person", "enter")
+        await pilot.pause()
+        assert listing.query_one("#records").row_count == 0
+        assert str(listing.query_one("#list-status").render()) == _("No records match.")
+        # A record still being filled in at a kiosk cannot be corrected.
+        unfinished = uuid.UUID("00000000-0000-4000-8000-000000000000")
+        assert records.get_record(desk, unfinished).status == Status.in_progress
+        app.push_screen(RecordScreen(unfinished))
+        screen = await wait_for(pilot, RecordScreen)
+        await pilot.press("c")
+        await pilot.pause()
+        assert not isinstance(app.screen, CorrectDialog)
+        assert str(screen.query_one("#record-error").render()) == _(
+            "Only submitted or reviewed records can be corrected."
+        )
+    assert records.get_record(desk, unfinished).status == Status.in_progress
+
+
+# ---------------------------------------------------------------- pictures
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_record_list_picture(
+    snap_compare: Callable[..., bool], desk: Database, size: tuple[int, int]
+) -> None:
+    async def open_list(pilot: Pilot[Any]) -> None:
+        await log_in(pilot)
+        await wait_for(pilot, RecordListScreen)
+
+    assert snap_compare(make_app(desk), terminal_size=size, run_before=open_list)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_record_view_picture(
+    snap_compare: Callable[..., bool], desk: Database, size: tuple[int, int]
+) -> None:
+    async def open_record(pilot: Pilot[Any]) -> None:
+        await log_in(pilot)
+        await wait_for(pilot, RecordListScreen)
+        pilot.app.push_screen(RecordScreen(SELAM))
+        await wait_for(pilot, RecordScreen)
+
+    assert snap_compare(make_app(desk), terminal_size=size, run_before=open_record)
