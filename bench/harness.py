@@ -13,6 +13,12 @@ class Case:
     subject: Callable[[], object]
     baseline: Callable[[], object]
     detail: str
+    #: "time": the calls are timed. "value": each call returns what is compared (bytes of
+    #: peak memory, say), measured once a round.
+    measures: str = "time"
+    #: Rounds and fewest calls a round, for cases whose one call takes seconds.
+    rounds: int | None = None
+    min_calls: int | None = None
 
 
 _FACTORIES: list[Callable[[bool], Case]] = []

@@ -52,17 +52,34 @@ def _time(fn: Callable[[], object], number: int) -> float:
 MIN_CALLS = 5
 
 
-def _calibrate(fn: Callable[[], object], budget: float) -> int:
-    """How many calls make one round last about ``budget`` seconds (at least MIN_CALLS)."""
+def _calibrate(fn: Callable[[], object], budget: float, least: int) -> int:
+    """How many calls make one round last about ``budget`` seconds (at least ``least``)."""
     single = max(_time(fn, 1), 1e-7)
-    return max(MIN_CALLS, int(budget / single))
+    return max(least, int(budget / single))
 
 
 def measure(case: Case, *, rounds: int, budget: float) -> dict[str, object]:
-    case.subject()
-    case.baseline()  # warm caches and imports for both
-    n_subject = _calibrate(case.subject, budget)
-    n_baseline = _calibrate(case.baseline, budget)
+    rounds = case.rounds or rounds
+    if case.measures == "value":
+        subject_values = [float(case.subject()) for _ in range(rounds)]  # type: ignore[arg-type]
+        baseline_values = [float(case.baseline()) for _ in range(rounds)]  # type: ignore[arg-type]
+        subject, baseline = statistics.median(subject_values), statistics.median(baseline_values)
+        return {
+            "name": case.name,
+            "ratio": round(subject / baseline, 3),
+            "target": case.target,
+            "detail": f"{case.detail}; subject {subject:,.0f}, baseline {baseline:,.0f}, "
+            f"median of {rounds} rounds",
+        }
+    if case.min_calls == 1:  # a call takes seconds: one call a round, no calibration
+        case.baseline()  # warm caches and imports
+        n_subject = n_baseline = 1
+    else:
+        case.subject()
+        case.baseline()  # warm caches and imports for both
+        least = case.min_calls or MIN_CALLS
+        n_subject = _calibrate(case.subject, budget, least)
+        n_baseline = _calibrate(case.baseline, budget, least)
     subject_times, baseline_times = [], []
     for _ in range(rounds):
         baseline_times.append(_time(case.baseline, n_baseline))

@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from kompass_tui.i18n import N_, Msg
+from kompass_tui.storage.errors import file_problem
 
 DEFAULT_IDLE_SECONDS: Final = 300
 IDLE_WARNING_SECONDS: Final = 30
@@ -83,10 +84,7 @@ def save(settings: KioskSettings) -> None:
         temporary.replace(path)
     except OSError as exc:
         raise SettingsError(
-            Msg(
-                N_("Cannot save the kiosk settings in %(path)s: %(reason)s."),
-                {"path": str(path), "reason": exc.strerror or str(exc)},
-            )
+            file_problem(N_("Cannot save the kiosk settings in %(path)s: %(reason)s."), path, exc)
         ) from None
 
 

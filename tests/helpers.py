@@ -154,9 +154,12 @@ def filled(questionnaire: Questionnaire, today: dt.date, answers: dict[str, Any]
     return form
 
 
-def add_records(db: Any, count: int, *, today: dt.date, start: int = 0) -> None:
+def add_records(
+    db: Any, count: int, *, today: dt.date, start: int = 0, with_answers: bool = False
+) -> None:
     """Add ``count`` records quickly (one multi-row insert per thousand), as many kiosks would
-    have left them: a spread of statuses, names, identifiers and permit dates around ``today``."""
+    have left them: a spread of statuses, names, identifiers and permit dates around ``today``;
+    ``with_answers``: each with eight answers too, as the export reads them."""
     import uuid
 
     import sqlalchemy as sa
@@ -190,3 +193,19 @@ def add_records(db: Any, count: int, *, today: dt.date, start: int = 0) -> None:
         ]
         with db.connection() as connection:
             connection.execute(sa.insert(table), rows)
+            if with_answers:
+                connection.execute(
+                    sa.insert(SQLModel.metadata.tables["answer"]),
+                    [
+                        {"record_id": row["id"], "path": path, "value": value,
+                         "provenance": "self", "answered_at": now}
+                        for row in rows
+                        for path, value in (
+                            ("full_name", row["full_name"]), ("birth_date", "1990-01-01"),
+                            ("person_id", row["person_key"]),
+                            ("permit_date", row["permit_date"].isoformat()),
+                            ("mother_tongues", ["ti", "ar"]), ("has_work_experience", "yes"),
+                            ("jobs[0].job_title", "Baker"), ("jobs[0].from_year", 2015),
+                        )
+                    ],
+                )  # fmt: skip

@@ -77,7 +77,7 @@ async def test_whole_registration_without_a_missing_message(
 # ---------------------------------------------------------------- pictures
 
 
-@pytest.mark.parametrize("locale", OTHER_LOCALES)
+@pytest.mark.parametrize("locale", LOCALES)
 def test_language_picker(
     snap_compare: Callable[..., bool], sqlite_db: Database, locale: str
 ) -> None:

@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 import kompass_tui
-from kompass_tui.cli import audit, db, kiosk, locales, questionnaire, records, review, user
+from kompass_tui.cli import (
+    audit,
+    db,
+    exchange,
+    kiosk,
+    locales,
+    questionnaire,
+    records,
+    review,
+    user,
+)
 from kompass_tui.cli.output import fail_unexpected
 from kompass_tui.i18n import _, locale_from_environment, set_locale
 
@@ -37,6 +47,8 @@ app.command("remark")(records.remark)
 app.command("correct")(records.correct)
 app.command("status")(records.status)
 app.command("audit")(audit.audit)
+app.command("export")(exchange.export)
+app.command("import")(exchange.import_)
 
 
 def _show_version(value: bool) -> None:

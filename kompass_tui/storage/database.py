@@ -35,6 +35,7 @@ from sqlmodel import Session
 
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage.errors import StorageError as StorageError
+from kompass_tui.storage.errors import file_problem
 
 ENV_VAR: Final = "KOMPASS_DB"  # also in kompass_tui.cli.common, which must stay light
 #: How long a writer waits for another program's write to finish (milliseconds).
@@ -100,10 +101,7 @@ def _prepare_sqlite_file(url: URL) -> None:
         ) from None
     except OSError as exc:
         raise StorageError(
-            Msg(
-                N_("Cannot create the database file %(path)s: %(reason)s."),
-                {"path": str(path), "reason": exc.strerror or str(exc)},
-            )
+            file_problem(N_("Cannot create the database file %(path)s: %(reason)s."), path, exc)
         ) from None
 
 

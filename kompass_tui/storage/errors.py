@@ -11,3 +11,8 @@ class StorageError(Exception):
     def __init__(self, message: Msg) -> None:
         super().__init__(message.msgid)
         self.message = message
+
+
+def file_problem(msgid: str, path: object, exc: OSError) -> Msg:
+    """``msgid`` (with ``%(path)s`` and ``%(reason)s``) about a file the system refused us."""
+    return Msg(msgid, {"path": str(path), "reason": exc.strerror or str(exc)})

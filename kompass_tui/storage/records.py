@@ -332,6 +332,9 @@ def nest_answers(flat: Mapping[str, Any]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     groups: dict[str, dict[int, dict[str, Any]]] = {}
     for text, value in flat.items():
+        if "[" not in text:  # most answers: no need to parse the path
+            answers[text] = value
+            continue
         path = Path.parse(text)
         if path.group is None:
             answers[path.name] = value

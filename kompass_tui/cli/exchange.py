@@ -1,0 +1,181 @@
+"""``kompass export`` and ``kompass import``: records to the municipal system, and from a
+kiosk's database to a central one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
+from kompass_tui.cli.output import fail
+from kompass_tui.i18n import _
+from kompass_tui.storage.errors import StorageError
+from kompass_tui.storage.models import Status
+
+
+class Delimiter(StrEnum):
+    comma = ","
+    semicolon = ";"
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Progress | None]:
+    """A progress bar on standard error, for long runs in a terminal only."""
+    if total < 1000 or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        yield progress
+
+
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", help=_("json, jsonl, csv (a folder of tables) or html."))
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help=_("The file to write (for csv: the folder)."), show_default=False
+        ),
+    ],
+    status: Annotated[
+        list[Status] | None,
+        typer.Option(
+            "--status",
+            help=_("Only records with this status (may be repeated)."),
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help=_("Only records changed on or after this day (YYYY-MM-DD)."),
+            show_default=False,
+        ),
+    ] = None,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record", help=_("Only this record (its id or the start of it)."), show_default=False
+        ),
+    ] = None,
+    delimiter: Annotated[
+        Delimiter,
+        typer.Option(
+            "--delimiter", help=_("The CSV separator; ';' for Excel with Norwegian settings.")
+        ),
+    ] = Delimiter.comma,
+    keep_status: Annotated[
+        bool,
+        typer.Option(
+            "--keep-status",
+            help=_(
+                "Leave reviewed records as they are (when records only move to another database)."
+            ),
+        ),
+    ] = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Export records for the municipal system; reviewed records become exported."""
+    from kompass_tui.exchange import export as exporting
+    from kompass_tui.exchange.records import Selection, count
+    from kompass_tui.storage import review
+
+    try:
+        chosen = exporting.Format(fmt)
+    except ValueError:
+        fail(_("Unknown format '%(format)s'; use json, jsonl, csv or html.") % {"format": fmt})
+    day = None
+    if since is not None:
+        try:
+            day = dt.date.fromisoformat(since)
+        except ValueError:
+            fail(_("'%(day)s' is not a day; write it as YYYY-MM-DD.") % {"day": since})
+    database = open_db(db)
+    try:
+        worker = login(database, user)
+        assert worker.id is not None
+        selection = Selection(
+            statuses=frozenset(status or ()),
+            since=day,
+            record_id=review.find_record_id(database, record) if record else None,
+        )
+        total = count(database, selection)
+        with _progress(total, _("Exporting")) as bar:
+            task = bar.add_task("", total=total) if bar else None
+
+            def advance(done: int) -> None:
+                if bar is not None and task is not None:
+                    bar.advance(task, done)
+
+            result = exporting.export(
+                database,
+                fmt=chosen,
+                out=out,
+                selection=selection,
+                actor_id=worker.id,
+                delimiter=delimiter.value,
+                progress=advance,
+                mark=not keep_status,
+            )
+    except StorageError as exc:
+        storage_failure(exc)
+    finally:
+        database.dispose()
+    typer.echo(
+        _("Records exported: %(n)d, to %(files)s")
+        % {"n": result.records, "files": ", ".join(str(path) for path in result.files)}
+    )
+
+
+def import_(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help=_("A JSON or JSON Lines file from kompass export."), show_default=False
+        ),
+    ],
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Import records (all or none; a record already here only gains new remarks)."""
+    from kompass_tui.exchange import importer
+
+    database = open_db(db)
+    try:
+        worker = login(database, user)
+        assert worker.id is not None
+        result = importer.import_file(database, path, actor_id=worker.id)
+    except StorageError as exc:
+        storage_failure(exc)
+    finally:
+        database.dispose()
+    typer.echo(
+        _(
+            "Records imported: %(new)d new, %(existing)d already here. Remarks added: %(remarks)d. Corrections added: %(corrections)d."
+        )
+        % {
+            "new": result.new,
+            "existing": result.existing,
+            "remarks": result.remarks_added,
+            "corrections": result.corrections_added,
+        }
+    )

@@ -1,0 +1,392 @@
+"""``kompass export``: records to JSON, JSON Lines, CSV (one file per table) or a printable
+bilingual HTML summary, written as they are read.
+
+Exported records that were reviewed become ``exported``; every exported record gets an audit
+event under the caseworker who exported it, in the same transaction as its new status.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any, Final
+
+import sqlalchemy as sa
+
+from kompass_tui.exchange.records import AUDIT, NUS_SUFFIX, RECORD, Selection, batches
+from kompass_tui.i18n import N_
+from kompass_tui.storage import audit
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.errors import StorageError, file_problem
+from kompass_tui.storage.models import Status, utcnow
+from sporreskjema import Form, Questionnaire, load_builtin
+from sporreskjema.i18n import is_rtl, own_name, translator
+
+
+class Format(StrEnum):
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    html = "html"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    records: int
+    files: list[Path]
+
+
+class ExportError(StorageError):
+    pass
+
+
+#: Rows of the persons table: the record and its answers that are not in a repeat group.
+#: Repeat groups have tables of their own, one row per entry.
+CSV_TABLES: Final = {
+    "other_languages": "languages",
+    "educations": "education",
+    "jobs": "work",
+    "courses": "courses",
+}
+#: A cell that a spreadsheet would take for a formula gets a leading apostrophe.
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export(
+    db: Database,
+    *,
+    fmt: Format,
+    out: Path,
+    selection: Selection,
+    actor_id: int,
+    delimiter: str = ",",
+    progress: Callable[[int], None] | None = None,
+    mark: bool = True,
+) -> ExportResult:
+    """Write the selected records to ``out`` (a folder for CSV); returns how many.
+
+    ``mark``: reviewed records become exported (not when records only move to another
+    database); every exported record is audited either way."""
+    files: list[Path] = []
+    written = 0
+    questionnaire = load_builtin()
+    with ExitStack() as stack:
+        writer = _writer(fmt, out, delimiter, questionnaire, stack, files)
+        for batch in batches(db, selection):
+            for record in batch:
+                writer.write(record)
+            _mark_exported(db, [uuid.UUID(r["record_id"]) for r in batch], actor_id, fmt, mark)
+            written += len(batch)
+            if progress is not None:
+                progress(len(batch))
+        writer.close()
+    return ExportResult(written, files)
+
+
+def _mark_exported(
+    db: Database, ids: list[uuid.UUID], actor_id: int, fmt: Format, mark: bool
+) -> None:
+    now = utcnow()
+    with db.write() as session:
+        if mark:
+            session.execute(
+                sa.update(RECORD)
+                .where(RECORD.c.id.in_(ids), RECORD.c.status == Status.reviewed)
+                .values(status=Status.exported, exported_at=now, updated_at=now)
+            )
+        # One event a record, written in one statement: an export may hold 100,000 records.
+        session.execute(
+            sa.insert(AUDIT),
+            [
+                {"at": now, "actor_id": actor_id, "action": audit.Action.exported,
+                 "record_id": record_id, "detail": {"format": str(fmt)}}
+                for record_id in ids
+            ],
+        )  # fmt: skip
+
+
+def _open(path: Path, stack: ExitStack, files: list[Path], **kwargs: Any) -> IO[str]:
+    """A new file readable by its owner only: exports hold personal data."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.chmod(path, 0o600)
+        handle: IO[str] = stack.enter_context(open(fd, "w", **kwargs))  # noqa: SIM115
+    except OSError as exc:
+        raise ExportError(
+            file_problem(N_("Cannot write %(path)s: %(reason)s."), path, exc)
+        ) from None
+    files.append(path)
+    return handle
+
+
+class _Writer:
+    def write(self, record: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def _writer(
+    fmt: Format,
+    out: Path,
+    delimiter: str,
+    questionnaire: Questionnaire,
+    stack: ExitStack,
+    files: list[Path],
+) -> _Writer:
+    if fmt is Format.csv:
+        try:
+            out.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(
+                file_problem(N_("Cannot write %(path)s: %(reason)s."), out, exc)
+            ) from None
+        return _CsvWriter(out, delimiter, questionnaire, stack, files)
+    handle = _open(out, stack, files, encoding="utf-8", newline="\n")
+    if fmt is Format.jsonl:
+        return _JsonLinesWriter(handle)
+    if fmt is Format.json:
+        return _JsonWriter(handle)
+    return _HtmlWriter(handle, questionnaire)
+
+
+def _dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+class _JsonLinesWriter(_Writer):
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.handle.write(_dumps(record) + "\n")
+
+
+class _JsonWriter(_Writer):
+    """A JSON array, one record a line, written as the records come."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+        self.first = True
+        handle.write("[")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.handle.write(("\n" if self.first else ",\n") + _dumps(record))
+        self.first = False
+
+    def close(self) -> None:
+        self.handle.write("\n]\n")
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def safe_cell(value: Any) -> Any:
+    """A value for a CSV cell: lists joined with '|', text that a spreadsheet would run as a
+    formula made inert with a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        value = "|".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _CsvWriter(_Writer):
+    """persons.csv, languages.csv, education.csv, work.csv, courses.csv and remarks.csv, joined
+    by record_id; UTF-8 with a byte order mark so that Excel reads the letters right."""
+
+    def __init__(
+        self,
+        folder: Path,
+        delimiter: str,
+        questionnaire: Questionnaire,
+        stack: ExitStack,
+        files: list[Path],
+    ) -> None:
+        self.writers: dict[str, Any] = {}
+        self.columns: dict[str, list[str]] = {}
+        top = [
+            q.name
+            for q in questionnaire.all_questions()
+            if q.group is None and q.holds_value and q.type not in ("repeat", "note")
+        ]
+        self.columns["persons"] = [
+            "record_id", "status", "needs_follow_up", "mode", "locale", "started", "submitted",
+            "reviewed", "exported", *_with_nus_columns(questionnaire, top),
+        ]  # fmt: skip
+        self.columns["languages"] = ["record_id", "entry", "kind", "language"] + [
+            c for c in _group_columns(questionnaire, "other_languages") if c != "language"
+        ]
+        for group, table in CSV_TABLES.items():
+            if table != "languages":
+                self.columns[table] = ["record_id", "entry", *_group_columns(questionnaire, group)]
+        self.columns["remarks"] = ["record_id", "section", "kind", "text", "author", "created_at"]
+        for table, columns in self.columns.items():
+            handle = _open(folder / f"{table}.csv", stack, files, encoding="utf-8-sig", newline="")
+            writer = csv.DictWriter(handle, columns, delimiter=delimiter, extrasaction="ignore")
+            writer.writeheader()
+            self.writers[table] = writer
+
+    def write(self, record: dict[str, Any]) -> None:
+        answers = record["answers"]
+        record_id = record["record_id"]
+        person = {name: value for name, value in answers.items() if name not in CSV_TABLES}
+        times = record["timestamps"]
+        self._row(
+            "persons",
+            {
+                "record_id": record_id, "status": record["status"],
+                "needs_follow_up": record["needs_follow_up"], "mode": record["mode"],
+                "locale": record["locale"], "started": times["started"],
+                "submitted": times["submitted"], "reviewed": times["reviewed"],
+                "exported": times["exported"], **person,
+            },
+        )  # fmt: skip
+        for language in answers.get("mother_tongues") or []:
+            self._row(
+                "languages",
+                {
+                    "record_id": record_id,
+                    "entry": "",
+                    "kind": "mother_tongue",
+                    "language": language,
+                },
+            )
+        for group, table in CSV_TABLES.items():
+            for index, entry in enumerate(answers.get(group) or []):
+                row = {"record_id": record_id, "entry": index + 1, **entry}
+                if table == "languages":
+                    row["kind"] = "other"
+                self._row(table, row)
+        for remark in record["remarks"]:
+            self._row("remarks", {"record_id": record_id, **remark})
+
+    def _row(self, table: str, row: dict[str, Any]) -> None:
+        self.writers[table].writerow({key: safe_cell(value) for key, value in row.items()})
+
+
+def _group_columns(questionnaire: Questionnaire, group: str) -> list[str]:
+    names = [q.name for q in questionnaire.question(group).questions if q.holds_value]
+    return _with_nus_columns(questionnaire, names)
+
+
+def _with_nus_columns(questionnaire: Questionnaire, names: list[str]) -> list[str]:
+    columns: list[str] = []
+    for name in names:
+        columns.append(name)
+        question = questionnaire.question(name)
+        if question.choices and any(c.nus for c in questionnaire.choice_list(question.choices)):
+            columns.append(name + NUS_SUFFIX)
+    return columns
+
+
+# ---------------------------------------------------------------- HTML
+
+_HTML_HEAD = """<!DOCTYPE html>
+<html lang="nb">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #111; }}
+article {{ page-break-after: always; margin-bottom: 3em; }}
+h1 {{ font-size: 1.4em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-align: start; }}
+th {{ background: #eee; }}
+.section th {{ background: #dde; font-size: 1.05em; }}
+.meta {{ color: #444; }}
+@media print {{ body {{ margin: 0; }} }}
+</style>
+</head>
+<body>
+"""
+
+
+class _HtmlWriter(_Writer):
+    """Each record as a printable page: every answer in the person's language beside Norwegian.
+
+    Everything a person or a caseworker typed is escaped; the person's column carries its own
+    ``lang`` and ``dir``, so Arabic, Dari, Pashto and Sorani read right to left."""
+
+    def __init__(self, handle: IO[str], questionnaire: Questionnaire) -> None:
+        self.handle = handle
+        self.questionnaire = questionnaire
+        nb = translator("nb")
+        handle.write(_HTML_HEAD.format(title=html.escape(nb.gettext(questionnaire.title))))
+
+    def write(self, record: dict[str, Any]) -> None:
+        from kompass_tui.exchange.records import without_nus
+
+        e = html.escape
+        nb = translator("nb")
+        locale = record["locale"]
+        try:
+            theirs = translator(locale)
+            language = own_name(locale)
+            direction = "rtl" if is_rtl(locale) else "ltr"
+        except (ValueError, LookupError):
+            theirs, language, direction = nb, locale, "ltr"
+        form = Form.from_json(self.questionnaire, without_nus(record["answers"]))
+        ours = form.summary(nb)
+        mine = form.summary(theirs)
+        lang = e(locale.replace("_", "-"))
+        out = [
+            "<article>",
+            f"<h1>{e(record['person']['full_name'] or '—')}</h1>",
+            f'<p class="meta">{e(nb.gettext("Record"))}: {e(record["record_id"])} · '
+            f"{e(nb.gettext('Answered in'))}: "
+            f'<span lang="{lang}" dir="{direction}">{e(language)}</span></p>',
+            "<table>",
+            f'<tr><th lang="{lang}" dir="{direction}">{e(language)}</th>'
+            f"<th>{e(own_name('nb'))}</th></tr>",
+        ]
+        for mine_section, our_section in zip(mine, ours, strict=True):
+            out.append(
+                f'<tr class="section"><th lang="{lang}" dir="{direction}">'
+                f"{e(mine_section.title)}</th><th>{e(our_section.title)}</th></tr>"
+            )
+            for mine_item, our_item in zip(mine_section.items, our_section.items, strict=True):
+                out.append(
+                    f'<tr><td lang="{lang}" dir="{direction}">{_cell(mine_item)}</td>'
+                    f"<td>{_cell(our_item)}</td></tr>"
+                )
+        out.append("</table>")
+        if record["remarks"]:
+            out.append(f"<h2>{e(nb.gettext('Remarks on the whole record'))}</h2><ul>")
+            for remark in record["remarks"]:
+                out.append(
+                    f"<li>{e(remark['author'])}, {e(remark['created_at'])}"
+                    f"{' · ' + e(remark['section']) if remark['section'] else ''}: "
+                    f"{e(remark['text'])}</li>"
+                )
+            out.append("</ul>")
+        out.append("</article>\n")
+        self.handle.write("\n".join(out))
+
+    def close(self) -> None:
+        self.handle.write("</body>\n</html>\n")
+
+
+def _cell(item: Any) -> str:
+    e = html.escape
+    text = f"<strong>{e(item.label)}</strong><br>{e(item.text) if item.text else '—'}"
+    for entry in item.entries:
+        text += f"<br><em>{e(entry.title)}</em>"
+        for child in entry.items:
+            text += f"<br>{e(child.label)}: {e(child.text) if child.text else '—'}"
+    return text

@@ -1,0 +1,391 @@
+"""``kompass import``: records from JSON or JSON Lines, all or nothing, and never twice.
+
+The file is read twice. The first pass checks every record against the JSON Schema, the
+questionnaire and the answers' own rules, and stops at the first problem with its line (or
+record number) and reason; nothing has been written then. The second pass writes every record
+in one transaction. A record that is already in the database keeps what it has and gains only
+the remarks and corrections it does not have yet, so the same file imported twice changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import IO, Any, Final
+
+import sqlalchemy as sa
+from jsonschema import Draft202012Validator, ValidationError
+from sqlmodel import Session, select
+
+from kompass_tui.exchange.records import (
+    ANSWER,
+    CORRECTION,
+    RECORD,
+    REMARK,
+    SCHEMA_VERSION,
+    flat_answers,
+    schema,
+    without_nus,
+)
+from kompass_tui.i18n import N_, Msg
+from kompass_tui.storage import audit
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.errors import StorageError, file_problem
+from kompass_tui.storage.models import Caseworker
+from sporreskjema import Form, FormError, Questionnaire, load_builtin
+
+#: Longest line of a JSON Lines file (one record); a longer one is refused unread.
+MAX_LINE_BYTES: Final = 8 * 1024 * 1024
+#: Largest JSON (array) file read whole.
+MAX_JSON_BYTES: Final = 512 * 1024 * 1024
+
+
+class ImportRefused(StorageError):
+    """The file is refused whole; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    new: int
+    existing: int
+    remarks_added: int
+    corrections_added: int
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _where(kind: str, number: int) -> Msg:
+    return (
+        Msg(N_("line %(n)d"), {"n": number})
+        if kind == "line"
+        else Msg(N_("record %(n)d"), {"n": number})
+    )
+
+
+def _refuse(where: Msg, reason: Msg) -> ImportRefused:
+    return ImportRefused(
+        Msg(
+            N_("%(where)s: %(reason)s. Nothing was imported."),
+            {"where": where, "reason": reason},
+        )
+    )
+
+
+def read(path: Path) -> Iterator[tuple[Msg, dict[str, Any]]]:
+    """Each record of the file with where it is; JSON Lines, or one JSON array."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ImportRefused(
+            file_problem(N_("Cannot read %(path)s: %(reason)s."), path, exc)
+        ) from None
+    with handle:
+        start = handle.read(1)
+        while start in (b" ", b"\n", b"\r", b"\t"):
+            start = handle.read(1)
+        handle.seek(0)
+        if start == b"\xef":  # a byte order mark: JSON does not allow one
+            raise _refuse(_where("line", 1), Msg(N_("the file starts with a byte order mark")))
+        if start == b"[":
+            yield from _json_array(handle)
+        else:
+            yield from _json_lines(handle)
+
+
+def _json_array(handle: IO[bytes]) -> Iterator[tuple[Msg, dict[str, Any]]]:
+    raw = handle.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        raise _refuse(
+            _where("line", 1),
+            Msg(
+                N_("the JSON file is larger than %(mb)d MB; use JSON Lines"),
+                {"mb": MAX_JSON_BYTES >> 20},
+            ),
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _refuse(_where("line", line), Msg(N_("the file is not UTF-8 text"))) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _refuse(
+            _where("line", exc.lineno), Msg(N_("not valid JSON (%(detail)s)"), {"detail": exc.msg})
+        ) from None
+    if not isinstance(data, list):
+        raise _refuse(_where("line", 1), Msg(N_("a JSON file must hold a list of records")))
+    for number, record in enumerate(data, start=1):
+        yield _where("record", number), record
+
+
+def _json_lines(handle: IO[bytes]) -> Iterator[tuple[Msg, dict[str, Any]]]:
+    number = 0
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            raise _refuse(
+                _where("line", number),
+                Msg(N_("the line is longer than %(mb)d MB"), {"mb": MAX_LINE_BYTES >> 20}),
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _refuse(_where("line", number), Msg(N_("the file is not UTF-8 text"))) from None
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _refuse(
+                _where("line", number), Msg(N_("not valid JSON (%(detail)s)"), {"detail": exc.msg})
+            ) from None
+        yield _where("line", number), record
+
+
+def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
+    """Refuse a record that the schema, the questionnaire or its answers' rules do not allow."""
+    if isinstance(record, dict) and record.get("schema_version") != SCHEMA_VERSION:
+        raise _refuse(
+            where,
+            Msg(
+                N_("schema version %(found)s is not %(wanted)d, the version this Kompass reads"),
+                {"found": json.dumps(record.get("schema_version")), "wanted": SCHEMA_VERSION},
+            ),
+        )
+    try:
+        _validator().validate(record)
+    except ValidationError as exc:
+        place = "/".join(str(p) for p in exc.absolute_path) or "$"  # $: the record itself
+        raise _refuse(
+            where,
+            Msg(
+                N_("%(place)s does not follow the record format (%(detail)s)"),
+                {"place": place, "detail": exc.message[:200]},
+            ),
+        ) from None
+    found = record["questionnaire"]
+    if (found["id"], found["version"]) != (questionnaire.id, questionnaire.version):
+        raise _refuse(
+            where,
+            Msg(
+                N_("questionnaire %(id)s version %(version)s is not known here"),
+                {"id": found["id"], "version": found["version"]},
+            ),
+        )
+    try:
+        Form.from_json(questionnaire, without_nus(record["answers"]))
+    except FormError as exc:
+        raise _refuse(where, exc.message) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise _refuse(
+            where, Msg(N_("an answer has a wrong value (%(detail)s)"), {"detail": str(exc)[:200]})
+        ) from None
+    sections = {s.name for s in questionnaire.sections}
+    for remark in record["remarks"]:
+        if remark["section"] is not None and remark["section"] not in sections:
+            raise _refuse(
+                where,
+                Msg(
+                    N_("a remark is on an unknown section '%(section)s'"),
+                    {"section": remark["section"]},
+                ),
+            )
+
+
+def import_file(db: Database, path: Path, *, actor_id: int) -> ImportResult:
+    questionnaire = load_builtin()
+    seen: set[str] = set()
+    for where, record in read(path):
+        check(where, record, questionnaire)
+        if record["record_id"] in seen:
+            raise _refuse(
+                where, Msg(N_("record %(id)s is in the file twice"), {"id": record["record_id"]})
+            )
+        seen.add(record["record_id"])
+    new = existing = remarks = corrections = 0
+    with db.write() as session:
+        authors: dict[str, int] = {}
+        for where, record in read(path):
+            record_id = uuid.UUID(record["record_id"])
+            if session.execute(sa.select(RECORD.c.id).where(RECORD.c.id == record_id)).first():
+                existing += 1
+            else:
+                _insert_record(session, where, record, record_id)
+                new += 1
+            remarks += _add_missing(
+                session, REMARK, record_id, _remark_rows(session, record, authors)
+            )
+            corrections += _add_missing(
+                session, CORRECTION, record_id, _correction_rows(session, record, authors)
+            )
+        audit.log(
+            session,
+            audit.Action.imported,
+            actor_id=actor_id,
+            file=path.name,
+            new=new,
+            existing=existing,
+            remarks=remarks,
+            corrections=corrections,
+        )
+    return ImportResult(new, existing, remarks, corrections)
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _insert_record(
+    session: Session, where: Msg, record: dict[str, Any], record_id: uuid.UUID
+) -> None:
+    person = record["person"]
+    if person["person_id"] is not None:
+        other = session.execute(
+            sa.select(RECORD.c.id).where(RECORD.c.person_key == person["person_id"])
+        ).first()
+        if other is not None:
+            raise _refuse(
+                where,
+                Msg(N_("this person already has record %(id)s here"), {"id": str(other[0])}),
+            )
+    times = record["timestamps"]
+    interpreter = record["interpreter"]
+    caseworker = record["caseworker"]
+    session.execute(
+        sa.insert(RECORD).values(
+            id=record_id,
+            questionnaire_id=record["questionnaire"]["id"],
+            questionnaire_version=record["questionnaire"]["version"],
+            status=record["status"],
+            needs_follow_up=record["needs_follow_up"],
+            mode=record["mode"],
+            locale=record["locale"],
+            locales_used=record["locales_used"],
+            caseworker_id=None if caseworker is None else _author(session, caseworker, {}),
+            interpreter_used=interpreter["used"],
+            interpreter_language=interpreter["language"],
+            interpreter_registry_number=interpreter["registry_number"],
+            interpreter_channel=interpreter["channel"],
+            full_name=person["full_name"],
+            birth_date=_date(person["birth_date"]),
+            person_key=person["person_id"],
+            permit_date=_date(person["permit_date"]),
+            resume_failures=0,
+            started_at=_time(times["started"]),
+            updated_at=_time(times["updated"]),
+            submitted_at=_time(times["submitted"]),
+            reviewed_at=_time(times["reviewed"]),
+            exported_at=_time(times["exported"]),
+        )
+    )
+    flat = flat_answers(without_nus(record["answers"]))
+    provenance = record["provenance"]
+    answered = _time(times["updated"])
+    rows = [
+        {
+            "record_id": record_id,
+            "path": path,
+            "value": value,
+            "provenance": provenance.get(path, "self"),
+            "answered_at": answered,
+        }
+        for path, value in flat.items()
+    ]
+    if rows:
+        session.execute(sa.insert(ANSWER), rows)
+
+
+def _author(session: Session, username: str, authors: dict[str, int]) -> int:
+    """The caseworker with this user name; one who is not known here is added, disabled (no
+    password can open it), so that remarks keep their author."""
+    if username in authors:
+        return authors[username]
+    worker = session.exec(select(Caseworker).where(Caseworker.username == username)).first()
+    if worker is None:
+        worker = Caseworker(
+            username=username,
+            full_name=username,
+            password_hash="!imported",  # noqa: S106 - no password opens it
+            active=False,
+        )
+        session.add(worker)
+        session.flush()
+    assert worker.id is not None
+    authors[username] = worker.id
+    return worker.id
+
+
+def _remark_rows(
+    session: Session, record: dict[str, Any], authors: dict[str, int]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "section": remark["section"],
+            "kind": remark["kind"],
+            "text": remark["text"],
+            "author_id": _author(session, remark["author"], authors),
+            "created_at": _time(remark["created_at"]),
+        }
+        for remark in record["remarks"]
+    ]
+
+
+def _correction_rows(
+    session: Session, record: dict[str, Any], authors: dict[str, int]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": correction["path"],
+            "old_value": correction["old"],
+            "new_value": correction["new"],
+            "reason": correction["reason"],
+            "author_id": _author(session, correction["author"], authors),
+            "created_at": _time(correction["created_at"]),
+        }
+        for correction in record["corrections"]
+    ]
+
+
+def _add_missing(
+    session: Session, table: sa.Table, record_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> int:
+    """Add the rows the record does not have yet (the same author, time and content)."""
+    if not rows:
+        return 0
+    keys = [key for key in rows[0] if key not in ("old_value", "new_value")]
+    present = {
+        tuple(_comparable(row[key]) for key in keys)
+        for row in session.execute(
+            sa.select(table).where(table.c.record_id == record_id)
+        ).mappings()
+    }
+    new = [row for row in rows if tuple(_comparable(row[key]) for key in keys) not in present]
+    if new:
+        session.execute(sa.insert(table), [{"record_id": record_id, **row} for row in new])
+    return len(new)
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    return value

@@ -1,0 +1,343 @@
+"""Export and import: the record format (JSON Schema), a kiosk's records moved to a central
+database and back out identically, CSV for Excel, the printable HTML, and bad files refused
+whole with the database unchanged."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
+
+from kompass_tui.cli import app
+from kompass_tui.exchange import importer
+from kompass_tui.exchange.export import Format, export, safe_cell
+from kompass_tui.exchange.records import Selection, schema
+from kompass_tui.storage import accounts, audit, records, review
+from kompass_tui.storage.database import Database, open_database
+from kompass_tui.storage.models import Mode, RemarkKind, Status
+from sporreskjema import Questionnaire, translator
+from tests.conftest import TODAY
+from tests.helpers import filled
+from tests.test_storage_records import save_form
+
+EN = translator("en")
+PASSWORD = "a long passphrase"
+HOSTILE = '<script>alert(1)</script> & "quotes" =SUM(A1) \x1b[31m'
+
+
+def register(db: Database, kompass: Questionnaire, worker: int, **extra: str) -> uuid.UUID:
+    """An engineer from Syria with two degrees and two jobs, submitted, remarked, corrected."""
+    answers = {
+        "full_name": "Rami Haddad", "birth_date": "02.03.1985", "person_id": "2024 7777 1234",
+        "permit_date": "20.11.2026", "citizenship": "SY", "mother_tongues": "ar",
+        "has_other_languages": "yes", "other_languages[0].language": "en",
+        "other_languages[0].speaking": "well", "school_years": "16",
+        "educations[0].level": "bachelor", "educations[0].field": "07",
+        "educations[0].programme": "Electrical engineering", "educations[0].status": "completed",
+        "educations[1].level": "master", "educations[1].programme": HOSTILE,
+        "has_work_experience": "yes", "jobs[0].job_title": "Engineer",
+        "jobs[0].occupation_group": "2", "jobs[0].from_year": "2010",
+        "jobs[1].job_title": "مهندس كهرباء", "long_term_goal": "أعمل مهندسًا في النرويج 2030",
+        **extra,
+    }  # fmt: skip
+    form = filled(kompass, TODAY, answers)
+    new = records.create_record(db, questionnaire=kompass, mode=Mode.kiosk, locale="ar")
+    save_form(db, new.id, form)
+    records.submit(db, record_id=new.id)
+    review.add_remark(
+        db, record_id=new.id, actor_id=worker, questionnaire=kompass, section="work",
+        text="Has papers for both jobs. " + HOSTILE,
+    )  # fmt: skip
+    review.add_remark(
+        db, record_id=new.id, actor_id=worker, questionnaire=kompass,
+        text="Wants to work with power grids.", kind=RemarkKind.counsellor_note,
+    )  # fmt: skip
+    review.correct_answer(
+        db, record_id=new.id, actor_id=worker, path="jobs[0].from_year", value=2011,
+        reason="Work certificate says 2011",
+    )  # fmt: skip
+    review.set_status(db, record_id=new.id, actor_id=worker, status=Status.reviewed)
+    return new.id
+
+
+def caseworker(db: Database) -> int:
+    user = accounts.add_user(db, username="kari", full_name="Kari Nordmann", password=PASSWORD)
+    assert user.id is not None
+    return user.id
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, kompass: Questionnaire) -> Iterator[tuple[Database, int, uuid.UUID]]:
+    """A kiosk's own SQLite database with one full record and a caseworker."""
+    database = open_database(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}")
+    worker = caseworker(database)
+    record_id = register(database, kompass, worker)
+    try:
+        yield database, worker, record_id
+    finally:
+        database.dispose()
+
+
+def exported(db: Database, worker: int, path: Path, fmt: Format = Format.jsonl) -> str:
+    export(db, fmt=fmt, out=path, selection=Selection(), actor_id=worker)
+    return path.read_text("utf-8")
+
+
+def test_every_exported_record_follows_the_schema(kiosk: Any, tmp_path: Path) -> None:
+    db, worker, record_id = kiosk
+    Draft202012Validator.check_schema(schema())
+    validator = Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    text = exported(db, worker, tmp_path / "out.jsonl")
+    (line,) = text.splitlines()
+    record = json.loads(line)
+    validator.validate(record)
+    assert record["record_id"] == str(record_id)
+    answers = record["answers"]
+    assert answers["mother_tongues"] == ["ar"]
+    assert answers["citizenship"] == "SY"
+    assert answers["educations"][0]["level"] == "bachelor"
+    assert answers["educations"][0]["level_nus2000"] == "6"  # a bachelor's is NUS2000 level 6
+    assert answers["jobs"][0]["from_year"] == 2011
+    assert record["provenance"]["jobs[0].from_year"] == "caseworker"
+    assert record["provenance"]["full_name"] == "self"
+    assert [r["kind"] for r in record["remarks"]] == ["remark", "counsellor_note"]
+    assert record["corrections"][0]["old"] == 2010
+    assert record["status"] == "reviewed"  # as it was when written …
+    assert records.get_record(db, record_id).status == Status.exported  # … and now exported
+    (event,) = audit.events(db, record_id=record_id, action=audit.Action.exported)
+    assert event.actor_id == worker
+    json_text = exported(db, worker, tmp_path / "out.json", Format.json)
+    for item in json.loads(json_text):
+        validator.validate(item)
+
+
+def test_a_kiosk_moves_to_a_central_database_and_back_out_identically(
+    kiosk: Any, db: Database, tmp_path: Path
+) -> None:
+    """Export from the kiosk's SQLite, import into the central database (SQLite or a real
+    PostgreSQL), export again: the same records, byte for byte."""
+    source, worker, _record_id = kiosk
+    first = exported(source, worker, tmp_path / "first.jsonl")
+    central_worker = caseworker(db)
+    result = importer.import_file(db, tmp_path / "first.jsonl", actor_id=central_worker)
+    assert (result.new, result.existing, result.remarks_added) == (1, 0, 2)
+    second = exported(db, central_worker, tmp_path / "second.jsonl")
+    assert second == first
+    record_id = uuid.UUID(json.loads(first)["record_id"])
+    before = review.load_view(db, record_id)
+    again = importer.import_file(db, tmp_path / "first.jsonl", actor_id=central_worker)
+    assert (again.new, again.existing, again.remarks_added, again.corrections_added) == (0, 1, 0, 0)
+    after = review.load_view(db, record_id)
+    assert after.record == before.record
+    assert (after.answers, after.remarks, after.corrections) == (
+        before.answers, before.remarks, before.corrections,
+    )  # fmt: skip
+
+
+def test_an_existing_record_keeps_its_remarks_and_gains_new_ones(
+    kiosk: Any, db: Database, tmp_path: Path, kompass: Questionnaire
+) -> None:
+    source, worker, record_id = kiosk
+    exported(source, worker, tmp_path / "before.jsonl")
+    central_worker = caseworker(db)
+    importer.import_file(db, tmp_path / "before.jsonl", actor_id=central_worker)
+    review.add_remark(
+        db, record_id=record_id, actor_id=central_worker, questionnaire=kompass, text="Central."
+    )
+    review.add_remark(
+        source, record_id=record_id, actor_id=worker, questionnaire=kompass, text="Kiosk, later."
+    )
+    exported(source, worker, tmp_path / "after.jsonl")
+    result = importer.import_file(db, tmp_path / "after.jsonl", actor_id=central_worker)
+    assert (result.new, result.existing, result.remarks_added) == (0, 1, 1)
+    texts = [r.text for r in review.load_view(db, record_id).remarks]
+    assert texts[-2:] == ["Central.", "Kiosk, later."]
+    assert len(texts) == 4
+
+
+def test_csv_tables_open_with_the_bom_and_either_delimiter(kiosk: Any, tmp_path: Path) -> None:
+    db, worker, record_id = kiosk
+    for delimiter in (",", ";"):
+        folder = tmp_path / f"csv{delimiter == ';'}"
+        export(
+            db, fmt=Format.csv, out=folder, selection=Selection(), actor_id=worker,
+            delimiter=delimiter,
+        )  # fmt: skip
+        assert (folder / "persons.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+        tables = {}
+        for name in ("persons", "languages", "education", "work", "courses", "remarks"):
+            with (folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+                tables[name] = list(csv.DictReader(handle, delimiter=delimiter))
+        (person,) = tables["persons"]
+        assert person["record_id"] == str(record_id)
+        assert person["full_name"] == "Rami Haddad"
+        assert person["mother_tongues"] == "ar"
+        assert [row["kind"] for row in tables["languages"]] == ["mother_tongue", "other"]
+        assert [row["level_nus2000"] for row in tables["education"]] == ["6", "7"]
+        assert tables["education"][1]["programme"].startswith("<script>")
+        assert [row["job_title"] for row in tables["work"]] == ["Engineer", "مهندس كهرباء"]
+        assert {row["record_id"] for rows in tables.values() for row in rows} == {str(record_id)}
+        assert len(tables["remarks"]) == 2
+
+
+def test_csv_cells_cannot_start_a_formula() -> None:
+    assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
+    assert safe_cell("+47 900 00 000") == "'+47 900 00 000"
+    assert safe_cell("@cmd") == "'@cmd"
+    assert safe_cell(-3) == -3
+    assert safe_cell(["ar", "en"]) == "ar|en"
+    assert safe_cell("Engineer") == "Engineer"
+
+
+def test_exports_are_readable_by_their_owner_only(kiosk: Any, tmp_path: Path) -> None:
+    db, worker, _record_id = kiosk
+    for fmt in Format:
+        out = tmp_path / f"out-{fmt}"
+        export(db, fmt=fmt, out=out, selection=Selection(), actor_id=worker)
+        for path in out.iterdir() if out.is_dir() else [out]:
+            assert path.stat().st_mode & 0o077 == 0, path
+
+
+# ---------------------------------------------------------------- bad files
+
+
+def _good_line(kiosk: Any, tmp_path: Path) -> str:
+    db, worker, _record_id = kiosk
+    return exported(db, worker, tmp_path / "good.jsonl").strip()
+
+
+BAD_FILES = {
+    "truncated": (lambda good: good[: len(good) // 2], "line 2: not valid JSON"),
+    "wrong schema version": (
+        lambda good: good.replace('"schema_version":1', '"schema_version":2'),
+        "line 2: schema version 2 is not 1",
+    ),
+    "fails the schema": (
+        lambda good: good.replace('"status":"reviewed"', '"status":"approved"'),
+        "line 2: status does not follow the record format",
+    ),
+    "unknown questionnaire version": (
+        lambda good: good.replace('"version":"1"', '"version":"9"'),
+        "line 2: questionnaire kompass version 9 is not known here",
+    ),
+    "unknown question": (
+        lambda good: good.replace('"answers":{', '"answers":{"shoe_size":"44",'),
+        "line 2: There is no question 'shoe_size'",
+    ),
+    "the same record twice": (lambda good: good + "\n" + good, "line 3: record"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_a_bad_file_is_refused_whole(case: str, kiosk: Any, db: Database, tmp_path: Path) -> None:
+    good = _good_line(kiosk, tmp_path)
+    change, words = BAD_FILES[case]
+    # Another good record first (another id and person): it must not be imported either.
+    other = good.replace(str(kiosk[2])[:8], "0" * 8).replace("202477771234", "202400000001")
+    path = tmp_path / "bad.jsonl"
+    path.write_text(other + "\n" + change(good) + "\n", "utf-8")
+    worker = caseworker(db)
+    with pytest.raises(importer.ImportRefused) as caught:
+        importer.import_file(db, path, actor_id=worker)
+    message = caught.value.message.render(EN)
+    assert words in message
+    assert message.endswith("Nothing was imported.")
+    assert review.list_records(db, review.ListQuery(statuses=frozenset(Status))).total == 0
+
+
+def test_a_huge_line_and_a_file_that_is_not_utf8_are_refused(
+    kiosk: Any, db: Database, tmp_path: Path
+) -> None:
+    good = _good_line(kiosk, tmp_path)
+    worker = caseworker(db)
+    huge = tmp_path / "huge.jsonl"
+    with huge.open("w", encoding="utf-8") as handle:
+        handle.write(good + "\n")
+        handle.write('{"padding": "' + "x" * (50 * 1024 * 1024) + '"}\n')
+    latin1 = tmp_path / "latin1.jsonl"
+    latin1.write_bytes(good.encode("utf-8") + b"\n" + "Bjørn".encode("latin-1") + b"\n")
+    for path, words in [(huge, "line 2: the line is longer than 8 MB"),
+                        (latin1, "line 2: the file is not UTF-8 text")]:  # fmt: skip
+        with pytest.raises(importer.ImportRefused) as caught:
+            importer.import_file(db, path, actor_id=worker)
+        assert words in caught.value.message.render(EN)
+    assert review.list_records(db, review.ListQuery(statuses=frozenset(Status))).total == 0
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_export_and_import_from_the_command_line(kiosk: Any, tmp_path: Path) -> None:
+    source, _worker, _record_id = kiosk
+    target = open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}")
+    caseworker(target)
+    env = {"KOMPASS_LOCALE": "en", "KOMPASS_PASSWORD": PASSWORD, "KOMPASS_USER": "kari"}
+    runner = CliRunner()
+    out = tmp_path / "records.jsonl"
+    result = runner.invoke(
+        app, ["export", "--db", source.url, "--format", "jsonl", "--out", str(out)], env=env
+    )
+    assert (result.exit_code, result.output.strip()) == (0, f"Records exported: 1, to {out}")
+    result = runner.invoke(app, ["import", str(out), "--db", target.url], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Records imported: 1 new, 0 already here." in result.output
+    bad = runner.invoke(
+        app, ["export", "--db", source.url, "--format", "xml", "--out", "x"], env=env
+    )
+    assert bad.exit_code == 1
+    assert "Unknown format 'xml'" in bad.output
+    missing = runner.invoke(
+        app, ["import", str(tmp_path / "nope.jsonl"), "--db", target.url], env=env
+    )
+    assert missing.exit_code == 1
+    assert "Error: Cannot read" in missing.output
+    target.dispose()
+
+
+# ---------------------------------------------------------------- HTML in a real browser
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_the_html_summary_in_a_real_browser(kiosk: Any, tmp_path: Path) -> None:
+    """Chromium renders the export: free text stays text (no element from it), and the person's
+    column runs right to left in Arabic."""
+    if _chromium() is None:
+        if os.environ.get("KOMPASS_REQUIRE_CHROMIUM"):
+            pytest.fail("KOMPASS_REQUIRE_CHROMIUM is set but there is no chromium")
+        pytest.skip("no Chromium (bash .ci/run installs it)")
+    db, worker, _record_id = kiosk
+    page = exported(db, worker, tmp_path / "summary.html", Format.html)
+    probe = (
+        "<script>document.body.setAttribute('data-probe', JSON.stringify({"
+        "scripts: document.scripts.length,"
+        "injected: [...document.querySelectorAll('td, li')].some(e => e.querySelector('script')),"
+        "direction: getComputedStyle(document.querySelector('td[lang=ar]')).direction,"
+        # (the probe's own '</script>' must be written '<\\/script>' inside a script)
+        "text: document.body.innerText.includes('<script>alert(1)<\\/script>')}));</script>"
+    )
+    (tmp_path / "probe.html").write_text(page.replace("</body>", probe + "</body>"), "utf-8")
+    done = subprocess.run(
+        [_chromium() or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+         "--dump-dom", (tmp_path / "probe.html").as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    start = done.stdout.index("data-probe=") + len("data-probe=") + 1
+    quote = done.stdout[start - 1]
+    probe_data = json.loads(
+        done.stdout[start : done.stdout.index(quote, start)].replace("&quot;", '"')
+    )
+    assert probe_data == {"scripts": 1, "injected": False, "direction": "rtl", "text": True}
