@@ -31,6 +31,8 @@ from bench.harness import _FACTORIES, Case  # noqa: E402
 
 def _load_modules() -> None:
     for path in sorted(HERE.glob("bench_*.py")):
+        if f"bench.{path.stem}" in sys.modules:  # imported already by another bench module
+            continue
         spec = importlib.util.spec_from_file_location(f"bench.{path.stem}", path)
         if spec is None or spec.loader is None:
             raise ImportError(path)

@@ -172,7 +172,13 @@ class _RawJson(sa.types.TypeDecorator[Any]):
         return value
 
 
-_loads = json.JSONDecoder().decode
+_decoder = json.JSONDecoder()
+
+
+def _loads(text: str) -> Any:
+    """JSON that Kompass itself wrote (no surrounding blanks): ``raw_decode`` skips the two
+    whitespace scans of ``json.loads``, a third of its time on short values."""
+    return _decoder.raw_decode(text)[0]
 
 
 def _grouped(rows: Sequence[Any], key: Any = 0) -> dict[Any, list[Any]]:
