@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from kompass_tui import bidi
-from kompass_tui.crash import CrashLog, crash_log_path  # noqa: F401 - crash_log_path: for tests
+from kompass_tui.crash import CrashLog
 from kompass_tui.i18n import N_, _, current, set_locale
 from kompass_tui.screens.guard import IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen

@@ -35,7 +35,6 @@ from textual.strip import Strip
 __all__ = [
     "BidiMode",
     "has_rtl",
-    "mode",
     "mode_from_environment",
     "right_aligned",
     "set_mode",
@@ -65,10 +64,6 @@ _mode = DEFAULT_MODE
 def set_mode(new: BidiMode) -> None:
     global _mode
     _mode = new
-
-
-def mode() -> BidiMode:
-    return _mode
 
 
 def mode_from_environment() -> BidiMode:

@@ -18,6 +18,7 @@ from kompass_tui.storage.models import RemarkKind, Status
 from kompass_tui.storage.records import nest_answers
 from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
 from sporreskjema import Form, Path, Questionnaire, Translator, values
+from sporreskjema.engine import SummaryItem
 from sporreskjema.i18n import N_, Msg, Nn_, own_name
 from sporreskjema.text import clean_text
 
@@ -104,33 +105,21 @@ def build_report(
     form = Form.from_json(questionnaire, nest_answers(flat), today=today)
     given = {p.code: tr.gettext(p.label) for p in questionnaire.provenance}
     sections: list[SectionReport] = []
+
+    def answer_line(item: SummaryItem, depth: int) -> AnswerLine:
+        path = str(item.path)
+        given_by = given.get(provenance.get(path, ""), "")
+        return AnswerLine(
+            path, item.label, _safe(item.text), given_by, depth, corrected=path in corrected
+        )
+
     for summary in form.summary(tr):
         report = SectionReport(summary.name, summary.title)
         for item in summary.items:
-            path = str(item.path)
-            report.lines.append(
-                AnswerLine(
-                    path,
-                    item.label,
-                    _safe(item.text),
-                    given.get(provenance.get(path, ""), ""),
-                    corrected=path in corrected,
-                )
-            )
+            report.lines.append(answer_line(item, 0))
             for entry in item.entries:
-                report.lines.append(AnswerLine(path, _safe(entry.title), "", "", depth=1))
-                for child in entry.items:
-                    child_path = str(child.path)
-                    report.lines.append(
-                        AnswerLine(
-                            child_path,
-                            child.label,
-                            _safe(child.text),
-                            given.get(provenance.get(child_path, ""), ""),
-                            depth=2,
-                            corrected=child_path in corrected,
-                        )
-                    )
+                report.lines.append(AnswerLine(str(item.path), _safe(entry.title), "", "", depth=1))
+                report.lines.extend(answer_line(child, 2) for child in entry.items)
         sections.append(report)
     by_name = {s.name: s for s in sections}
     for section in questionnaire.sections:  # a remark on a section with no answers still shows

@@ -36,7 +36,7 @@ from tests.kiosk_pilot import (
     tick,
 )
 from tests.test_kiosk_pilot import stored
-from tests.test_kiosk_snapshots import steady
+from tests.test_kiosk_snapshots import section_matches
 
 OTHER_LOCALES = [code for code in LOCALES if code not in ("nb", "en")]
 RTL_LOCALES = ["ar", "fa_AF", "ps", "ckb"]
@@ -98,16 +98,7 @@ def test_language_picker(
 def test_section(
     snap_compare: Callable[..., bool], sqlite_db: Database, locale: str, section: int
 ) -> None:
-    app = make_app(sqlite_db)
-
-    async def open_section(pilot: Pilot[Any]) -> None:
-        app.start(locale)
-        await pilot.pause()
-        app.go_to(section)
-        await pilot.pause()
-        steady(pilot)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=open_section)
+    assert section_matches(snap_compare, sqlite_db, locale, section, (80, 24))
 
 
 # ---------------------------------------------------------------- right to left

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from kompass_tui import app as app_module
+from kompass_tui.crash import crash_log_path
 from kompass_tui.screens.guard import IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.screens.receipt import ReceiptScreen
@@ -372,6 +373,6 @@ async def test_an_unexpected_error_is_logged_not_shown(
     shown = capsys.readouterr()
     assert "unexpected error" in shown.err
     assert "Traceback" not in shown.err + shown.out
-    log = app_module.crash_log_path().read_text("utf-8")
+    log = crash_log_path().read_text("utf-8")
     assert "RuntimeError: a bug" in log
-    assert oct(app_module.crash_log_path().stat().st_mode & 0o777) == "0o600"
+    assert oct(crash_log_path().stat().st_mode & 0o777) == "0o600"

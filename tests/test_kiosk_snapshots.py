@@ -43,7 +43,18 @@ def test_section(
     locale: str,
     section: int,
 ) -> None:
-    app = make_app(sqlite_db)
+    assert section_matches(snap_compare, sqlite_db, locale, section, size)
+
+
+def section_matches(
+    snap_compare: Callable[..., bool],
+    db: Database,
+    locale: str,
+    section: int,
+    size: tuple[int, int],
+) -> bool:
+    """The first page of ``section`` in ``locale`` looks as its stored picture."""
+    app = make_app(db)
 
     async def open_section(pilot: Pilot[Any]) -> None:
         app.start(locale)
@@ -52,7 +63,7 @@ def test_section(
         await pilot.pause()
         steady(pilot)
 
-    assert snap_compare(app, terminal_size=size, run_before=open_section)
+    return snap_compare(app, terminal_size=size, run_before=open_section)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -21,7 +21,14 @@ from typing import IO, Any, Final
 
 import sqlalchemy as sa
 
-from kompass_tui.exchange.records import AUDIT, NUS_SUFFIX, RECORD, Selection, batches
+from kompass_tui.exchange.records import (
+    AUDIT,
+    NUS_SUFFIX,
+    RECORD,
+    Selection,
+    batches,
+    without_nus,
+)
 from kompass_tui.i18n import N_
 from kompass_tui.storage import audit
 from kompass_tui.storage.database import Database
@@ -335,8 +342,6 @@ class _HtmlWriter(_Writer):
         handle.write(_HTML_HEAD.format(title=html.escape(nb.gettext(questionnaire.title))))
 
     def write(self, record: dict[str, Any]) -> None:
-        from kompass_tui.exchange.records import without_nus
-
         e = html.escape
         nb = translator("nb")
         locale = record["locale"]

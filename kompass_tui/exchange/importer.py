@@ -223,7 +223,7 @@ def import_file(db: Database, path: Path, *, actor_id: int) -> ImportResult:
             if session.execute(sa.select(RECORD.c.id).where(RECORD.c.id == record_id)).first():
                 existing += 1
             else:
-                _insert_record(session, where, record, record_id)
+                _insert_record(session, where, record, record_id, authors)
                 new += 1
             remarks += _add_missing(
                 session, REMARK, record_id, _remark_rows(session, record, authors)
@@ -256,7 +256,11 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _insert_record(
-    session: Session, where: Msg, record: dict[str, Any], record_id: uuid.UUID
+    session: Session,
+    where: Msg,
+    record: dict[str, Any],
+    record_id: uuid.UUID,
+    authors: dict[str, int],
 ) -> None:
     person = record["person"]
     if person["person_id"] is not None:
@@ -281,7 +285,7 @@ def _insert_record(
             mode=record["mode"],
             locale=record["locale"],
             locales_used=record["locales_used"],
-            caseworker_id=None if caseworker is None else _author(session, caseworker, {}),
+            caseworker_id=None if caseworker is None else _author(session, caseworker, authors),
             interpreter_used=interpreter["used"],
             interpreter_language=interpreter["language"],
             interpreter_registry_number=interpreter["registry_number"],
