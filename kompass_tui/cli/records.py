@@ -268,7 +268,7 @@ def correct(
         record_id = review.find_record_id(database, record)
         form = Form.from_json(
             questionnaire,
-            stored.nest_answers(stored.load_answers(database, record_id)),
+            stored.load_answers(database, record_id),
             today=_today(),
         )
         try:

@@ -8,12 +8,13 @@ event under the caseworker who exported it, in the same transaction as its new s
 from __future__ import annotations
 
 import csv
+import gc
 import html
 import json
 import os
 import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -86,16 +87,29 @@ def export(
     written = 0
     questionnaire = load_builtin()
     with ExitStack() as stack:
+        stack.enter_context(_heap_frozen())
         writer = _writer(fmt, out, delimiter, questionnaire, stack, files)
         for batch in batches(db, selection):
-            for record in batch:
+            for record in batch.records:
                 writer.write(record)
-            _mark_exported(db, [uuid.UUID(r["record_id"]) for r in batch], actor_id, fmt, mark)
-            written += len(batch)
+            _mark_exported(db, batch.ids, actor_id, fmt, mark)
+            written += len(batch.ids)
             if progress is not None:
-                progress(len(batch))
+                progress(len(batch.ids))
         writer.close()
     return ExportResult(written, files)
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """Keep the objects that were alive before the export out of the garbage collector's
+    scans while it runs: an export makes millions of short-lived dicts, and every full
+    collection would otherwise walk the whole heap again (a fifth of the export's time)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _mark_exported(

@@ -13,7 +13,7 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -327,6 +327,10 @@ def load_answers(db: Database, record_id: uuid.UUID) -> dict[str, Any]:
     return nest_answers(dict(rows))
 
 
+#: Repeat-group paths recur in every record (``jobs[0].job_title``): parsed once each.
+_parse = lru_cache(maxsize=4096)(Path.parse)
+
+
 def nest_answers(flat: Mapping[str, Any]) -> dict[str, Any]:
     """``{"jobs[1].job_title": …}`` → ``{"jobs": [{}, {"job_title": …}]}`` (gaps closed)."""
     answers: dict[str, Any] = {}
@@ -335,7 +339,7 @@ def nest_answers(flat: Mapping[str, Any]) -> dict[str, Any]:
         if "[" not in text:  # most answers: no need to parse the path
             answers[text] = value
             continue
-        path = Path.parse(text)
+        path = _parse(text)
         if path.group is None:
             answers[path.name] = value
         else:
