@@ -1,4 +1,4 @@
-"""What every kiosk screen shares: it is built in the current language and rebuilt
+"""What every screen of the wizard shares (kiosk and assisted desk): it is built in the current language and rebuilt
 when the language changes."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from textual.screen import Screen
 from kompass_tui.i18n import current
 
 if TYPE_CHECKING:
-    from kompass_tui.app import KioskApp
     from kompass_tui.registration import Registration
+    from kompass_tui.wizard_app import WizardApp
 
 
 class KioskScreen(Screen[None]):
@@ -20,15 +20,15 @@ class KioskScreen(Screen[None]):
         self.built_in = current().locale
 
     @property
-    def kiosk(self) -> KioskApp:
-        from kompass_tui.app import KioskApp
+    def wizard(self) -> WizardApp:
+        from kompass_tui.wizard_app import WizardApp
 
-        assert isinstance(self.app, KioskApp)
+        assert isinstance(self.app, WizardApp)
         return self.app
 
     @property
     def registration(self) -> Registration:
-        registration = self.kiosk.registration
+        registration = self.wizard.registration
         assert registration is not None, "no registration is open"
         return registration
 

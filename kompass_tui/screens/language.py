@@ -43,9 +43,9 @@ class LanguageScreen(Screen[str]):
         if self.switching:
             self.dismiss(code)
         else:
-            from kompass_tui.app import KioskApp
+            from kompass_tui.wizard_app import WizardApp
 
-            assert isinstance(self.app, KioskApp)
+            assert isinstance(self.app, WizardApp)
             self.app.start(code)
 
     @on(Button.Pressed, "#cancel")

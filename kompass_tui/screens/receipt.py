@@ -32,7 +32,7 @@ class ReceiptScreen(Screen[None]):
 
     @on(Button.Pressed, "#finish")
     def _finish(self) -> None:
-        from kompass_tui.app import KioskApp
+        from kompass_tui.wizard_app import WizardApp
 
-        if isinstance(self.app, KioskApp) and self.is_current:
+        if isinstance(self.app, WizardApp) and self.is_current:
             self.app.reset()

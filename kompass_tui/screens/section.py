@@ -159,7 +159,7 @@ class QuestionsScreen(KioskScreen):
     def apply(self, field: QuestionField, raw: object) -> bool:
         """Check and save one answer and show the outcome at the field; True when saved."""
         error = self.registration.answer(field.path, raw)
-        self.kiosk.touch()
+        self.wizard.touch()
         if error is not None:
             field.show_error(error.render(current()))
             return False
@@ -261,11 +261,11 @@ class SectionScreen(QuestionsScreen):
 
     async def leave_forward(self) -> None:
         last = len(self.registration.questionnaire.sections) - 1
-        self.kiosk.go_to(last if self.from_summary else self.index + 1)
+        self.wizard.go_to(last if self.from_summary else self.index + 1)
 
     async def leave_back(self) -> None:
         if self.index > 0:
-            self.kiosk.go_to(self.index - 1, start_at=LAST_PAGE)
+            self.wizard.go_to(self.index - 1, start_at=LAST_PAGE)
 
     @on(RepeatField.EditEntry)
     def _edit_entry(self, event: RepeatField.EditEntry) -> None:

@@ -63,7 +63,7 @@ class SummaryScreen(SectionScreen):
     @on(Button.Pressed, ".summary-change")
     def _change(self, event: Button.Pressed) -> None:
         index = int((event.button.name or "section-0").split("-")[1])
-        self.kiosk.go_to(index, from_summary=True)
+        self.wizard.go_to(index, from_summary=True)
 
     async def go_forward(self) -> None:
         """Send: only a complete registration goes; otherwise say what is missing."""
@@ -75,8 +75,8 @@ class SummaryScreen(SectionScreen):
             shown.update(_("Not sent yet: %(reason)s") % {"reason": error.render(current())})
             shown.display = True
             return
-        self.kiosk.finished()
+        self.wizard.finished()
 
     async def go_back(self) -> None:
         if self.commit_page():
-            self.kiosk.go_to(self.index - 1, start_at=LAST_PAGE)
+            self.wizard.go_to(self.index - 1, start_at=LAST_PAGE)

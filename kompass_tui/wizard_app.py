@@ -1,0 +1,188 @@
+"""What the kiosk and the assisted desk share: one registration at a time, section by section,
+in the person's language, every answer saved as it is confirmed.
+
+:class:`~kompass_tui.app.KioskApp` adds the guard of a kiosk in a public room (the PIN, the
+idle reset); :class:`~kompass_tui.assist_app.AssistApp` adds the caseworker's login, the
+interpreter, the Norwegian side of every page and the idle lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import TYPE_CHECKING
+
+from textual import events, work
+from textual.app import App
+from textual.screen import Screen
+
+from kompass_tui import bidi
+from kompass_tui.crash import CrashLog
+from kompass_tui.i18n import _, current, set_locale
+from kompass_tui.screens.language import LanguageScreen
+from sporreskjema.i18n import DEFAULT_LOCALE, Translator
+
+if TYPE_CHECKING:
+    from kompass_tui.registration import Registration
+    from kompass_tui.storage.database import Database
+
+
+class WizardApp(CrashLog, App[None]):
+    """The survey's screens in order, for one person at a time."""
+
+    #: The screens under the wizard's (the language picker, the assisted desk's start).
+    BASE_SCREENS = 1
+
+    def __init__(self, db: Database | str | None, *, today: dt.date | None = None) -> None:
+        """``db``: an open database, or the URL (``None``: the default) to open after the
+        first screen is painted."""
+        super().__init__()
+        self._db: Database | None = None if db is None or isinstance(db, str) else db
+        self._db_url = db if isinstance(db, str) else None
+        self.today = today or dt.date.today()
+        self.registration: Registration | None = None
+        self.last_input = time.monotonic()
+        #: The language shown beside the person's on every page (the assisted desk only).
+        self.companion: Translator | None = None
+        set_locale(DEFAULT_LOCALE)  # every person starts at the language picker
+
+    def on_mount(self) -> None:
+        if self._db is None:
+            self.call_after_refresh(self._load)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self) -> None:
+        """Open the database and load the questionnaire while the first screen is shown."""
+        from kompass_tui.registration import Registration  # noqa: F401 - loads the screens' modules
+        from kompass_tui.screens import receipt, summary  # noqa: F401
+        from kompass_tui.storage.database import StorageError, open_database
+        from sporreskjema import load_builtin
+
+        try:
+            load_builtin()
+            database = open_database(self._db_url)
+        except StorageError as exc:
+            message = exc.message.render(current())
+            self.call_from_thread(
+                self.exit, return_code=1, message=_("Error: %(message)s") % {"message": message}
+            )
+            return
+        self.call_from_thread(setattr, self, "_db", database)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is not open yet")
+        return self._db
+
+    def on_unmount(self) -> None:
+        if self._db is not None and self._db_url is not None:
+            self._db.dispose()
+
+    # ---------------------------------------------------------------- the flow
+
+    def new_registration(self, locale: str) -> Registration:
+        from kompass_tui.registration import Registration
+
+        return Registration(self.db, locale=locale, today=self.today)
+
+    def start(self, locale: str) -> None:
+        """Begin a new registration in ``locale`` at the first section."""
+        if self._db is None:  # still opening (a fraction of a second after start)
+            self.set_timer(0.05, lambda: self.start(locale))
+            return
+        self.use_locale(locale)
+        self.registration = self.new_registration(current().locale)
+        self.go_to(0)
+
+    def open_where_missing(self) -> None:
+        """Show a continued registration where something is still missing: the first
+        unanswered or wrong question, else the summary."""
+        assert self.registration is not None
+        errors = self.registration.form.errors()
+        if not errors:
+            self.go_to(len(self.registration.questionnaire.sections) - 1)
+            return
+        path = errors[0].path
+        question = self.registration.questionnaire.question(path.group or path.name)
+        names = [section.name for section in self.registration.questionnaire.sections]
+        self.go_to(names.index(question.section), start_at=question.name)
+
+    def go_to(self, index: int, *, start_at: str | None = None, from_summary: bool = False) -> None:
+        """Show section ``index`` (the last one is the summary) in place of the current screen,
+        at the page of question ``start_at`` (``LAST_PAGE``: its last page)."""
+        from kompass_tui.screens.section import SectionScreen
+        from kompass_tui.screens.summary import SummaryScreen
+
+        assert self.registration is not None
+        last = len(self.registration.questionnaire.sections) - 1
+        screen: Screen[None] = (
+            SummaryScreen(last)
+            if index >= last
+            else SectionScreen(max(index, 0), start_at=start_at, from_summary=from_summary)
+        )
+        if len(self.screen_stack) <= self.BASE_SCREENS:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    def finished(self) -> None:
+        from kompass_tui.screens.receipt import ReceiptScreen
+
+        self.registration = None
+        self.switch_screen(ReceiptScreen())
+
+    def reset(self) -> None:
+        """Forget the current person and return to the first screen."""
+        self.registration = None
+        self.use_locale(DEFAULT_LOCALE)
+        while len(self.screen_stack) > self.BASE_SCREENS:
+            self.pop_screen()
+        self.last_input = time.monotonic()
+
+    # ---------------------------------------------------------------- language
+
+    def use_locale(self, locale: str) -> None:
+        """Speak ``locale`` from now on; a right-to-left one aligns the screens to the right."""
+        set_locale(locale)
+        self.set_class(bidi.right_aligned(current().rtl), "-rtl")
+
+    def may_switch_language(self) -> bool:
+        return self.registration is not None and not isinstance(self.screen, LanguageScreen)
+
+    def action_language(self) -> None:
+        """Choose the person's language again; nothing typed is lost."""
+        if not self.may_switch_language():
+            return
+        from kompass_tui.screens.section import QuestionsScreen
+
+        if isinstance(self.screen, QuestionsScreen):
+            self.screen.commit_page()
+        self.push_screen(LanguageScreen(switching=True), self._language_chosen)
+
+    def _language_chosen(self, locale: str | None) -> None:
+        if not locale or self.registration is None:
+            return
+        self.use_locale(locale)
+        self.registration.set_locale(current().locale)
+
+    def on_button_pressed(self, event: events.Event) -> None:
+        from textual.widgets import Button
+
+        if isinstance(event, Button.Pressed) and event.button.id == "language-button":
+            self.action_language()
+
+    # ---------------------------------------------------------------- idle time
+
+    def touch(self) -> None:
+        self.last_input = time.monotonic()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(
+            event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
+        ):
+            self.touch()
+        await super().on_event(event)
+
+    def idle_for(self) -> float:
+        return time.monotonic() - self.last_input
