@@ -472,30 +472,98 @@ class Form:
 
     @classmethod
     def from_json(
-        cls, questionnaire: Questionnaire, data: Mapping[str, Any], today: dt.date | None = None
+        cls,
+        questionnaire: Questionnaire,
+        data: Mapping[str, Any],
+        today: dt.date | None = None,
+        *,
+        strict: bool = False,
     ) -> Form:
-        """Rebuild a form from stored JSON answers (unknown names are refused)."""
+        """Rebuild a form from stored JSON answers; anything but such answers is a FormError.
+
+        Unknown names and values of the wrong form are always refused. ``strict`` (for data from
+        outside, such as an import file) refuses too any value this engine would not have stored
+        itself: text with control characters, a number out of range, an unknown code, a phone
+        number that does not parse. Stored data of the program's own are read without it, so a
+        rule that changes later does not lock anyone out of their record.
+        """
+        day = today or dt.date.today()
+        if not isinstance(data, Mapping):
+            raise FormError(Msg(N_("The answers have the wrong form.")))
         answers: dict[str, Any] = {}
         for name, raw in data.items():
             if (
-                not questionnaire.has_question(name)
+                not isinstance(name, str)
+                or not questionnaire.has_question(name)
                 or questionnaire.question(name).group is not None
             ):
-                raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": name}))
+                raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": str(name)}))
             question = questionnaire.question(name)
             if question.type == "repeat":
                 children = {c.name: c for c in question.questions}
+                if raw is not None and not (
+                    isinstance(raw, list) and all(isinstance(entry, Mapping) for entry in raw)
+                ):
+                    raise FormError(_wrong_form(question))
                 entries = []
                 for entry in raw or []:
-                    unknown = set(entry) - set(children)
+                    unknown = {str(k) for k in entry} - set(children)
                     if unknown:
                         raise FormError(
                             Msg(
                                 N_("There is no question '%(name)s'."), {"name": sorted(unknown)[0]}
                             )
                         )
-                    entries.append({k: values.decode(children[k], v) for k, v in entry.items()})
+                    entries.append(
+                        {
+                            k: _stored(children[k], v, questionnaire, day, strict)
+                            for k, v in entry.items()
+                        }
+                    )
                 answers[name] = entries
+            elif not question.holds_value:
+                raise FormError(Msg(N_("'%(name)s' takes no answer."), {"name": name}))
             else:
-                answers[name] = values.decode(question, raw)
-        return cls(questionnaire, answers, today or dt.date.today())
+                answers[name] = _stored(question, raw, questionnaire, day, strict)
+        return cls(questionnaire, answers, day)
+
+
+def _wrong_form(question: Question) -> Msg:
+    return Msg(N_("%(field)s: this answer has the wrong form."), {"field": question.label_msg()})
+
+
+def _stored(
+    question: Question, data: Any, questionnaire: Questionnaire, today: dt.date, strict: bool
+) -> Any:
+    """A stored answer decoded, if it has the form its type stores; with ``strict``, only one
+    the parser returns unchanged."""
+    try:
+        value = values.decode(question, data)
+    except (ValueError, TypeError):
+        raise FormError(_wrong_form(question)) from None
+    if value is None:
+        return None
+    if not _has_shape(question, value):
+        raise FormError(_wrong_form(question))
+    if strict:
+        try:
+            again = values.parse(question, value, questionnaire, today)
+        except values.Invalid as exc:
+            raise FormError(exc.message) from None
+        if again != value:
+            raise FormError(_wrong_form(question))
+    return value
+
+
+def _has_shape(question: Question, value: Any) -> bool:
+    """Whether ``value`` is of the Python type the parser of ``question``'s type returns."""
+    kind = question.type
+    if kind in ("integer", "year"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "date":
+        return isinstance(value, dt.date)
+    if kind == "confirm":
+        return value is True
+    if kind == "multiple" or (kind in ("language", "country") and question.multiple):
+        return isinstance(value, list) and all(isinstance(code, str) for code in value)
+    return isinstance(value, str)

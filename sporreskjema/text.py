@@ -30,3 +30,10 @@ def clean_text(raw: str, *, multiline: bool = False) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) if multiline else " ".join(lines)
     return text.strip()
+
+
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds what :func:`clean_text` removes to keep terminals safe: control
+    characters (every escape sequence starts with one) or bidi embeddings, overrides and
+    isolates. Tabs and line breaks are fine."""
+    return _CONTROL.search(text) is not None

@@ -344,7 +344,10 @@ def display(question: Question, value: Any, questionnaire: Questionnaire, tr: Tr
     if kind == "confirm":
         return tr.gettext("Yes") if value else ""
     if kind == "phone":
-        number = phonenumbers.parse(str(value), None)
+        try:
+            number = phonenumbers.parse(str(value), None)
+        except phonenumbers.NumberParseException:
+            return str(value)  # not stored by this engine; shown as it is
         return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
     if kind == "integer" and isinstance(value, int):
         return format_decimal(value, locale=tr.cldr)

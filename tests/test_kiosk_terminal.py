@@ -381,3 +381,61 @@ def test_a_person_registers_and_only_the_pin_ends_the_kiosk(kiosk: Kiosk) -> Non
         assert resumed.id == record.id
     finally:
         db.dispose()
+
+
+#: Keys and chords that must do nothing at the kiosk: no way out, no other record, no shell.
+HARMLESS_KEYS = (
+    "F1", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11", "F12",
+    "C-d", "C-w", "C-x", "C-o", "C-s", "C-t", "C-a", "C-e", "C-l", "C-r", "C-y", "C-n",
+    "M-x", "M-q", "Escape", "C-Escape",
+)  # fmt: skip
+
+
+def mouse_click(kiosk: Kiosk, column: int, row: int) -> None:
+    """A click at a cell (1-based), as the terminal reports it (SGR mouse mode)."""
+    for end in ("M", "m"):  # press, release
+        kiosk.type(f"\x1b[<0;{column};{row}{end}")
+
+
+def test_no_key_or_click_leaves_the_kiosk(kiosk: Kiosk) -> None:
+    kiosk.wait_for(BOKMAL)
+    kiosk.wait_until(lambda: kiosk.highlighted(BOKMAL), f"{BOKMAL!r} highlighted")
+    kiosk.keys("Enter")
+    kiosk.wait_for("Steg 1 av 8")
+    kiosk.tab_to(lambda: kiosk.highlighted(ACKNOWLEDGE), "the acknowledgement box")
+    kiosk.keys("Space")
+    kiosk.wait_for("Koden din:")
+    kiosk.tab_to(lambda: kiosk.highlighted(NEXT), "the Next button")
+    kiosk.keys("Enter")
+    kiosk.wait_for(FULL_NAME)
+    kiosk.type(NAME)
+    kiosk.wait_until(kiosk.shows_in_input(FULL_NAME, NAME), "the name typed")
+    for key in HARMLESS_KEYS:
+        kiosk.keys(key)
+        time.sleep(0.3)
+        assert kiosk.alive(), key
+        assert PIN_TITLE not in kiosk.screen(), key
+        assert FULL_NAME in kiosk.screen(), key
+    # Clicks on the top bar: the step, the section's title, the code.
+    for column, row in [(1, 1), (3, 2), (10, 2), (20, 2), (40, 2), (60, 3)]:
+        mouse_click(kiosk, column, row)
+        time.sleep(0.3)
+        assert kiosk.alive(), (column, row)
+        assert FULL_NAME in kiosk.screen(), (column, row)
+    # The language button on the top bar opens only the language picker, and choosing a
+    # language goes back to the same question with the name still typed.
+    top = kiosk.lines()[1]
+    mouse_click(kiosk, top.index("Språk") + 2, 2)
+    kiosk.wait_for("Choose your language")
+    assert NAME not in kiosk.screen()
+    kiosk.wait_until(lambda: kiosk.highlighted(BOKMAL), f"{BOKMAL!r} highlighted")
+    kiosk.keys("Enter")
+    kiosk.wait_for(FULL_NAME)
+    # Every way out still asks for the PIN, and nothing else is shown meanwhile.
+    for key in EXIT_KEYS:
+        kiosk.keys(key)
+        kiosk.wait_for(PIN_TITLE)
+        assert NAME not in kiosk.screen().replace(PIN_TITLE, ""), key
+        kiosk.keys("Escape")
+        kiosk.wait_gone(PIN_TITLE)
+    assert kiosk.alive()

@@ -109,7 +109,7 @@ async def test_find_read_remark_note_correct_and_mark_reviewed(desk: Database) -
         await pilot.pause()
         table = listing.query_one("#records")
         assert table.row_count == 1
-        assert table.get_row_at(0)[2] == "Selam Tesfay"
+        assert str(table.get_row_at(0)[2]) == "Selam Tesfay"
         await pilot.press("enter")
         screen = await wait_for(pilot, RecordScreen)
         body = " ".join(str(s.render()) for s in screen.query(".record-section, .facts"))
@@ -168,6 +168,8 @@ async def test_find_read_remark_note_correct_and_mark_reviewed(desk: Database) -
     assert view.answer_values()["jobs[0].job_title"] == "Baker"
     steps = [(str(e.action), e.actor_id) for e in reversed(audit.events(desk, record_id=SELAM))]
     worker = accounts.list_users(desk)[0].id
+    # The list shows names and identifiers: each reading of it is in the log too.
+    assert {e.actor_id for e in audit.events(desk, action=audit.Action.records_listed)} == {worker}
     assert steps[-5:] == [
         ("record_viewed", worker), ("remark_added", worker), ("remark_added", worker),
         ("answer_corrected", worker), ("status_changed", worker),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -97,4 +99,93 @@ def test_a_kiosk_and_a_review_session_write_at_once(tmp_path: Path) -> None:
         assert count == 400
         assert logins == 40
     finally:
+        db.dispose()
+
+
+def test_a_full_disk_is_a_clear_message_and_nothing_is_damaged(tmp_path: Path) -> None:
+    """The database may grow no further (SQLite's page limit stands in for a full disk): the
+    save that does not fit is refused with a message, everything saved before stays, and once
+    there is room again saving goes on."""
+    from kompass_tui.storage.database import StorageError
+    from kompass_tui.storage.models import Mode
+    from sporreskjema import load_builtin, translator
+
+    db = open_database(f"sqlite:///{tmp_path / 'full.sqlite3'}")
+    limit = {"pages": 0}
+
+    def cap(connection: Any, _record: Any) -> None:
+        if limit["pages"]:
+            connection.execute(f"PRAGMA max_page_count = {limit['pages']}")
+
+    sa.event.listen(db.engine, "connect", cap)
+    try:
+        record_id = records.create_record(
+            db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="en"
+        ).id
+        with db.engine.connect() as connection:
+            used = connection.exec_driver_sql("PRAGMA page_count").scalar()
+        limit["pages"] = int(used) + 2
+        db.engine.dispose()  # new connections get the limit
+        saved = []
+
+        def fill() -> None:
+            for index in range(1000):
+                records.save_answer(
+                    db, record_id=record_id, path=f"jobs[{index}].tasks",
+                    value=f"task {index} " + "x" * 500, provenance="self",
+                )  # fmt: skip
+                saved.append(index)
+
+        with pytest.raises(StorageError) as caught:
+            fill()
+        assert (
+            caught.value.message.render(translator("en")) == "The disk is full; nothing was saved."
+        )
+        assert saved
+        limit["pages"] = 0
+        db.engine.dispose()
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        answers = records.load_answers(db, record_id)["jobs"]
+        assert len(answers) == len(saved)  # the refused save left nothing half-written
+        records.save_answer(db, record_id=record_id, path=f"jobs[{len(saved)}].tasks",
+                            value="after", provenance="self")  # fmt: skip
+        assert len(records.load_answers(db, record_id)["jobs"]) == len(saved) + 1
+    finally:
+        db.dispose()
+
+
+def test_a_database_locked_past_the_busy_timeout_is_a_clear_message_and_a_retry_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kompass_tui.storage import database
+    from kompass_tui.storage.database import StorageError
+    from kompass_tui.storage.models import Mode
+    from sporreskjema import load_builtin, translator
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)
+    path = tmp_path / "locked.sqlite3"
+    db = open_database(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        record_id = records.create_record(
+            db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="en"
+        ).id
+        records.save_answer(db, record_id=record_id, path="full_name", value="Before",
+                            provenance="self")  # fmt: skip
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock, and keeps it
+        started = time.monotonic()
+        with pytest.raises(StorageError) as caught:
+            records.save_answer(db, record_id=record_id, path="full_name", value="After",
+                                provenance="self")  # fmt: skip
+        assert time.monotonic() - started >= 0.25  # it waited the busy timeout first
+        assert caught.value.message.render(translator("en")) == (
+            "The database is busy in another program; try again."
+        )
+        other.execute("ROLLBACK")
+        records.save_answer(db, record_id=record_id, path="full_name", value="After",
+                            provenance="self")  # fmt: skip
+        assert records.load_answers(db, record_id)["full_name"] == "After"
+    finally:
+        other.close()
         db.dispose()

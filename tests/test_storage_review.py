@@ -54,34 +54,44 @@ def test_days_left_to_the_two_week_deadline() -> None:
 def test_list_filters_sorts_searches_and_pages(db: Database) -> None:
     add_records(db, 300, today=TODAY)
     everything = frozenset(Status)
-    page = review.list_records(db, ListQuery(statuses=everything, limit=50))
+    page = review.list_records(db, ListQuery(statuses=everything, limit=50), actor_id=None)
     assert (len(page.rows), page.total) == (50, 300)
     dates = [row.permit_date for row in page.rows]
     assert dates == sorted(d for d in dates if d is not None)  # soonest deadline first
     assert dates[0] == TODAY - dt.timedelta(days=39)
-    last = review.list_records(db, ListQuery(statuses=everything, offset=280, limit=50))
+    last = review.list_records(
+        db, ListQuery(statuses=everything, offset=280, limit=50), actor_id=None
+    )
     assert len(last.rows) == 20
     seen = {r.id for r in page.rows} | {r.id for r in last.rows}
     assert len(seen) == 70  # pages do not overlap
-    open_work = review.list_records(db, ListQuery())
+    open_work = review.list_records(db, ListQuery(), actor_id=None)
     assert open_work.total == 180  # in progress (60) and submitted (120)
     assert {row.status for row in open_work.rows} <= {Status.in_progress, Status.submitted}
-    flagged = review.list_records(db, ListQuery(statuses=everything, follow_up_only=True))
+    flagged = review.list_records(
+        db, ListQuery(statuses=everything, follow_up_only=True), actor_id=None
+    )
     assert flagged.total == 43
     assert all(row.needs_follow_up for row in flagged.rows)
-    by_name = review.list_records(db, ListQuery(statuses=everything, sort=Sort.name, limit=3))
+    by_name = review.list_records(
+        db, ListQuery(statuses=everything, sort=Sort.name, limit=3), actor_id=None
+    )
     assert [row.full_name for row in by_name.rows] == [
         "Person 000000",
         "Person 000001",
         "Person 000002",
     ]
-    found = review.list_records(db, ListQuery(statuses=everything, search="person 00012"))
+    found = review.list_records(
+        db, ListQuery(statuses=everything, search="person 00012"), actor_id=None
+    )
     assert sorted(row.full_name or "" for row in found.rows) == [
         f"Person 00012{i}" for i in range(10)
     ]
-    by_id = review.list_records(db, ListQuery(statuses=everything, search="2024 0000 0042"))
+    by_id = review.list_records(
+        db, ListQuery(statuses=everything, search="2024 0000 0042"), actor_id=None
+    )
     assert [row.full_name for row in by_id.rows] == ["Person 000042"]
-    nothing = review.list_records(db, ListQuery(statuses=everything, search="%_"))
+    nothing = review.list_records(db, ListQuery(statuses=everything, search="%_"), actor_id=None)
     assert nothing.total == 0  # wildcards are searched for as text
 
 

@@ -22,7 +22,7 @@ runner = CliRunner()
 
 
 def test_a_new_database_gets_the_current_schema(db: Database) -> None:
-    assert schema_revision(db.engine) == "0001"
+    assert schema_revision(db.engine) == "0002"
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
@@ -180,6 +180,6 @@ def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
 def test_db_upgrade_creates_and_reports(db_url: str) -> None:
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0, result.output
-    assert "schema upgraded from empty to 0001" in result.output
+    assert "schema upgraded from empty to 0002" in result.output
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
-    assert "up to date (version 0001)" in result.output
+    assert "up to date (version 0002)" in result.output

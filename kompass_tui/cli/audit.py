@@ -8,6 +8,7 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
 from kompass_tui.cli.output import safe
@@ -46,7 +47,7 @@ def audit(
     tr = current()
     database = open_db(db)
     try:
-        login(database, user)
+        worker = login(database, user)
         kind = None
         if action is not None:
             try:
@@ -59,7 +60,9 @@ def audit(
                 )
                 raise typer.Exit(1) from None
         record_id = review.find_record_id(database, record) if record else None
-        events = log.events(database, record_id=record_id, action=kind, limit=limit)
+        events = log.events(
+            database, record_id=record_id, action=kind, limit=limit, actor_id=worker.id
+        )
         names = log.actor_names(database, {e.actor_id for e in events if e.actor_id is not None})
     except StorageError as exc:
         storage_failure(exc)
@@ -72,11 +75,12 @@ def audit(
     for event in events:
         who = names.get(event.actor_id or -1) or event.actor_name or _("(kiosk or system)")
         details = ", ".join(f"{key}={value}" for key, value in sorted(event.detail.items()))
+        # Text, not strings, which Rich would read as markup ("[/b]" would stop the command).
         table.add_row(
-            when(event.at, tr),
-            safe(who),
-            event.action,
-            str(event.record_id)[:8] if event.record_id else "",
-            safe(details),
+            Text(when(event.at, tr)),
+            Text(safe(who)),
+            Text(safe(event.action)),
+            Text(str(event.record_id)[:8] if event.record_id else ""),
+            Text(safe(details)),
         )
     Console(highlight=False, soft_wrap=False).print(table)

@@ -112,8 +112,8 @@ def list_(
     )
     tr = current()
     today = _today()
-    with _session(db, user) as (database, _worker):
-        page = review.list_records(database, query)
+    with _session(db, user) as (database, worker):
+        page = review.list_records(database, query, actor_id=worker.id)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     # Every column keeps room for its values (12-digit identifiers, dates) however long the
     # headings are in the language shown; headings wrap instead.
@@ -126,15 +126,19 @@ def list_(
     for row in page.rows:
         left = review.days_left(row.permit_date, today)
         late = left is not None and left < 0 and row.status in review.OPEN_STATUSES
+        # Every cell is a Text: a string would be read as Rich markup, so a name like
+        # "[/b]" would stop the command and "[link=…]" would send an escape sequence.
         table.add_row(
-            str(row.id)[:8],
+            Text(str(row.id)[:8]),
             # A flagged record says so under its status: "submitted / Follow-up".
-            review.status_msg(row.status).render(tr)
-            + ("\n" + _("Follow-up") if row.needs_follow_up else ""),
-            safe(row.full_name or "—"),
+            Text(
+                review.status_msg(row.status).render(tr)
+                + ("\n" + _("Follow-up") if row.needs_follow_up else "")
+            ),
+            Text(safe(row.full_name or "—")),
             Text(deadline_text(row.permit_date, today, tr), style="bold red" if late else ""),
-            row.person_key or "—",
-            format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—",
+            Text(safe(row.person_key or "—")),
+            Text(format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—"),
         )
     _console().print(table)
     if page.rows:

@@ -67,7 +67,7 @@ def list_(db: DbOption = None) -> None:
         return
     for user in users:
         state = _("active") if user.active else _("disabled")
-        typer.echo(f"{user.username:<24} {state:<10} {safe(user.full_name)}")
+        typer.echo(f"{safe(user.username):<24} {state:<10} {safe(user.full_name)}")
 
 
 @app.command("disable")

@@ -37,6 +37,7 @@ from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
 from sporreskjema import Form, Questionnaire, load_builtin
 from sporreskjema.i18n import is_rtl, own_name, translator
+from sporreskjema.text import clean_text, has_controls
 
 
 class Format(StrEnum):
@@ -217,17 +218,30 @@ class _JsonWriter(_Writer):
 
 
 def safe_cell(value: Any) -> Any:
-    """A value for a CSV cell: lists joined with '|', text that a spreadsheet would run as a
-    formula made inert with a leading apostrophe."""
+    """A value for a CSV cell: lists joined with '|', control characters and escape sequences
+    removed (a CSV file is often looked at with ``cat``), and text that a spreadsheet would run
+    as a formula made inert with a leading apostrophe."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
         value = "|".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = _safe_text(value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
+
+
+def _safe_text(text: str) -> str:
+    """Text as it was typed (cleaned then), or cleaned again if it came some other way."""
+    return clean_text(text, multiline=True) if has_controls(text) else text
+
+
+def _e(text: str) -> str:
+    """Text for HTML: cleaned of controls and bidi overrides, and escaped."""
+    return html.escape(_safe_text(text))
 
 
 class _CsvWriter(_Writer):
@@ -356,7 +370,7 @@ class _HtmlWriter(_Writer):
         handle.write(_HTML_HEAD.format(title=html.escape(nb.gettext(questionnaire.title))))
 
     def write(self, record: dict[str, Any]) -> None:
-        e = html.escape
+        e = _e
         nb = translator("nb")
         locale = record["locale"]
         try:
@@ -407,7 +421,7 @@ class _HtmlWriter(_Writer):
 
 
 def _cell(item: Any) -> str:
-    e = html.escape
+    e = _e
     text = f"<strong>{e(item.label)}</strong><br>{e(item.text) if item.text else '—'}"
     for entry in item.entries:
         text += f"<br><em>{e(entry.title)}</em>"

@@ -39,6 +39,7 @@ from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Caseworker
 from sporreskjema import Form, FormError, Questionnaire, load_builtin
+from sporreskjema.text import has_controls
 
 #: Longest line of a JSON Lines file (one record); a longer one is refused unread.
 MAX_LINE_BYTES: Final = 8 * 1024 * 1024
@@ -165,6 +166,15 @@ def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
                 {"found": json.dumps(record.get("schema_version")), "wanted": SCHEMA_VERSION},
             ),
         )
+    place = _controls_at(record)
+    if place is not None:
+        raise _refuse(
+            where,
+            Msg(
+                N_("%(place)s holds control characters or terminal escape sequences"),
+                {"place": place},
+            ),
+        )
     try:
         _validator().validate(record)
     except ValidationError as exc:
@@ -186,7 +196,7 @@ def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
             ),
         )
     try:
-        Form.from_json(questionnaire, without_nus(record["answers"]))
+        Form.from_json(questionnaire, without_nus(record["answers"]), strict=True)
     except FormError as exc:
         raise _refuse(where, exc.message) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -203,6 +213,31 @@ def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
                     {"section": remark["section"]},
                 ),
             )
+
+
+def _controls_at(value: Any, place: str = "") -> str | None:
+    """Where the first text with control characters or bidi overrides is (``answers/full_name``).
+
+    Text typed at a kiosk or by a caseworker never has them (they are cleaned away as it is
+    typed), so a file that has them was made or changed by hand, and is refused: the text
+    would go round the kiosk's checks into every screen and file that shows it."""
+    if isinstance(value, str):
+        return (place or "$") if has_controls(value) else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        shown = str(key).encode("unicode_escape").decode("ascii")  # a key's controls as \x1b
+        inner = f"{place}/{shown}" if place else shown
+        if isinstance(key, str) and has_controls(key):
+            return inner
+        found = _controls_at(item, inner)
+        if found is not None:
+            return found
+    return None
 
 
 def import_file(db: Database, path: Path, *, actor_id: int) -> ImportResult:

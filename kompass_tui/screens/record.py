@@ -62,7 +62,7 @@ class RecordScreen(Screen[None]):
                 self.review_app.db, self.record_id, actor_id=self.review_app.actor_id
             )
         except StorageError as exc:
-            self.query_one("#record-error", Static).update(exc.message.render(current()))
+            self.query_one("#record-error", Static).update(Text(exc.message.render(current())))
             return
         await self.show_record()
         self.query_one("#record-body").focus()

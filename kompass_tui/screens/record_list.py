@@ -23,6 +23,7 @@ from kompass_tui.storage import review
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
 from kompass_tui.widgets.visual import Checkbox, DataTable, Input, Label, Static
+from sporreskjema.text import clean_text
 
 if TYPE_CHECKING:
     from kompass_tui.review_app import ReviewApp
@@ -58,7 +59,10 @@ class RecordListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(
-            _("Kompass — review · %(name)s") % {"name": self.review_app.caseworker.full_name},
+            Text(
+                _("Kompass — review · %(name)s")
+                % {"name": clean_text(self.review_app.caseworker.full_name)}
+            ),
             id="review-title",
         )
         with Horizontal(id="filters"):
@@ -126,9 +130,11 @@ class RecordListScreen(Screen[None]):
     def load(self) -> None:
         """Read the current page and show it."""
         try:
-            page = review.list_records(self.review_app.db, self.query_now())
+            page = review.list_records(
+                self.review_app.db, self.query_now(), actor_id=self.review_app.actor_id
+            )
         except StorageError as exc:
-            self.query_one("#list-status", Static).update(exc.message.render(current()))
+            self.query_one("#list-status", Static).update(Text(exc.message.render(current())))
             return
         self.total = page.total
         tr = current()
@@ -154,14 +160,16 @@ class RecordListScreen(Screen[None]):
     def _cells(row: review.RecordRow, today: dt.date, tr: Any) -> list[Any]:
         left = review.days_left(row.permit_date, today)
         late = left is not None and left < 0 and row.status in review.OPEN_STATUSES
+        # Text, never strings: the table reads strings as markup, so a name like "[/b]" would
+        # stop the review and "[@click=…]" would make it clickable.
         return [
-            str(row.id)[:8],
-            review.status_msg(row.status).render(tr),
-            row.full_name or "—",
+            Text(str(row.id)[:8]),
+            Text(review.status_msg(row.status).render(tr)),
+            Text(clean_text(row.full_name or "—")),
             Text(deadline_text(row.permit_date, today, tr), style="bold red" if late else ""),
-            row.person_key or "—",
-            format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—",
-            _("yes") if row.needs_follow_up else "",
+            Text(clean_text(row.person_key or "—")),
+            Text(format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—"),
+            Text(_("yes") if row.needs_follow_up else ""),
         ]
 
     # ------------------------------------------------------------ filters and paging

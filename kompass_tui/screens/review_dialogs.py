@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -24,6 +25,7 @@ from kompass_tui.storage.models import RemarkKind, Status
 from kompass_tui.storage.records import nest_answers
 from kompass_tui.widgets.visual import Button, Input, Label, Static, TextArea
 from sporreskjema import Form, FormError, Path, values
+from sporreskjema.text import clean_text
 
 if TYPE_CHECKING:
     from kompass_tui.review_app import ReviewApp
@@ -53,7 +55,8 @@ class _Dialog(ModalScreen[str | None]):
 
     def refuse(self, exc: StorageError | str) -> None:
         message = exc if isinstance(exc, str) else exc.message.render(current())
-        self.query_one(".dialog-error", Static).update(message)
+        # A Text: messages quote what was typed, which must not be read as markup.
+        self.query_one(".dialog-error", Static).update(Text(clean_text(message)))
 
 
 class RemarkDialog(_Dialog):
@@ -158,8 +161,11 @@ class CorrectDialog(_Dialog):
             shown = values.display(
                 question, values.decode(question, stored), self.review_app.questionnaire, current()
             )
-        self.query_one("#current", Static).update(_("Now: %(value)s") % {"value": shown})
-        self.query_one("#value", Input).value = _typed(question, stored)
+        # The stored answer may have come from an import: cleaned, and a Text, not markup.
+        self.query_one("#current", Static).update(
+            Text(_("Now: %(value)s") % {"value": clean_text(shown, multiline=True)})
+        )
+        self.query_one("#value", Input).value = clean_text(_typed(question, stored))
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:

@@ -1,4 +1,5 @@
-"""The tables: records, answers, remarks, corrections, audit events, caseworker accounts.
+"""The tables: records, answers, remarks, corrections, audit events, caseworker accounts, and
+the anonymous counts that are all a purge leaves of a record.
 
 Answers are stored one row per answer path (``jobs[2].job_title``) with the coded value
 as JSON, so each confirmed answer is one small write. The person's name, birth date,
@@ -151,7 +152,8 @@ class Correction(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Who did what to which record, and when. Never updated or deleted by the program."""
+    """Who did what to which record, and when. Never deleted by the program; a purge only
+    blanks the answers a correction's event kept (see :mod:`kompass_tui.storage.purge`)."""
 
     __tablename__ = "audit_event"
 
@@ -178,3 +180,20 @@ class Caseworker(SQLModel, table=True):
     failed_logins: int = Field(default=0)
     last_failed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PurgedCount(SQLModel, table=True):
+    """What a purge leaves of the records it deletes: how many there were, by the month they
+    were started, status, language and mode. Nothing here names or identifies a person; each
+    purge adds rows of its own, and the statistics add them up."""
+
+    __tablename__ = "purged_count"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purged_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: The month the registration was started, ``2026-11``.
+    month: str = Field(max_length=7)
+    status: str = Field(max_length=20)
+    locale: str = Field(max_length=20)
+    mode: str = Field(max_length=20)
+    records: int

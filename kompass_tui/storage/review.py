@@ -152,8 +152,11 @@ def _order(sort: Sort) -> list[Any]:
     return [col(Record.permit_date).asc().nulls_last(), col(Record.id)]
 
 
-def list_records(db: Database, query: ListQuery) -> RecordPage:
-    """One page of the list: only the page's rows are read, and the matching count."""
+def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> RecordPage:
+    """One page of the list: only the page's rows are read, and the matching count.
+
+    The list shows names and identifiers, so a caseworker's reading (``actor_id``) is audited
+    with what was asked and how many records were shown; ``None`` is for the program itself."""
     conditions = _filters(query)
     with db.session() as session:
         total = session.execute(
@@ -166,6 +169,18 @@ def list_records(db: Database, query: ListQuery) -> RecordPage:
             .offset(max(query.offset, 0))
             .limit(query.limit)
         ).all()
+    if actor_id is not None:
+        with db.write() as session:
+            audit.log(
+                session,
+                audit.Action.records_listed,
+                actor_id=actor_id,
+                statuses=sorted(str(status) for status in query.statuses),
+                follow_up_only=query.follow_up_only,
+                search=clean_text(query.search),
+                offset=query.offset,
+                shown=len(rows),
+            )
     return RecordPage(
         [
             RecordRow(

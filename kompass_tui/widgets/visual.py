@@ -8,8 +8,11 @@ right-to-left letters are left as they are. Screens and widgets import these ins
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import widgets
 from textual.strip import Strip
+from textual.visual import VisualType
 
 from kompass_tui import bidi
 from kompass_tui.i18n import current
@@ -37,11 +40,18 @@ class VisualLines:
 
 
 class Static(VisualLines, widgets.Static):
-    pass
+    """Text shown as it is: square brackets in what a person typed are not Textual markup
+    (``[/b]`` would stop the screen, ``[@click=…]`` would make an action of it)."""
+
+    def __init__(self, content: VisualType = "", *, markup: bool = False, **kwargs: Any) -> None:
+        super().__init__(content, markup=markup, **kwargs)
 
 
 class Label(VisualLines, widgets.Label):
-    pass
+    """Text shown as it is (see :class:`Static`)."""
+
+    def __init__(self, content: VisualType = "", *, markup: bool = False, **kwargs: Any) -> None:
+        super().__init__(content, markup=markup, **kwargs)
 
 
 class Button(VisualLines, widgets.Button):

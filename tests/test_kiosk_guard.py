@@ -1,0 +1,62 @@
+"""Guessing the caseworker PIN at the kiosk: after a few wrong PINs every further try waits,
+twice as long each time, and while it waits even the right PIN does not open the kiosk."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kompass_tui.screens.guard import PIN_FREE_TRIES, PinScreen
+from kompass_tui.storage.database import Database
+from tests.kiosk_pilot import PIN, make_app, pick_language
+
+SIZE = (100, 40)
+
+
+def _error(app: object) -> str:
+    screen = app.screen  # type: ignore[attr-defined]
+    return str(screen.query_one("#pin-error").render())
+
+
+async def test_wrong_pins_are_slowed_down(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(PinScreen, "failures", 0)
+    monkeypatch.setattr(PinScreen, "locked_until", 0.0)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, PinScreen)
+        for _try in range(PIN_FREE_TRIES):
+            await pilot.press(*"1111", "enter")
+            await pilot.pause()
+            assert _error(app) == "Wrong PIN."
+        assert 4 < PinScreen.locked_until - time.monotonic() <= 5
+        # While it waits, the right PIN is not even tried.
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PinScreen)
+        assert _error(app) == "Wait 5 seconds."
+        # Leaving the PIN screen and coming back does not end the wait.
+        await pilot.press("escape")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        app.screen.query_one("#pin").value = ""  # type: ignore[attr-defined]
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PinScreen)
+        assert _error(app).startswith("Wait")
+        # The wait is over: one more wrong PIN waits twice as long.
+        PinScreen.locked_until = 0.0
+        app.screen.query_one("#pin").value = ""  # type: ignore[attr-defined]
+        await pilot.press(*"1111", "enter")
+        await pilot.pause()
+        assert 9 < PinScreen.locked_until - time.monotonic() <= 10
+        PinScreen.locked_until = 0.0
+        app.screen.query_one("#pin").value = ""  # type: ignore[attr-defined]
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert PinScreen.failures == 0  # the right PIN starts the count again
+    assert app.return_code == 0
