@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
-from kompass_tui.i18n import N_, current
+from kompass_tui.i18n import current
 from kompass_tui.screens.guard import IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.settings import IDLE_WARNING_SECONDS, KioskSettings
@@ -47,13 +47,7 @@ HIGH_CONTRAST = Theme(
 class KioskApp(WizardApp):
     """The self-registration kiosk."""
 
-    CRASH_MESSAGE = N_(
-        "Kompass stopped because of an unexpected error. The answers given so far are saved. Details: %(path)s"
-    )
-
     CSS_PATH = "styles/kiosk.tcss"
-    TITLE = "Kompass"
-    ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         # Every way out asks for the PIN first.
         Binding("ctrl+q", "leave", show=False, priority=True),

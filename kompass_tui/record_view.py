@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from babel.dates import format_date, format_datetime
 
-from kompass_tui.storage.models import RemarkKind, Status
+from kompass_tui.storage.models import Record, RemarkKind, Status
 from kompass_tui.storage.records import nest_answers
 from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
-from sporreskjema import Form, Path, Questionnaire, Translator, values
+from sporreskjema import Form, Path, Questionnaire, Translator, cldr, values
 from sporreskjema.engine import SummaryItem
 from sporreskjema.i18n import N_, Msg, Nn_, own_name
 from sporreskjema.text import clean_text
@@ -200,7 +200,31 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
         facts.append((tr.gettext("Reviewed"), when(record.reviewed_at, tr)))
     if record.caseworker_id is not None:
         facts.append((tr.gettext("Caseworker"), _safe(view.author(record.caseworker_id))))
+    if record.interpreter_used is not None:
+        facts.append((tr.gettext("Interpreter"), interpreter_text(record, tr)))
     return facts
+
+
+#: How an interpreter takes part (``records.INTERPRETER_CHANNELS``).
+CHANNELS: Final = {"on_site": N_("On site"), "phone": N_("By phone"), "video": N_("By video")}
+
+
+def interpreter_text(record: Record, tr: Translator) -> str:
+    """ "No", or the interpreter's language, how they took part and their registry number."""
+    if not record.interpreter_used:
+        return tr.gettext("No")
+    parts = []
+    if record.interpreter_language:
+        parts.append(cldr.language_name(record.interpreter_language, tr))
+    if record.interpreter_channel:
+        channel = CHANNELS.get(record.interpreter_channel)
+        parts.append(tr.gettext(channel) if channel else _safe(record.interpreter_channel))
+    if record.interpreter_registry_number:
+        parts.append(
+            tr.gettext("Nasjonalt tolkeregister no. %(number)s")
+            % {"number": _safe(record.interpreter_registry_number)}
+        )
+    return ", ".join(parts) or tr.gettext("Yes")
 
 
 _MODES = {"kiosk": N_("kiosk"), "assisted": N_("assisted"), "imported": N_("imported")}

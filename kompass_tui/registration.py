@@ -8,17 +8,39 @@ saved answer, so nobody who only looks at the start screen leaves a record behin
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
-from typing import Any
+from typing import Any, Final
 
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database, StorageError
-from kompass_tui.storage.models import Mode
+from kompass_tui.storage.models import Mode, Record
 from sporreskjema import Form, FormError, Path, Questionnaire, load_builtin, values
+from sporreskjema.text import clean_text
 
 #: Shown at the kiosk instead of the record number, which is not the person's business.
 ALREADY_REGISTERED = N_("You are already registered. Please ask the staff for help.")
+
+#: A number in Nasjonalt tolkeregister: digits only.
+_REGISTRY_NUMBER = re.compile(r"^[0-9]{1,8}$")
+
+#: Who gives the answers by default at the assisted desk.
+WITH_INTERPRETER: Final = "interpreter"
+WITH_HELP: Final = "self_with_help"
+
+
+def registry_number(text: str) -> tuple[str | None, Msg | None]:
+    """An interpreter's number in Nasjonalt tolkeregister as typed (spaces allowed), or the
+    reason it is not one; nothing typed is no number (it is optional)."""
+    digits = re.sub(r"\s", "", clean_text(text))
+    if not digits:
+        return None, None
+    if not _REGISTRY_NUMBER.match(digits):
+        return None, Msg(
+            N_("The number in Nasjonalt tolkeregister is digits only, at most 8 of them.")
+        )
+    return digits, None
 
 
 class Registration:
@@ -31,8 +53,10 @@ class Registration:
         mode: Mode = Mode.kiosk,
         provenance: str = "self",
         caseworker_id: int | None = None,
+        assistance: records.Assistance | None = None,
         today: dt.date | None = None,
     ) -> None:
+        """``assistance``: at the assisted desk (mode, caseworker and provenance follow)."""
         self.db = db
         self.questionnaire = questionnaire or load_builtin()
         self.form = Form(self.questionnaire, today=today or dt.date.today())
@@ -40,6 +64,13 @@ class Registration:
         self.mode = mode
         self.provenance = provenance
         self.caseworker_id = caseworker_id
+        self.assistance = assistance
+        if assistance is not None:
+            self.mode = Mode.assisted
+            self.caseworker_id = assistance.caseworker_id
+            self.provenance = WITH_INTERPRETER if assistance.interpreter_used else WITH_HELP
+        #: Provenance chosen for single answers, by path (the assisted desk may change it).
+        self.provenance_by_path: dict[str, str] = {}
         self.record_id: uuid.UUID | None = None
         self.resume_code: str | None = None
 
@@ -53,6 +84,7 @@ class Registration:
                 mode=self.mode,
                 locale=self.locale,
                 caseworker_id=self.caseworker_id,
+                assistance=self.assistance,
             )
             self.record_id, self.resume_code = new.id, new.resume_code
         return self.record_id
@@ -69,15 +101,68 @@ class Registration:
     ) -> Registration:
         """Continue an unfinished registration (raises ``records.ResumeFailed``)."""
         record = records.resume(db, code=code, birth_date=birth_date)
+        registration = cls._of_record(db, record, locale=locale, today=today)
+        registration.resume_code = records.normalise_resume_code(code)
+        registration.set_locale(locale)
+        return registration
+
+    @classmethod
+    def continue_assisted(
+        cls,
+        db: Database,
+        *,
+        key: str,
+        assistance: records.Assistance,
+        today: dt.date | None = None,
+    ) -> Registration:
+        """Continue at the assisted desk a registration begun elsewhere, found by its resume
+        code or the person's identifier (raises a ``StorageError`` with the reason), in the
+        language it was begun in."""
+        record = records.continue_assisted(db, key=key, assistance=assistance)
+        return cls._of_record(db, record, locale=record.locale, assistance=assistance, today=today)
+
+    @classmethod
+    def _of_record(
+        cls,
+        db: Database,
+        record: Record,
+        *,
+        locale: str,
+        assistance: records.Assistance | None = None,
+        today: dt.date | None = None,
+    ) -> Registration:
+        """A registration of a stored record, with its answers so far."""
         questionnaire = load_builtin(record.questionnaire_id, record.questionnaire_version)
-        registration = cls(db, locale=locale, questionnaire=questionnaire, today=today)
+        registration = cls(
+            db, locale=locale, questionnaire=questionnaire, assistance=assistance, today=today
+        )
         registration.form = Form.from_json(
             questionnaire, records.load_answers(db, record.id), today=registration.form.today
         )
         registration.record_id = record.id
-        registration.resume_code = records.normalise_resume_code(code)
-        registration.set_locale(locale)
         return registration
+
+    def provenance_of(self, path: str) -> str:
+        return self.provenance_by_path.get(path, self.provenance)
+
+    def set_provenance(self, paths: list[str], provenance: str) -> Msg | None:
+        """Who gave the answers at ``paths``: the stored ones change now, the others take it
+        when they are given. The error message, or ``None``."""
+        if self.record_id is not None:
+            assert self.caseworker_id is not None, "only a caseworker changes provenance"
+            try:
+                records.set_provenance(
+                    self.db,
+                    record_id=self.record_id,
+                    paths=paths,
+                    provenance=provenance,
+                    actor_id=self.caseworker_id,
+                )
+            except StorageError as exc:
+                return exc.message
+        for path in paths:
+            self.provenance_by_path[path] = provenance
+        return None
 
     def set_locale(self, locale: str) -> None:
         self.locale = locale
@@ -102,10 +187,15 @@ class Registration:
         try:
             record_id = self._ensure_record()
             records.save_answer(
-                self.db, record_id=record_id, path=path, value=encoded, provenance=self.provenance
+                self.db,
+                record_id=record_id,
+                path=path,
+                value=encoded,
+                provenance=self.provenance_of(path),
             )
-        except records.DuplicatePerson:
-            return Msg(ALREADY_REGISTERED)
+        except records.DuplicatePerson as exc:
+            # The caseworker may see which record it is; the person at a kiosk may not.
+            return exc.message if self.assistance is not None else Msg(ALREADY_REGISTERED)
         except StorageError as exc:
             return exc.message
         assert self.form.set(parsed, raw) is None

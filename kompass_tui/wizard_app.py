@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from kompass_tui import bidi
 from kompass_tui.crash import CrashLog
-from kompass_tui.i18n import _, current, set_locale
+from kompass_tui.i18n import N_, _, current, set_locale
 from kompass_tui.screens.language import LanguageScreen
 from sporreskjema.i18n import DEFAULT_LOCALE, Translator
 
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 class WizardApp(CrashLog, App[None]):
     """The survey's screens in order, for one person at a time."""
 
+    TITLE = "Kompass"
+    ENABLE_COMMAND_PALETTE = False
+    CRASH_MESSAGE = N_(
+        "Kompass stopped because of an unexpected error. The answers given so far are saved. Details: %(path)s"
+    )
     #: The screens under the wizard's (the language picker, the assisted desk's start).
     BASE_SCREENS = 1
 

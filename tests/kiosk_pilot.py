@@ -170,6 +170,11 @@ async def register_without_schooling(pilot: Pilot[None]) -> None:
     await next_step(pilot)
     await type_text(pilot, "full_name", "Dawit Haile")
     await type_text(pilot, "birth_date", "01.01.2000")
+    await register_without_schooling_from_person_id(pilot)
+
+
+async def register_without_schooling_from_person_id(pilot: Pilot[None]) -> None:
+    """The rest of Dawit's registration, from his identifier to the summary."""
     await type_text(pilot, "person_id", "2024 1234 5678")
     await type_text(pilot, "permit_date", "10.11.2026")
     await pick(pilot, "citizenship", "ER")

@@ -265,6 +265,26 @@ async def test_wrong_answer_is_shown_at_the_field_and_not_saved(sqlite_db: Datab
     assert answers["birth_date"] == "1990-02-28"
 
 
+HOSTILE = "Hodan [/b] Ali [@click=app.quit]x[/] [link=https://example.org]y[/link]"
+
+
+async def test_brackets_in_answers_are_shown_as_typed(sqlite_db: Database) -> None:
+    """Square brackets are Textual markup: typed text must never be read as such (``[/b]``
+    would stop the kiosk, ``[@click=…]`` would make an action of it)."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", HOSTILE)
+        app.go_to(7)
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        shown = [str(widget.render()) for widget in app.screen.query(".summary-row")]
+        assert any(HOSTILE in line for line in shown), shown
+        assert app.is_running
+
+
 async def test_a_long_answer_scrolls_inside_its_field(sqlite_db: Database) -> None:
     """The field does not grow with its text: the text scrolls so the cursor stays in view."""
     name = "Start" + "abcdefghij" * 12 + "XYZ"

@@ -13,11 +13,13 @@ import typer
 
 import kompass_tui
 from kompass_tui.cli import (
+    assist,
     audit,
     db,
     exchange,
     kiosk,
     locales,
+    purge,
     questionnaire,
     records,
     review,
@@ -39,6 +41,7 @@ app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.command("kiosk")(kiosk.kiosk)
+app.command("assist")(assist.assist)
 app.command("locales")(locales.locales)
 app.command("review")(review.review)
 app.command("list")(records.list_)
@@ -49,6 +52,7 @@ app.command("status")(records.status)
 app.command("audit")(audit.audit)
 app.command("export")(exchange.export)
 app.command("import")(exchange.import_)
+app.command("purge")(purge.purge)
 
 
 def _show_version(value: bool) -> None:

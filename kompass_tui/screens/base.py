@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 
 from kompass_tui.i18n import current
+from sporreskjema.i18n import Translator
 
 if TYPE_CHECKING:
     from kompass_tui.registration import Registration
@@ -18,6 +19,11 @@ class KioskScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.built_in = current().locale
+        #: The language of the caseworker's side when the screen was built (assisted desk).
+        self.built_beside: Translator | None = None
+
+    def on_compose(self) -> None:
+        self.built_beside = self.wizard.companion
 
     @property
     def wizard(self) -> WizardApp:
@@ -35,8 +41,9 @@ class KioskScreen(Screen[None]):
     async def rebuild(self) -> None:
         """Build the screen again (after a language change or a change of entries)."""
         self.built_in = current().locale
+        self.built_beside = self.wizard.companion
         await self.recompose()
 
     async def on_screen_resume(self) -> None:
-        if self.built_in != current().locale:
+        if self.built_in != current().locale or self.built_beside is not self.wizard.companion:
             await self.rebuild()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from kompass_tui.i18n import _
-from kompass_tui.screens.section import Page, QuestionsScreen
+from kompass_tui.screens.section import QuestionsScreen
+from kompass_tui.widgets.mirror import Page
 from sporreskjema import Question
+from sporreskjema.i18n import Translator
 
 
 class EntryScreen(QuestionsScreen):
@@ -23,9 +25,9 @@ class EntryScreen(QuestionsScreen):
         form = self.registration.form
         return form.is_relevant(question, form.entries(self.group)[self.index])
 
-    def heading(self) -> str:
+    def heading_in(self, tr: Translator) -> str:
         group = self.registration.questionnaire.question(self.group)
-        return f"{_(group.label)} · {self.index + 1}"
+        return f"{tr.gettext(group.label)} · {self.index + 1}"
 
     def next_label(self, last_page: bool) -> str:
         return _("Done") if last_page else _("Next")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -16,9 +17,13 @@ from kompass_tui.widgets.visual import Button, Input, Label, Static
 class LoginScreen(Screen[Caseworker]):
     """User name and password; dismissed with the caseworker once they are right."""
 
+    def __init__(self, title: str | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
-            yield Label(_("Kompass — review"), id="login-title")
+            yield Label(self.title_text or _("Kompass — review"), id="login-title")
             yield Label(_("User name"))
             yield Input(id="username", max_length=80)
             yield Label(_("Password"))
@@ -54,6 +59,6 @@ class LoginScreen(Screen[Caseworker]):
         except StorageError as exc:
             password_box.value = ""
             password_box.focus()
-            error.update(exc.message.render(current()))
+            error.update(Text(exc.message.render(current())))  # not markup
             return
         self.dismiss(worker)

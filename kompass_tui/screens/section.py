@@ -11,17 +11,18 @@ from typing import Final
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Container, VerticalScroll
 
-from kompass_tui.i18n import _, current
+from kompass_tui.i18n import Msg, _, current
 from kompass_tui.screens.base import KioskScreen
 from kompass_tui.storage.records import format_resume_code
 from kompass_tui.widgets.chrome import NavBar, TopBar
+from kompass_tui.widgets.mirror import Mirror, Page, page_text
 from kompass_tui.widgets.questions import NOTHING, CodePicker, QuestionField, RepeatField, field_for
 from kompass_tui.widgets.visual import Button
 from sporreskjema import FormError, Question, values
+from sporreskjema.i18n import Translator
 
-Page = list[tuple[Question, str]]
 #: ``start_at`` value that opens a screen at its last page (coming back from the next section).
 LAST_PAGE: Final = "<last>"
 
@@ -33,6 +34,10 @@ class QuestionsScreen(KioskScreen):
         super().__init__()
         #: The path of the question the current page is about (its key).
         self.page_key = start_at
+        #: The questions shown now.
+        self.page: Page = []
+        #: Why the last answer to a question was refused, by path (for the mirror).
+        self.errors: dict[str, Msg] = {}
 
     # ---------------------------------------------------------------- what to show
 
@@ -43,6 +48,9 @@ class QuestionsScreen(KioskScreen):
         raise NotImplementedError
 
     def heading(self) -> str:
+        return self.heading_in(current())
+
+    def heading_in(self, tr: Translator) -> str:
         raise NotImplementedError
 
     def step(self) -> tuple[int, int] | None:
@@ -84,11 +92,19 @@ class QuestionsScreen(KioskScreen):
         pages = self.pages()
         index = self.page_index(pages)
         self.page_key = pages[index][-1][1] if pages[index] else None
+        self.page = pages[index]
         yield TopBar(
             self.heading(), step=self.step(), page=(index + 1, len(pages)), note=self.code_note()
         )
-        with VerticalScroll(id="body"):
-            yield from self.fields(pages[index])
+        companion = self.wizard.companion
+        if companion is None:
+            with VerticalScroll(id="body"):
+                yield from self.fields(pages[index])
+        else:
+            with Container(id="pages"):
+                with VerticalScroll(id="body"):
+                    yield from self.fields(pages[index])
+                yield Mirror(companion)
         yield NavBar(
             back=_("Back") if self.has_back(index == 0) else None,
             next_=self.next_label(index == len(pages) - 1),
@@ -104,7 +120,22 @@ class QuestionsScreen(KioskScreen):
         return made
 
     def on_mount(self) -> None:
+        self.refresh_mirror()
         self.focus_question()
+
+    async def rebuild(self) -> None:
+        await super().rebuild()
+        self.refresh_mirror()
+
+    def refresh_mirror(self) -> None:
+        """Draw the page again on the companion's side (the assisted desk only)."""
+        companion = self.wizard.companion
+        if companion is None:
+            return
+        text = page_text(
+            companion, self.heading_in(companion), self.page, self.registration, self.errors
+        )
+        self.query_one(Mirror).show(text)
 
     def focus_question(self) -> None:
         """Put the cursor in the page's question, so the person can answer at once."""
@@ -121,6 +152,7 @@ class QuestionsScreen(KioskScreen):
         pages = self.pages()
         index = self.page_index(pages)
         self.page_key = pages[index][-1][1] if pages[index] else None
+        self.page = pages[index]
         body = self.query_one("#body", VerticalScroll)
         with self.app.batch_update():
             await body.remove_children()
@@ -131,6 +163,7 @@ class QuestionsScreen(KioskScreen):
                 back=_("Back") if self.has_back(index == 0) else None,
                 next_=self.next_label(index == len(pages) - 1),
             )
+        self.refresh_mirror()
         self.focus_question()
 
     def entry_titles(self, group: Question) -> list[str]:
@@ -161,13 +194,17 @@ class QuestionsScreen(KioskScreen):
         error = self.registration.answer(field.path, raw)
         self.wizard.touch()
         if error is not None:
+            self.errors[field.path] = error
             field.show_error(error.render(current()))
+            self.refresh_mirror()
             return False
+        self.errors.pop(field.path, None)
         field.value = self.registration.form.get(field.path)
         field.show_error(None)
         if isinstance(field, CodePicker):
             field.refresh_choice()
         self.query_one(TopBar).show(note=self.code_note())
+        self.refresh_mirror()
         return True
 
     @on(QuestionField.Answered)
@@ -247,8 +284,8 @@ class SectionScreen(QuestionsScreen):
     def is_shown(self, question: Question) -> bool:
         return self.registration.form.is_relevant(question)
 
-    def heading(self) -> str:
-        return _(self.registration.questionnaire.sections[self.index].title)
+    def heading_in(self, tr: Translator) -> str:
+        return tr.gettext(self.registration.questionnaire.sections[self.index].title)
 
     def step(self) -> tuple[int, int] | None:
         return self.index + 1, len(self.registration.questionnaire.sections)

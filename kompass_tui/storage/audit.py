@@ -27,14 +27,17 @@ class Action(StrEnum):
     record_resumed = "record_resumed"
     resume_failed = "resume_failed"
     record_submitted = "record_submitted"
+    records_listed = "records_listed"
     record_viewed = "record_viewed"
     remark_added = "remark_added"
     answer_corrected = "answer_corrected"
     status_changed = "status_changed"
     follow_up_changed = "follow_up_changed"
+    provenance_changed = "provenance_changed"
     exported = "exported"
     imported = "imported"
     purged = "purged"
+    audit_viewed = "audit_viewed"
 
 
 def log(
@@ -64,15 +67,30 @@ def events(
     record_id: uuid.UUID | None = None,
     action: Action | None = None,
     limit: int = 200,
+    actor_id: int | None = None,
 ) -> list[AuditEvent]:
-    """The newest events first, optionally for one record or one kind of action."""
+    """The newest events first, optionally for one record or one kind of action.
+
+    The log holds personal data too (a correction's old and new answer), so a caseworker's
+    reading (``actor_id``) is itself an event, written after the events read."""
     with db.session() as session:
         query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
         if record_id is not None:
             query = query.where(AuditEvent.record_id == record_id)
         if action is not None:
             query = query.where(AuditEvent.action == action)
-        return list(session.exec(query))
+        found = list(session.exec(query))
+    if actor_id is not None:
+        with db.write() as session:
+            log(
+                session,
+                Action.audit_viewed,
+                actor_id=actor_id,
+                record_id=record_id,
+                kind=None if action is None else str(action),
+                shown=len(found),
+            )
+    return found
 
 
 def actor_names(db: Database, ids: set[int]) -> dict[int, str]:

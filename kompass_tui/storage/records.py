@@ -86,6 +86,41 @@ class ResumeFailed(StorageError):
         )
 
 
+class NotUnfinished(StorageError):
+    def __init__(self) -> None:
+        super().__init__(Msg(N_("No unfinished registration has this resume code or identifier.")))
+
+
+#: How an interpreter takes part.
+INTERPRETER_CHANNELS: Final = ("on_site", "phone", "video")
+
+
+@dataclass(frozen=True)
+class Assistance:
+    """Who helps at the assisted desk: the caseworker, and the interpreter if there is one."""
+
+    caseworker_id: int
+    interpreter_used: bool
+    #: The interpreter's language (a language code).
+    interpreter_language: str | None = None
+    #: The interpreter's number in Nasjonalt tolkeregister, digits only.
+    registry_number: str | None = None
+    #: One of :data:`INTERPRETER_CHANNELS`.
+    channel: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.channel is not None and self.channel not in INTERPRETER_CHANNELS:
+            raise ValueError(f"not an interpreter channel: {self.channel!r}")
+
+    def apply(self, record: Record) -> None:
+        record.mode = Mode.assisted
+        record.caseworker_id = self.caseworker_id
+        record.interpreter_used = self.interpreter_used
+        record.interpreter_language = self.interpreter_language if self.interpreter_used else None
+        record.interpreter_registry_number = self.registry_number if self.interpreter_used else None
+        record.interpreter_channel = self.channel if self.interpreter_used else None
+
+
 @dataclass(frozen=True)
 class NewRecord:
     id: uuid.UUID
@@ -117,8 +152,10 @@ def create_record(
     mode: Mode,
     locale: str,
     caseworker_id: int | None = None,
+    assistance: Assistance | None = None,
 ) -> NewRecord:
-    """Start a registration; returns its id and the resume code to show the person."""
+    """Start a registration; returns its id and the resume code to show the person.
+    ``assistance``: begun at the assisted desk, with or without an interpreter."""
     code = new_resume_code()
     record = Record(
         questionnaire_id=questionnaire.id,
@@ -129,6 +166,9 @@ def create_record(
         caseworker_id=caseworker_id,
         resume_hash=_resume_hash(code),
     )
+    if assistance is not None:
+        assistance.apply(record)
+        caseworker_id = assistance.caseworker_id
     with db.write() as session:
         session.add(record)
         session.flush()
@@ -389,6 +429,60 @@ def resume(db: Database, *, code: str, birth_date: dt.date) -> Record:
         raise ResumeFailed()
     assert record is not None
     return record
+
+
+def continue_assisted(db: Database, *, key: str, assistance: Assistance) -> Record:
+    """An unfinished registration found by its resume code or the person's identifier (DUF
+    number or national identity number), continued at the assisted desk: the record notes
+    the caseworker and the interpreter from now on. The caseworker is logged in, so no date
+    of birth is asked; the opening is audited under their name."""
+    digits = re.sub(r"[\s.\-]", "", key)
+    with db.write() as session:
+        record = session.exec(select(Record).where(Record.resume_hash == _resume_hash(key))).first()
+        if record is None and digits.isdigit() and len(digits) in (11, 12):
+            record = session.exec(select(Record).where(Record.person_key == digits)).first()
+        if record is None:
+            raise NotUnfinished()
+        if record.status != Status.in_progress:
+            raise RecordClosed(record.status)
+        assistance.apply(record)
+        record.resume_failures = 0
+        session.add(record)
+        audit.log(
+            session,
+            audit.Action.record_resumed,
+            actor_id=assistance.caseworker_id,
+            record_id=record.id,
+            mode=Mode.assisted,
+        )
+    return record
+
+
+def set_provenance(
+    db: Database, *, record_id: uuid.UUID, paths: Sequence[str], provenance: str, actor_id: int
+) -> int:
+    """Who gave these answers, changed by the caseworker at the assisted desk; how many
+    stored answers changed (answers not given yet take it when they come)."""
+    with db.write() as session:
+        _open_for_answers(session, record_id)
+        changed = (
+            session.connection()
+            .execute(
+                sa.update(_ANSWER)
+                .where(_ANSWER.c.record_id == record_id, _ANSWER.c.path.in_(list(paths)))
+                .values(provenance=provenance)
+            )
+            .rowcount
+        )
+        audit.log(
+            session,
+            audit.Action.provenance_changed,
+            actor_id=actor_id,
+            record_id=record_id,
+            paths=sorted(paths),
+            provenance=provenance,
+        )
+    return int(changed or 0)
 
 
 def note_locale(db: Database, *, record_id: uuid.UUID, locale: str) -> None:

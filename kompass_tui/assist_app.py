@@ -1,0 +1,175 @@
+"""``kompass assist``: a caseworker, the person and often an interpreter go through the survey
+together.
+
+The same wizard as the kiosk, with the page in Norwegian beside the person's language (under it
+on a narrow terminal). The session notes the caseworker and the interpreter; each answer notes
+who gave it. There is no kiosk guard here, but after a time without input the screen locks
+until the caseworker types their password again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import PurePath
+from typing import ClassVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from kompass_tui.i18n import _, set_locale
+from kompass_tui.registration import Registration
+from kompass_tui.storage import records
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Caseworker
+from kompass_tui.wizard_app import WizardApp
+from sporreskjema.i18n import DEFAULT_LOCALE, translator
+
+#: Below this many columns the Norwegian side goes under the person's side.
+SIDE_BY_SIDE_MIN_WIDTH = 110
+#: Seconds without input before the screen locks.
+DEFAULT_LOCK_SECONDS = 300
+
+
+class AssistApp(WizardApp):
+    """The assisted desk."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        "styles/kiosk.tcss",
+        "styles/review.tcss",
+        "styles/assist.tcss",
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", show=False, priority=True),
+        Binding("f2", "language", show=False, priority=True),
+        Binding("f4", "companion_language", show=False, priority=True),
+        Binding("f6", "provenance", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        companion: str = DEFAULT_LOCALE,
+        lock_seconds: int = DEFAULT_LOCK_SECONDS,
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__(db, today=today)
+        self.desk_language = translator(companion)
+        self.companion = self.desk_language
+        self.lock_seconds = lock_seconds
+        self._caseworker: Caseworker | None = None
+        #: Who helps in this session, set on the start screen.
+        self.assistance: records.Assistance | None = None
+        set_locale(companion)  # the desk speaks the caseworker's language
+
+    @property
+    def caseworker(self) -> Caseworker:
+        if self._caseworker is None:
+            raise RuntimeError("nobody is logged in")
+        return self._caseworker
+
+    def get_default_screen(self) -> Screen[None]:
+        from kompass_tui.screens.assist_start import AssistStartScreen
+
+        return AssistStartScreen()
+
+    def on_mount(self) -> None:
+        from kompass_tui.screens.login import LoginScreen
+
+        super().on_mount()
+        self.set_interval(1, self._check_idle)
+        self.push_screen(LoginScreen(_("Kompass — assisted registration")), self._logged_in)
+
+    def _logged_in(self, caseworker: Caseworker | None) -> None:
+        if caseworker is None:
+            self.exit()
+            return
+        self._caseworker = caseworker
+        self.touch()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < SIDE_BY_SIDE_MIN_WIDTH, "-stacked")
+
+    # ---------------------------------------------------------------- the session
+
+    def begin(self, locale: str, assistance: records.Assistance) -> None:
+        """A new registration for the person in front of the desk."""
+        self.assistance = assistance
+        self.start(locale)
+
+    def new_registration(self, locale: str) -> Registration:
+        assert self.assistance is not None, "the session starts on the start screen"
+        return Registration(self.db, locale=locale, assistance=self.assistance, today=self.today)
+
+    def continue_registration(self, key: str, assistance: records.Assistance) -> None:
+        """Continue a registration begun at the kiosk (raises a StorageError with a message)."""
+        self.assistance = assistance
+        self.registration = Registration.continue_assisted(
+            self.db, key=key, assistance=assistance, today=self.today
+        )
+        self.use_locale(self.registration.locale)
+        self.open_where_missing()
+
+    def reset(self) -> None:
+        super().reset()
+        self.assistance = None
+        self.use_locale(self.desk_language.locale)
+
+    # ---------------------------------------------------------------- the two languages
+
+    def action_companion_language(self) -> None:
+        """Choose the language of the caseworker's side."""
+        from kompass_tui.screens.language import LanguageScreen
+        from kompass_tui.screens.section import QuestionsScreen
+
+        if not isinstance(self.screen, QuestionsScreen):
+            return
+        self.screen.commit_page()
+        self.push_screen(LanguageScreen(switching=True), self._companion_chosen)
+
+    def _companion_chosen(self, locale: str | None) -> None:
+        # The page under the picker builds itself again when it is shown (KioskScreen).
+        if locale:
+            self.desk_language = self.companion = translator(locale)
+
+    # ---------------------------------------------------------------- who answered
+
+    def action_provenance(self) -> None:
+        """Say who gave the answers on this page (the person, with help, an interpreter …)."""
+        from kompass_tui.screens.assist_dialogs import ProvenanceDialog
+        from kompass_tui.screens.section import QuestionsScreen
+
+        screen = self.screen
+        if not isinstance(screen, QuestionsScreen) or self.registration is None:
+            return
+        screen.commit_page()
+        paths = [path for question, path in screen.page if question.holds_value]
+        if not paths:
+            return
+        registration = self.registration
+        now = registration.provenance_of(paths[-1])
+
+        def chosen(code: str | None) -> None:
+            if code is None or not isinstance(self.screen, QuestionsScreen):
+                return
+            error = registration.set_provenance(paths, code)
+            if error is not None:
+                self.notify(error.render(self.desk_language), severity="error")
+            self.screen.refresh_mirror()
+
+        # Asked in the caseworker's language: it is their choice, not the person's.
+        self.push_screen(ProvenanceDialog(registration.questionnaire, now), chosen)
+
+    # ---------------------------------------------------------------- the lock
+
+    def _check_idle(self) -> None:
+        from kompass_tui.screens.assist_dialogs import LockScreen
+        from kompass_tui.screens.login import LoginScreen
+
+        if self.lock_seconds <= 0 or self._caseworker is None:
+            return
+        if isinstance(self.screen, LockScreen | LoginScreen):
+            return
+        if self.idle_for() >= self.lock_seconds:
+            self.push_screen(LockScreen(self.caseworker), lambda _unlocked: self.touch())

@@ -1,0 +1,111 @@
+"""The assisted desk's own dialogs, in the caseworker's language: who gave the answers on a
+page, and the lock after a time without input."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets.option_list import Option
+
+from kompass_tui.storage.errors import StorageError
+from kompass_tui.storage.models import Caseworker
+from kompass_tui.widgets.visual import Button, Input, Label, OptionList, Static
+from sporreskjema import Questionnaire
+from sporreskjema.i18n import Translator, translator
+
+if TYPE_CHECKING:
+    from kompass_tui.assist_app import AssistApp
+
+
+def _desk(screen: Screen[Any]) -> Translator:
+    """The caseworker's language (the person's language is for the wizard's pages)."""
+    from kompass_tui.assist_app import AssistApp
+
+    app = screen.app
+    return app.desk_language if isinstance(app, AssistApp) else translator("nb")
+
+
+class ProvenanceDialog(ModalScreen[str | None]):
+    """Who gave the answers on this page; dismissed with a provenance code, or ``None``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel")]
+
+    def __init__(self, questionnaire: Questionnaire, now: str) -> None:
+        super().__init__()
+        self.questionnaire = questionnaire
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        tr = _desk(self)
+        with Vertical(id="provenance-box", classes="dialog"):
+            yield Label(tr.gettext("Who gave the answers on this page?"), classes="dialog-title")
+            yield OptionList(
+                *(
+                    Option(("● " if p.code == self.now else "○ ") + tr.gettext(p.label), id=p.code)
+                    for p in self.questionnaire.provenance
+                ),
+                id="provenance",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button(tr.gettext("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        codes = [p.code for p in self.questionnaire.provenance]
+        options.highlighted = codes.index(self.now) if self.now in codes else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LockScreen(Screen[bool]):
+    """Covers everything until the caseworker who logged in types their password again."""
+
+    def __init__(self, caseworker: Caseworker) -> None:
+        super().__init__()
+        self.caseworker = caseworker
+
+    def compose(self) -> ComposeResult:
+        tr = _desk(self)
+        with Vertical(id="lock-box", classes="dialog"):
+            yield Label(tr.gettext("Locked"), classes="dialog-title")
+            yield Static(
+                tr.gettext(
+                    "The screen was locked after a time without input. %(name)s, type your password to go on."
+                )
+                % {"name": self.caseworker.full_name or self.caseworker.username}
+            )
+            yield Input(id="lock-password", password=True, max_length=200)
+            yield Static("", id="lock-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(tr.gettext("Unlock"), id="unlock", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#lock-password", Input).focus()
+
+    @on(Input.Submitted, "#lock-password")
+    @on(Button.Pressed, "#unlock")
+    def _unlock(self) -> None:
+        from kompass_tui.storage import accounts
+
+        app: AssistApp = self.app  # type: ignore[assignment]
+        box = self.query_one("#lock-password", Input)
+        error = self.query_one("#lock-error", Static)
+        try:
+            accounts.authenticate(app.db, username=self.caseworker.username, password=box.value)
+        except StorageError as exc:
+            box.value = ""
+            error.update(exc.message.render(_desk(self)))
+            return
+        self.dismiss(True)

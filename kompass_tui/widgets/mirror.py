@@ -1,0 +1,170 @@
+"""The page in a second language, beside the person's (or under it on a narrow terminal).
+
+At the assisted desk the person answers in their own language while the caseworker reads the
+same question, help, choices, answers and error messages in Norwegian. The mirror is read only:
+it is drawn from the same page and the same form as the person's side, so the two can never
+disagree, and it has its own direction (Norwegian stays left to right beside Arabic).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.strip import Strip
+from textual.widgets import Static
+
+from kompass_tui import bidi
+from sporreskjema import Question, values
+from sporreskjema.i18n import Msg, Translator
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from kompass_tui.registration import Registration
+    from sporreskjema.engine import SummaryItem
+
+#: A page of the wizard: each question with the path of its answer.
+Page = list[tuple[Question, str]]
+
+
+class MirrorText(Static):
+    """Text in the mirror's language, in visual order for that language's direction."""
+
+    def __init__(self, translator: Translator, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.translator = translator
+
+    def render_line(self, y: int) -> Strip:
+        return bidi.visual_strip(super().render_line(y), True if self.translator.rtl else None)
+
+
+class Mirror(VerticalScroll):
+    """The current page (or the summary) in ``translator``'s language."""
+
+    def __init__(self, translator: Translator) -> None:
+        super().__init__(id="mirror")
+        self.translator = translator
+        self.set_class(bidi.right_aligned(translator.rtl), "-rtl")
+
+    def compose(self) -> ComposeResult:
+        yield MirrorText(self.translator, id="mirror-text")
+
+    def show(self, text: Text) -> None:
+        self.query_one(MirrorText).update(text)
+
+
+def _keys(tr: Translator) -> Text:
+    text = Text()
+    text.append(
+        tr.gettext("F2: the person's language · F4: the language of this side · F6: who answered"),
+        style="dim italic",
+    )
+    return text
+
+
+def page_text(
+    tr: Translator,
+    heading: str,
+    page: Page,
+    registration: Registration,
+    errors: dict[str, Msg],
+) -> Text:
+    """Each question of the page in ``tr``'s language: label, help, the choices with the
+    chosen ones marked, the answer, who gave it, and its error message."""
+    text = Text()
+    text.append(heading, style="bold underline")
+    form = registration.form
+    questionnaire = form.questionnaire
+    for question, path in page:
+        text.append("\n\n")
+        text.append(tr.gettext(question.label), style="bold")
+        if question.required and question.holds_value:
+            text.append(" *", style="bold")
+        if question.help:
+            text.append("\n")
+            text.append(tr.gettext(question.help), style="dim")
+        if not question.holds_value:
+            continue
+        value = form.get(path)
+        if question.type in ("single", "multiple") and question.choices:
+            chosen = value if isinstance(value, list) else [value]
+            for choice in questionnaire.choice_list(question.choices):
+                picked = choice.code in chosen
+                if question.type == "multiple":
+                    mark = "☑" if picked else "☐"
+                else:
+                    mark = "●" if picked else "○"
+                text.append("\n")
+                text.append(f"{mark} {tr.gettext(choice.label)}", style="bold" if picked else "")
+        elif question.type == "repeat":
+            entries = form.entries(question.name)
+            if not entries:
+                text.append("\n")
+                text.append(tr.gettext("Nothing added yet."), style="dim")
+            for index, entry in enumerate(entries):
+                title = ""
+                if question.entry_title:
+                    title = values.display(
+                        questionnaire.question(question.entry_title),
+                        entry.get(question.entry_title),
+                        questionnaire,
+                        tr,
+                    )
+                text.append(f"\n{index + 1}. {title or tr.gettext('(not filled in yet)')}")
+        else:
+            shown = values.display(question, value, questionnaire, tr)
+            text.append("\n")
+            text.append(
+                tr.gettext("Answer: %(answer)s") % {"answer": shown}
+                if shown
+                else tr.gettext("Not answered yet.")
+            )
+        if value is not None and question.type != "repeat":
+            text.append("\n")
+            text.append(_given_by(tr, registration, path), style="dim")
+        error = errors.get(path)
+        if error is not None:
+            text.append("\n")
+            text.append(error.render(tr), style="bold red")
+    text.append("\n\n")
+    text.append_text(_keys(tr))
+    return text
+
+
+def _given_by(tr: Translator, registration: Registration, path: str) -> str:
+    code = registration.provenance_of(path)
+    label = next((p.label for p in registration.questionnaire.provenance if p.code == code), code)
+    return tr.gettext("Given by: %(who)s") % {"who": tr.gettext(label)}
+
+
+def summary_text(tr: Translator, heading: str, registration: Registration, error: str) -> Text:
+    """Every answer by section in ``tr``'s language, and why it was not sent (if so)."""
+    text = Text()
+    text.append(heading, style="bold underline")
+    for part in registration.form.summary(tr):
+        text.append("\n\n")
+        text.append(f"{'✓' if part.complete else '!'} {part.title}", style="bold")
+        for item in part.items:
+            _summary_item(text, tr, item, depth=0)
+    if error:
+        text.append("\n\n")
+        text.append(error, style="bold red")
+    text.append("\n\n")
+    text.append_text(_keys(tr))
+    return text
+
+
+def _summary_item(text: Text, tr: Translator, item: SummaryItem, depth: int) -> None:
+    indent = "  " * depth
+    text.append(f"\n{indent}{item.label}: ")
+    if item.entries:
+        for entry in item.entries:
+            text.append(f"\n{indent}  {entry.title}")
+            for child in entry.items:
+                _summary_item(text, tr, child, depth + 2)
+        return
+    text.append(item.text or "—")
+    if item.error:
+        text.append(f"\n{indent}  {item.error}", style="red")

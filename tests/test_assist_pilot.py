@@ -1,0 +1,396 @@
+"""`kompass assist` through the real app: a caseworker logs in, notes the interpreter, and goes
+through the survey with the person, the page in Norwegian beside the person's language.
+The stored record must carry the mode, the caseworker, the interpreter and who gave each answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import RadioSet
+
+from kompass_tui.assist_app import AssistApp
+from kompass_tui.record_view import CHANNELS, interpreter_text
+from kompass_tui.registration import Registration
+from kompass_tui.screens.assist_dialogs import LockScreen, ProvenanceDialog
+from kompass_tui.screens.assist_start import AssistStartScreen
+from kompass_tui.screens.login import LoginScreen
+from kompass_tui.screens.receipt import ReceiptScreen
+from kompass_tui.screens.section import SectionScreen
+from kompass_tui.screens.summary import SummaryScreen
+from kompass_tui.storage import accounts, audit, records
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Caseworker, Mode, Record, Status
+from kompass_tui.widgets.mirror import Mirror, MirrorText
+from kompass_tui.widgets.visual import Checkbox, Input, OptionList, RadioButton
+from sporreskjema.i18n import available_locales, translator
+from tests.kiosk_pilot import (
+    TODAY,
+    click,
+    make_app,
+    next_step,
+    pick_language,
+    press_button,
+    register_without_schooling_from_person_id,
+    tick,
+    type_text,
+    wait_for_screen,
+)
+from tests.test_kiosk_snapshots import steady
+
+PASSWORD = "a long passphrase"
+WIDE = (120, 40)
+NARROW = (80, 24)
+
+
+@pytest.fixture
+def desk(sqlite_db: Database) -> Database:
+    accounts.add_user(sqlite_db, username="kari", full_name="Kari Nordmann", password=PASSWORD)
+    return sqlite_db
+
+
+def kari(db: Database) -> Caseworker:
+    return next(user for user in accounts.list_users(db) if user.username == "kari")
+
+
+def make_desk(db: Database, *, lock_seconds: int = 0) -> AssistApp:
+    return AssistApp(db, lock_seconds=lock_seconds, today=TODAY)
+
+
+async def log_in(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, LoginScreen)
+    await pilot.press(*"kari", "enter", *PASSWORD, "enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, AssistStartScreen)
+
+
+async def set_up_session(
+    pilot: Pilot[None],
+    locale: str,
+    *,
+    interpreter: str | None = None,
+    registry: str = "",
+    channel: str = "on_site",
+) -> None:
+    """On the start screen: the person's language and the interpreter, as a caseworker does."""
+    screen = pilot.app.screen
+    options = screen.query_one("#person-language", OptionList)
+    options.focus()
+    await pilot.press("home", *["down"] * available_locales().index(locale), "enter")
+    await pilot.pause()
+    if interpreter is None:
+        return
+    await click(pilot, screen.query_one("#interpreter", Checkbox))
+    search = screen.query_one("#q-interpreter_language .picker-search", Input)
+    search.focus()
+    await pilot.press(*interpreter, "enter")
+    await pilot.pause()
+    box = screen.query_one("#registry", Input)
+    box.focus()
+    await pilot.press(*registry)
+    await click(pilot, next(b for b in screen.query(RadioButton) if b.name == channel))
+
+
+def mirror_text(pilot: Pilot[None]) -> str:
+    return str(pilot.app.screen.query_one(MirrorText).render())
+
+
+def stored(db: Database) -> Record:
+    with db.session() as session:
+        (record,) = session.exec(select(Record)).all()
+    return record
+
+
+def provenance(db: Database, record: Record) -> dict[str, str]:
+    assert record.id is not None
+    return {row.path: row.provenance for row in records.answer_rows(db, record.id)}
+
+
+@pytest.mark.parametrize(
+    ("locale", "interpreter", "registry", "channel", "companion_word"),
+    [
+        ("uk", "uk", "12 345", "phone", "Fødselsdato"),
+        ("ar", "ar", "", "on_site", "Fødselsdato"),
+    ],
+)
+async def test_an_assisted_registration_with_an_interpreter(
+    desk: Database,
+    locale: str,
+    interpreter: str,
+    registry: str,
+    channel: str,
+    companion_word: str,
+) -> None:
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(
+            pilot, locale, interpreter=interpreter, registry=registry, channel=channel
+        )
+        await press_button(pilot, "#new")
+        assert isinstance(app.screen, SectionScreen)
+        assert app.screen.query_one(Mirror)  # the Norwegian side is there from the first page
+        # The page in the person's language, the same question in Norwegian beside it; a wrong
+        # answer is explained on both sides.
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Olena Kovalenko")
+        await type_text(pilot, "birth_date", "31.02.1990")
+        assert companion_word in mirror_text(pilot)
+        assert "Denne datoen finnes ikke" in mirror_text(pilot)
+        await type_text(pilot, "birth_date", "03.04.1990")
+        assert "Denne datoen finnes ikke" not in mirror_text(pilot)
+        assert "3. april 1990" in mirror_text(pilot)
+        assert "Med tolk" in mirror_text(pilot)  # who gave it, set by the session
+        # The person typed this one alone: F6 on its page says so.
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, ProvenanceDialog)
+        await pilot.press("home", "enter")
+        await pilot.pause()
+        assert "Personen alene" in mirror_text(pilot)
+        await next_step(pilot)
+        await register_without_schooling_from_person_id(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Om deg" in mirror_text(pilot)  # the summary in Norwegian too
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        assert isinstance(app.screen, ReceiptScreen)
+        await press_button(pilot, "#finish")
+        assert isinstance(app.screen, AssistStartScreen)  # ready for the next person
+        assert app.registration is None
+    record = stored(desk)
+    worker = kari(desk)
+    assert worker is not None
+    assert record.status == Status.submitted
+    assert record.mode == Mode.assisted
+    assert record.locale == locale
+    assert record.caseworker_id == worker.id
+    assert record.interpreter_used is True
+    assert record.interpreter_language == interpreter
+    assert record.interpreter_registry_number == (registry.replace(" ", "") or None)
+    assert record.interpreter_channel == channel
+    given = provenance(desk, record)
+    assert given["birth_date"] == "self"
+    assert {path: who for path, who in given.items() if path != "birth_date"} == dict.fromkeys(
+        set(given) - {"birth_date"}, "interpreter"
+    )
+    shown = interpreter_text(record, translator("en"))
+    assert shown == {"uk": "Ukrainian, By phone, Nasjonalt tolkeregister no. 12345",
+                     "ar": "Arabic, On site"}[locale]  # fmt: skip
+    changed = audit.events(desk, record_id=record.id, action=audit.Action.provenance_changed)
+    assert [(e.actor_id, e.detail["paths"], e.detail["provenance"]) for e in changed] == [
+        (worker.id, ["birth_date"], "self")
+    ]
+
+
+async def test_a_registration_begun_at_the_kiosk_is_finished_at_the_desk(desk: Database) -> None:
+    # At the kiosk, in Tigrinya, Dawit gave his name and date of birth, then needed help.
+    kiosk = make_app(desk)
+    async with kiosk.run_test(size=WIDE) as pilot:
+        await pick_language(pilot, "ti")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Dawit Haile")
+        await type_text(pilot, "birth_date", "01.01.2000")
+        assert kiosk.registration is not None
+        code = kiosk.registration.resume_code
+        assert code is not None
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        # Without an interpreter; a wrong code first.
+        key = app.screen.query_one("#key", Input)
+        key.focus()
+        await pilot.press(*"AAAA-AAAA", "enter")
+        assert "Ingen uferdig registrering" in str(app.screen.query_one("#assist-error").render())
+        key.value = ""
+        await pilot.press(*code.lower(), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SectionScreen), app.screen
+        # In his language, at the first question still missing, with what he gave at the kiosk.
+        assert app.registration is not None
+        assert app.registration.locale == "ti"
+        assert app.screen.query("#q-person_id")
+        assert app.registration.form.get("full_name") == "Dawit Haile"
+        await register_without_schooling_from_person_id(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        assert isinstance(app.screen, ReceiptScreen)
+    record = stored(desk)
+    assert record.status == Status.submitted
+    assert record.mode == Mode.assisted
+    assert record.interpreter_used is False
+    given = provenance(desk, record)
+    assert {given[p] for p in ("acknowledged", "full_name", "birth_date")} == {"self"}
+    assert given["person_id"] == given["long_term_goal"] == "self_with_help"
+    opened = audit.events(desk, record_id=record.id, action=audit.Action.record_resumed)
+    assert [event.actor_id for event in opened] == [kari(desk).id]
+
+
+async def test_a_kiosk_registration_is_found_by_the_person_s_identifier(desk: Database) -> None:
+    kiosk = Registration(desk, locale="so", today=TODAY)
+    assert kiosk.answer("person_id", "2024 5555 1111") is None
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, "so", interpreter="so", channel="video")
+        app.screen.query_one("#key", Input).focus()
+        await pilot.press(*"202455551111", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SectionScreen), app.screen
+    record = stored(desk)
+    assert (record.mode, record.interpreter_language, record.interpreter_channel) == (
+        Mode.assisted,
+        "so",
+        "video",
+    )
+
+
+async def test_the_start_screen_says_what_is_missing(desk: Database) -> None:
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await press_button(pilot, "#new")
+        error = app.screen.query_one("#assist-error")
+        assert "Velg personens språk" in str(error.render())
+        await set_up_session(pilot, "uk")
+        await click(pilot, app.screen.query_one("#interpreter", Checkbox))
+        await press_button(pilot, "#new")
+        assert "tolkens språk" in str(error.render())
+        search = app.screen.query_one("#q-interpreter_language .picker-search", Input)
+        search.focus()
+        await pilot.press(*"uk", "enter")
+        box = app.screen.query_one("#registry", Input)
+        box.focus()
+        await pilot.press(*"T-123")
+        await press_button(pilot, "#new")
+        assert "Nasjonalt tolkeregister" in str(error.render())
+        assert isinstance(app.screen, AssistStartScreen)
+    with desk.session() as session:
+        assert session.exec(select(Record)).all() == []
+
+
+async def test_the_same_person_is_not_registered_twice(desk: Database) -> None:
+    first = Registration(desk, locale="nb", today=TODAY)
+    assert first.answer("person_id", "2024 1234 5678") is None
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, "nb")
+        await press_button(pilot, "#new")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "person_id", "202412345678")
+        # The caseworker is told which record it is, on both sides.
+        assert str(first.record_id) in mirror_text(pilot)
+
+
+async def test_the_screen_locks_until_the_password(desk: Database) -> None:
+    app = make_desk(desk, lock_seconds=1)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, "en")
+        await press_button(pilot, "#new")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Ahmad Karimi")
+        await wait_for_screen(pilot, LockScreen)
+        shown = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "Ahmad" not in shown
+        await pilot.press(*"wrong password", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        assert str(app.screen.query_one("#lock-error").render())
+        await pilot.press(*PASSWORD, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SectionScreen)
+        assert app.registration is not None
+        assert app.registration.form.get("full_name") == "Ahmad Karimi"
+    failed = audit.events(desk, action=audit.Action.login_failed)
+    assert failed
+
+
+async def test_either_language_switches_at_any_time(desk: Database) -> None:
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, "uk")
+        await press_button(pilot, "#new")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Olena Kovalenko")
+        # The caseworker's side in English …
+        await pilot.press("f4")
+        await pilot.pause()
+        await pick_language(pilot, "en")
+        assert "Full name" in mirror_text(pilot)
+        assert "Olena Kovalenko" in mirror_text(pilot)
+        # … and the person's side in Russian; nothing typed is lost.
+        await pilot.press("f2")
+        await pilot.pause()
+        await pick_language(pilot, "ru")
+        assert isinstance(app.screen, SectionScreen)
+        assert app.registration is not None
+        assert app.registration.locale == "ru"
+        assert "Full name" in mirror_text(pilot)
+        assert app.registration.form.get("full_name") == "Olena Kovalenko"
+    assert stored(desk).locales_used == ["uk", "ru"]
+
+
+# ---------------------------------------------------------------- pictures
+
+
+@pytest.mark.parametrize("size", [WIDE, NARROW], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("locale", ["uk", "ar"])
+def test_a_question_in_two_languages(
+    snap_compare: Callable[..., bool], desk: Database, locale: str, size: tuple[int, int]
+) -> None:
+    """Side by side at 120×40, the Norwegian under the person's language at 80×24; for Arabic
+    the person's side is on the right and the Norwegian side stays left to right."""
+    app = make_desk(desk)
+
+    async def open_question(pilot: Pilot[Any]) -> None:
+        await pilot.press(*"kari", "enter", *PASSWORD, "enter")
+        await pilot.pause()
+        worker = kari(desk)
+        assert worker.id is not None
+        app.begin(locale, records.Assistance(caseworker_id=worker.id, interpreter_used=True))
+        await pilot.pause()
+        app.go_to(4)  # Work: "Have you worked?" with its choices
+        await pilot.pause()
+        steady(pilot)
+        app.screen.query_one(RadioSet).focus()
+
+    assert snap_compare(app, terminal_size=size, run_before=open_question)
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_the_command_refuses_an_unknown_language_in_one_line(desk: Database) -> None:
+    from typer.testing import CliRunner
+
+    from kompass_tui.cli import app as cli
+
+    result = CliRunner().invoke(
+        cli, ["assist", "--db", desk.url, "--language", "xx"], env={"KOMPASS_LOCALE": "en"}
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: There is no language xx. Choose one of: " + ", ".join(available_locales()) + "."
+    ]
+    listed = CliRunner().invoke(cli, ["--help"], env={"KOMPASS_LOCALE": "en", "COLUMNS": "120"})
+    assert "assist" in listed.output
+
+
+def test_every_interpreter_channel_has_a_label() -> None:
+    assert list(CHANNELS) == list(records.INTERPRETER_CHANNELS)
+    with pytest.raises(ValueError, match="channel"):
+        records.Assistance(caseworker_id=1, interpreter_used=True, channel="telepathy")
