@@ -82,7 +82,7 @@ def export_time(quick: bool) -> Case:
         detail="kompass export --format jsonl (records, answers nested with NUS codes, "
         "provenance, remarks, corrections; audited) against sqlite3 + json over the same "
         "record and answer rows",
-        rounds=2,
+        rounds=3,
         min_calls=1,
     )
 

@@ -74,7 +74,8 @@ def measure(case: Case, *, rounds: int, budget: float) -> dict[str, object]:
             f"median of {rounds} rounds",
         }
     if case.min_calls == 1:  # a call takes seconds: one call a round, no calibration
-        case.baseline()  # warm caches and imports
+        case.subject()
+        case.baseline()  # warm caches and imports for both: a cold first round is no round
         n_subject = n_baseline = 1
     else:
         case.subject()

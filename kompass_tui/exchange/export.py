@@ -12,7 +12,6 @@ import gc
 import html
 import json
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from kompass_tui.exchange.records import (
     AUDIT,
     NUS_SUFFIX,
     RECORD,
+    Batch,
     Selection,
     batches,
     without_nus,
@@ -93,7 +93,7 @@ def export(
         for batch in batches(db, selection):
             for record in batch.records:
                 writer.write(record)
-            _mark_exported(db, batch.ids, actor_id, fmt, mark)
+            _mark_exported(db, batch, actor_id, fmt, mark)
             written += len(batch.ids)
             if progress is not None:
                 progress(len(batch.ids))
@@ -113,17 +113,11 @@ def _heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _mark_exported(
-    db: Database, ids: list[uuid.UUID], actor_id: int, fmt: Format, mark: bool
-) -> None:
+def _mark_exported(db: Database, batch: Batch, actor_id: int, fmt: Format, mark: bool) -> None:
     now = utcnow()
+    # The ids themselves, not the batch's id range: a record saved meanwhile may fall in it.
+    where = [RECORD.c.id.in_(batch.ids)]
     with db.write() as session:
-        if mark:
-            session.execute(
-                sa.update(RECORD)
-                .where(RECORD.c.id.in_(ids), RECORD.c.status == Status.reviewed)
-                .values(status=Status.exported, exported_at=now, updated_at=now)
-            )
         # One event a record, made by the database in one statement: an export may hold
         # 100,000 records.
         session.execute(
@@ -135,9 +129,15 @@ def _mark_exported(
                     sa.literal(str(audit.Action.exported), AUDIT.c.action.type),
                     RECORD.c.id,
                     sa.literal({"format": str(fmt)}, AUDIT.c.detail.type),
-                ).where(RECORD.c.id.in_(ids)),
+                ).where(*where),
             )
         )
+        if mark:
+            session.execute(
+                sa.update(RECORD)
+                .where(*where, RECORD.c.status == Status.reviewed)
+                .values(status=Status.exported, exported_at=now, updated_at=now)
+            )
 
 
 def _open(path: Path, stack: ExitStack, files: list[Path], **kwargs: Any) -> IO[str]:

@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
-from kompass_tui.storage.records import nest_answers
+from kompass_tui.storage.records import parse_path as _parse
 from sporreskjema import Path, Questionnaire
 
 SCHEMA_VERSION: Final = 1
@@ -57,7 +57,9 @@ class Selection:
     since: dt.date | None = None
     record_id: uuid.UUID | None = None
 
-    def where(self) -> list[Any]:
+    def where(self, record_id: Any = None) -> list[Any]:
+        """Conditions for the selected records; with ``record_id`` (another table's record id
+        column), for the rows of the selected records (a subquery, when there is a choice)."""
         conditions: list[Any] = []
         if self.statuses:
             conditions.append(RECORD.c.status.in_(sorted(self.statuses)))
@@ -66,7 +68,9 @@ class Selection:
             conditions.append(RECORD.c.updated_at >= start)
         if self.record_id is not None:
             conditions.append(RECORD.c.id == self.record_id)
-        return conditions
+        if record_id is None or record_id is RECORD.c.id or not conditions:
+            return conditions
+        return [record_id.in_(sa.select(RECORD.c.id).where(*conditions))]
 
 
 def count(db: Database, selection: Selection) -> int:
@@ -83,6 +87,14 @@ class Batch:
 
     ids: list[uuid.UUID]
     records: list[dict[str, Any]]
+    selection: Selection
+
+    def where(self, record_id: Any) -> list[Any]:
+        """Conditions on a record id column for reading the rows of this batch's records: their
+        id range and the selection, two bound values instead of one for each of hundreds of ids.
+        A record saved since the batch was read may fall in the range too; its rows are read
+        and left unused (the batch's records are looked up by id)."""
+        return [record_id.between(self.ids[0], self.ids[-1]), *self.selection.where(record_id)]
 
 
 def batches(db: Database, selection: Selection) -> Iterator[Batch]:
@@ -99,14 +111,17 @@ def batches(db: Database, selection: Selection) -> Iterator[Batch]:
             if not rows:
                 return
             ids = [row["id"] for row in rows]
+            batch = Batch(ids, [], selection)
             # Keyed by the id's hex digits: SQLite hands back text, PostgreSQL a UUID.
             answers = {
                 key.hex if isinstance(key, uuid.UUID) else key: found
-                for key, found in session.execute(_answers_query(session.get_bind(), ids))
+                for key, found in session.execute(
+                    _answers_query(session.get_bind(), batch.where(ANSWER.c.record_id))
+                ).all()
             }
             remarks = _grouped(
                 session.execute(
-                    sa.select(REMARK).where(REMARK.c.record_id.in_(ids)).order_by(REMARK.c.id)
+                    sa.select(REMARK).where(*batch.where(REMARK.c.record_id)).order_by(REMARK.c.id)
                 )
                 .mappings()
                 .all(),
@@ -115,7 +130,7 @@ def batches(db: Database, selection: Selection) -> Iterator[Batch]:
             corrections = _grouped(
                 session.execute(
                     sa.select(CORRECTION)
-                    .where(CORRECTION.c.record_id.in_(ids))
+                    .where(*batch.where(CORRECTION.c.record_id))
                     .order_by(CORRECTION.c.id)
                 )
                 .mappings()
@@ -136,12 +151,11 @@ def batches(db: Database, selection: Selection) -> Iterator[Batch]:
                     )
                 ).all()
                 usernames.update({int(row[0]): str(row[1]) for row in found})
-        batch = []
         for row in rows:
             key = (row["questionnaire_id"], row["questionnaire_version"])
             if key not in questionnaires:
                 questionnaires[key] = _questionnaire(*key)
-            batch.append(
+            batch.records.append(
                 to_export(
                     row,
                     answers.get(row["id"].hex, []),
@@ -151,11 +165,11 @@ def batches(db: Database, selection: Selection) -> Iterator[Batch]:
                     questionnaires[key],
                 )
             )
-        yield Batch(ids, batch)
+        yield batch
         last = ids[-1]
 
 
-def _answers_query(bind: Any, ids: list[uuid.UUID]) -> sa.Select[Any]:
+def _answers_query(bind: Any, where: list[Any]) -> sa.Select[Any]:
     """Each record's answers as one JSON array of ``[path, value, provenance]``, made by the
     database: one row a record instead of one an answer, decoded in one call."""
     if bind.dialect.name == "sqlite":
@@ -172,7 +186,7 @@ def _answers_query(bind: Any, ids: list[uuid.UUID]) -> sa.Select[Any]:
             sa.type_coerce(ANSWER.c.record_id, sa.String),
             sa.type_coerce(grouped, _RawJson()),
         )
-        .where(ANSWER.c.record_id.in_(ids))
+        .where(*where)
         .group_by(ANSWER.c.record_id)
     )
 
@@ -249,23 +263,40 @@ def _nus_digits(questionnaire: Questionnaire) -> dict[tuple[str, str], str]:
     return digits
 
 
-def with_nus(questionnaire: Questionnaire | None, answers: dict[str, Any]) -> dict[str, Any]:
-    """Answers with the NUS2000 level digit beside each code that has one."""
-    return _with_digits({} if questionnaire is None else _nus_digits(questionnaire), answers)
-
-
-def _with_digits(digits: dict[tuple[str, str], str], answers: dict[str, Any]) -> dict[str, Any]:
+def nested_with_nus(
+    questionnaire: Questionnaire | None, answers: list[Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``[path, value, provenance]`` triples in path order → the answers nested (repeat
+    groups as arrays of entries, gaps closed) with the NUS2000 level digit beside each code
+    that has one, and the provenance by path. One pass: an export makes this for every record.
+    """
+    digits = {} if questionnaire is None else _nus_digits(questionnaire)
     shown: dict[str, Any] = {}
-    for name, value in answers.items():
-        if _is_group(value):
-            shown[name] = [_with_digits(digits, entry) for entry in value]
-            continue
-        shown[name] = value
-        if isinstance(value, str):
-            nus = digits.get((name, value))
-            if nus is not None:
-                shown[name + NUS_SUFFIX] = nus
-    return shown
+    provenance: dict[str, str] = {}
+    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    for path, value, who in answers:
+        provenance[path] = who
+        if "[" in path:
+            parsed = _parse(path)
+            assert parsed.group is not None
+            assert parsed.index is not None
+            entry = groups.setdefault(parsed.group, {}).setdefault(parsed.index, {})
+            _put(entry, digits, parsed.name, value)
+        else:
+            _put(shown, digits, path, value)
+    for group, entries in groups.items():
+        shown[group] = [entries[index] for index in sorted(entries)]
+    return shown, provenance
+
+
+def _put(
+    answers: dict[str, Any], digits: dict[tuple[str, str], str], name: str, value: Any
+) -> None:
+    answers[name] = value
+    if isinstance(value, str):
+        nus = digits.get((name, value))
+        if nus is not None:
+            answers[name + NUS_SUFFIX] = nus
 
 
 def _is_group(value: Any) -> bool:
@@ -298,8 +329,7 @@ def to_export(
     questionnaire: Questionnaire | None,
 ) -> dict[str, Any]:
     # By path, so that a record reads the same whatever order its answers were saved in.
-    answers = sorted(answers, key=_by_path)
-    flat = {answer[0]: answer[1] for answer in answers}
+    shown, provenance = nested_with_nus(questionnaire, sorted(answers, key=_by_path))
     return {
         "schema_version": SCHEMA_VERSION,
         "record_id": str(row["id"]),
@@ -329,8 +359,8 @@ def to_export(
             "reviewed": _time(row["reviewed_at"]),
             "exported": _time(row["exported_at"]),
         },
-        "answers": with_nus(questionnaire, nest_answers(flat)),
-        "provenance": {answer[0]: answer[2] for answer in answers},
+        "answers": shown,
+        "provenance": provenance,
         "remarks": [
             {
                 "section": remark["section"],

@@ -368,7 +368,7 @@ def load_answers(db: Database, record_id: uuid.UUID) -> dict[str, Any]:
 
 
 #: Repeat-group paths recur in every record (``jobs[0].job_title``): parsed once each.
-_parse = lru_cache(maxsize=4096)(Path.parse)
+parse_path = lru_cache(maxsize=4096)(Path.parse)
 
 
 def nest_answers(flat: Mapping[str, Any]) -> dict[str, Any]:
@@ -379,7 +379,7 @@ def nest_answers(flat: Mapping[str, Any]) -> dict[str, Any]:
         if "[" not in text:  # most answers: no need to parse the path
             answers[text] = value
             continue
-        path = _parse(text)
+        path = parse_path(text)
         if path.group is None:
             answers[path.name] = value
         else:
