@@ -198,3 +198,40 @@ def test_language_switches_are_remembered(db: Database, kompass: Questionnaire) 
     record = records.get_record(db, new.id)
     assert record.locales_used == ["ti", "nb"]
     assert record.locale == "ti"
+
+
+def test_the_sqlite_fast_way_writes_the_rows_core_writes(
+    sqlite_db: Database, kompass: Questionnaire
+) -> None:
+    """The usual answer on SQLite goes through the driver (the kiosk's hot path); its rows
+    must be byte for byte the rows SQLAlchemy Core writes for the same values."""
+    import sqlite3
+
+    from kompass_tui.storage.models import utcnow
+
+    record = start(sqlite_db, kompass)
+    now = utcnow()
+    for value in ['Bakar «ein» "x"', 12, 2.5, ["ti", "ar"], True]:
+        row = {"record_id": record.id, "path": "jobs[0].tasks", "value": value,
+               "provenance": "self", "answered_at": now}  # fmt: skip
+        assert records._save_on_sqlite(sqlite_db, row)
+        with sqlite_db.connection() as connection:
+            records._upsert_answer(connection, {**row, "path": "jobs[1].tasks"})
+        raw = sqlite3.connect(sqlite_db.engine.url.database or "")
+        try:
+            fast, core = raw.execute(
+                "SELECT record_id, value, typeof(value), provenance, answered_at FROM answer"
+                " WHERE path IN ('jobs[0].tasks', 'jobs[1].tasks') ORDER BY path"
+            ).fetchall()
+        finally:
+            raw.close()
+        assert fast == core, value
+    # A record no longer open for answers: nothing written, and the usual error.
+    records.submit(sqlite_db, record_id=record.id)
+    assert not records._save_on_sqlite(sqlite_db, {**row, "path": "jobs[2].tasks"})
+    with pytest.raises(records.RecordClosed):
+        records.save_answer(
+            sqlite_db, record_id=record.id, path="jobs[2].tasks", value="x", provenance="self"
+        )
+    assert "jobs" in records.load_answers(sqlite_db, record.id)
+    assert len(records.load_answers(sqlite_db, record.id)["jobs"]) == 2

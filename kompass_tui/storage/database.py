@@ -223,6 +223,26 @@ class Database:
             yield connection
 
     @contextmanager
+    def sqlite_write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the SQLite driver's own connection (``BEGIN IMMEDIATE`` …
+        ``COMMIT``, rolled back on any error), for the kiosk's hottest path, where SQLAlchemy's
+        work for each statement costs about as much as the statement itself."""
+        with self._guard():
+            pooled = self.engine.raw_connection()
+            try:
+                connection: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield connection
+                except BaseException:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+            finally:
+                pooled.close()
+
+    @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
