@@ -12,6 +12,7 @@ import gc
 import html
 import json
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from kompass_tui.exchange.records import (
     AUDIT,
     NUS_SUFFIX,
     RECORD,
-    Batch,
     Selection,
     batches,
     without_nus,
@@ -65,6 +65,9 @@ CSV_TABLES: Final = {
     "jobs": "work",
     "courses": "courses",
 }
+#: Records written between two commits of their new status and audit events: each commit
+#: waits for the disk, and an export may hold 100,000 records.
+MARK_EVERY: Final = 5000
 #: A cell that a spreadsheet would take for a formula gets a leading apostrophe.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -90,13 +93,19 @@ def export(
     with ExitStack() as stack:
         stack.enter_context(_heap_frozen())
         writer = _writer(fmt, out, delimiter, questionnaire, stack, files)
+        written_ids: list[uuid.UUID] = []
         for batch in batches(db, selection):
             for record in batch.records:
                 writer.write(record)
-            _mark_exported(db, batch, actor_id, fmt, mark)
+            written_ids.extend(batch.ids)
+            if len(written_ids) >= MARK_EVERY:
+                _mark_exported(db, written_ids, actor_id, fmt, mark)
+                written_ids = []
             written += len(batch.ids)
             if progress is not None:
                 progress(len(batch.ids))
+        if written_ids:
+            _mark_exported(db, written_ids, actor_id, fmt, mark)
         writer.close()
     return ExportResult(written, files)
 
@@ -113,10 +122,12 @@ def _heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _mark_exported(db: Database, batch: Batch, actor_id: int, fmt: Format, mark: bool) -> None:
+def _mark_exported(
+    db: Database, ids: list[uuid.UUID], actor_id: int, fmt: Format, mark: bool
+) -> None:
     now = utcnow()
-    # The ids themselves, not the batch's id range: a record saved meanwhile may fall in it.
-    where = [RECORD.c.id.in_(batch.ids)]
+    # The ids themselves, not the batches' id ranges: a record saved meanwhile may fall in one.
+    where = [RECORD.c.id.in_(ids)]
     with db.write() as session:
         # One event a record, made by the database in one statement: an export may hold
         # 100,000 records.
