@@ -5,6 +5,7 @@ whole with the database unchanged."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import shutil
@@ -15,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 from kompass_tui.cli import app
 from kompass_tui.exchange import importer
 from kompass_tui.exchange.export import Format, export, safe_cell
-from kompass_tui.exchange.records import Selection, schema
+from kompass_tui.exchange.records import RECORD, Selection, schema
 from kompass_tui.storage import accounts, audit, records, review
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Mode, RemarkKind, Status
@@ -134,6 +136,9 @@ def test_a_kiosk_moves_to_a_central_database_and_back_out_identically(
     second = exported(db, central_worker, tmp_path / "second.jsonl")
     assert second == first
     record_id = uuid.UUID(json.loads(first)["record_id"])
+    # Marked by the ids as the central database hands them back (UUIDs on PostgreSQL).
+    assert records.get_record(db, record_id).status == Status.exported
+    assert len(audit.events(db, record_id=record_id, action=audit.Action.exported)) == 1
     before = review.load_view(db, record_id)
     again = importer.import_file(db, tmp_path / "first.jsonl", actor_id=central_worker)
     assert (again.new, again.existing, again.remarks_added, again.corrections_added) == (0, 1, 0, 0)
@@ -142,6 +147,33 @@ def test_a_kiosk_moves_to_a_central_database_and_back_out_identically(
     assert (after.answers, after.remarks, after.corrections) == (
         before.answers, before.remarks, before.corrections,
     )  # fmt: skip
+
+
+def test_times_days_and_ids_read_as_stored_are_written_as_typed(kiosk: Any, tmp_path: Path) -> None:
+    """On SQLite the export writes timestamps, days and record ids from the stored text,
+    without making objects of them: the text must be what the typed values would give."""
+    db, worker, record_id = kiosk
+    stored = records.get_record(db, record_id)
+    record = json.loads(exported(db, worker, tmp_path / "out.jsonl"))
+    assert record["record_id"] == str(stored.id)
+    assert record["timestamps"] == {
+        "started": stored.started_at.isoformat(),
+        "updated": stored.updated_at.isoformat(),
+        "submitted": stored.submitted_at and stored.submitted_at.isoformat(),
+        "reviewed": stored.reviewed_at and stored.reviewed_at.isoformat(),
+        "exported": None,
+    }
+    assert record["person"]["permit_date"] == "2026-11-20"
+    assert stored.started_at.microsecond != 0  # the usual case; the whole second below
+    on_the_second = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+    with db.write() as session:
+        session.execute(
+            sa.update(RECORD).where(RECORD.c.id == record_id).values(started_at=on_the_second)
+        )
+    again = json.loads(exported(db, worker, tmp_path / "again.jsonl"))
+    assert (
+        again["timestamps"]["started"] == on_the_second.isoformat() == "2026-11-20T09:30:00+00:00"
+    )
 
 
 def test_an_existing_record_keeps_its_remarks_and_gains_new_ones(

@@ -12,7 +12,6 @@ import gc
 import html
 import json
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from kompass_tui.exchange.records import (
     RECORD,
     Selection,
     batches,
+    key,
     without_nus,
 )
 from kompass_tui.i18n import N_
@@ -93,7 +93,7 @@ def export(
     with ExitStack() as stack:
         stack.enter_context(_heap_frozen())
         writer = _writer(fmt, out, delimiter, questionnaire, stack, files)
-        written_ids: list[uuid.UUID] = []
+        written_ids: list[Any] = []
         for batch in batches(db, selection):
             for record in batch.records:
                 writer.write(record)
@@ -122,12 +122,10 @@ def _heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _mark_exported(
-    db: Database, ids: list[uuid.UUID], actor_id: int, fmt: Format, mark: bool
-) -> None:
+def _mark_exported(db: Database, ids: list[Any], actor_id: int, fmt: Format, mark: bool) -> None:
     now = utcnow()
     # The ids themselves, not the batches' id ranges: a record saved meanwhile may fall in one.
-    where = [RECORD.c.id.in_(ids)]
+    where = [key(RECORD.c.id).in_(ids)]
     with db.write() as session:
         # One event a record, made by the database in one statement: an export may hold
         # 100,000 records.

@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from operator import itemgetter
 from typing import Any, Final
@@ -81,11 +81,37 @@ def count(db: Database, selection: Selection) -> int:
     return int(total)
 
 
+def key(column: Any) -> Any:
+    """A record id column compared with ids as the database hands them back: 32 hex digits on
+    SQLite, UUIDs on PostgreSQL. Reading them so saves making a UUID of every record's id."""
+    return sa.type_coerce(column, sa.String)
+
+
+#: The record columns an export reads, in the order ``to_export`` unpacks them.
+_RECORD_COLUMNS: Final = (
+    "id", "questionnaire_id", "questionnaire_version", "status", "needs_follow_up", "mode",
+    "locale", "locales_used", "full_name", "birth_date", "person_key", "permit_date",
+    "interpreter_used", "interpreter_language", "interpreter_registry_number",
+    "interpreter_channel", "caseworker_id", "started_at", "updated_at", "submitted_at",
+    "reviewed_at", "exported_at",
+)  # fmt: skip
+#: Read as the driver hands them. SQLite keeps these as text, which the export formats itself:
+#: SQLAlchemy's types would make objects of them only for them to become text again.
+_AS_STORED: Final = frozenset(
+    {"id", "locales_used", "birth_date", "permit_date", "started_at", "updated_at",
+     "submitted_at", "reviewed_at", "exported_at"}
+)  # fmt: skip
+_CASEWORKER_ID: Final = _RECORD_COLUMNS.index("caseworker_id")
+_RECORD_SELECT: Final = [
+    key(RECORD.c[name]) if name in _AS_STORED else RECORD.c[name] for name in _RECORD_COLUMNS
+]
+
+
 @dataclass(frozen=True)
 class Batch:
-    """Records as exported, and their ids in the database, in the same order."""
+    """Records as exported, and their ids as the database hands them back, in the same order."""
 
-    ids: list[uuid.UUID]
+    ids: list[Any]
     records: list[dict[str, Any]]
     selection: Selection
 
@@ -94,55 +120,59 @@ class Batch:
         id range and the selection, two bound values instead of one for each of hundreds of ids.
         A record saved since the batch was read may fall in the range too; its rows are read
         and left unused (the batch's records are looked up by id)."""
-        return [record_id.between(self.ids[0], self.ids[-1]), *self.selection.where(record_id)]
+        return [key(record_id).between(self.ids[0], self.ids[-1]), *self.selection.where(record_id)]
 
 
 def batches(db: Database, selection: Selection) -> Iterator[Batch]:
     """The selected records, a batch at a time, ordered by record id."""
     questionnaires: dict[tuple[str, str], Questionnaire | None] = {}
-    last: uuid.UUID | None = None
+    last: Any = None
     usernames: dict[int, str] = {}
     while True:
         with db.session() as session:
-            query = sa.select(RECORD).where(*selection.where()).order_by(RECORD.c.id).limit(BATCH)
+            query = (
+                sa.select(*_RECORD_SELECT)
+                .where(*selection.where())
+                .order_by(RECORD.c.id)
+                .limit(BATCH)
+            )
             if last is not None:
-                query = query.where(RECORD.c.id > last)
-            rows = session.execute(query).mappings().all()
+                query = query.where(key(RECORD.c.id) > last)
+            rows = session.execute(query).all()
             if not rows:
                 return
-            ids = [row["id"] for row in rows]
-            batch = Batch(ids, [], selection)
-            # Keyed by the id's hex digits: SQLite hands back text, PostgreSQL a UUID.
-            answers = {
-                key.hex if isinstance(key, uuid.UUID) else key: found
-                for key, found in session.execute(
+            batch = Batch([row[0] for row in rows], [], selection)
+            answers = dict(
+                session.execute(
                     _answers_query(session.get_bind(), batch.where(ANSWER.c.record_id))
                 ).all()
-            }
+            )
             remarks = _grouped(
                 session.execute(
-                    sa.select(REMARK).where(*batch.where(REMARK.c.record_id)).order_by(REMARK.c.id)
+                    sa.select(REMARK, key(REMARK.c.record_id).label("key"))
+                    .where(*batch.where(REMARK.c.record_id))
+                    .order_by(REMARK.c.id)
                 )
                 .mappings()
                 .all(),
-                "record_id",
+                "key",
             )
             corrections = _grouped(
                 session.execute(
-                    sa.select(CORRECTION)
+                    sa.select(CORRECTION, key(CORRECTION.c.record_id).label("key"))
                     .where(*batch.where(CORRECTION.c.record_id))
                     .order_by(CORRECTION.c.id)
                 )
                 .mappings()
                 .all(),
-                "record_id",
+                "key",
             )
             authors = {
                 r["author_id"]
                 for group in (remarks, corrections)
                 for rs in group.values()
                 for r in rs
-            } | {row["caseworker_id"] for row in rows if row["caseworker_id"] is not None}
+            } | {row[_CASEWORKER_ID] for row in rows if row[_CASEWORKER_ID] is not None}
             missing = authors - set(usernames)
             if missing:
                 found = session.execute(
@@ -152,21 +182,22 @@ def batches(db: Database, selection: Selection) -> Iterator[Batch]:
                 ).all()
                 usernames.update({int(row[0]): str(row[1]) for row in found})
         for row in rows:
-            key = (row["questionnaire_id"], row["questionnaire_version"])
-            if key not in questionnaires:
-                questionnaires[key] = _questionnaire(*key)
+            record_key, questionnaire_id, questionnaire_version = row[:3]
+            questionnaire_key = (questionnaire_id, questionnaire_version)
+            if questionnaire_key not in questionnaires:
+                questionnaires[questionnaire_key] = _questionnaire(*questionnaire_key)
             batch.records.append(
                 to_export(
                     row,
-                    answers.get(row["id"].hex, []),
-                    remarks.get(row["id"], []),
-                    corrections.get(row["id"], []),
+                    answers.get(record_key, []),
+                    remarks.get(record_key, []),
+                    corrections.get(record_key, []),
                     usernames,
-                    questionnaires[key],
+                    questionnaires[questionnaire_key],
                 )
             )
         yield batch
-        last = ids[-1]
+        last = batch.ids[-1]
 
 
 def _answers_query(bind: Any, where: list[Any]) -> sa.Select[Any]:
@@ -182,8 +213,7 @@ def _answers_query(bind: Any, where: list[Any]) -> sa.Select[Any]:
         grouped = sa.func.json_agg(triple)
     return (
         sa.select(
-            # As text on SQLite: made a UUID once a record, not through the column type.
-            sa.type_coerce(ANSWER.c.record_id, sa.String),
+            key(ANSWER.c.record_id),
             sa.type_coerce(grouped, _RawJson()),
         )
         .where(*where)
@@ -214,11 +244,11 @@ def _loads(text: str) -> Any:
     return _decoder.raw_decode(text)[0]
 
 
-def _grouped(rows: Sequence[Any], key: Any = 0) -> dict[Any, list[Any]]:
-    """Rows by their record id (``key``: its index in a tuple row, or its name in a mapping)."""
+def _grouped(rows: Sequence[Any], by: Any = 0) -> dict[Any, list[Any]]:
+    """Rows by their record id (``by``: its index in a tuple row, or its name in a mapping)."""
     grouped: dict[Any, list[Any]] = {}
     for row in rows:
-        grouped.setdefault(row[key], []).append(row)
+        grouped.setdefault(row[by], []).append(row)
     return grouped
 
 
@@ -231,13 +261,23 @@ def _questionnaire(questionnaire_id: str, version: str) -> Questionnaire | None:
     return None
 
 
-def _date(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _date(value: dt.date | str | None) -> str | None:
+    """A day as ISO 8601; SQLite keeps it so already."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
 
 
-def _time(value: dt.datetime | None) -> str | None:
+def _time(value: dt.datetime | str | None) -> str | None:
+    """A timestamp as ISO 8601 in UTC, as ``datetime.isoformat`` writes it."""
     if value is None:
         return None
+    if isinstance(value, str):
+        # SQLite's text, in UTC (Kompass writes no other): "2026-11-20 09:30:00.000000".
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            fraction = "" if value.endswith(".000000") else value[19:]
+            return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
+        value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:  # SQLite keeps no zone; Kompass writes UTC only
         value = value.replace(tzinfo=dt.UTC)
     elif value.tzinfo is not dt.UTC:
@@ -245,22 +285,44 @@ def _time(value: dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
-_NUS_DIGITS: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+def _record_id(value: uuid.UUID | str) -> str:
+    """A record id as text with its hyphens; SQLite keeps the 32 hex digits alone."""
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(uuid.UUID(str(value)))
 
 
-def _nus_digits(questionnaire: Questionnaire) -> dict[tuple[str, str], str]:
-    """(question name, code) → NUS2000 digit, for every single-choice question whose codes
+@lru_cache(maxsize=256)
+def _locales(text: str) -> tuple[str, ...]:
+    """The stored list of locales used (most records share one of a few)."""
+    return tuple(_loads(text))
+
+
+_NUS_DIGITS: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+
+
+def _nus_digits(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
+    """Question name → code → NUS2000 digit, for every single-choice question whose codes
     have one; worked out once per questionnaire version."""
-    key = (questionnaire.id, questionnaire.version)
-    if key in _NUS_DIGITS:
-        return _NUS_DIGITS[key]
-    digits = _NUS_DIGITS[key] = {}
+    version = (questionnaire.id, questionnaire.version)
+    if version in _NUS_DIGITS:
+        return _NUS_DIGITS[version]
+    digits = _NUS_DIGITS[version] = {}
     for question in questionnaire.all_questions():
         if question.type == "single" and question.choices:
             for choice in questionnaire.choice_list(question.choices):
                 if choice.nus is not None:
-                    digits[(question.name, choice.code)] = choice.nus
+                    digits.setdefault(question.name, {})[choice.code] = choice.nus
     return digits
+
+
+@lru_cache(maxsize=1024)
+def _in_group(path: str) -> tuple[str, int, str]:
+    """``jobs[2].job_title`` → ``("jobs", 2, "job_title")``."""
+    parsed = _parse(path)
+    assert parsed.group is not None
+    assert parsed.index is not None
+    return parsed.group, parsed.index, parsed.name
 
 
 def nested_with_nus(
@@ -268,8 +330,8 @@ def nested_with_nus(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """``[path, value, provenance]`` triples in path order → the answers nested (repeat
     groups as arrays of entries, gaps closed) with the NUS2000 level digit beside each code
-    that has one, and the provenance by path. One pass: an export makes this for every record.
-    """
+    that has one, and the provenance by path. One pass, with no call an answer: an export
+    makes this for every record."""
     digits = {} if questionnaire is None else _nus_digits(questionnaire)
     shown: dict[str, Any] = {}
     provenance: dict[str, str] = {}
@@ -277,26 +339,23 @@ def nested_with_nus(
     for path, value, who in answers:
         provenance[path] = who
         if "[" in path:
-            parsed = _parse(path)
-            assert parsed.group is not None
-            assert parsed.index is not None
-            entry = groups.setdefault(parsed.group, {}).setdefault(parsed.index, {})
-            _put(entry, digits, parsed.name, value)
+            group, index, name = _in_group(path)
+            entries = groups.get(group)
+            if entries is None:
+                entries = groups[group] = {}
+            place = entries.get(index)
+            if place is None:
+                place = entries[index] = {}
         else:
-            _put(shown, digits, path, value)
+            place, name = shown, path
+        place[name] = value
+        if name in digits and value.__class__ is str:
+            nus = digits[name].get(value)
+            if nus is not None:
+                place[name + NUS_SUFFIX] = nus
     for group, entries in groups.items():
         shown[group] = [entries[index] for index in sorted(entries)]
     return shown, provenance
-
-
-def _put(
-    answers: dict[str, Any], digits: dict[tuple[str, str], str], name: str, value: Any
-) -> None:
-    answers[name] = value
-    if isinstance(value, str):
-        nus = digits.get((name, value))
-        if nus is not None:
-            answers[name + NUS_SUFFIX] = nus
 
 
 def _is_group(value: Any) -> bool:
@@ -321,43 +380,54 @@ _by_path = itemgetter(0)
 
 
 def to_export(
-    row: Any,
+    row: Sequence[Any],
     answers: list[Any],
     remarks: list[Any],
     corrections: list[Any],
     usernames: dict[int, str],
     questionnaire: Questionnaire | None,
 ) -> dict[str, Any]:
+    """One record as the schema has it, from a row of ``_RECORD_COLUMNS``."""
+    (
+        record_id, questionnaire_id, questionnaire_version, status, needs_follow_up, mode,
+        locale, locales_used, full_name, birth_date, person_key, permit_date,
+        interpreter_used, interpreter_language, interpreter_registry_number,
+        interpreter_channel, caseworker_id, started_at, updated_at, submitted_at,
+        reviewed_at, exported_at,
+    ) = row  # fmt: skip
+    if isinstance(locales_used, str):
+        locales_used = _locales(locales_used)
     # By path, so that a record reads the same whatever order its answers were saved in.
-    shown, provenance = nested_with_nus(questionnaire, sorted(answers, key=_by_path))
+    answers.sort(key=_by_path)
+    shown, provenance = nested_with_nus(questionnaire, answers)
     return {
         "schema_version": SCHEMA_VERSION,
-        "record_id": str(row["id"]),
-        "questionnaire": {"id": row["questionnaire_id"], "version": row["questionnaire_version"]},
-        "status": row["status"],
-        "needs_follow_up": bool(row["needs_follow_up"]),
-        "mode": row["mode"],
-        "locale": row["locale"],
-        "locales_used": list(row["locales_used"] or [row["locale"]]),
+        "record_id": _record_id(record_id),
+        "questionnaire": {"id": questionnaire_id, "version": questionnaire_version},
+        "status": status,
+        "needs_follow_up": bool(needs_follow_up),
+        "mode": mode,
+        "locale": locale,
+        "locales_used": list(locales_used or [locale]),
         "person": {
-            "full_name": row["full_name"],
-            "birth_date": _date(row["birth_date"]),
-            "person_id": row["person_key"],
-            "permit_date": _date(row["permit_date"]),
+            "full_name": full_name,
+            "birth_date": _date(birth_date),
+            "person_id": person_key,
+            "permit_date": _date(permit_date),
         },
         "interpreter": {
-            "used": row["interpreter_used"],
-            "language": row["interpreter_language"],
-            "registry_number": row["interpreter_registry_number"],
-            "channel": row["interpreter_channel"],
+            "used": interpreter_used,
+            "language": interpreter_language,
+            "registry_number": interpreter_registry_number,
+            "channel": interpreter_channel,
         },
-        "caseworker": usernames.get(row["caseworker_id"]) if row["caseworker_id"] else None,
+        "caseworker": usernames.get(caseworker_id) if caseworker_id else None,
         "timestamps": {
-            "started": _time(row["started_at"]),
-            "updated": _time(row["updated_at"]),
-            "submitted": _time(row["submitted_at"]),
-            "reviewed": _time(row["reviewed_at"]),
-            "exported": _time(row["exported_at"]),
+            "started": _time(started_at),
+            "updated": _time(updated_at),
+            "submitted": _time(submitted_at),
+            "reviewed": _time(reviewed_at),
+            "exported": _time(exported_at),
         },
         "answers": shown,
         "provenance": provenance,
