@@ -201,43 +201,61 @@ class Registration:
         assert self.form.set(parsed, raw) is None
         return None
 
-    def _save_group(self, group: str) -> Msg | None:
-        if self.record_id is None:
-            return None
-        entries = self.form.encoded_entries(group)
-        try:
-            records.save_entries(
-                self.db,
-                record_id=self.record_id,
-                group=group,
-                entries=entries,
-                provenance=self.provenance,
-            )
-        except StorageError as exc:
-            return exc.message
-        return None
-
     def add_entry(self, group: str) -> int:
         """A new, empty entry (saved as its answers come)."""
         return self.form.add_entry(group)
 
     def remove_entry(self, group: str, index: int) -> Msg | None:
-        saved = [dict(entry) for entry in self.form.entries(group)]
-        self.form.remove_entry(group, index)
-        error = self._save_group(group)
-        if error is not None:
-            self.form.answers[group] = saved
-        return error
+        """Remove an entry and number the later ones down, stored at once; the error message,
+        or ``None``. Nothing changes when it cannot be stored."""
+        return self._remove_entries(group, {index})
 
-    def drop_empty_entries(self, group: str) -> None:
-        """Entries left without a single answer are not kept."""
-        entries = self.form.entries(group)
-        for index in reversed(range(len(entries))):
-            if not entries[index]:
-                try:
-                    self.form.remove_entry(group, index)
-                except FormError:
-                    continue
+    def drop_empty_entries(self, group: str) -> Msg | None:
+        """Entries left without a single answer are not kept (the later ones move up)."""
+        empty = {index for index, entry in enumerate(self.form.entries(group)) if not entry}
+        return self._remove_entries(group, empty) if empty else None
+
+    def _remove_entries(self, group: str, indexes: set[int]) -> Msg | None:
+        saved = [dict(entry) for entry in self.form.entries(group)]
+        origins = [index for index in range(len(saved)) if index not in indexes]
+        try:
+            for index in sorted(indexes, reverse=True):
+                self.form.remove_entry(group, index)
+        except FormError as exc:
+            self.form.answers[group] = saved
+            return exc.message
+        # An empty entry has nothing stored: dropping the last ones changes nothing there.
+        moved = origins != list(range(len(origins)))
+        if self.record_id is not None and (moved or any(saved[index] for index in indexes)):
+            try:
+                records.save_entries(
+                    self.db,
+                    record_id=self.record_id,
+                    group=group,
+                    entries=self.form.encoded_entries(group),
+                    provenance=self.provenance,
+                    origins=origins,
+                )
+            except StorageError as exc:
+                self.form.answers[group] = saved
+                return exc.message
+        self._renumber_provenance(group, origins)
+        return None
+
+    def _renumber_provenance(self, group: str, origins: list[int]) -> None:
+        """Provenance chosen for answers of moved entries moves with them."""
+        chosen = {
+            path: who
+            for path, who in self.provenance_by_path.items()
+            if path.startswith(group + "[")
+        }
+        for path in chosen:
+            del self.provenance_by_path[path]
+        for index, origin in enumerate(origins):
+            prefix = f"{group}[{origin}]."
+            for path, who in chosen.items():
+                if path.startswith(prefix):
+                    self.provenance_by_path[f"{group}[{index}].{path[len(prefix) :]}"] = who
 
     # ---------------------------------------------------------------- sending
 

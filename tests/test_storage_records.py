@@ -104,6 +104,36 @@ def test_removing_an_entry_renumbers_the_rest(db: Database, kompass: Questionnai
     }
 
 
+def test_answers_moved_with_their_entry_keep_who_gave_them(
+    db: Database, kompass: Questionnaire
+) -> None:
+    """The person gave three jobs; the caseworker removes the second. The third moves up, and
+    its answers are still the person's own, given when they were."""
+    new = start(db, kompass)
+    entries = [{"job_title": "A"}, {"job_title": "B"}, {"job_title": "C", "from_year": 2015}]
+    records.save_entries(db, record_id=new.id, group="jobs", entries=entries, provenance="self")
+    before = {row.path: row.answered_at for row in records.answer_rows(db, new.id)}
+    records.save_entries(
+        db,
+        record_id=new.id,
+        group="jobs",
+        entries=[entries[0], {"job_title": "C", "from_year": 2016}],
+        provenance="interpreter",
+        origins=[0, 2],
+    )
+    rows = {row.path: row for row in records.answer_rows(db, new.id)}
+    assert {p: (r.value, r.provenance) for p, r in rows.items()} == {
+        "jobs[0].job_title": ("A", "self"),
+        "jobs[1].job_title": ("C", "self"),  # moved with its entry
+        "jobs[1].from_year": (2016, "interpreter"),  # changed as it moved
+    }
+    assert rows["jobs[1].job_title"].answered_at == before["jobs[2].job_title"]
+    with pytest.raises(ValueError, match="origin"):
+        records.save_entries(
+            db, record_id=new.id, group="jobs", entries=entries, provenance="self", origins=[0]
+        )
+
+
 def test_once_per_person(db: Database, kompass: Questionnaire) -> None:
     first = start(db, kompass)
     form = Form(kompass, today=TODAY)

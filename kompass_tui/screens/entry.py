@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from kompass_tui.i18n import _
+from kompass_tui.i18n import _, current
 from kompass_tui.screens.section import QuestionsScreen
 from kompass_tui.widgets.mirror import Page
+from kompass_tui.widgets.questions import QuestionField
 from sporreskjema import Question
 from sporreskjema.i18n import Translator
 
@@ -39,5 +40,8 @@ class EntryScreen(QuestionsScreen):
         self._close()
 
     def _close(self) -> None:
-        self.registration.drop_empty_entries(self.group)
+        error = self.registration.drop_empty_entries(self.group)
+        if error is not None:  # the entry stays open: nothing is lost, and Done tries again
+            self.query(QuestionField).first().show_error(error.render(current()))
+            return
         self.dismiss(None)

@@ -389,41 +389,58 @@ def save_entries(
     group: str,
     entries: Sequence[Mapping[str, Any]],
     provenance: str,
+    origins: Sequence[int] | None = None,
 ) -> None:
-    """Replace every answer of a repeat group at once (after an entry is removed or moved).
+    """Replace every answer of a repeat group at once (after entries are removed or moved).
 
-    Answers whose path and value are unchanged keep their provenance and time.
+    ``origins``: each entry's index before (its own index when not given). An answer that
+    moves with its entry, or stays where it was, keeps its provenance and time: who gave it
+    does not change because another entry was removed. New or changed answers take
+    ``provenance``.
     """
     now = utcnow()
+    if origins is None:
+        origins = range(len(entries))
+    if len(origins) != len(entries):
+        raise ValueError("one origin for each entry")
     wanted = {
-        f"{group}[{index}].{name}": value
-        for index, entry in enumerate(entries)
+        f"{group}[{index}].{name}": (value, f"{group}[{origin}].{name}")
+        for index, (entry, origin) in enumerate(zip(entries, origins, strict=True))
         for name, value in entry.items()
         if value is not None
     }
     with db.write() as session:
         record = _open_for_answers(session, record_id)
         rows = session.exec(select(Answer).where(Answer.record_id == record_id)).all()
+        # What each answer was, read before any row goes.
+        before = {
+            row.path: (row.value, row.provenance, row.answered_at)
+            for row in rows
+            if row.path.startswith(f"{group}[")
+        }
         kept = set()
         for row in rows:
-            if not row.path.startswith(f"{group}["):
-                continue
-            if wanted.get(row.path) == row.value:
-                kept.add(row.path)
-            else:
-                session.delete(row)
+            if row.path in before:
+                value, was = wanted.get(row.path, (None, None))
+                if was == row.path and value == row.value:
+                    kept.add(row.path)
+                else:
+                    session.delete(row)
         session.flush()
-        for path, value in wanted.items():
-            if path not in kept:
-                session.add(
-                    Answer(
-                        record_id=record_id,
-                        path=path,
-                        value=value,
-                        provenance=provenance,
-                        answered_at=now,
-                    )
+        for path, (value, was) in wanted.items():
+            if path in kept:
+                continue
+            old_value, old_provenance, old_time = before.get(was, (None, provenance, now))
+            same = old_value == value
+            session.add(
+                Answer(
+                    record_id=record_id,
+                    path=path,
+                    value=value,
+                    provenance=old_provenance if same else provenance,
+                    answered_at=old_time if same else now,
                 )
+            )
         record.updated_at = now
         session.add(record)
 
