@@ -64,6 +64,10 @@ class AssistApp(WizardApp):
         set_locale(companion)  # the desk speaks the caseworker's language
 
     @property
+    def logged_in(self) -> bool:
+        return self._caseworker is not None
+
+    @property
     def caseworker(self) -> Caseworker:
         if self._caseworker is None:
             raise RuntimeError("nobody is logged in")
@@ -167,7 +171,7 @@ class AssistApp(WizardApp):
         from kompass_tui.screens.assist_dialogs import LockScreen
         from kompass_tui.screens.login import LoginScreen
 
-        if self.lock_seconds <= 0 or self._caseworker is None:
+        if self.lock_seconds <= 0 or not self.logged_in:
             return
         if isinstance(self.screen, LockScreen | LoginScreen):
             return

@@ -7,12 +7,33 @@ translated when shown, so changing the language takes effect at once.
 
 from __future__ import annotations
 
+import gettext
 import os
 from collections.abc import Mapping
 
-from sporreskjema.i18n import DEFAULT_LOCALE, N_, Msg, Nn_, Translator, normalise_locale, translator
+from sporreskjema.i18n import (
+    DEFAULT_LOCALE,
+    DOMAIN,
+    N_,
+    Msg,
+    Nn_,
+    Translator,
+    compiled_file,
+    normalise_locale,
+    translator,
+)
 
-__all__ = ["N_", "Msg", "Nn_", "_", "current", "locale_from_environment", "ngettext", "set_locale"]
+__all__ = [
+    "N_",
+    "Msg",
+    "Nn_",
+    "_",
+    "current",
+    "locale_from_environment",
+    "ngettext",
+    "set_locale",
+    "translate_typer",
+]
 
 _current: list[Translator] = [translator(DEFAULT_LOCALE)]
 
@@ -47,3 +68,20 @@ def locale_from_environment(environ: Mapping[str, str] | None = None) -> str:
                 except ValueError:
                     continue
     return DEFAULT_LOCALE
+
+
+def translate_typer(locale: str) -> None:
+    """Typer's own words (its panel titles, "Try … for help.", "Aborted.") in ``locale``.
+
+    Typer asks the standard ``gettext`` module, whose global domain and language this points
+    at the same catalog (the words are marked in ``cli/typer_words.py``). Call it before Typer
+    is imported: it translates some words once, when imported. For the ``kompass`` command
+    only, as it changes the process's gettext domain and its ``LANGUAGE``.
+    """
+    locale = normalise_locale(locale)
+    path = compiled_file(locale)
+    if path is None:
+        return
+    gettext.bindtextdomain(DOMAIN, path.parents[2])
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = locale

@@ -92,6 +92,8 @@ def deadline_text(permit_date: dt.date | None, today: dt.date, tr: Translator) -
         return tr.gettext("no permit date")
     if left < 0:
         return Msg.plural(Nn_("overdue by %(n)d day", "overdue by %(n)d days"), -left).render(tr)
+    if left == 0:
+        return tr.gettext("due today")
     return Msg.plural(Nn_("%(n)d day left", "%(n)d days left"), left).render(tr)
 
 

@@ -14,7 +14,7 @@ import hashlib
 import io
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -108,7 +108,35 @@ def catalog_status(locale: str) -> CatalogStatus:
 
 @cache
 def _compiled(locale: str) -> gettext.NullTranslations:
-    """The catalog for ``locale``, compiled from its ``.po`` file.
+    """The catalog for ``locale``, compiled from its ``.po`` file."""
+    compiled = _compiled_bytes(locale)
+    if compiled is None:
+        return gettext.NullTranslations()
+    try:
+        return gettext.GNUTranslations(io.BytesIO(compiled[1]))
+    except (ValueError, UnicodeDecodeError, OSError):  # a broken file in the cache
+        with suppress(OSError):
+            compiled[0].unlink()
+        _compiled_bytes.cache_clear()
+        again = _compiled_bytes(locale)
+        if again is None:
+            return gettext.NullTranslations()
+        return gettext.GNUTranslations(io.BytesIO(again[1]))
+
+
+def compiled_file(locale: str) -> Path | None:
+    """The compiled catalog of ``locale`` as a file in gettext's own layout
+    (``<folder>/<locale>/LC_MESSAGES/kompass.mo``), for code that asks the standard ``gettext``
+    module; ``None`` when there is no catalog or it cannot be written."""
+    compiled = _compiled_bytes(locale)
+    if compiled is None or not compiled[0].is_file():
+        return None
+    return compiled[0]
+
+
+@cache
+def _compiled_bytes(locale: str) -> tuple[Path, bytes] | None:
+    """Where the compiled catalog is kept, and its bytes.
 
     Compiling takes a few tens of milliseconds, so the result is kept in the user cache
     folder under the hash of the ``.po`` file: a changed catalog is compiled again.
@@ -117,11 +145,12 @@ def _compiled(locale: str) -> gettext.NullTranslations:
     try:
         source = po.read_bytes()
     except OSError:
-        return gettext.NullTranslations()
-    cached = _cache_dir() / f"{locale}-{hashlib.sha256(source).hexdigest()[:16]}.mo"
+        return None
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    cached = _cache_dir() / digest / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
     try:
-        return gettext.GNUTranslations(io.BytesIO(cached.read_bytes()))
-    except (OSError, ValueError, UnicodeDecodeError):
+        return cached, cached.read_bytes()
+    except OSError:
         pass
     catalog = read_po(io.BytesIO(source), locale=locale, domain=DOMAIN)
     buffer = io.BytesIO()
@@ -134,7 +163,7 @@ def _compiled(locale: str) -> gettext.NullTranslations:
         temporary.replace(cached)
     except OSError:
         pass  # a read-only home: compile again next time
-    return gettext.GNUTranslations(io.BytesIO(compiled))
+    return cached, compiled
 
 
 def _cache_dir() -> Path:

@@ -14,6 +14,7 @@ from kompass_tui.storage import accounts, audit, records, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Mode, RemarkKind, Status
 from sporreskjema import load_builtin
+from sporreskjema.i18n import Translator
 
 PASSWORD = "a long passphrase"
 
@@ -113,3 +114,15 @@ def test_clear_errors_for_wrong_records_sections_transitions_and_passwords(
     assert output.strip().splitlines()[-1].startswith("Error: ")
     assert audit.events(db, action=audit.Action.login_failed)
     assert records.get_record(db, record_id).status == Status.submitted  # nothing changed
+
+
+def test_the_last_day_of_the_deadline_says_due_today(en: Translator, nb: Translator) -> None:
+    from kompass_tui.record_view import deadline_text
+
+    permit = dt.date(2026, 11, 13)  # the deadline is two weeks later: 27 November
+    day = dt.timedelta(days=1)
+    assert deadline_text(permit, dt.date(2026, 11, 26), en) == "1 day left"
+    assert deadline_text(permit, dt.date(2026, 11, 27), en) == "due today"
+    assert deadline_text(permit, dt.date(2026, 11, 27), nb) == "frist i dag"
+    assert deadline_text(permit, dt.date(2026, 11, 27) + day, en) == "overdue by 1 day"
+    assert deadline_text(None, dt.date(2026, 11, 27), en) == "no permit date"

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
+from kompass_tui.i18n import _, locale_from_environment, set_locale, translate_typer
 
-import kompass_tui
-from kompass_tui.cli import (
+# Before Typer is imported: it translates some of its own words once, when imported.
+translate_typer(set_locale(locale_from_environment()).locale)
+
+import typer  # noqa: E402
+
+import kompass_tui  # noqa: E402
+from kompass_tui.cli import (  # noqa: E402
     assist,
     audit,
     db,
@@ -25,10 +30,7 @@ from kompass_tui.cli import (
     review,
     user,
 )
-from kompass_tui.cli.output import fail_unexpected
-from kompass_tui.i18n import _, locale_from_environment, set_locale
-
-set_locale(locale_from_environment())
+from kompass_tui.cli.output import fail_unexpected  # noqa: E402
 
 app = typer.Typer(
     name="kompass",
@@ -40,19 +42,26 @@ app = typer.Typer(
 app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
-app.command("kiosk")(kiosk.kiosk)
-app.command("assist")(assist.assist)
-app.command("locales")(locales.locales)
-app.command("review")(review.review)
-app.command("list")(records.list_)
-app.command("show")(records.show)
-app.command("remark")(records.remark)
-app.command("correct")(records.correct)
-app.command("status")(records.status)
-app.command("audit")(audit.audit)
-app.command("export")(exchange.export)
-app.command("import")(exchange.import_)
-app.command("purge")(purge.purge)
+#: Each command, the function that runs it, and its help.
+# fmt: off
+_COMMANDS = (
+    ("kiosk", kiosk.kiosk, _("Start the self-registration kiosk.")),
+    ("assist", assist.assist, _("Register a person together with them (and an interpreter) at the caseworker's desk.")),
+    ("locales", locales.locales, _("List every locale with its own name, its direction, its completeness and its review.")),
+    ("review", review.review, _("Review records: read them by section, add remarks and notes, correct answers, move them on.")),
+    ("list", records.list_, _("List records with their status and the days left to the two-week deadline.")),
+    ("show", records.show, _("Show a record by section: answers, who gave them, remarks and corrections.")),
+    ("remark", records.remark, _("Add a remark to a record (remarks are never changed; a correction is a new remark).")),
+    ("correct", records.correct, _("Correct an answer, with a reason; the old answer stays in the record's history.")),
+    ("status", records.status, _("Move a record on (in_progress → submitted → reviewed → exported), or flag it for follow-up.")),
+    ("audit", audit.audit, _("Show the audit log, newest first.")),
+    ("export", exchange.export, _("Export records for the municipal system; reviewed records become exported.")),
+    ("import", exchange.import_, _("Import records (all or none; a record already here only gains new remarks).")),
+    ("purge", purge.purge, _("Delete the personal data of old records for good; only anonymous counts are kept.")),
+)
+# fmt: on
+for _name, _function, _help in _COMMANDS:
+    app.command(_name, help=_help)(_function)
 
 
 def _show_version(value: bool) -> None:

@@ -39,7 +39,6 @@ def assist(
         ),
     ] = None,
 ) -> None:
-    """Register a person together with them (and an interpreter) at the caseworker's desk."""
     bidi.set_mode(bidi_mode or bidi.mode_from_environment())
     try:
         locale = normalise_locale(companion)

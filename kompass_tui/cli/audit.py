@@ -39,7 +39,6 @@ def audit(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Show the audit log, newest first."""
     from kompass_tui.record_view import when
     from kompass_tui.storage import audit as log
     from kompass_tui.storage import review

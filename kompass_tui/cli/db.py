@@ -13,9 +13,10 @@ app = typer.Typer(
 )
 
 
-@app.command("upgrade")
+@app.command(
+    "upgrade", help=_("Create the database or bring its schema to this version of Kompass.")
+)
 def upgrade_command(db: DbOption = None) -> None:
-    """Create the database or bring its schema to this version of Kompass."""
     from kompass_tui.storage.database import StorageError, safe_url, schema_revision, upgrade
 
     database = open_db(db, migrate_new=False)

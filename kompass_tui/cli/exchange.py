@@ -94,7 +94,6 @@ def export(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Export records for the municipal system; reviewed records become exported."""
     from kompass_tui.exchange import export as exporting
     from kompass_tui.exchange.records import Selection, count
     from kompass_tui.storage import review
@@ -156,7 +155,6 @@ def import_(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Import records (all or none; a record already here only gains new remarks)."""
     from kompass_tui.exchange import importer
 
     database = open_db(db)

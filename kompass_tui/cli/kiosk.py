@@ -61,7 +61,6 @@ def kiosk(
         ),
     ] = None,
 ) -> None:
-    """Start the self-registration kiosk."""
     bidi.set_mode(bidi_mode or bidi.mode_from_environment())
     if set_pin:
         _ask_pin()

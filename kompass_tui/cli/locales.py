@@ -16,7 +16,6 @@ from sporreskjema.i18n import LOCALES, available_locales, catalog_status, own_na
 
 
 def locales() -> None:
-    """List every locale with its own name, its direction, its completeness and its review."""
     tr = current()
     console = Console(highlight=False, soft_wrap=False)
     # Names in Arabic script are shaped and reordered only for a terminal; a pipe or a file

@@ -41,7 +41,6 @@ def purge(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Delete the personal data of old records for good; only anonymous counts are kept."""
     from kompass_tui.storage import purge as purging
 
     statuses = frozenset(status or ())

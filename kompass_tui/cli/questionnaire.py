@@ -13,7 +13,9 @@ from kompass_tui.i18n import _, current, ngettext
 app = typer.Typer(help=_("Work with questionnaire definitions."), no_args_is_help=True)
 
 
-@app.command("check")
+@app.command(
+    "check", help=_("Check a questionnaire definition and list every problem with its place.")
+)
 def check(
     file: Annotated[
         Path | None,
@@ -23,7 +25,6 @@ def check(
         ),
     ] = None,
 ) -> None:
-    """Check a questionnaire definition and list every problem with its place."""
     from sporreskjema.definition import DefinitionError, builtin_path, load_definition
 
     path = file or builtin_path()

@@ -93,7 +93,6 @@ def list_(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """List records with their status and the days left to the two-week deadline."""
     from kompass_tui.record_view import deadline_text
     from kompass_tui.storage import review
 
@@ -151,7 +150,6 @@ def list_(
 
 
 def show(record: RecordArgument, db: DbOption = None, user: UserOption = None) -> None:
-    """Show a record by section: answers, who gave them, remarks and corrections."""
     from kompass_tui.record_view import build_report
     from kompass_tui.storage import review
     from sporreskjema import load_builtin
@@ -220,7 +218,6 @@ def remark(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Add a remark to a record (remarks are never changed; a correction is a new remark)."""
     from kompass_tui.storage import review
     from kompass_tui.storage.models import RemarkKind
     from sporreskjema import load_builtin
@@ -260,7 +257,6 @@ def correct(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Correct an answer, with a reason; the old answer stays in the record's history."""
     from kompass_tui.storage import records as stored
     from kompass_tui.storage import review
     from sporreskjema import Form, FormError, Path, load_builtin, values
@@ -316,7 +312,6 @@ def status(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Move a record on (in_progress → submitted → reviewed → exported), or flag it for follow-up."""
     from kompass_tui.storage import review
 
     if new_status is None and follow_up is None:

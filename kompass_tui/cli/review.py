@@ -8,7 +8,6 @@ from kompass_tui.cli.common import DbOption, open_db
 
 
 def review(db: DbOption = None) -> None:
-    """Review records: read them by section, add remarks and notes, correct answers, move them on."""
     from kompass_tui.review_app import ReviewApp
 
     database = open_db(db)

@@ -25,7 +25,7 @@ def _new_password() -> str:
     return password
 
 
-@app.command("add")
+@app.command("add", help=_("Add a caseworker account (the password is asked for twice, hidden)."))
 def add(
     username: Username,
     name: Annotated[
@@ -33,7 +33,6 @@ def add(
     ],
     db: DbOption = None,
 ) -> None:
-    """Add a caseworker account (the password is asked for twice, hidden)."""
     from kompass_tui.storage import accounts
 
     database = open_db(db)
@@ -50,9 +49,8 @@ def add(
     )
 
 
-@app.command("list")
+@app.command("list", help=_("List the caseworker accounts."))
 def list_(db: DbOption = None) -> None:
-    """List the caseworker accounts."""
     from kompass_tui.storage import accounts
 
     database = open_db(db)
@@ -70,9 +68,8 @@ def list_(db: DbOption = None) -> None:
         typer.echo(f"{safe(user.username):<24} {state:<10} {safe(user.full_name)}")
 
 
-@app.command("disable")
+@app.command("disable", help=_("Disable an account: it can no longer log in (its history stays)."))
 def disable(username: Username, db: DbOption = None) -> None:
-    """Disable an account: it can no longer log in (its history stays)."""
     from kompass_tui.storage import accounts
 
     database = open_db(db)
@@ -85,9 +82,8 @@ def disable(username: Username, db: DbOption = None) -> None:
     typer.echo(_("Disabled %(user)s.") % {"user": username.strip().lower()})
 
 
-@app.command("passwd")
+@app.command("passwd", help=_("Set a new password for an account."))
 def passwd(username: Username, db: DbOption = None) -> None:
-    """Set a new password for an account."""
     from kompass_tui.storage import accounts
 
     database = open_db(db)

@@ -90,7 +90,7 @@ class AssistStartScreen(Screen[None]):
     def _ready(self) -> None:
         self.query_one("#interpreter-details").display = False
         self.query_one("#person-language", OptionList).focus()
-        if self.desk._caseworker is not None:
+        if self.desk.logged_in:
             worker = self.desk.caseworker
             self.query_one("#assist-caseworker", Static).update(
                 _("Caseworker: %(name)s") % {"name": worker.full_name or worker.username}

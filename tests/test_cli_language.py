@@ -1,0 +1,59 @@
+"""The ``kompass`` command's help speaks the user's language: its own texts and Typer's
+panel titles and hints (through the standard gettext module), run as the real program."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from kompass_tui.cli.typer_words import TYPER_WORDS
+from sporreskjema import translator
+
+KOMPASS = Path(sys.executable).with_name("kompass")
+
+
+def kompass(*args: str, locale: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KOMPASS_LOCALE": locale, "COLUMNS": "100", "NO_COLOR": "1"}
+    env.pop("LANGUAGE", None)
+    return subprocess.run(
+        [str(KOMPASS), *args], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+
+
+def test_typer_still_asks_gettext_for_every_word_marked() -> None:
+    """A newer Typer that words them differently would leave them in English: this says so."""
+    source = "\n".join(
+        path.read_text("utf-8") for path in Path(typer.__file__).parent.rglob("*.py")
+    )
+    assert "from gettext import gettext as _" in source
+    missing = [word for word in TYPER_WORDS if f'_("{word}")' not in source]
+    assert missing == []
+
+
+@pytest.mark.parametrize("locale", ["nb", "uk", "ar"])
+def test_help_is_in_the_user_s_language(locale: str) -> None:
+    tr = translator(locale)
+    result = kompass("--help", locale=locale)
+    assert result.returncode == 0, result.stderr
+    for text in ("Commands", "Options", "Start the self-registration kiosk."):
+        assert tr.gettext(text) != text  # translated …
+        assert tr.gettext(text) in result.stdout  # … and shown so
+        assert text not in result.stdout
+    export = kompass("export", "--help", locale=locale)
+    assert tr.gettext("[required]") in export.stdout
+    assert (
+        tr.gettext("Export records for the municipal system; reviewed records become exported.")
+        in export.stdout
+    )
+
+
+def test_a_usage_error_says_where_to_find_help_in_the_user_s_language() -> None:
+    result = kompass("export", locale="nb")
+    assert result.returncode == 2
+    assert "Feil" in result.stderr
+    assert "Prøv 'kompass export --help' for å få hjelp." in result.stderr
