@@ -23,6 +23,7 @@ from tests.kiosk_pilot import (
     add_entry,
     choose,
     choose_many,
+    click,
     error_of,
     finish_entry,
     make_app,
@@ -396,3 +397,46 @@ async def test_an_unexpected_error_is_logged_not_shown(
     log = crash_log_path().read_text("utf-8")
     assert "RuntimeError: a bug" in log
     assert oct(crash_log_path().stat().st_mode & 0o777) == "0o600"
+
+
+async def test_a_job_emptied_in_the_middle_goes_and_the_next_moves_up(sqlite_db: Database) -> None:
+    """Dawit, back with his code, lists three jobs, then clears the second and leaves it: it is
+    gone, and the third, now second, takes his next answer as itself, not as a new half job."""
+    from kompass_tui.registration import Registration
+
+    begun = Registration(sqlite_db, locale="en")
+    for path, raw in [("acknowledged", True), ("full_name", "Dawit Haile"),
+                      ("birth_date", "01.01.2000"), ("person_id", "2024 1234 5678"),
+                      ("permit_date", "10.11.2026"), ("citizenship", "ER"),
+                      ("residence", "Mottak Nord"), ("mother_tongues", ["ti"]),
+                      ("mother_tongue_literacy", "a_little"), ("latin_literacy", "no"),
+                      ("has_other_languages", "no"), ("norwegian_level", "none"),
+                      ("school_years", "0")]:  # fmt: skip
+        assert begun.answer(path, raw) is None
+    begun.add_entry("educations")
+    assert begun.answer("educations[0].level", "none") is None
+    code = begun.resume_code
+    assert code
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_button(pilot, "#resume")
+        app.screen.query_one("#code", Input).focus()
+        await pilot.press(*code.lower(), "enter")
+        await pilot.press(*"01.01.2000", "enter")
+        await pilot.pause()
+        await choose(pilot, "has_work_experience", "yes")
+        for index, title in enumerate(["Baker", "Cook", "Driver"]):
+            await add_entry(pilot, "jobs")
+            await type_text(pilot, f"jobs[{index}].job_title", title)
+            await finish_entry(pilot)
+        jobs = await reach(pilot, "jobs")
+        await click(pilot, next(b for b in jobs.query(".entry-edit") if b.name == "edit-1"))
+        await type_text(pilot, "jobs[1].job_title", "")
+        await finish_entry(pilot)
+        jobs = await reach(pilot, "jobs")
+        assert len(jobs.query(".entry-edit")) == 2
+        await click(pilot, next(b for b in jobs.query(".entry-edit") if b.name == "edit-1"))
+        await type_text(pilot, "jobs[1].from_year", "2015")
+        await finish_entry(pilot)
+    _record, answers = stored(sqlite_db)
+    assert answers["jobs"] == [{"job_title": "Baker"}, {"job_title": "Driver", "from_year": 2015}]
