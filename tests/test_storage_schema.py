@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from kompass_tui.cli import app
 from kompass_tui.storage.database import Database, StorageError, open_database, schema_revision
+from sporreskjema import translator
 
 runner = CliRunner()
 
@@ -183,3 +184,59 @@ def test_db_upgrade_creates_and_reports(db_url: str) -> None:
     assert "schema upgraded from empty to 0002" in result.output
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
     assert "up to date (version 0002)" in result.output
+
+
+def at_the_first_schema(url: str) -> None:
+    """A database as Kompass 0001 left it, with one caseworker in it."""
+    from alembic import command
+
+    from kompass_tui.storage.database import alembic_config, make_engines
+
+    engine, reader = make_engines(url)
+    try:
+        command.upgrade(alembic_config(engine), "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO caseworker (username, full_name, password_hash, active, failed_logins,"
+                    " created_at) VALUES ('kari', 'Kari', 'x', TRUE, 0, CURRENT_TIMESTAMP)"
+                )
+            )
+    finally:
+        engine.dispose()
+        reader.dispose()
+
+
+def test_db_upgrade_upgrades_an_older_schema(db_url: str) -> None:
+    at_the_first_schema(db_url)
+    result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
+    assert result.exit_code == 0, result.output
+    assert "schema upgraded from 0001 to 0002" in result.output
+
+
+def test_an_older_schema_when_opened(db_url: str) -> None:
+    """After a new Kompass is installed, a kiosk's own SQLite file is upgraded when opened, with
+    what it holds: nobody at a reception centre has to know about kompass db upgrade. A shared
+    PostgreSQL database serves many desks, some perhaps still on the older Kompass: upgrading it
+    is the IT department's step, and until then the newer Kompass says so and changes nothing."""
+    at_the_first_schema(db_url)
+    if db_url.startswith("sqlite"):
+        db = open_database(db_url)
+        try:
+            assert schema_revision(db.engine) == "0002"
+            with db.engine.connect() as connection:
+                found = connection.execute(sa.text("SELECT username FROM caseworker")).scalar()
+            assert found == "kari"
+        finally:
+            db.dispose()
+        return
+    with pytest.raises(StorageError) as caught:
+        open_database(db_url)
+    assert "kompass db upgrade" in caught.value.message.render(translator("en"))
+    line = fails_in_one_line(["user", "list", "--db", db_url])
+    assert "Run: kompass db upgrade" in line
+    engine = sa.create_engine(db_url)
+    try:
+        assert schema_revision(engine) == "0001"
+    finally:
+        engine.dispose()

@@ -31,12 +31,12 @@ DbOption = Annotated[
 ]
 
 
-def open_db(url: str | None, *, migrate_new: bool = True) -> Database:
+def open_db(url: str | None, *, migrate_new: bool = True, allow_older: bool = False) -> Database:
     """Open the database for a command, or exit with a one-line message."""
     from kompass_tui.storage.database import open_database
 
     try:
-        return open_database(url, migrate_new=migrate_new)
+        return open_database(url, migrate_new=migrate_new, allow_older=allow_older)
     except StorageError as exc:
         fail(exc.message.render(current()))
 

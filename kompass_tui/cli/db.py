@@ -19,7 +19,7 @@ app = typer.Typer(
 def upgrade_command(db: DbOption = None) -> None:
     from kompass_tui.storage.database import StorageError, safe_url, schema_revision, upgrade
 
-    database = open_db(db, migrate_new=False)
+    database = open_db(db, migrate_new=False, allow_older=True)
     try:
         before = schema_revision(database.engine)
         upgrade(database.engine)

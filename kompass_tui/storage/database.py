@@ -290,8 +290,14 @@ def _newer_schema(revision: str) -> StorageError:
     )
 
 
-def open_database(url: str | None = None, *, migrate_new: bool = True) -> Database:
-    """Open the database and check its schema; a new, empty one is created at the newest schema."""
+def open_database(
+    url: str | None = None, *, migrate_new: bool = True, allow_older: bool = False
+) -> Database:
+    """Open the database and check its schema.
+
+    ``migrate_new``: a new, empty database is created at the newest schema, and an SQLite file
+    at an older schema is upgraded. ``allow_older``: an older schema is opened as it is (for
+    ``kompass db upgrade``)."""
     chosen = resolve_url(url)
     engine, reader = make_engines(chosen)
     try:
@@ -308,15 +314,21 @@ def open_database(url: str | None = None, *, migrate_new: bool = True) -> Databa
                 upgrade(engine)
         elif current not in _known_revisions():
             raise _newer_schema(current)
-        elif current not in _heads():
-            raise StorageError(
-                Msg(
-                    N_(
-                        "The database schema is older than this version of Kompass. Run: kompass db upgrade"
-                    ),
-                    {},
+        elif current not in _heads() and not allow_older:
+            if migrate_new and engine.dialect.name == "sqlite":
+                # A kiosk's own file follows the installed Kompass: nobody else shares it, and
+                # the migrations run in one transaction, so a failed upgrade changes nothing.
+                # A shared PostgreSQL database is upgraded on purpose, with kompass db upgrade.
+                upgrade(engine)
+            else:
+                raise StorageError(
+                    Msg(
+                        N_(
+                            "The database schema is older than this version of Kompass. Run: kompass db upgrade"
+                        ),
+                        {},
+                    )
                 )
-            )
     except StorageError:
         engine.dispose()
         reader.dispose()
