@@ -9,24 +9,33 @@ answers wait for the resume code and the date of birth.
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import time
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
+from kompass_tui.crash import log_error
 from kompass_tui.i18n import current
-from kompass_tui.screens.guard import IdleScreen, PinScreen
+from kompass_tui.screens.guard import ApologyScreen, IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.settings import IDLE_WARNING_SECONDS, KioskSettings
 from kompass_tui.wizard_app import WizardApp
 
 if TYPE_CHECKING:
+    from kompass_tui.registration import Registration
     from kompass_tui.storage.database import Database
 
 # The language picker is painted first; the questionnaire, storage and their screens are
 # loaded and the database opened right after, while the person looks at the picker.
 
+
+#: More unexpected errors than this within RECOVERY_WINDOW seconds: the kiosk starts afresh
+#: (``kompass kiosk`` runs a new one) instead of recovering in place again.
+RECOVERIES = 3
+RECOVERY_WINDOW = 30.0
 
 HIGH_CONTRAST = Theme(
     name="kompass-high-contrast",
@@ -67,11 +76,21 @@ class KioskApp(WizardApp):
         idle_seconds: int | None = None,
         high_contrast: bool = False,
         today: dt.date | None = None,
+        apology: tuple[str, str | None] | None = None,
     ) -> None:
         """``db``: an open database, or the URL (``None``: the default) to open after the
-        first screen is painted."""
+        first screen is painted. ``apology``: the locale and resume code of a person whose
+        registration an unexpected error interrupted (a kiosk started again after one)."""
         super().__init__(db, today=today)
         self.settings = settings
+        self.apology = apology
+        #: True once the caseworker PIN ended the kiosk: the only way it ends on purpose.
+        self.left_with_pin = False
+        #: The unexpected errors the kiosk recovered from (each is in the crash log).
+        self.recovered: list[BaseException] = []
+        self._error_times: list[float] = []
+        #: The apology for the person the last unexpected error interrupted.
+        self.apology_due: tuple[str, str | None] | None = None
         self.idle_seconds = idle_seconds if idle_seconds is not None else settings.idle_seconds
         self.register_theme(HIGH_CONTRAST)
         if high_contrast:
@@ -83,6 +102,8 @@ class KioskApp(WizardApp):
     def on_mount(self) -> None:
         self.set_interval(1, self._check_idle)
         super().on_mount()
+        if self.apology is not None:
+            self.push_screen(ApologyScreen(*self.apology))
 
     def resume(self, code: str, birth_date: dt.date) -> None:
         """Continue a registration (raises a StorageError with a message when it cannot)."""
@@ -127,6 +148,7 @@ class KioskApp(WizardApp):
 
     def _pin_done(self, right: bool | None) -> None:
         if right:
+            self.left_with_pin = True
             self.exit()
 
     async def action_quit(self) -> None:
@@ -140,3 +162,82 @@ class KioskApp(WizardApp):
 
     def action_command_palette(self) -> None:
         self.action_leave()
+
+    # ---------------------------------------------------------------- unexpected errors
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error never ends the kiosk: it is logged, the person is told in
+        their language, and the kiosk starts again at the language picker; the answers given
+        so far wait for the resume code. When errors come one after another, or the picker
+        itself failed, the app ends instead and :func:`run_kiosk` starts a new one."""
+        log_error(error)
+        now = time.monotonic()
+        self.recovered.append(error)
+        self._error_times = [t for t in self._error_times if now - t < RECOVERY_WINDOW] + [now]
+        if len(self._error_times) == 1 or self.apology_due is None:
+            # the person the first of a run of errors interrupted; later ones find no one
+            self.apology_due = self.apology_for(self.registration)
+        if len(self._error_times) > RECOVERIES:
+            self._start_afresh(error)
+            return
+        self.call_later(self._recover, error, self.apology_due)
+
+    def apology_for(self, registration: Registration | None) -> tuple[str, str | None]:
+        """What the apology needs: the person's language and their resume code, if any."""
+        return current().locale, registration.resume_code if registration else None
+
+    def _recover(self, error: Exception, apology: tuple[str, str | None]) -> None:
+        """Forget the person's screens (the one that failed among them) and greet them on the
+        language picker with the apology."""
+        if not self.screen_stack[0].is_running:  # the picker itself failed
+            self._start_afresh(error)
+            return
+        self.reset()
+        self.push_screen(ApologyScreen(*apology))
+
+    def _start_afresh(self, error: Exception) -> None:
+        """End the app without the PIN: :func:`run_kiosk` starts a new one at once."""
+        if self._exception is None:
+            self._exception = error  # for a test's Pilot, which raises it
+        self._return_code = 1
+        self._close_messages_no_wait()
+
+
+#: The keys that would stop or suspend a program in a terminal that is not in raw mode (for
+#: the moment between one kiosk and the next): the kiosk ignores them.
+_TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP)
+#: Seconds between a kiosk that ended without the PIN and the next.
+RESTART_PAUSE = 1.0
+
+
+def run_kiosk(
+    db: str | None,
+    settings: KioskSettings,
+    *,
+    idle_seconds: int | None = None,
+    high_contrast: bool = False,
+) -> int:
+    """Run the kiosk until the caseworker PIN ends it; the exit status.
+
+    A kiosk that ended any other way (an error it could not recover from in place) is
+    started again at once, with the apology for the person who was at it. Only a database
+    that cannot be opened at the start ends it without the PIN, with its one-line message:
+    no person's data is on the screen then, and staff must see why.
+    """
+    for number in _TERMINAL_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    apology: tuple[str, str | None] | None = None
+    while True:
+        app = KioskApp(
+            db, settings, idle_seconds=idle_seconds, high_contrast=high_contrast, apology=apology
+        )
+        try:
+            app.run()
+        except Exception as error:  # a kiosk in a public room does not end on its own bugs
+            log_error(error)
+        if app.left_with_pin:
+            return 0
+        if app.open_failed:
+            return app.return_code or 1
+        apology = app.apology_due or app.apology_for(app.registration)
+        time.sleep(RESTART_PAUSE)

@@ -19,6 +19,33 @@ def crash_log_path() -> Path:
     return Path(platformdirs.user_log_dir("kompass", appauthor=False)) / "crash.log"
 
 
+def log_error(error: BaseException | None) -> str:
+    """Append ``error`` to the crash log; the log's path, or ``-`` when it cannot be written.
+
+    Only where the error happened is written: the kind of error and the stack, without local
+    variables and without the error's own text, either of which can quote what a person typed.
+    """
+    path = crash_log_path()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as log:
+            log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n")
+            seen: set[int] = set()
+            while error is not None and id(error) not in seen:
+                seen.add(id(error))
+                log.write("Traceback (most recent call last):\n")
+                log.writelines(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+                kind = type(error)
+                log.write(f"{kind.__module__}.{kind.__qualname__}\n")
+                error = error.__cause__ or error.__context__
+                if error is not None:
+                    log.write("... while handling or caused by:\n")
+        return str(path)
+    except OSError:
+        return "-"
+
+
 class CrashLog:
     """Mixin for a Textual App: replaces its traceback screen with a line and a log entry."""
 
@@ -29,18 +56,6 @@ class CrashLog:
     _exit_renderables: list[Any]
 
     def _fatal_error(self) -> None:
-        """The traceback is written without local variables, which could hold a person's answers."""
-        path = crash_log_path()
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as log:
-                log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n")
-                error = self._exception or sys.exc_info()[1]
-                if error is not None:
-                    log.writelines(traceback.format_exception(error))
-            where = str(path)
-        except OSError:
-            where = "-"
+        where = log_error(self._exception or sys.exc_info()[1])
         self._exit_renderables.append(_(self.CRASH_MESSAGE) % {"path": where})
         self._close_messages_no_wait()  # type: ignore[attr-defined]

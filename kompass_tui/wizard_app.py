@@ -17,7 +17,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from kompass_tui import bidi
-from kompass_tui.crash import CrashLog
+from kompass_tui.crash import CrashLog, log_error
 from kompass_tui.i18n import N_, _, current, set_locale
 from kompass_tui.screens.language import LanguageScreen
 from sporreskjema.i18n import DEFAULT_LOCALE, Translator
@@ -49,6 +49,8 @@ class WizardApp(CrashLog, App[None]):
         self.last_input = time.monotonic()
         #: The language shown beside the person's on every page (the assisted desk only).
         self.companion: Translator | None = None
+        #: True when the database could not be opened (the app then ends with the reason).
+        self.open_failed = False
         set_locale(DEFAULT_LOCALE)  # every person starts at the language picker
 
     def on_mount(self) -> None:
@@ -67,12 +69,14 @@ class WizardApp(CrashLog, App[None]):
             load_builtin()
             database = open_database(self._db_url)
         except StorageError as exc:
-            message = exc.message.render(current())
-            self.call_from_thread(
-                self.exit, return_code=1, message=_("Error: %(message)s") % {"message": message}
-            )
+            message = _("Error: %(message)s") % {"message": exc.message.render(current())}
+        except Exception as exc:  # nothing works without it: say so, as any unexpected error
+            message = _(self.CRASH_MESSAGE) % {"path": log_error(exc)}
+        else:
+            self.call_from_thread(setattr, self, "_db", database)
             return
-        self.call_from_thread(setattr, self, "_db", database)
+        self.open_failed = True
+        self.call_from_thread(self.exit, return_code=1, message=message)
 
     @property
     def db(self) -> Database:

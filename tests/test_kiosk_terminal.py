@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -139,18 +139,19 @@ class Kiosk:
             raise AssertionError(f"tmux {' '.join(args)} failed: {result.stderr.strip()}")
         return result.stdout
 
-    def start(self) -> None:
+    def start(self, *, idle_timeout: int = 0, program: Sequence[str] = (str(KOMPASS),)) -> None:
+        """Start ``kompass kiosk`` (``program``: the command that stands for ``kompass``)."""
         kiosk = shlex.join(
             [
                 "env",
                 "-i",
                 *(f"{key}={value}" for key, value in self.env.items()),
-                str(KOMPASS),
+                *program,
                 "kiosk",
                 "--db",
                 self.db_url,
                 "--idle-timeout",
-                "0",
+                str(idle_timeout),
             ]
         )
         # The shell notes the exit status: tmux 3.3 may mark the pane dead without ever

@@ -74,11 +74,10 @@ def kiosk(
         typer.echo(_("This kiosk has no caseworker PIN yet. Staff need it to leave the kiosk."))
         _ask_pin()
         kiosk_settings = settings.load()
-    from kompass_tui.app import KioskApp
+    from kompass_tui.app import run_kiosk
 
     # The database is opened by the app right after its first screen is painted; a problem
     # with it ends the app with a one-line message.
-    app = KioskApp(db, kiosk_settings, idle_seconds=idle_timeout, high_contrast=high_contrast)
-    app.run()
-    if app.return_code:
-        raise typer.Exit(app.return_code)
+    code = run_kiosk(db, kiosk_settings, idle_seconds=idle_timeout, high_contrast=high_contrast)
+    if code:
+        raise typer.Exit(code)

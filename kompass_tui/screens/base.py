@@ -45,5 +45,7 @@ class KioskScreen(Screen[None]):
         await self.recompose()
 
     async def on_screen_resume(self) -> None:
+        if self.wizard.registration is None:
+            return  # uncovered while the kiosk forgets the person: about to go, not to be shown
         if self.built_in != current().locale or self.built_beside is not self.wizard.companion:
             await self.rebuild()

@@ -1,4 +1,5 @@
-"""The kiosk guard: the caseworker PIN to leave, and the idle warning."""
+"""The kiosk guard: the caseworker PIN to leave, the idle warning, and the apology after an
+unexpected error."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 
-from kompass_tui.i18n import _, ngettext
+from kompass_tui.i18n import N_, _, ngettext
 from kompass_tui.widgets.visual import Button, Input, Label, Static
+from sporreskjema.i18n import translator
 
 #: Wrong PINs allowed before each further try must wait, doubling each time.
 PIN_FREE_TRIES = 3
@@ -116,3 +118,53 @@ class IdleScreen(ModalScreen[bool]):
     def on_key(self, event: events.Key) -> None:
         event.stop()
         self.dismiss(False)
+
+
+#: Seconds the apology stays: it shows the person's resume code, and the next person may come.
+APOLOGY_SECONDS = 120
+#: Keys pressed this soon after the apology appeared were meant for the page before it.
+APOLOGY_GRACE_SECONDS = 1.0
+
+
+class ApologyScreen(ModalScreen[None]):
+    """Said in the person's language after an unexpected error took the kiosk back to the
+    language picker: their answers are saved and can be continued with their code."""
+
+    SORRY = N_("Sorry, something went wrong.")
+    WITH_CODE = N_(
+        "Your answers are saved. To go on, choose your language, then “Continue an unfinished registration”, and write your code %(code)s and your date of birth."
+    )
+    WITHOUT_CODE = N_("Nothing was saved yet. Choose your language to start again.")
+
+    def __init__(self, locale: str, code: str | None) -> None:
+        super().__init__()
+        self.tr = translator(locale)
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        from kompass_tui.storage.records import format_resume_code  # not at the kiosk's start
+
+        tr = self.tr
+        if self.code:
+            text = tr.gettext(self.WITH_CODE) % {"code": format_resume_code(self.code)}
+        else:
+            text = tr.gettext(self.WITHOUT_CODE)
+        with Vertical(id="apology-box"):
+            yield Label(tr.gettext(self.SORRY), id="apology-title")
+            yield Static(text, id="apology-text")
+            yield Button(tr.gettext("OK"), id="apology-ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.shown_at = time.monotonic()
+        self.query_one("#apology-ok").focus()
+        self.set_timer(APOLOGY_SECONDS, self.dismiss)
+
+    @on(Button.Pressed, "#apology-ok")
+    def _ok(self) -> None:
+        self.dismiss()
+
+    def on_key(self, event: events.Key) -> None:
+        """Any key goes on, except those still on their way to the page that failed."""
+        event.stop()
+        if time.monotonic() - self.shown_at >= APOLOGY_GRACE_SECONDS:
+            self.dismiss()

@@ -1,0 +1,47 @@
+"""The real ``kompass`` program with one fault put in, for the terminal tests that check that a
+kiosk survives what it did not foresee (tests/test_kiosk_terminal_recovery.py).
+
+    python tests/faulty_kompass.py screen|app kiosk [options]
+
+``screen``: the first page of the survey fails as it opens, in its screen (the kiosk recovers in
+place). ``app``: the first F2 fails in the app itself, whose message loop then ends, so
+``kompass kiosk`` must start a new kiosk.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from kompass_tui.cli import main
+from kompass_tui.screens.section import SectionScreen
+from kompass_tui.wizard_app import WizardApp
+
+faults = {"left": 1}
+
+
+def _fail_once(what: str) -> None:
+    if faults["left"]:
+        faults["left"] -= 1
+        raise RuntimeError(f"a fault put in {what} by the test")
+
+
+def _screen_fault(self: SectionScreen) -> None:
+    _fail_once("a screen")
+    opened(self)
+
+
+def _app_fault(self: WizardApp) -> None:
+    _fail_once("the app")
+    language(self)
+
+
+opened = SectionScreen.on_mount
+language = WizardApp.action_language
+
+if __name__ == "__main__":
+    fault = sys.argv.pop(1)
+    if fault == "screen":
+        SectionScreen.on_mount = _screen_fault  # type: ignore[method-assign]
+    else:
+        WizardApp.action_language = _app_fault  # type: ignore[method-assign]
+    main()
