@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +51,35 @@ def _as_text(raw: Any) -> str:
     raise TypeError(f"expected text, got {type(raw).__name__}")
 
 
+#: What keyboards for other scripts put between digits, as the ASCII a parser reads: the
+#: Arabic decimal, thousands and date separators, the Arabic comma, full-width punctuation,
+#: hyphens and the minus sign. Right-to-left marks that such keyboards add are dropped.
+_NUMBER_PUNCTUATION = str.maketrans(
+    {
+        "\u066b": ".", "\u066c": ",", "\u060d": "/", "\u060c": ",",
+        "\uff0e": ".", "\uff0f": "/", "\uff0c": ",", "\uff0d": "-", "\uff0b": "+",
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-",
+        "\u200e": None, "\u200f": None, "\u061c": None,
+    }
+)  # fmt: skip
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit in ASCII, whatever script it was typed in (Persian
+    ۲۰۱۳, Arabic-Indic ٢٠١٣, Devanagari, full-width …), and the separators typed between
+    digits on those keyboards in ASCII too, so one parser reads them all."""
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
+        for char in text
+    ).translate(_NUMBER_PUNCTUATION)
+
+
+def _as_number_text(raw: Any) -> str:
+    """What was typed for a number, a year, a date, a phone number or an identifier, with its
+    digits and separators in ASCII."""
+    return ascii_digits(_as_text(raw))
+
+
 def _text(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
     text = clean_text(_as_text(raw), multiline=q.multiline)
     if not text:
@@ -69,7 +99,7 @@ def _text(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | N
 
 
 def _integer(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> int | None:
-    text = _as_text(raw).strip()
+    text = _as_number_text(raw).strip()
     if not text:
         return None
     if not re.fullmatch(r"-?[0-9]{1,9}", text):
@@ -85,7 +115,7 @@ def _integer(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> int 
 
 
 def _year(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> int | None:
-    text = _as_text(raw).strip()
+    text = _as_number_text(raw).strip()
     if not text:
         return None
     if not re.fullmatch(r"[0-9]{4}", text):
@@ -100,8 +130,10 @@ def _year(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> int | No
     return value
 
 
-_DATE_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
-_DATE_DMY = re.compile(r"([0-9]{1,2})[./\-]([0-9]{1,2})[./\-]([0-9]{4})")
+#: Year first (1990-05-17, and 1990/05/17 as Dari dates are written) or day first, the
+#: parts apart by any of the separators people type.
+_DATE_YMD = re.compile(r"([0-9]{4})[./,\-]([0-9]{1,2})[./,\-]([0-9]{1,2})")
+_DATE_DMY = re.compile(r"([0-9]{1,2})[./,\-]([0-9]{1,2})[./,\-]([0-9]{4})")
 
 
 def _date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt.date | None:
@@ -109,10 +141,10 @@ def _date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt.date
         raw = raw.date()
     if isinstance(raw, dt.date):
         return raw
-    text = _as_text(raw).strip().replace(" ", "")
+    text = _as_number_text(raw).strip().replace(" ", "")
     if not text:
         return None
-    if match := _DATE_ISO.fullmatch(text):
+    if match := _DATE_YMD.fullmatch(text):
         year, month, day = (int(g) for g in match.groups())
     elif match := _DATE_DMY.fullmatch(text):
         day, month, year = (int(g) for g in match.groups())
@@ -198,7 +230,7 @@ def _country(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str 
 
 
 def _phone(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
-    text = clean_text(_as_text(raw))
+    text = clean_text(_as_number_text(raw))
     if not text:
         return None
     if text.startswith("00"):
@@ -236,17 +268,17 @@ def _national_id_value(q: Question, digits: str) -> str:
 
 
 def _duf(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str | None:
-    digits = digits_only(clean_text(_as_text(raw)))
+    digits = digits_only(clean_text(_as_number_text(raw)))
     return _duf_value(q, digits, today) if digits else None
 
 
 def _national_id(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
-    digits = digits_only(clean_text(_as_text(raw)))
+    digits = digits_only(clean_text(_as_number_text(raw)))
     return _national_id_value(q, digits) if digits else None
 
 
 def _person_id(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str | None:
-    digits = digits_only(clean_text(_as_text(raw)))
+    digits = digits_only(clean_text(_as_number_text(raw)))
     if not digits:
         return None
     if len(digits) == 12:

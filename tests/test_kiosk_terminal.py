@@ -440,3 +440,46 @@ def test_no_key_or_click_leaves_the_kiosk(kiosk: Kiosk) -> None:
         kiosk.keys("Escape")
         kiosk.wait_gone(PIN_TITLE)
     assert kiosk.alive()
+
+
+def test_the_first_run_asks_again_until_the_pin_is_good(tmp_path: Path) -> None:
+    """No PIN yet: the kiosk asks staff for one first. Two digits, and then two different
+    PINs, are refused in their language and asked for again; the PIN typed the same twice is
+    saved, the language picker opens, and that PIN ends the kiosk."""
+    from sporreskjema import translator
+
+    nb = translator("nb")
+    new_pin = nb.gettext("New caseworker PIN (digits)")
+    repeat = nb.gettext("Repeat the PIN")
+    kiosk = Kiosk(tmp_path)
+    kiosk.start()
+    try:
+        kiosk.wait_for(new_pin)
+        kiosk.type("12")
+        kiosk.keys("Enter")
+        kiosk.wait_for(nb.gettext("A PIN has %(min)d to %(max)d digits.") % {"min": 4, "max": 12})
+        kiosk.wait_until(lambda: kiosk.screen().count(new_pin) == 2, "the PIN asked for again")
+        kiosk.type("1357")
+        kiosk.keys("Enter")
+        kiosk.wait_for(repeat)
+        kiosk.type("7531")
+        kiosk.keys("Enter")
+        kiosk.wait_for(nb.gettext("The two PINs are not the same. Try again."))
+        assert "do not match" not in kiosk.screen()
+        kiosk.wait_until(lambda: kiosk.screen().count(new_pin) == 3, "the PIN asked for again")
+        kiosk.type(PIN)
+        kiosk.keys("Enter")
+        kiosk.wait_until(lambda: kiosk.screen().count(repeat) == 2, "the PIN asked to repeat")
+        kiosk.type(PIN)
+        kiosk.keys("Enter")
+        kiosk.wait_for(BOKMAL)
+        kiosk.wait_until(lambda: kiosk.highlighted(BOKMAL), f"{BOKMAL!r} highlighted")
+        assert (tmp_path / "config" / "kompass" / "kiosk.json").is_file()
+        kiosk.keys("C-q")
+        kiosk.wait_for(PIN_TITLE)
+        kiosk.type(PIN)
+        kiosk.wait_until(kiosk.shows_in_input(PIN_HELP, "•" * len(PIN)), "the PIN typed")
+        kiosk.keys("Enter")
+        assert kiosk.wait_exit() == 0
+    finally:
+        kiosk.stop()

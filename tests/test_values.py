@@ -256,3 +256,78 @@ def test_phone_numbers_are_stored_in_e164_or_refused(raw: str) -> None:
     if error is None and value is not None:
         assert value.startswith("+")
         assert value[1:].isdigit()
+
+
+# ---------------------------------------------------------------- digits as people type them
+
+#: Digits as a person types them on a Dari/Persian or an Arabic keyboard.
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+TYPED_IN_OTHER_DIGITS: list[tuple[str, str, Any]] = [
+    ("integer", "12", 12),
+    ("year", "2013", 2013),
+    ("year", "1990", 1990),
+    ("date", "17.05.1990", dt.date(1990, 5, 17)),
+    ("date", "17/5/1990", dt.date(1990, 5, 17)),
+    ("date", "1990-05-17", dt.date(1990, 5, 17)),
+    ("phone", "912 34 567", "+4791234567"),
+    ("phone", "0046 70 123 45 67", "+46701234567"),
+    ("duf", "2019 1234 5678", "201912345678"),
+    ("national_id", FNR, FNR),
+    ("person_id", "2024-0000-0001", "202400000001"),
+    ("person_id", f"{FNR[:6]} {FNR[6:]}", FNR),
+]
+
+
+@pytest.mark.parametrize("digits", [PERSIAN, ARABIC_INDIC], ids=["persian", "arabic-indic"])
+@pytest.mark.parametrize(("name", "typed", "expected"), TYPED_IN_OTHER_DIGITS)
+def test_persian_and_arabic_indic_digits_are_read_as_digits(
+    digits: dict[int, int], name: str, typed: str, expected: Any
+) -> None:
+    value, error = Form(QS, today=TODAY).check(name, typed.translate(digits))
+    assert error is None, error.msgid
+    assert value == expected  # stored as ASCII digits and ints, as if typed so
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "expected"),
+    [
+        ("date", "١٧٫٠٥٫١٩٩٠", dt.date(1990, 5, 17)),  # the Arabic decimal separator
+        ("date", "١٧٬٠٥٬١٩٩٠", dt.date(1990, 5, 17)),  # the Arabic thousands separator
+        ("date", "١٧؍٠٥؍١٩٩٠", dt.date(1990, 5, 17)),  # the Arabic date separator
+        ("date", "۱۹۹۰/۰۵/۱۷", dt.date(1990, 5, 17)),  # year first, as Dari dates are written
+        ("date", "\u200f١٧/٠٥/١٩٩٠\u200f", dt.date(1990, 5, 17)),  # right-to-left marks
+        ("date", "１７．０５．１９９０", dt.date(1990, 5, 17)),  # full-width
+        ("year", "२०१३", 2013),  # Devanagari
+        ("year", "２０１３", 2013),  # full-width
+        ("integer", "−۳", None),  # a minus sign: refused by the range, not the form
+        ("phone", "+٤٧ ٩١٢ ٣٤ ٥٦٧", "+4791234567"),
+    ],
+)
+def test_separators_typed_on_other_keyboards_are_read(name: str, typed: str, expected: Any) -> None:
+    value, error = Form(QS, today=TODAY).check(name, typed)
+    if expected is None:
+        assert error is not None
+        assert error.msgid == "%(field)s: write a number from %(min)d to %(max)d."
+    else:
+        assert error is None, error.msgid
+        assert value == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "msgid"),
+    [
+        ("year", "۱۵", "%(field)s: write the year with four digits, for example 2015."),
+        ("year", "²⁰¹³", "%(field)s: write the year with four digits, for example 2015."),
+        ("year", "٢٠٣٠", "%(field)s: the year cannot be in the future."),
+        ("date", "۳۱.۰۲.۱۹۹۰", "%(field)s: this date does not exist."),
+        ("duf", "۲۰۱۹۱۲۳۴۵۶۷", "%(field)s: a DUF number has 12 digits."),
+        ("integer", "۱٫۵", "%(field)s: write a whole number, for example 12."),
+    ],
+)
+def test_other_digits_get_the_same_messages(name: str, typed: str, msgid: str) -> None:
+    value, error = Form(QS, today=TODAY).check(name, typed)
+    assert value is None
+    assert error is not None
+    assert error.msgid == msgid

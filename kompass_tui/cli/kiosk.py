@@ -13,13 +13,31 @@ from kompass_tui.i18n import _, current
 
 
 def _ask_pin() -> None:
-    pin: str = typer.prompt(
-        _("New caseworker PIN (digits)"), hide_input=True, confirmation_prompt=_("Repeat the PIN")
-    )
-    try:
-        settings.set_pin(pin)
-    except settings.SettingsError as exc:
-        fail(exc.message.render(current()))
+    """Ask for a new caseworker PIN until one is valid and typed the same twice, and save it.
+
+    A PIN that breaks the rules, or a repetition that differs, is asked for again with the
+    reason in the user's language. The end of the input or Ctrl+C stops the command with
+    one line and no PIN saved.
+    """
+    while True:
+        try:
+            pin: str = typer.prompt(_("New caseworker PIN (digits)"), hide_input=True)
+            try:
+                settings.check_new_pin(pin)
+            except settings.SettingsError as exc:
+                typer.echo(exc.message.render(current()), err=True)
+                continue
+            again: str = typer.prompt(_("Repeat the PIN"), hide_input=True)
+        except typer.Abort:
+            fail(_("No PIN was set."))
+        if again.strip() != pin.strip():
+            typer.echo(_("The two PINs are not the same. Try again."), err=True)
+            continue
+        try:
+            settings.set_pin(pin)
+        except settings.SettingsError as exc:
+            fail(exc.message.render(current()))
+        return
 
 
 def kiosk(

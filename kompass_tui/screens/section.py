@@ -199,7 +199,7 @@ class QuestionsScreen(KioskScreen):
             self.refresh_mirror()
             return False
         self.errors.pop(field.path, None)
-        field.value = self.registration.form.get(field.path)
+        field.show_value(self.registration.form.get(field.path))
         field.show_error(None)
         if isinstance(field, CodePicker):
             field.refresh_choice()

@@ -96,6 +96,10 @@ class QuestionField(Vertical):
     def answer(self, raw: Any, *, advance: bool = False) -> None:
         self.post_message(self.Answered(self, raw, advance))
 
+    def show_value(self, value: Any) -> None:
+        """Take ``value`` as the saved answer."""
+        self.value = value
+
     def pending(self) -> Any:
         """What is typed but not yet confirmed, or :data:`NOTHING`."""
         return NOTHING
@@ -142,6 +146,14 @@ class TextField(QuestionField):
             max_length=self.question.max_length if kind == "text" else 40,
             classes="question-input",
         )
+
+    def show_value(self, value: Any) -> None:
+        """Take ``value`` as the saved answer and show it as it was read: ۱۹۹۰ typed on a Dari
+        keyboard shows as the 1990 that was saved, 17/5/1990 as 17.05.1990."""
+        super().show_value(value)
+        box = self.query_one(Input)
+        if box.value != self.shown_value():
+            box.value = self.shown_value()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
