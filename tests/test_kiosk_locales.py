@@ -33,6 +33,7 @@ from tests.kiosk_pilot import (
     pick_language,
     press_button,
     register_without_schooling,
+    show,
     tick,
 )
 from tests.test_kiosk_pilot import stored
@@ -157,3 +158,116 @@ def test_mixed_text_reads_correctly() -> None:
     assert shown.index("Ali Hassan") > shown.index("34")  # Ali comes first, so it is further right
     bidi.set_mode(bidi.BidiMode.OFF)
     assert bidi.visual(text, True) == text
+
+
+def test_letters_without_presentation_forms_join_their_neighbours() -> None:
+    """Pashto's ښ has no presentation form: it stays as typed, but the letters beside it
+    still take their joined forms, so the language's own name پښتو holds together."""
+    # In visual order: و final, ت medial, ښ as typed, پ initial.
+    assert bidi.visual("پښتو", True) == "\ufeee\ufe98\u069a\ufb58"
+    # ډ joins only to the letter before it: ب before it is initial, ه after it stands alone.
+    assert bidi.visual("بډه", True) == "\ufee9\u0689\ufe91"
+
+
+@pytest.mark.parametrize(
+    "text", ["مثلاً +47 912 34 567", "برای مثال +47 912 34 567 بنویسید", "تماس: +47 912 34 567."]
+)
+def test_a_phone_number_in_right_to_left_text_keeps_its_order(text: str) -> None:
+    assert "+47 912 34 567" in bidi.visual(text, True)
+
+
+def test_brackets_in_right_to_left_text_stay_around_their_words() -> None:
+    """A Latin word before "(12 رقم)" must not pull the opening bracket and the number to it."""
+    shown = bidi.visual(
+        "%(field)s: یک نمبر DUF (12 رقم) یا یک نمبر هویت ملی (11 رقم) بنویسید.", True
+    )
+    number = bidi.visual("نمبر", True)
+    digits = bidi.visual("رقم", True)
+    assert f"({digits} 12) DUF {number}" in shown
+    assert f"({digits} 11)" in shown
+    assert "DUF (12" not in shown
+
+
+@pytest.mark.parametrize("locale", ["nb", "uk", "ti", "ar", "fa_AF", "ps", "ckb"])
+async def test_multiple_choice_box_beside_its_label(sqlite_db: Database, locale: str) -> None:
+    """The tick box of a multiple choice is before its label: on the left in a left-to-right
+    language, on the right (and the labels against the right edge) in a right-to-left one."""
+    from textual.widgets._toggle_button import ToggleButton
+
+    box = ToggleButton.BUTTON_LEFT + ToggleButton.BUTTON_INNER + ToggleButton.BUTTON_RIGHT
+    questionnaire = load_builtin()
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start(locale)
+        await pilot.pause()
+        app.go_to(6, start_at="short_term_goals")
+        await pilot.pause()
+        rtl = app.has_class("-rtl")
+        lines = [line.rstrip(" ▎") for line in screen_lines(app)]
+        question = questionnaire.question("short_term_goals")
+        for choice in questionnaire.choice_list(question.choices or ""):
+            label = _(choice.label)
+            if rtl:
+                (line,) = [
+                    line for line in lines if line.endswith(f"{bidi.visual(label, True)} {box}")
+                ]
+                assert len(line) > 70  # against the right edge
+            else:
+                assert any(line.lstrip(" ▊").startswith(f"{box} {label}") for line in lines)
+    assert rtl == (locale in RTL_LOCALES)
+
+
+@pytest.mark.parametrize("locale", ["nb", "uk", "ti", "ar", "fa_AF", "ps"])
+async def test_long_choices_wrap_instead_of_being_cut(sqlite_db: Database, locale: str) -> None:
+    """At 80×24 every word of every choice is on the screen; none is cut with "…"."""
+    from kompass_tui.widgets.visual import RadioButton
+
+    questionnaire = load_builtin()
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start(locale)
+        await pilot.pause()
+        app.go_to(6, start_at="wished_occupation_group")
+        await pilot.pause()
+        rtl = app.has_class("-rtl")
+        question = questionnaire.question("wished_occupation_group")
+        choices = questionnaire.choice_list(question.choices or "")
+        buttons = list(app.screen.query(RadioButton))
+        assert len(buttons) == len(choices)
+        for choice, button in zip(choices, buttons, strict=True):
+            await show(pilot, button)
+            region = button.region
+            lines = screen_lines(app)[region.y : region.bottom]
+            shown = " ".join(line[region.x : region.right] for line in lines)
+            assert "…" not in shown
+            words = _(choice.label).split()
+            last = bidi.visual(words[-1], True) if rtl else words[-1]
+            assert last in shown, (last, shown)
+
+
+@pytest.mark.parametrize("locale", ["nb", "uk", "ti", "ar", "fa_AF"])
+async def test_long_multiple_choices_wrap_beside_their_box(
+    sqlite_db: Database, locale: str
+) -> None:
+    """On a narrow terminal the options of a multiple choice go on over more lines."""
+    from kompass_tui.widgets.visual import SelectionList
+
+    questionnaire = load_builtin()
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(26, 40)) as pilot:
+        app.start(locale)
+        await pilot.pause()
+        app.go_to(6, start_at="short_term_goals")
+        await pilot.pause()
+        rtl = app.has_class("-rtl")
+        selection = app.screen.query_one(SelectionList)
+        await show(pilot, selection)
+        region = selection.region
+        lines = screen_lines(app)[region.y : region.bottom]
+        shown = " ".join(line[region.x : region.right] for line in lines)
+        assert "…" not in shown
+        question = questionnaire.question("short_term_goals")
+        for choice in questionnaire.choice_list(question.choices or ""):
+            words = _(choice.label).split()
+            last = bidi.visual(words[-1], True) if rtl else words[-1]
+            assert last in shown, (last, shown)
