@@ -105,17 +105,25 @@ class KioskApp(WizardApp):
         if self.apology is not None:
             self.push_screen(ApologyScreen(*self.apology))
 
-    def resume(self, code: str, birth_date: dt.date) -> None:
-        """Continue a registration (raises a StorageError with a message when it cannot)."""
+    def resume(self, code: str, birth_date: dt.date, locale: str | None = None) -> None:
+        """Continue a registration in ``locale``, by default the language it was begun in
+        (raises a StorageError with a message when it cannot)."""
         from kompass_tui.registration import Registration
 
         self.registration = Registration.resume(
-            self.db, code=code, birth_date=birth_date, locale=current().locale, today=self.today
+            self.db, code=code, birth_date=birth_date, locale=locale, today=self.today
         )
+        self.use_locale(self.registration.locale)
         self.open_where_missing()
 
     def may_switch_language(self) -> bool:
         return super().may_switch_language() and not isinstance(self.screen, PinScreen | IdleScreen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F2 without a registration open is the screen's own (the resume screen's)."""
+        if action == "language" and not self.may_switch_language():
+            return False
+        return super().check_action(action, parameters)
 
     def action_contrast(self) -> None:
         self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name

@@ -96,14 +96,16 @@ class Registration:
         *,
         code: str,
         birth_date: dt.date,
-        locale: str,
+        locale: str | None = None,
         today: dt.date | None = None,
     ) -> Registration:
-        """Continue an unfinished registration (raises ``records.ResumeFailed``)."""
+        """Continue an unfinished registration in ``locale``, by default in the language it
+        was last shown in (raises ``records.ResumeFailed``)."""
         record = records.resume(db, code=code, birth_date=birth_date)
-        registration = cls._of_record(db, record, locale=locale, today=today)
+        registration = cls._of_record(db, record, locale=record.locale, today=today)
         registration.resume_code = records.normalise_resume_code(code)
-        registration.set_locale(locale)
+        if locale is not None and locale != record.locale:
+            registration.set_locale(locale)
         return registration
 
     @classmethod

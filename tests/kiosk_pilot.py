@@ -59,6 +59,13 @@ async def pick_language(pilot: Pilot[None], code: str) -> None:
     await pilot.pause()
 
 
+async def open_resume(pilot: Pilot[None], code: str) -> None:
+    """From the language picker to the resume screen in the language ``code``: the picker's
+    button first asks which language."""
+    await press_button(pilot, "#resume")
+    await pick_language(pilot, code)
+
+
 async def reach(pilot: Pilot[None], path: str) -> Widget:
     """Press Next until the page shows the question, as a person reading on would."""
     for _ in range(40):

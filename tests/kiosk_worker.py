@@ -23,8 +23,8 @@ from kompass_tui.storage.database import open_database
 from tests.kiosk_pilot import (
     make_app,
     next_step,
+    open_resume,
     pick_language,
-    press_button,
     reach,
     tick,
     type_text,
@@ -46,7 +46,7 @@ async def main(url: str, run: int, code: str | None) -> None:
             assert app.registration is not None
             print(f"code {app.registration.resume_code}", flush=True)
         else:
-            await press_button(pilot, "#resume")
+            await open_resume(pilot, "nb")
             app.screen.query_one("#code", Input).focus()
             await pilot.press(*code, "enter", *BIRTH_DATE, "enter")
             await pilot.pause()

@@ -28,6 +28,7 @@ from tests.kiosk_pilot import (
     finish_entry,
     make_app,
     next_step,
+    open_resume,
     pick,
     pick_language,
     press_button,
@@ -220,7 +221,7 @@ async def test_stops_halfway_times_out_and_resumes(
         )
         app.idle_seconds = 0
         # she comes back with her code and date of birth
-        await press_button(pilot, "#resume")
+        await open_resume(pilot, "nb")
         assert isinstance(app.screen, ResumeScreen)
         app.screen.query_one("#code", Input).focus()
         await pilot.press(*code.lower(), "enter")
@@ -244,7 +245,7 @@ async def test_stops_halfway_times_out_and_resumes(
 async def test_wrong_resume_code_shows_nothing(sqlite_db: Database) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
-        await press_button(pilot, "#resume")
+        await open_resume(pilot, "nb")
         app.screen.query_one("#code", Input).focus()
         await pilot.press(*"AAAA-AAAA", "enter", *"01.01.1990", "enter")
         await pilot.pause()
@@ -417,7 +418,7 @@ async def test_a_job_emptied_in_the_middle_goes_and_the_next_moves_up(sqlite_db:
     assert code
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
-        await press_button(pilot, "#resume")
+        await open_resume(pilot, "nb")
         app.screen.query_one("#code", Input).focus()
         await pilot.press(*code.lower(), "enter")
         await pilot.press(*"01.01.2000", "enter")

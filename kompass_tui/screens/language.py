@@ -14,11 +14,14 @@ from sporreskjema.i18n import available_locales, own_name
 
 
 class LanguageScreen(Screen[str]):
-    """Choose a language. At the start it begins a registration; later it switches language."""
+    """Choose a language. At the start it begins a registration; later it switches language
+    (it then dismisses with the language's code, or ``""`` for Back)."""
 
-    def __init__(self, *, switching: bool = False) -> None:
+    def __init__(self, *, switching: bool = False, highlight: str | None = None) -> None:
+        """``highlight``: the language the list opens at (the one spoken so far)."""
         super().__init__()
         self.switching = switching
+        self.highlight = highlight
 
     def compose(self) -> ComposeResult:
         with Vertical(id="language-box"):
@@ -31,10 +34,30 @@ class LanguageScreen(Screen[str]):
             if self.switching:
                 yield Button(_("Back"), id="cancel")
             else:
-                yield Button(_("Continue an unfinished registration"), id="resume")
+                # Like the prompt, in the two languages of the country (the English kept short
+                # to fit 80 columns); the resume screen then speaks the language chosen next.
+                yield Button(
+                    _("Continue an unfinished registration") + " · Continue with a code",
+                    id="resume",
+                )
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.focus()
+        if self.highlight in available_locales():
+            options.highlighted = available_locales().index(self.highlight)
+
+    def on_screen_resume(self) -> None:
+        """The picker shown again (for the next person, or back from resuming) starts at the
+        top: the language left highlighted is not offered to the next person."""
+        if not self.switching:
+            self.query_one(OptionList).highlighted = 0
+
+    def highlighted_locale(self) -> str | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        return options.get_option_at_index(options.highlighted).id
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -54,6 +77,18 @@ class LanguageScreen(Screen[str]):
 
     @on(Button.Pressed, "#resume")
     def _resume(self) -> None:
-        from kompass_tui.screens.resume import ResumeScreen
+        """Ask the language first, so that the resume screen speaks it (the one highlighted
+        here is offered)."""
+        self.app.push_screen(
+            LanguageScreen(switching=True, highlight=self.highlighted_locale()), self._resume_in
+        )
 
+    def _resume_in(self, locale: str | None) -> None:
+        from kompass_tui.screens.resume import ResumeScreen
+        from kompass_tui.wizard_app import WizardApp
+
+        if not locale:
+            return
+        assert isinstance(self.app, WizardApp)
+        self.app.use_locale(locale)
         self.app.push_screen(ResumeScreen())
