@@ -124,13 +124,13 @@ class AssistApp(WizardApp):
 
     def action_companion_language(self) -> None:
         """Choose the language of the caseworker's side."""
-        from kompass_tui.screens.language import LanguageScreen
+        from kompass_tui.screens.assist_dialogs import CompanionLanguageScreen
         from kompass_tui.screens.section import QuestionsScreen
 
         if not isinstance(self.screen, QuestionsScreen):
             return
         self.screen.commit_page()
-        self.push_screen(LanguageScreen(switching=True), self._companion_chosen)
+        self.push_screen(CompanionLanguageScreen(), self._companion_chosen)
 
     def _companion_chosen(self, locale: str | None) -> None:
         # The page under the picker builds itself again when it is shown (KioskScreen).

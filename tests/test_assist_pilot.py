@@ -10,14 +10,16 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import RadioSet
+from textual.widgets import Button, RadioSet
 
 from kompass_tui.assist_app import AssistApp
 from kompass_tui.record_view import CHANNELS, interpreter_text
 from kompass_tui.registration import Registration
 from kompass_tui.screens.assist_dialogs import LockScreen, ProvenanceDialog
 from kompass_tui.screens.assist_start import AssistStartScreen
+from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.screens.login import LoginScreen
 from kompass_tui.screens.receipt import ReceiptScreen
 from kompass_tui.screens.section import SectionScreen
@@ -30,11 +32,17 @@ from kompass_tui.widgets.visual import Checkbox, Input, OptionList, RadioButton
 from sporreskjema.i18n import available_locales, translator
 from tests.kiosk_pilot import (
     TODAY,
+    add_entry,
+    choose,
     click,
+    finish_entry,
     make_app,
     next_step,
+    pick,
     pick_language,
     press_button,
+    reach,
+    register_without_schooling,
     register_without_schooling_from_person_id,
     tick,
     type_text,
@@ -342,6 +350,193 @@ async def test_either_language_switches_at_any_time(desk: Database) -> None:
         assert "Full name" in mirror_text(pilot)
         assert app.registration.form.get("full_name") == "Olena Kovalenko"
     assert stored(desk).locales_used == ["uk", "ru"]
+
+
+# ---------------------------------------------------------------- both languages where it counts
+
+
+#: The interpreter's language (its code in the language picker) for the person's locale.
+INTERPRETED = {"fa_AF": "prs", "ti": "ti"}
+
+
+def labels(pilot: Pilot[None], selector: str) -> list[str]:
+    return [str(button.label) for button in pilot.app.screen.query(selector).results(Button)]
+
+
+def texts(pilot: Pilot[None]) -> str:
+    return "\n".join(str(w.render()) for w in pilot.app.screen.query("Static, Label"))
+
+
+async def answer_up_to_other_languages(pilot: Pilot[None], country: str, language: str) -> None:
+    """From the first page to "Other languages", as a person with one more language would."""
+    await tick(pilot, "acknowledged")
+    await next_step(pilot)
+    await type_text(pilot, "full_name", "Zahra Ahmadi")
+    await type_text(pilot, "birth_date", "01.01.1995")
+    await type_text(pilot, "person_id", "2024 1234 5678")
+    await type_text(pilot, "permit_date", "10.11.2026")
+    await pick(pilot, "citizenship", country)
+    await type_text(pilot, "residence", "Mottak Nord")
+    await next_step(pilot)
+    await pick(pilot, "mother_tongues", language)
+    await choose(pilot, "mother_tongue_literacy", "a_little")
+    await choose(pilot, "latin_literacy", "no")
+    await choose(pilot, "has_other_languages", "yes")
+    await reach(pilot, "other_languages")
+
+
+async def add_pashto(pilot: Pilot[None]) -> None:
+    await add_entry(pilot, "other_languages")
+    await pick(pilot, "other_languages[0].language", "ps")
+    for skill in ("understanding", "speaking", "reading", "writing"):
+        await choose(pilot, f"other_languages[0].{skill}", "a_little")
+    await finish_entry(pilot)
+
+
+@pytest.mark.parametrize(("locale", "country"), [("fa_AF", "AF"), ("ti", "ER"), ("nb", "AF")])
+async def test_the_caseworker_can_tell_the_buttons_and_entries_apart(
+    desk: Database, locale: str, country: str
+) -> None:
+    """Next, Back, + Add, Change and Remove say what they are in Norwegian too, and the
+    Norwegian side lists the entries saved so far (once only when the person speaks it)."""
+    person = translator(locale)
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, locale, interpreter=INTERPRETED.get(locale))
+        await press_button(pilot, "#new")
+        (next_label,) = labels(pilot, "#next")
+        assert "Neste" in next_label
+        assert person.gettext("Next") in next_label
+        await answer_up_to_other_languages(pilot, country, "prs")
+        (back_label,) = labels(pilot, "#back")
+        assert "Tilbake" in back_label
+        assert person.gettext("Back") in back_label
+        assert labels(pilot, ".entry-add") == [
+            "+ Legg til" if locale == "nb" else f"{person.gettext('+ Add')} · + Legg til"
+        ]
+        assert "Andre språk *" in mirror_text(pilot)
+        assert "Ingenting er lagt til ennå." in mirror_text(pilot)
+        await add_pashto(pilot)
+        # Back on the list: the entry by its title on both sides, its buttons in both languages.
+        assert isinstance(app.screen, SectionScreen)
+        assert "1. pashto" in mirror_text(pilot)
+        assert "Ingenting er lagt til ennå." not in mirror_text(pilot)
+        (change,) = labels(pilot, ".entry-edit")
+        (remove,) = labels(pilot, ".entry-remove")
+        assert "Endre" in change
+        assert "Fjern" in remove
+        if locale == "nb":  # the caseworker's language is the person's: each word once
+            assert (change, remove) == ("Endre", "Fjern")
+            assert "·" not in next_label + back_label
+
+
+@pytest.mark.parametrize("locale", ["fa_AF", "ti"])
+async def test_the_summary_says_in_norwegian_what_is_ticked_and_why_it_was_not_sent(
+    desk: Database, locale: str
+) -> None:
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, locale, interpreter=INTERPRETED.get(locale))
+        await press_button(pilot, "#new")
+        await register_without_schooling(pilot)
+        screen = app.screen
+        assert isinstance(screen, SummaryScreen)
+        box = "Svarene mine er riktige, og jeg vil sende dem *"
+        assert f"☐ {box}" in mirror_text(pilot)
+        # Send before the box is ticked: why not, on both sides.
+        await press_button(pilot, "#next")
+        assert isinstance(app.screen, SummaryScreen)
+        assert screen.send_error is not None
+        assert screen.send_error.render(translator(locale)) in texts(pilot)
+        assert screen.send_error.render(translator("nb")) in mirror_text(pilot)
+        assert "Ikke sendt ennå" in mirror_text(pilot)
+        await tick(pilot, "confirmed")
+        assert f"☑ {box}" in mirror_text(pilot)
+        assert f"☐ {box}" not in mirror_text(pilot)
+
+
+@pytest.mark.parametrize("locale", ["fa_AF", "ti"])
+async def test_the_two_sides_scroll_together(desk: Database, locale: str) -> None:
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, locale, interpreter=INTERPRETED.get(locale))
+        await press_button(pilot, "#new")
+        await register_without_schooling(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        body = app.screen.query_one("#body", VerticalScroll)
+        mirror = app.screen.query_one(Mirror)
+        assert body.max_scroll_y > 0  # the summary is long on both sides
+        assert mirror.max_scroll_y > 0
+        body.scroll_home(animate=False)
+        await pilot.pause()
+        assert mirror.scroll_y == 0
+        # The person scrolls down to the box to tick: the Norwegian side shows its end too.
+        body.scroll_end(animate=False)
+        await pilot.pause()
+        assert mirror.scroll_y == mirror.max_scroll_y
+        body.scroll_to(y=body.max_scroll_y // 2, animate=False)
+        await pilot.pause()
+        assert abs(mirror.scroll_y / mirror.max_scroll_y - 0.5) < 0.1
+
+
+@pytest.mark.parametrize("locale", ["fa_AF", "ti"])
+async def test_the_receipt_the_language_picker_and_the_lock_speak_norwegian_too(
+    desk: Database, locale: str
+) -> None:
+    person = translator(locale)
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, locale, interpreter=INTERPRETED.get(locale))
+        await press_button(pilot, "#new")
+        app.lock_seconds = 1
+        # The lock: for the caseworker, and the person sees what it is.
+        await wait_for_screen(pilot, LockScreen)
+        assert "Låst" in texts(pilot)
+        assert person.gettext("Locked") in texts(pilot)
+        assert "skriv passordet ditt" in texts(pilot)
+        await pilot.press(*PASSWORD, "enter")
+        await pilot.pause()
+        app.lock_seconds = 0
+        # F4: the caseworker's own choice, asked in the caseworker's language.
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, LanguageScreen)
+        prompt = str(app.screen.query_one("#language-prompt").render())
+        assert prompt == "Velg språk"
+        assert labels(pilot, "#cancel") == ["Tilbake"]
+        await press_button(pilot, "#cancel")
+        assert isinstance(app.screen, SectionScreen)
+        await register_without_schooling(pilot)
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        assert isinstance(app.screen, ReceiptScreen)
+        shown = texts(pilot)
+        assert person.gettext("Thank you!") in shown
+        assert "Takk!" in shown
+        assert "Svarene dine er sendt" in shown
+        assert labels(pilot, "#finish") == [f"{person.gettext('Finish')} · Avslutt"]
+
+
+@pytest.mark.parametrize("locale", ["nb", "uk", "ar", "ti"])
+async def test_the_kiosk_shows_the_person_s_language_alone(desk: Database, locale: str) -> None:
+    """Without a caseworker beside the person, the buttons are as they were: one language."""
+    person = translator(locale)
+    rtl = locale == "ar"
+    kiosk = make_app(desk)
+    async with kiosk.run_test(size=WIDE) as pilot:
+        await pick_language(pilot, locale)
+        assert labels(pilot, "#next") == [person.gettext("Next") + (" ←" if rtl else " →")]
+        await answer_up_to_other_languages(pilot, "ER", "ti")
+        assert labels(pilot, "#back") == [("→ " if rtl else "← ") + person.gettext("Back")]
+        assert labels(pilot, ".entry-add") == [person.gettext("+ Add")]
+        await add_pashto(pilot)
+        assert labels(pilot, ".entry-edit") == [person.gettext("Change")]
+        assert labels(pilot, ".entry-remove") == [person.gettext("Remove")]
+        assert not kiosk.screen.query(Mirror)
 
 
 # ---------------------------------------------------------------- pictures

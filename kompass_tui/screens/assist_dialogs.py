@@ -1,5 +1,5 @@
 """The assisted desk's own dialogs, in the caseworker's language: who gave the answers on a
-page, and the lock after a time without input."""
+page, the language of the caseworker's side, and the lock after a time without input."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets.option_list import Option
 
+from kompass_tui.i18n import N_, current
+from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Caseworker
 from kompass_tui.widgets.visual import Button, Input, Label, OptionList, Static
@@ -69,6 +71,23 @@ class ProvenanceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class CompanionLanguageScreen(LanguageScreen):
+    """F4: the language picker for the caseworker's side, which asks in the caseworker's
+    language (each language in the list names itself)."""
+
+    def __init__(self) -> None:
+        super().__init__(switching=True)
+
+    def on_mount(self) -> None:
+        tr = _desk(self)
+        self.query_one("#language-prompt", Label).update(tr.gettext("Choose your language"))
+        self.query_one("#cancel", Button).label = tr.gettext("Back")
+
+
+#: The lock's title, also in the person's language: they see the screen too.
+LOCKED = N_("Locked")
+
+
 class LockScreen(Screen[bool]):
     """Covers everything until the caseworker who logged in types their password again."""
 
@@ -79,7 +98,10 @@ class LockScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         tr = _desk(self)
         with Vertical(id="lock-box", classes="dialog"):
-            yield Label(tr.gettext("Locked"), classes="dialog-title")
+            title = tr.gettext(LOCKED)
+            if current().locale != tr.locale:
+                title = f"{title} · {current().gettext(LOCKED)}"
+            yield Label(title, classes="dialog-title")
             yield Static(
                 tr.gettext(
                     "The screen was locked after a time without input. %(name)s, type your password to go on."

@@ -7,13 +7,37 @@ keystroke, so every widget in the frame makes typing slower.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 
 from kompass_tui import bidi
-from kompass_tui.i18n import _, current
+from kompass_tui.i18n import N_, _, current
 from kompass_tui.widgets.visual import Button, Label
+from sporreskjema.i18n import Translator
+
+#: The words of the navigation bar, to find each in the caseworker's language at the desk.
+NAV_WORDS = (N_("Back"), N_("Next"), N_("Done"), N_("Send"), N_("Back to the summary"))
+
+
+def beside(app: App[Any]) -> Translator | None:
+    """The caseworker's language at the assisted desk, when it is not the person's; ``None``
+    at the kiosk (which shows the person's language alone)."""
+    from kompass_tui.wizard_app import WizardApp
+
+    if not isinstance(app, WizardApp) or app.companion is None:
+        return None
+    return None if app.companion.locale == current().locale else app.companion
+
+
+def both(app: App[Any], message: str) -> str:
+    """``message`` in the person's language and, at the desk, in the caseworker's after it, so
+    the caseworker can tell which button is which ("+ اضافه کردن · + Legg til")."""
+    shown = current().gettext(message)
+    desk = beside(app)
+    return shown if desk is None else f"{shown} · {desk.gettext(message)}"
 
 
 class TopBar(Horizontal):
@@ -75,12 +99,26 @@ class NavBar(Horizontal):
         """Back and next arrows: on a right-to-left screen, next is on the left."""
         return ("→", "←") if bidi.right_aligned(current().rtl) else ("←", "→")
 
+    def _beside(self, label: str) -> str:
+        """``label`` (in the person's language) with the same word in the caseworker's at the
+        desk; as it is at the kiosk."""
+        desk = beside(self.app)
+        if desk is None:
+            return label
+        word = next((word for word in NAV_WORDS if current().gettext(word) == label), None)
+        return label if word is None else f"{label} · {desk.gettext(word)}"
+
     def compose(self) -> ComposeResult:
         back_arrow, next_arrow = self._arrows()
-        back = Button(f"{back_arrow} {self.back or ''}", id="back", classes="chrome")
+        back = Button(f"{back_arrow} {self._beside(self.back or '')}", id="back", classes="chrome")
         back.display = self.back is not None
         yield back
-        yield Button(f"{self.next_} {next_arrow}", id="next", variant="primary", classes="chrome")
+        yield Button(
+            f"{self._beside(self.next_)} {next_arrow}",
+            id="next",
+            variant="primary",
+            classes="chrome",
+        )
 
     def show(self, *, back: str | None, next_: str) -> None:
         """New labels for the next page (the same buttons: nothing is mounted again)."""
@@ -88,5 +126,5 @@ class NavBar(Horizontal):
         button = self.query_one("#back", Button)
         button.display = back is not None
         if back is not None:
-            button.label = f"{back_arrow} {back}"
-        self.query_one("#next", Button).label = f"{next_} {next_arrow}"
+            button.label = f"{back_arrow} {self._beside(back)}"
+        self.query_one("#next", Button).label = f"{self._beside(next_)} {next_arrow}"

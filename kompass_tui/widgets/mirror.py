@@ -21,6 +21,7 @@ from sporreskjema.i18n import Msg, Translator
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.widget import Widget
 
     from kompass_tui.registration import Registration
     from sporreskjema.engine import SummaryItem
@@ -41,7 +42,11 @@ class MirrorText(Static):
 
 
 class Mirror(VerticalScroll):
-    """The current page (or the summary) in ``translator``'s language."""
+    """The current page (or the summary) in ``translator``'s language.
+
+    It scrolls with the person's side (the screen's ``#body``): as far down its own text as
+    the person's side is down theirs, so both show the same part of a long page.
+    """
 
     def __init__(self, translator: Translator) -> None:
         super().__init__(id="mirror")
@@ -51,8 +56,28 @@ class Mirror(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield MirrorText(self.translator, id="mirror-text")
 
+    def on_mount(self) -> None:
+        body = self._body()
+        if body is not None:
+            self.watch(body, "scroll_y", self._follow, init=False)
+
+    def _body(self) -> Widget | None:
+        found = self.screen.query("#body")
+        return found.first() if found else None
+
+    def _follow(self) -> None:
+        """Scroll to the same share of the text as the person's side."""
+        if not self.is_attached:
+            return  # the page was built again meanwhile
+        body = self._body()
+        if body is None:
+            return
+        share = body.scroll_y / body.max_scroll_y if body.max_scroll_y > 0 else 0.0
+        self.scroll_to(y=round(share * self.max_scroll_y), animate=False, immediate=True)
+
     def show(self, text: Text) -> None:
         self.query_one(MirrorText).update(text)
+        self.call_after_refresh(self._follow)
 
 
 def _keys(tr: Translator) -> Text:
@@ -72,65 +97,85 @@ def page_text(
     errors: dict[str, Msg],
 ) -> Text:
     """Each question of the page in ``tr``'s language: label, help, the choices with the
-    chosen ones marked, the answer, who gave it, and its error message."""
+    chosen ones marked, the answer (or the entries), who gave it, and its error message."""
     text = Text()
     text.append(heading, style="bold underline")
-    form = registration.form
-    questionnaire = form.questionnaire
     for question, path in page:
         text.append("\n\n")
-        text.append(tr.gettext(question.label), style="bold")
-        if question.required and question.holds_value:
-            text.append(" *", style="bold")
-        if question.help:
-            text.append("\n")
-            text.append(tr.gettext(question.help), style="dim")
-        if not question.holds_value:
-            continue
-        value = form.get(path)
-        if question.type in ("single", "multiple") and question.choices:
-            chosen = value if isinstance(value, list) else [value]
-            for choice in questionnaire.choice_list(question.choices):
-                picked = choice.code in chosen
-                if question.type == "multiple":
-                    mark = "☑" if picked else "☐"
-                else:
-                    mark = "●" if picked else "○"
-                text.append("\n")
-                text.append(f"{mark} {tr.gettext(choice.label)}", style="bold" if picked else "")
-        elif question.type == "repeat":
-            entries = form.entries(question.name)
-            if not entries:
-                text.append("\n")
-                text.append(tr.gettext("Nothing added yet."), style="dim")
-            for index, entry in enumerate(entries):
-                title = ""
-                if question.entry_title:
-                    title = values.display(
-                        questionnaire.question(question.entry_title),
-                        entry.get(question.entry_title),
-                        questionnaire,
-                        tr,
-                    )
-                text.append(f"\n{index + 1}. {title or tr.gettext('(not filled in yet)')}")
-        else:
-            shown = values.display(question, value, questionnaire, tr)
-            text.append("\n")
-            text.append(
-                tr.gettext("Answer: %(answer)s") % {"answer": shown}
-                if shown
-                else tr.gettext("Not answered yet.")
-            )
-        if value is not None and question.type != "repeat":
-            text.append("\n")
-            text.append(_given_by(tr, registration, path), style="dim")
-        error = errors.get(path)
-        if error is not None:
-            text.append("\n")
-            text.append(error.render(tr), style="bold red")
+        _question(text, tr, question, path, registration, errors.get(path))
     text.append("\n\n")
     text.append_text(_keys(tr))
     return text
+
+
+def _question(
+    text: Text,
+    tr: Translator,
+    question: Question,
+    path: str,
+    registration: Registration,
+    error: Msg | None,
+) -> None:
+    form = registration.form
+    questionnaire = form.questionnaire
+    value = form.get(path) if question.holds_value else None
+    if question.type == "confirm":  # the box as the person sees it, ticked or not
+        text.append("☑ " if value else "☐ ", style="bold")
+    text.append(tr.gettext(question.label), style="bold")
+    if question.required and (question.holds_value or question.type == "repeat"):
+        text.append(" *", style="bold")
+    if question.help:
+        text.append("\n")
+        text.append(tr.gettext(question.help), style="dim")
+    if question.type == "repeat":
+        _entries(text, tr, question, registration)
+    elif not question.holds_value or question.type == "confirm":
+        pass
+    elif question.type in ("single", "multiple") and question.choices:
+        chosen = value if isinstance(value, list) else [value]
+        for choice in questionnaire.choice_list(question.choices):
+            picked = choice.code in chosen
+            if question.type == "multiple":
+                mark = "☑" if picked else "☐"
+            else:
+                mark = "●" if picked else "○"
+            text.append("\n")
+            text.append(f"{mark} {tr.gettext(choice.label)}", style="bold" if picked else "")
+    else:
+        shown = values.display(question, value, questionnaire, tr)
+        text.append("\n")
+        text.append(
+            tr.gettext("Answer: %(answer)s") % {"answer": shown}
+            if shown
+            else tr.gettext("Not answered yet.")
+        )
+    if value is not None:
+        text.append("\n")
+        text.append(_given_by(tr, registration, path), style="dim")
+    if error is not None:
+        text.append("\n")
+        text.append(error.render(tr), style="bold red")
+
+
+def _entries(text: Text, tr: Translator, group: Question, registration: Registration) -> None:
+    """The saved entries of a repeat question, numbered and titled as on the person's side
+    (``QuestionsScreen.entry_titles``), in ``tr``'s language."""
+    form = registration.form
+    questionnaire = form.questionnaire
+    entries = form.entries(group.name)
+    if not entries:
+        text.append("\n")
+        text.append(tr.gettext("Nothing added yet."), style="dim")
+    for index, entry in enumerate(entries):
+        title = ""
+        if group.entry_title:
+            title = values.display(
+                questionnaire.question(group.entry_title),
+                entry.get(group.entry_title),
+                questionnaire,
+                tr,
+            )
+        text.append(f"\n{index + 1}. {title or tr.gettext('(not filled in yet)')}")
 
 
 def _given_by(tr: Translator, registration: Registration, path: str) -> str:
@@ -140,14 +185,20 @@ def _given_by(tr: Translator, registration: Registration, path: str) -> str:
 
 
 def summary_text(tr: Translator, heading: str, registration: Registration, error: str) -> Text:
-    """Every answer by section in ``tr``'s language, and why it was not sent (if so)."""
+    """Every answer by section in ``tr``'s language, the summary's own questions (the box to
+    tick before sending) and why it was not sent (if so)."""
     text = Text()
     text.append(heading, style="bold underline")
-    for part in registration.form.summary(tr):
+    form = registration.form
+    for part in form.summary(tr):
         text.append("\n\n")
         text.append(f"{'✓' if part.complete else '!'} {part.title}", style="bold")
         for item in part.items:
             _summary_item(text, tr, item, depth=0)
+    for question in registration.questionnaire.sections[-1].questions:
+        if form.is_relevant(question):
+            text.append("\n\n")
+            _question(text, tr, question, question.name, registration, None)
     if error:
         text.append("\n\n")
         text.append(error, style="bold red")

@@ -368,17 +368,28 @@ class RepeatField(QuestionField):
         self.titles = titles
 
     def compose_input(self) -> ComposeResult:
+        # At the assisted desk the buttons also name themselves in the caseworker's language.
+        from kompass_tui.i18n import N_
+        from kompass_tui.widgets.chrome import both
+
         with Vertical(classes="entries"):
             if not self.titles:
                 yield Static(_("Nothing added yet."), classes="entries-empty")
             for index, title in enumerate(self.titles):
                 with Horizontal(classes="entry"):
                     yield Label(f"{index + 1}. {title}", classes="entry-title")
-                    yield Button(_("Change"), name=f"edit-{index}", classes="entry-edit")
                     yield Button(
-                        _("Remove"), name=f"remove-{index}", classes="entry-remove", variant="error"
+                        both(self.app, N_("Change")), name=f"edit-{index}", classes="entry-edit"
                     )
-        yield Button(_("+ Add"), name="add", classes="entry-add", variant="primary")
+                    yield Button(
+                        both(self.app, N_("Remove")),
+                        name=f"remove-{index}",
+                        classes="entry-remove",
+                        variant="error",
+                    )
+        yield Button(
+            both(self.app, N_("+ Add")), name="add", classes="entry-add", variant="primary"
+        )
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
