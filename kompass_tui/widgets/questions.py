@@ -251,15 +251,10 @@ class NoteField(QuestionField):
 
 
 class CodePicker(QuestionField):
-    """A language or country, found by typing part of its name in the current language."""
+    """A language or country, found by typing part of its name in the current language, in
+    English, in Norwegian or in itself, or its code."""
 
     MAX_SHOWN: ClassVar[int] = 60
-
-    def _options(self) -> tuple[tuple[str, str], ...]:
-        tr = current()
-        if self.question.type == "language":
-            return cldr.language_options(tr)
-        return cldr.country_options(tr)
 
     def _chosen(self) -> list[str]:
         if self.value is None:
@@ -279,23 +274,22 @@ class CodePicker(QuestionField):
         yield OptionList(*self._matches(""), classes="picker-options")
 
     def _matches(self, text: str) -> list[Option]:
-        """Options for what is typed: the chosen ones first, then whole-name, beginning-of-name,
-        beginning-of-word and anywhere matches, so "Russian" finds Russian before Old Prussian."""
-        needle = text.strip().casefold()
+        """Options for what is typed: the chosen ones first, then the best matches of the
+        search (see :func:`sporreskjema.cldr.search`), so "Russian" finds Russian before Old
+        Prussian, and "Eritrea" finds ኤርትራ."""
+        kind: cldr.Kind = "language" if self.question.type == "language" else "country"
         chosen = set(self._chosen())
-        ranked: list[tuple[int, int, Option]] = []
-        for order, (code, name) in enumerate(self._options()):
-            own = cldr.language_autonym(code) if self.question.type == "language" else None
-            rank = _rank(needle, (name, own or "", code)) if needle else 3
-            if rank is None:
-                continue
-            mark = "✓ " if code in chosen else "  "
-            label = f"{mark}{name}" + (
-                f" — {own}" if own and own.casefold() != name.casefold() else ""
-            )
-            ranked.append((-1 if code in chosen else rank, order, Option(label, id=code)))
-        ranked.sort(key=lambda item: (item[0], item[1]))
-        return [option for _rank_, _order, option in ranked[: self.MAX_SHOWN]]
+        found = cldr.search(kind, current(), text, first=chosen, limit=self.MAX_SHOWN)
+        return [self._option(match, match.code in chosen) for match in found]
+
+    @staticmethod
+    def _option(match: cldr.CodeMatch, chosen: bool) -> Option:
+        """The label: a tick when chosen, the name, its own name and the other name the search
+        found, as far as each is known."""
+        label = ("✓ " if chosen else "  ") + " — ".join(
+            name for name in (match.name, match.own, match.via) if name
+        )
+        return Option(label, id=match.code)
 
     @on(Input.Changed, ".picker-search")
     def _search(self, event: Input.Changed) -> None:
@@ -401,27 +395,6 @@ class RepeatField(QuestionField):
             self.post_message(self.EditEntry(self, int(name.split("-")[1])))
         elif name.startswith("remove-"):
             self.post_message(self.RemoveEntry(self, int(name.split("-")[1])))
-
-
-def _rank(needle: str, names: tuple[str, ...]) -> int | None:
-    """0: a whole name, 1: the start of a name, 2: the start of a word, 3: anywhere; None: no match."""
-    best: int | None = None
-    for name in names:
-        folded = name.casefold()
-        if not folded:
-            continue
-        if folded == needle:
-            rank = 0
-        elif folded.startswith(needle):
-            rank = 1
-        elif any(word.startswith(needle) for word in folded.replace("-", " ").split()):
-            rank = 2
-        elif needle in folded:
-            rank = 3
-        else:
-            continue
-        best = rank if best is None else min(best, rank)
-    return best
 
 
 def field_for(
