@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from kompass_tui import bidi
 from kompass_tui.crash import CrashLog, log_error
-from kompass_tui.i18n import N_, _, current, set_locale
+from kompass_tui.i18n import N_, Msg, _, current, set_locale
 from kompass_tui.screens.language import LanguageScreen
 from sporreskjema.i18n import DEFAULT_LOCALE, Translator
 
@@ -51,6 +51,12 @@ class WizardApp(CrashLog, App[None]):
         self.companion: Translator | None = None
         #: True when the database could not be opened (the app then ends with the reason).
         self.open_failed = False
+        #: The language chosen while the database was still opening (its first page follows).
+        self._starting: str | None = None
+        #: Keys typed between choosing the language and the first page taking them.
+        self._held_keys: list[events.Key] | None = None
+        #: The first page, while it is being built (it then takes the keys held).
+        self._first_page: Screen[object] | None = None
         set_locale(DEFAULT_LOCALE)  # every person starts at the language picker
 
     def on_mount(self) -> None:
@@ -73,10 +79,17 @@ class WizardApp(CrashLog, App[None]):
         except Exception as exc:  # nothing works without it: say so, as any unexpected error
             message = _(self.CRASH_MESSAGE) % {"path": log_error(exc)}
         else:
-            self.call_from_thread(setattr, self, "_db", database)
+            self.call_from_thread(self._opened, database)
             return
         self.open_failed = True
         self.call_from_thread(self.exit, return_code=1, message=message)
+
+    def _opened(self, database: Database) -> None:
+        """The database is open: a language chosen meanwhile opens its first page now."""
+        self._db = database
+        locale, self._starting = self._starting, None
+        if locale is not None:
+            self._begin(locale)
 
     @property
     def db(self) -> Database:
@@ -96,28 +109,78 @@ class WizardApp(CrashLog, App[None]):
         return Registration(self.db, locale=locale, today=self.today)
 
     def start(self, locale: str) -> None:
-        """Begin a new registration in ``locale`` at the first section."""
-        if self._db is None:  # still opening (a fraction of a second after start)
-            self.set_timer(0.05, lambda: self.start(locale))
+        """Begin a new registration in ``locale`` at the first section.
+
+        What the person types from now on waits for the first page, so that nothing is lost
+        while the database is still opening (on a slow machine) or the page is being built.
+        """
+        if self._held_keys is None:
+            self._held_keys = []
+        if self._db is None:  # still opening: the last language chosen meanwhile counts
+            self._starting = locale
             return
+        self._begin(locale)
+
+    def _begin(self, locale: str) -> None:
         self.use_locale(locale)
         self.registration = self.new_registration(current().locale)
         self.go_to(0)
+        self._first_page = page = self.screen
+        # The page runs this once it is built and its question has the cursor.
+        page.call_later(self._release_keys)
 
-    def open_where_missing(self) -> None:
-        """Show a continued registration where something is still missing: the first
-        unanswered or wrong question, else the summary."""
+    def _release_keys(self) -> None:
+        """Type the keys held back into the screen now shown, in the order they came."""
+        held, self._held_keys, self._first_page = self._held_keys or [], None, None
+        for key in held:
+            again = events.Key(key.key, key.character)
+            again.set_sender(self)  # as from the terminal: bubbles back to the app's bindings
+            self.post_message(again)
+
+    def _holds(self, key: events.Key) -> bool:
+        """Whether ``key`` waits for the first page: while the database opens or the page is
+        being built. The app's own keys (such as the way out) never wait."""
+        if self._held_keys is None or key.key in self._bindings.key_to_bindings:
+            return False
+        if self._starting is not None or (
+            self._first_page is not None and self.screen is self._first_page
+        ):
+            return True
+        self._release_keys()  # the page went before it took them (it failed as it opened)
+        return False
+
+    def open_where_missing(
+        self, section: str | None = None, *, notice: Msg | None = None, from_summary: bool = False
+    ) -> None:
+        """Show the registration where something is still missing (in ``section``, or
+        anywhere): the first unanswered or wrong question, else the section's first page (or
+        the summary), with ``notice`` at its top."""
         assert self.registration is not None
-        errors = self.registration.form.errors()
+        questionnaire = self.registration.questionnaire
+        names = [part.name for part in questionnaire.sections]
+        errors = self.registration.form.errors(section)
         if not errors:
-            self.go_to(len(self.registration.questionnaire.sections) - 1)
+            self.go_to(
+                names.index(section) if section else len(names) - 1, from_summary=from_summary
+            )
             return
         path = errors[0].path
-        question = self.registration.questionnaire.question(path.group or path.name)
-        names = [section.name for section in self.registration.questionnaire.sections]
-        self.go_to(names.index(question.section), start_at=question.name)
+        question = questionnaire.question(path.group or path.name)
+        self.go_to(
+            names.index(question.section),
+            start_at=question.name,
+            from_summary=from_summary,
+            notice=notice,
+        )
 
-    def go_to(self, index: int, *, start_at: str | None = None, from_summary: bool = False) -> None:
+    def go_to(
+        self,
+        index: int,
+        *,
+        start_at: str | None = None,
+        from_summary: bool = False,
+        notice: Msg | None = None,
+    ) -> None:
         """Show section ``index`` (the last one is the summary) in place of the current screen,
         at the page of question ``start_at`` (``LAST_PAGE``: its last page)."""
         from kompass_tui.screens.section import SectionScreen
@@ -128,7 +191,9 @@ class WizardApp(CrashLog, App[None]):
         screen: Screen[None] = (
             SummaryScreen(last)
             if index >= last
-            else SectionScreen(max(index, 0), start_at=start_at, from_summary=from_summary)
+            else SectionScreen(
+                max(index, 0), start_at=start_at, from_summary=from_summary, notice=notice
+            )
         )
         if len(self.screen_stack) <= self.BASE_SCREENS:
             self.push_screen(screen)
@@ -191,6 +256,9 @@ class WizardApp(CrashLog, App[None]):
             event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
         ):
             self.touch()
+        if isinstance(event, events.Key) and self._held_keys is not None and self._holds(event):
+            self._held_keys.append(event)
+            return
         await super().on_event(event)
 
     def idle_for(self) -> float:

@@ -295,20 +295,21 @@ class Form:
                 continue
             if item.value is None:
                 if question.required:
-                    found.append(
-                        FieldError(
-                            item.path,
-                            Msg(
-                                N_("%(field)s: please answer this question."),
-                                {"field": question.label_msg()},
-                            ),
-                        )
-                    )
+                    found.append(FieldError(item.path, _missing(question)))
                 continue
             error = self._constraint_error(question, item.path, item.value)
             if error is not None:
                 found.append(FieldError(item.path, error))
         return found
+
+    def missing(self, path: Path | str) -> Msg | None:
+        """Why the answer at ``path`` is still needed: it is required and not given (a box to
+        tick not ticked); ``None`` when it is there or may stay empty."""
+        where = Path.parse(path) if isinstance(path, str) else path
+        question = self._question(where)
+        if not question.required or not question.holds_value or self.get(where) is not None:
+            return None
+        return _missing(question)
 
     def status(self, section: str | Section) -> SectionStatus:
         required = answered_required = answered = 0
@@ -414,8 +415,10 @@ class Form:
             items = []
             for item in self.visible(section):
                 question = item.question
-                if question.type in ("note", "confirm"):
+                if question.type == "note":
                     continue
+                if question.type == "confirm" and str(item.path) not in errors:
+                    continue  # a box to tick is shown in the summary while it is not ticked
                 entries: tuple[SummaryEntry, ...] = ()
                 if question.type == "repeat":
                     entries = tuple(
@@ -526,6 +529,13 @@ class Form:
             else:
                 answers[name] = _stored(question, raw, questionnaire, day, strict)
         return cls(questionnaire, answers, day)
+
+
+def _missing(question: Question) -> Msg:
+    """The message for a required answer not given."""
+    if question.type == "confirm":
+        return Msg(N_("%(field)s: tick the box to confirm."), {"field": question.label_msg()})
+    return Msg(N_("%(field)s: please answer this question."), {"field": question.label_msg()})
 
 
 def _wrong_form(question: Question) -> Msg:

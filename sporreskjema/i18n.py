@@ -321,7 +321,8 @@ class Msg:
 
     ``msgid`` uses ``%(name)s`` placeholders, which Babel checks in every catalog.
     A parameter that is itself a :class:`Msg` (a field's label, say) is rendered
-    in the same language; a tuple of them becomes a list ("a, b or c") in that language.
+    in the same language; a tuple of them becomes a list of alternatives ("a, b or c") in
+    that language, a list of them a list of all ("a, b and c").
     """
 
     msgid: str
@@ -347,6 +348,8 @@ class Msg:
                 value = value.render(tr)
             elif isinstance(value, tuple) and value and all(isinstance(v, Msg) for v in value):
                 value = _alternatives([v.render(tr) for v in value], tr)
+            elif isinstance(value, list) and value and all(isinstance(v, Msg) for v in value):
+                value = format_list([v.render(tr) for v in value], locale=tr.cldr)
             values[key] = value
         return text % values
 

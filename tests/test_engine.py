@@ -183,7 +183,15 @@ def test_summary_shows_every_answer_by_section(kompass: Questionnaire) -> None:
     })  # fmt: skip
     nb = translator("nb")
     sections = {s.name: s for s in form.summary(translator("en"))}
-    assert set(sections) == {"about_you", "languages", "education", "work", "other", "goals"}
+    assert set(sections) == {
+        "start", "about_you", "languages", "education", "work", "other", "goals", "summary"
+    }  # fmt: skip
+    # a box to tick is listed while it is not ticked: nothing can be sent without it
+    (consent,) = sections["start"].items
+    assert consent.error == "I have read this and want to start: tick the box to confirm."
+    assert not sections["start"].complete
+    form.set("acknowledged", True)
+    assert "start" not in {s.name for s in form.summary(translator("en"))}
     about = {i.label: i.text for i in sections["about_you"].items}
     assert about["Full name"] == "Amina Yusuf"
     assert about["Date of birth"] == "May 17, 1990"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kompass_tui.i18n import _, current
+from kompass_tui.i18n import N_, current
 from kompass_tui.screens.section import QuestionsScreen
 from kompass_tui.widgets.mirror import Page
 from kompass_tui.widgets.questions import QuestionField
@@ -31,7 +31,7 @@ class EntryScreen(QuestionsScreen):
         return f"{tr.gettext(group.label)} · {self.index + 1}"
 
     def next_label(self, last_page: bool) -> str:
-        return _("Done") if last_page else _("Next")
+        return N_("Done") if last_page else N_("Next")
 
     async def leave_forward(self) -> None:
         self._close()

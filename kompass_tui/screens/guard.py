@@ -132,7 +132,7 @@ class ApologyScreen(ModalScreen[None]):
 
     SORRY = N_("Sorry, something went wrong.")
     WITH_CODE = N_(
-        "Your answers are saved. To go on, choose your language, then “Continue an unfinished registration”, and write your code %(code)s and your date of birth."
+        "Your answers are saved. To go on, press “%(button)s” under the list of languages, choose your language, and write your code %(code)s and your date of birth."
     )
     WITHOUT_CODE = N_("Nothing was saved yet. Choose your language to start again.")
 
@@ -142,11 +142,15 @@ class ApologyScreen(ModalScreen[None]):
         self.code = code
 
     def compose(self) -> ComposeResult:
+        from kompass_tui.screens.language import resume_label
         from kompass_tui.storage.records import format_resume_code  # not at the kiosk's start
 
         tr = self.tr
         if self.code:
-            text = tr.gettext(self.WITH_CODE) % {"code": format_resume_code(self.code)}
+            text = tr.gettext(self.WITH_CODE) % {
+                "button": resume_label(),
+                "code": format_resume_code(self.code),
+            }
         else:
             text = tr.gettext(self.WITHOUT_CODE)
         with Vertical(id="apology-box"):

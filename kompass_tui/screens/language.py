@@ -13,6 +13,13 @@ from kompass_tui.widgets.visual import Button, Label, OptionList
 from sporreskjema.i18n import available_locales, own_name
 
 
+def resume_label() -> str:
+    """The picker's button to continue a registration: like the prompt, in the two languages
+    of the country (the English kept short to fit 80 columns); the resume screen then speaks
+    the language chosen next."""
+    return _("Continue an unfinished registration") + " · Continue with a code"
+
+
 class LanguageScreen(Screen[str]):
     """Choose a language. At the start it begins a registration; later it switches language
     (it then dismisses with the language's code, or ``""`` for Back)."""
@@ -34,12 +41,7 @@ class LanguageScreen(Screen[str]):
             if self.switching:
                 yield Button(_("Back"), id="cancel")
             else:
-                # Like the prompt, in the two languages of the country (the English kept short
-                # to fit 80 columns); the resume screen then speaks the language chosen next.
-                yield Button(
-                    _("Continue an unfinished registration") + " · Continue with a code",
-                    id="resume",
-                )
+                yield Button(resume_label(), id="resume")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

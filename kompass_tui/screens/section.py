@@ -13,13 +13,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container, VerticalScroll
 
-from kompass_tui.i18n import Msg, _, current
+from kompass_tui.i18n import N_, Msg, _, current
 from kompass_tui.screens.base import KioskScreen
 from kompass_tui.storage.records import format_resume_code
 from kompass_tui.widgets.chrome import NavBar, TopBar
 from kompass_tui.widgets.mirror import Mirror, Page, page_text
-from kompass_tui.widgets.questions import NOTHING, CodePicker, QuestionField, RepeatField, field_for
-from kompass_tui.widgets.visual import Button
+from kompass_tui.widgets.questions import (
+    NOTHING,
+    CodePicker,
+    ConfirmField,
+    QuestionField,
+    RepeatField,
+    field_class,
+    field_for,
+)
+from kompass_tui.widgets.visual import Button, Static
 from sporreskjema import FormError, Question, values
 from sporreskjema.i18n import Translator
 
@@ -30,10 +38,16 @@ LAST_PAGE: Final = "<last>"
 class QuestionsScreen(KioskScreen):
     """Pages of questions, each answer saved as it is confirmed; sections and entries share it."""
 
-    def __init__(self, *, start_at: str | None = None) -> None:
+    #: No cursor on the first widget (the language button) before the page puts it in its
+    #: question: a key pressed on what the screen shows would go elsewhere.
+    AUTO_FOCUS = ""
+
+    def __init__(self, *, start_at: str | None = None, notice: Msg | None = None) -> None:
         super().__init__()
         #: The path of the question the current page is about (its key).
         self.page_key = start_at
+        #: Said at the top of the first page shown (why the person was brought here).
+        self.notice = notice
         #: The questions shown now.
         self.page: Page = []
         #: Why the last answer to a question was refused, by path (for the mirror).
@@ -81,7 +95,8 @@ class QuestionsScreen(KioskScreen):
         return 0
 
     def next_label(self, last_page: bool) -> str:
-        return _("Next")
+        """The message id of the Next button's label."""
+        return N_("Next")
 
     def has_back(self, first_page: bool) -> bool:
         return True
@@ -99,16 +114,35 @@ class QuestionsScreen(KioskScreen):
         companion = self.wizard.companion
         if companion is None:
             with VerticalScroll(id="body"):
-                yield from self.fields(pages[index])
+                yield from self.body(pages[index])
         else:
             with Container(id="pages"):
                 with VerticalScroll(id="body"):
-                    yield from self.fields(pages[index])
+                    yield from self.body(pages[index])
                 yield Mirror(companion)
         yield NavBar(
-            back=_("Back") if self.has_back(index == 0) else None,
+            back=N_("Back") if self.has_back(index == 0) else None,
             next_=self.next_label(index == len(pages) - 1),
+            keys=self.keys(pages[index]),
         )
+
+    def body(self, page: Page) -> list[Static | QuestionField]:
+        """The page's questions, after the notice that brought the person here, if any."""
+        notice = self.notice
+        shown: list[Static | QuestionField] = []
+        if notice is not None:
+            shown.append(Static(notice.render(current()), classes="page-notice question-error"))
+        return [*shown, *self.fields(page)]
+
+    @classmethod
+    def keys(cls, page: Page) -> str:
+        """The keys that work on the page, for the bottom bar."""
+        kinds = [field_class(question) for question, _path in page if question.type != "note"]
+        return cls.keys_text(kinds[-1].KEYS if kinds else QuestionField.KEYS)
+
+    @staticmethod
+    def keys_text(keys: tuple[str, ...]) -> str:
+        return "  ·  ".join(_(key) for key in keys)
 
     def fields(self, page: Page) -> list[QuestionField]:
         form = self.registration.form
@@ -120,12 +154,34 @@ class QuestionsScreen(KioskScreen):
         return made
 
     def on_mount(self) -> None:
+        if self.notice is not None:
+            self.show_missing()
         self.refresh_mirror()
         self.focus_question()
 
     async def rebuild(self) -> None:
+        """Build the page again (another language): the cursor goes back to the question."""
         await super().rebuild()
+        if self.notice is not None:
+            self.show_missing()
         self.refresh_mirror()
+        self.focus_question()
+
+    def show_missing(self) -> None:
+        """Say at each question on the page that still needs an answer what it needs."""
+        for field in self.query(QuestionField):
+            self.say_missing(field)
+
+    def say_missing(self, field: QuestionField) -> bool:
+        """Say at ``field`` that its answer is still needed, if it is; whether it is."""
+        missing = self.registration.form.missing(field.path)
+        if missing is None:
+            return False
+        self.errors[field.path] = missing
+        field.show_error(missing.render(current()), missing=True)
+        field.scroll_visible(animate=False)
+        self.refresh_mirror()
+        return True
 
     def refresh_mirror(self) -> None:
         """Draw the page again on the companion's side (the assisted desk only)."""
@@ -138,13 +194,14 @@ class QuestionsScreen(KioskScreen):
         self.query_one(Mirror).show(text)
 
     def focus_question(self) -> None:
-        """Put the cursor in the page's question, so the person can answer at once."""
+        """Put the cursor in the page's question, so the person can answer at once: now, not
+        after the next screen update (a key pressed meanwhile would go elsewhere)."""
         for field in self.query(QuestionField):
             target = field.focus_target()
             if target is not None:
-                target.focus()
+                self.set_focus(target)
                 return
-        self.query_one("#next", Button).focus()
+        self.set_focus(self.query_one("#next", Button))
 
     async def show_page(self, key: str | None) -> None:
         """Show the page of question ``key``: only the question is mounted anew."""
@@ -153,6 +210,7 @@ class QuestionsScreen(KioskScreen):
         index = self.page_index(pages)
         self.page_key = pages[index][-1][1] if pages[index] else None
         self.page = pages[index]
+        self.notice = None  # it was about the page the person was brought to
         body = self.query_one("#body", VerticalScroll)
         with self.app.batch_update():
             await body.remove_children()
@@ -160,8 +218,9 @@ class QuestionsScreen(KioskScreen):
             body.scroll_home(animate=False)
             self.query_one(TopBar).show(page=(index + 1, len(pages)))
             self.query_one(NavBar).show(
-                back=_("Back") if self.has_back(index == 0) else None,
+                back=N_("Back") if self.has_back(index == 0) else None,
                 next_=self.next_label(index == len(pages) - 1),
+                keys=self.keys(pages[index]),
             )
         self.refresh_mirror()
         self.focus_question()
@@ -209,8 +268,15 @@ class QuestionsScreen(KioskScreen):
 
     @on(QuestionField.Answered)
     async def _answered(self, event: QuestionField.Answered) -> None:
+        """An answer confirmed, or Enter to go on (then a required answer must be there: an
+        empty Enter is no way past a question the person must answer; Next is)."""
         event.stop()
-        if self.apply(event.field, event.raw) and event.advance:
+        field = event.field
+        if event.raw is not NOTHING and not self.apply(field, event.raw):
+            return
+        if not event.advance:
+            return
+        if not self.say_missing(field):
             await self.go_forward()
 
     def commit_page(self) -> bool:
@@ -239,6 +305,11 @@ class QuestionsScreen(KioskScreen):
     async def go_forward(self) -> None:
         if not self.commit_page():
             return
+        for field in self.query(ConfirmField):  # a box to tick, such as the consent to begin
+            if self.say_missing(field):
+                if (target := field.focus_target()) is not None:
+                    target.focus()
+                return
         key = self._neighbour(+1)
         if key is None:
             await self.leave_forward()
@@ -271,9 +342,14 @@ class QuestionsScreen(KioskScreen):
 
 class SectionScreen(QuestionsScreen):
     def __init__(
-        self, index: int, *, start_at: str | None = None, from_summary: bool = False
+        self,
+        index: int,
+        *,
+        start_at: str | None = None,
+        from_summary: bool = False,
+        notice: Msg | None = None,
     ) -> None:
-        super().__init__(start_at=start_at)
+        super().__init__(start_at=start_at, notice=notice)
         self.index = index
         self.from_summary = from_summary
 
@@ -291,7 +367,7 @@ class SectionScreen(QuestionsScreen):
         return self.index + 1, len(self.registration.questionnaire.sections)
 
     def next_label(self, last_page: bool) -> str:
-        return _("Back to the summary") if self.from_summary and last_page else _("Next")
+        return N_("Back to the summary") if self.from_summary and last_page else N_("Next")
 
     def has_back(self, first_page: bool) -> bool:
         return not (first_page and self.index == 0)

@@ -17,6 +17,9 @@ from sporreskjema.engine import SummaryItem
 class SummaryScreen(SectionScreen):
     """The last section: the summary of every answer, its own questions, and Send."""
 
+    #: The keys that work on the summary, for the bottom bar.
+    KEYS = (N_("Tab: move"), N_("Space: tick"), N_("Enter: press"))
+
     #: Why the last Send did not send.
     send_error: Msg | None = None
 
@@ -34,7 +37,7 @@ class SummaryScreen(SectionScreen):
                 with VerticalScroll(id="body"):
                     yield from self._body()
                 yield Mirror(companion)
-        yield NavBar(back=_("Back"), next_=_("Send"))
+        yield NavBar(back=N_("Back"), next_=N_("Send"), keys=self.keys_text(self.KEYS))
 
     def _body(self) -> ComposeResult:
         questionnaire = self.registration.questionnaire
@@ -43,6 +46,8 @@ class SummaryScreen(SectionScreen):
         if section.help:
             yield Static(_(section.help), classes="section-help")
         for part in self.registration.form.summary(current()):
+            if part.name == section.name:
+                continue  # its own questions are below, to answer
             with Vertical(classes="summary-section"):
                 with Horizontal(classes="summary-heading"):
                     mark = "✓" if part.complete else "!"
@@ -76,7 +81,7 @@ class SummaryScreen(SectionScreen):
     def on_mount(self) -> None:
         self.query_one("#send-error").display = False
         self.refresh_mirror()
-        self.query_one("#next").focus()
+        self.set_focus(self.query_one("#next"))
 
     def refresh_mirror(self) -> None:
         companion = self.wizard.companion
@@ -89,22 +94,51 @@ class SummaryScreen(SectionScreen):
 
     @on(Button.Pressed, ".summary-change")
     def _change(self, event: Button.Pressed) -> None:
+        """Open the section where something is missing in it, else at its start."""
         index = int((event.button.name or "section-0").split("-")[1])
-        self.wizard.go_to(index, from_summary=True)
+        section = self.registration.questionnaire.sections[index].name
+        self.wizard.open_where_missing(section, from_summary=True)
 
     async def go_forward(self) -> None:
-        """Send: only a complete registration goes; otherwise say what is missing."""
+        """Send: only a complete registration goes. Otherwise the person is told what is
+        missing and taken to the first of it; what is missing on this page is shown here."""
         if not self.commit_page():
             return
-        error = self.registration.submit()
-        shown = self.query_one("#send-error", Static)
-        if error is not None:
-            self.send_error = Msg(N_("Not sent yet: %(reason)s"), {"reason": error})
-            shown.update(self.send_error.render(current()))
-            shown.display = True
-            self.refresh_mirror()
+        form = self.registration.form
+        errors = form.errors()
+        if errors:
+            labels: list[Msg] = []
+            for error in errors:
+                question = form.questionnaire.question(error.path.group or error.path.name)
+                if question.label_msg() not in labels:
+                    labels.append(question.label_msg())
+            self.send_error = Msg(
+                N_("Not sent yet. Still missing: %(missing)s."), {"missing": labels}
+            )
+            here = {
+                question.name
+                for question in self.registration.questionnaire.sections[self.index].questions
+            }
+            if all((e.path.group or e.path.name) in here for e in errors):
+                self._show_send_error()
+                self.show_missing()
+                return
+            self.wizard.open_where_missing(notice=self.send_error, from_summary=True)
+            return
+        refused = self.registration.submit()
+        if refused is not None:  # the database refused it: nothing is lost, Send again
+            self.send_error = Msg(N_("Not sent yet: %(reason)s"), {"reason": refused})
+            self._show_send_error()
             return
         self.wizard.finished()
+
+    def _show_send_error(self) -> None:
+        assert self.send_error is not None
+        shown = self.query_one("#send-error", Static)
+        shown.update(self.send_error.render(current()))
+        shown.display = True
+        self.refresh_mirror()
+        self.query_one("#body", VerticalScroll).scroll_to_widget(shown, animate=False)
 
     async def go_back(self) -> None:
         if self.commit_page():

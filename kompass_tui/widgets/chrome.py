@@ -14,12 +14,9 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 
 from kompass_tui import bidi
-from kompass_tui.i18n import N_, _, current
+from kompass_tui.i18n import _, current
 from kompass_tui.widgets.visual import Button, Label
 from sporreskjema.i18n import Translator
-
-#: The words of the navigation bar, to find each in the caseworker's language at the desk.
-NAV_WORDS = (N_("Back"), N_("Next"), N_("Done"), N_("Send"), N_("Back to the summary"))
 
 
 def beside(app: App[Any]) -> Translator | None:
@@ -86,45 +83,55 @@ class TopBar(Horizontal):
         self.query_one("#where", Label).update(self.where())
 
 
-class NavBar(Horizontal):
-    """Back and next; Back may be hidden."""
+class NavButton(Button):
+    """A button of the bars, in the reading order of the page: on a right-to-left page Tab
+    goes from right to left (Back, on the right, before Next)."""
 
-    def __init__(self, *, back: str | None, next_: str) -> None:
+    @property
+    def _focus_sort_key(self) -> tuple[int, int]:
+        y, x = super()._focus_sort_key
+        return (y, -x) if bidi.right_aligned(current().rtl) else (y, x)
+
+
+class NavBar(Horizontal):
+    """Back and next, and between them the keys that work on the page; Back may be hidden.
+
+    The labels are message ids, shown in the person's language and, at the assisted desk, in
+    the caseworker's beside it.
+    """
+
+    def __init__(self, *, back: str | None, next_: str, keys: str = "") -> None:
         super().__init__(id="nav-bar")
         self.back = back
         self.next_ = next_
+        self.keys = keys
 
     @staticmethod
     def _arrows() -> tuple[str, str]:
         """Back and next arrows: on a right-to-left screen, next is on the left."""
         return ("→", "←") if bidi.right_aligned(current().rtl) else ("←", "→")
 
-    def _beside(self, label: str) -> str:
-        """``label`` (in the person's language) with the same word in the caseworker's at the
-        desk; as it is at the kiosk."""
-        desk = beside(self.app)
-        if desk is None:
-            return label
-        word = next((word for word in NAV_WORDS if current().gettext(word) == label), None)
-        return label if word is None else f"{label} · {desk.gettext(word)}"
-
     def compose(self) -> ComposeResult:
         back_arrow, next_arrow = self._arrows()
-        back = Button(f"{back_arrow} {self._beside(self.back or '')}", id="back", classes="chrome")
+        back = NavButton(
+            f"{back_arrow} {both(self.app, self.back or '')}", id="back", classes="chrome"
+        )
         back.display = self.back is not None
         yield back
-        yield Button(
-            f"{self._beside(self.next_)} {next_arrow}",
+        yield NavButton(
+            f"{both(self.app, self.next_)} {next_arrow}",
             id="next",
             variant="primary",
             classes="chrome",
         )
+        yield Label(self.keys, id="keys")
 
-    def show(self, *, back: str | None, next_: str) -> None:
-        """New labels for the next page (the same buttons: nothing is mounted again)."""
+    def show(self, *, back: str | None, next_: str, keys: str) -> None:
+        """New labels for the next page (the same widgets: nothing is mounted again)."""
         back_arrow, next_arrow = self._arrows()
         button = self.query_one("#back", Button)
         button.display = back is not None
         if back is not None:
-            button.label = f"{back_arrow} {self._beside(back)}"
-        self.query_one("#next", Button).label = f"{self._beside(next_)} {next_arrow}"
+            button.label = f"{back_arrow} {both(self.app, back)}"
+        self.query_one("#next", Button).label = f"{both(self.app, next_)} {next_arrow}"
+        self.query_one("#keys", Label).update(keys)

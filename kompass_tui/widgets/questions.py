@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.message import Message
@@ -23,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import RadioSet
 from textual.widgets.option_list import Option
 
-from kompass_tui.i18n import _, current
+from kompass_tui.i18n import N_, _, current
 from kompass_tui.widgets.visual import (
     Button,
     Checkbox,
@@ -87,14 +88,24 @@ class QuestionField(Vertical):
     def compose_input(self) -> ComposeResult:
         yield from ()
 
-    def show_error(self, message: str | None) -> None:
-        """Show ``message`` under the field (``None`` clears it)."""
+    def show_error(self, message: str | None, *, missing: bool = False) -> None:
+        """Show ``message`` under the field (``None`` clears it). ``missing``: it says that an
+        answer is still needed, which does not keep the person from going on with Next (a
+        wrong answer does, until it is put right or cleared)."""
         for error in self.query(".question-error").results(Static):
             error.update(message or "")
-        self.set_class(bool(message), "-invalid")
+        self.set_class(bool(message) and not missing, "-invalid")
+        self.set_class(bool(message) and missing, "-missing")
 
     def answer(self, raw: Any, *, advance: bool = False) -> None:
         self.post_message(self.Answered(self, raw, advance))
+
+    def forward(self) -> None:
+        """The person pressed Enter to go on, with no new answer (:data:`NOTHING`)."""
+        self.post_message(self.Answered(self, NOTHING, advance=True))
+
+    #: The keys that work in this field, shown in the bottom bar (message ids).
+    KEYS: ClassVar[tuple[str, ...]] = (N_("Enter: next"),)
 
     def show_value(self, value: Any) -> None:
         """Take ``value`` as the saved answer."""
@@ -182,6 +193,8 @@ class _LongText(TextArea):
 class LongTextField(QuestionField):
     """Free text over several lines; confirmed when the person leaves it."""
 
+    KEYS = (N_("Enter: new line"), N_("Tab: go on"))
+
     def compose_input(self) -> ComposeResult:
         yield _LongText(
             str(self.value or ""), soft_wrap=True, show_line_numbers=False, classes="question-input"
@@ -192,11 +205,56 @@ class LongTextField(QuestionField):
         return text if text.strip() != str(self.value or "") else NOTHING
 
 
+class _Choices(RadioSet):
+    """Options to choose one of: the arrows move, Space chooses, and Enter chooses the option
+    the person moved to and goes on (Enter alone, before any move, only goes on: a stray Enter
+    must not choose the first option)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", show=False),
+        Binding("enter", "choose_and_go_on", show=False),
+    ]
+
+    #: Whether the person moved through the options (RadioSet highlights the first itself).
+    moved = False
+
+    def on_mount(self) -> None:
+        self.call_later(self._at_the_answer)
+
+    def _at_the_answer(self) -> None:
+        """The highlight starts at the answer given, or nowhere."""
+        pressed = self._pressed_button
+        self._selected = self._nodes.index(pressed) if pressed is not None else None
+
+    def action_next_button(self) -> None:
+        if self.is_mounted:
+            self.moved = True
+        super().action_next_button()
+
+    def action_previous_button(self) -> None:
+        if self.is_mounted:
+            self.moved = True
+        super().action_previous_button()
+
+    def action_choose_and_go_on(self) -> None:
+        field = next(a for a in self.ancestors if isinstance(a, ChoiceField))
+        if self.moved and self._selected is not None:
+            code = self._nodes[self._selected].name
+            if code != field.value:
+                with self.prevent(RadioButton.Changed, RadioSet.Changed):
+                    self.query(RadioButton)[self._selected].value = True
+                field.answer(code, advance=True)
+                return
+        field.forward()
+
+
 class ChoiceField(QuestionField):
     """One option from a code list."""
 
+    KEYS = (N_("↑ ↓: move"), N_("Space: choose"), N_("Enter: next"))
+
     def compose_input(self) -> ComposeResult:
-        with RadioSet(classes="question-input"):
+        with _Choices(classes="question-input"):
             for choice in self.questionnaire.choice_list(self.question.choices or ""):
                 yield RadioButton(
                     _(choice.label), value=choice.code == self.value, name=choice.code
@@ -209,12 +267,26 @@ class ChoiceField(QuestionField):
             self.answer(event.pressed.name)
 
 
+class _Ticks(SelectionList):
+    """Options to tick: Space ticks, Enter goes on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "select", show=False),
+        Binding("enter", "go_on", show=False),
+    ]
+
+    def action_go_on(self) -> None:
+        next(a for a in self.ancestors if isinstance(a, QuestionField)).forward()
+
+
 class MultipleChoiceField(QuestionField):
     """Any number of options from a code list."""
 
+    KEYS = (N_("↑ ↓: move"), N_("Space: tick"), N_("Enter: next"))
+
     def compose_input(self) -> ComposeResult:
         chosen = set(self.value or [])
-        yield SelectionList(
+        yield _Ticks(
             *(
                 (_(choice.label), choice.code, choice.code in chosen)
                 for choice in self.questionnaire.choice_list(self.question.choices or "")
@@ -230,11 +302,25 @@ class MultipleChoiceField(QuestionField):
             self.answer(selected)
 
 
+class _Box(Checkbox):
+    """A box to tick: Space ticks and unticks, Enter goes on (it never unticks)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", show=False),
+        Binding("enter", "go_on", show=False),
+    ]
+
+    def action_go_on(self) -> None:
+        next(a for a in self.ancestors if isinstance(a, QuestionField)).forward()
+
+
 class ConfirmField(QuestionField):
     """A box to tick."""
 
+    KEYS = (N_("Space: tick"), N_("Enter: next"))
+
     def compose(self) -> ComposeResult:
-        yield Checkbox(_(self.question.label), value=bool(self.value), classes="question-input")
+        yield _Box(_(self.question.label), value=bool(self.value), classes="question-input")
         yield Static("", classes="question-error")
 
     @on(Checkbox.Changed)
@@ -250,11 +336,18 @@ class NoteField(QuestionField):
         yield Static(self.heading(mark_required=False), classes="question-heading")
 
 
+class _Found(OptionList):
+    """The languages or countries found: Enter or Space chooses."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "select", show=False)]
+
+
 class CodePicker(QuestionField):
     """A language or country, found by typing part of its name in the current language, in
     English, in Norwegian or in itself, or its code."""
 
     MAX_SHOWN: ClassVar[int] = 60
+    KEYS = (N_("Type to search"), N_("↑ ↓: move"), N_("Enter: choose"))
 
     def _chosen(self) -> list[str]:
         if self.value is None:
@@ -271,7 +364,7 @@ class CodePicker(QuestionField):
     def compose_input(self) -> ComposeResult:
         yield Static(self._chosen_text(), classes="picker-chosen")
         yield Input(placeholder=_("Type to search"), classes="picker-search")
-        yield OptionList(*self._matches(""), classes="picker-options")
+        yield _Found(*self._matches(""), classes="picker-options")
 
     def _matches(self, text: str) -> list[Option]:
         """Options for what is typed: the chosen ones first, then the best matches of the
@@ -301,10 +394,15 @@ class CodePicker(QuestionField):
 
     @on(Input.Submitted, ".picker-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
+        """Enter takes the best match of what is typed; with nothing typed, it goes on."""
         event.stop()
         options = self.query_one(OptionList)
-        if options.highlighted is not None and options.option_count:
+        if not event.value.strip():
+            self.forward()
+        elif options.highlighted is not None and options.option_count:
             self._toggle(options.get_option_at_index(options.highlighted).id)
+            if self.question.multiple:
+                event.input.value = ""  # ready for the next one
 
     @on(Input.Blurred, ".picker-search")
     def _search_blurred(self, event: Input.Blurred) -> None:
@@ -316,6 +414,7 @@ class CodePicker(QuestionField):
         self._toggle(event.option.id)
 
     def _toggle(self, code: str | None) -> None:
+        """Choose ``code`` and go on (one answer), or add or take it away (several)."""
         if code is None:
             return
         if self.question.multiple:
@@ -323,7 +422,7 @@ class CodePicker(QuestionField):
             chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
             self.answer(chosen)
         else:
-            self.answer(code)
+            self.answer(code, advance=True)
 
     def refresh_choice(self) -> None:
         """Show the stored answer again after the screen saved it."""
@@ -336,6 +435,8 @@ class CodePicker(QuestionField):
 
 class RepeatField(QuestionField):
     """A list of entries (languages, schools, jobs, courses): add, change, remove."""
+
+    KEYS = (N_("Tab: move"), N_("Enter: press"))
 
     class EditEntry(Message):
         def __init__(self, field: RepeatField, index: int | None) -> None:
@@ -363,7 +464,6 @@ class RepeatField(QuestionField):
 
     def compose_input(self) -> ComposeResult:
         # At the assisted desk the buttons also name themselves in the caseworker's language.
-        from kompass_tui.i18n import N_
         from kompass_tui.widgets.chrome import both
 
         with Vertical(classes="entries"):
@@ -397,6 +497,23 @@ class RepeatField(QuestionField):
             self.post_message(self.RemoveEntry(self, int(name.split("-")[1])))
 
 
+def field_class(question: Question) -> type[QuestionField]:
+    """The widget class for a question, by its type."""
+    kind = question.type
+    if kind == "text" and question.multiline:
+        return LongTextField
+    kinds: dict[str, type[QuestionField]] = {
+        "note": NoteField,
+        "repeat": RepeatField,
+        "single": ChoiceField,
+        "multiple": MultipleChoiceField,
+        "language": CodePicker,
+        "country": CodePicker,
+        "confirm": ConfirmField,
+    }
+    return kinds.get(kind, TextField)
+
+
 def field_for(
     question: Question,
     path: str,
@@ -406,19 +523,7 @@ def field_for(
     titles: list[str] | None = None,
 ) -> QuestionField:
     """The widget for a question, by its type."""
-    kind = question.type
-    if kind == "note":
-        return NoteField(question, path, value, questionnaire)
-    if kind == "repeat":
+    kind = field_class(question)
+    if kind is RepeatField:
         return RepeatField(question, path, value, questionnaire, titles or [])
-    if kind == "text" and question.multiline:
-        return LongTextField(question, path, value, questionnaire)
-    if kind == "single":
-        return ChoiceField(question, path, value, questionnaire)
-    if kind == "multiple":
-        return MultipleChoiceField(question, path, value, questionnaire)
-    if kind in ("language", "country"):
-        return CodePicker(question, path, value, questionnaire)
-    if kind == "confirm":
-        return ConfirmField(question, path, value, questionnaire)
-    return TextField(question, path, value, questionnaire)
+    return kind(question, path, value, questionnaire)

@@ -175,7 +175,11 @@ class DataTable(VisualLines, widgets.DataTable[object]):
 
 
 class Input(VisualLines, widgets.Input):
-    pass
+    """An input whose text is not selected when the cursor comes to it: a person coming back
+    to an answer to add to it would otherwise type over all of it."""
+
+    def __init__(self, *args: Any, select_on_focus: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, select_on_focus=select_on_focus, **kwargs)
 
 
 class TextArea(VisualLines, widgets.TextArea):
