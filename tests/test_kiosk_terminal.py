@@ -280,10 +280,11 @@ class Kiosk:
             pytest.fail(f"{tabs} tabs did not reach {what}:\n{self.screen()}")
 
 
-@pytest.fixture
-def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
-    kiosk = Kiosk(tmp_path)
-    # The caseworker PIN, set as staff would before the kiosk starts (it asks twice).
+def with_pin(root: Path) -> Kiosk:
+    """A kiosk in ``root`` whose caseworker PIN is set, as staff would before it starts (it
+    asks twice); not started yet."""
+    root.mkdir(parents=True, exist_ok=True)
+    kiosk = Kiosk(root)
     done = subprocess.run(
         [str(KOMPASS), "kiosk", "--set-pin"],
         input=f"{PIN}\n{PIN}\n",
@@ -294,7 +295,13 @@ def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (tmp_path / "config" / "kompass" / "kiosk.json").is_file()
+    assert (root / "config" / "kompass" / "kiosk.json").is_file()
+    return kiosk
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
+    kiosk = with_pin(tmp_path)
     kiosk.start()
     try:
         yield kiosk

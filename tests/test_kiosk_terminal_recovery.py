@@ -3,7 +3,7 @@ in any script, not on an unexpected error in a screen or in the app itself."""
 
 from __future__ import annotations
 
-import subprocess
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -13,31 +13,11 @@ import pytest
 
 from kompass_tui.screens.guard import ApologyScreen
 from sporreskjema.i18n import available_locales, translator
-from tests.test_kiosk_terminal import BOKMAL, KOMPASS, PIN, Kiosk
+from tests.test_kiosk_terminal import BOKMAL, PIN, Kiosk, with_pin
 
-pytestmark = pytest.mark.skipif(
-    subprocess.run(["which", "tmux"], capture_output=True, check=False).returncode != 0,
-    reason="tmux is not installed",
-)
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 FAULTY = [sys.executable, str(Path(__file__).with_name("faulty_kompass.py"))]
-
-
-def with_pin(root: Path) -> Kiosk:
-    """A kiosk whose caseworker PIN is set, not yet started."""
-    root.mkdir(parents=True, exist_ok=True)
-    kiosk = Kiosk(root)
-    done = subprocess.run(
-        [str(KOMPASS), "kiosk", "--set-pin"],
-        input=f"{PIN}\n{PIN}\n",
-        env=kiosk.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return kiosk
 
 
 def crash_logs(kiosk: Kiosk) -> list[Path]:
