@@ -36,7 +36,7 @@ class PinScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#pin-error").display = False
-        self.query_one("#pin").focus()
+        self.set_focus(self.query_one("#pin"))
 
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#ok")
@@ -92,7 +92,7 @@ class IdleScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self._show()
         self.set_interval(1, self._tick)
-        self.query_one("#continue").focus()
+        self.set_focus(self.query_one("#continue"))
 
     def _show(self) -> None:
         self.query_one("#idle-count", Static).update(
@@ -160,7 +160,7 @@ class ApologyScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.shown_at = time.monotonic()
-        self.query_one("#apology-ok").focus()
+        self.set_focus(self.query_one("#apology-ok"))
         self.set_timer(APOLOGY_SECONDS, self.dismiss)
 
     @on(Button.Pressed, "#apology-ok")

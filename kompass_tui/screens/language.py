@@ -45,7 +45,7 @@ class LanguageScreen(Screen[str]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.focus()
+        self.set_focus(options)
         if self.highlight in available_locales():
             options.highlighted = available_locales().index(self.highlight)
 

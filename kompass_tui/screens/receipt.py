@@ -37,7 +37,7 @@ class ReceiptScreen(Screen[None]):
             yield Button(both(self.app, N_("Finish")), id="finish", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#finish").focus()
+        self.set_focus(self.query_one("#finish"))
         self.set_timer(RECEIPT_SECONDS, self._finish)
 
     @on(Button.Pressed, "#finish")

@@ -54,7 +54,7 @@ class ResumeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._show_error()
-        self.query_one("#code").focus()
+        self.set_focus(self.query_one("#code"))
 
     def _show_error(self) -> None:
         error = self.query_one("#resume-error", Static)
@@ -64,7 +64,7 @@ class ResumeScreen(Screen[None]):
     def _fail(self, message: Msg, field: str) -> None:
         self.error = message
         self._show_error()
-        self.query_one(field, Input).focus()
+        self.set_focus(self.query_one(field, Input))
 
     # ---------------------------------------------------------------- language
 
@@ -94,13 +94,13 @@ class ResumeScreen(Screen[None]):
         for box in self.query(Input):
             box.value = typed.get(box.id, "")
         self._show_error()
-        self.query_one(f"#{focused}" if focused else "#code").focus()
+        self.set_focus(self.query_one(f"#{focused}" if focused else "#code"))
 
     # ---------------------------------------------------------------- continue
 
     @on(Input.Submitted, "#code")
     def _next_field(self) -> None:
-        self.query_one("#birth-date").focus()
+        self.set_focus(self.query_one("#birth-date"))
 
     @on(Input.Submitted, "#birth-date")
     @on(Button.Pressed, "#continue")
