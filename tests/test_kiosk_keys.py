@@ -314,3 +314,28 @@ async def test_tab_tab_enter_typed_at_once_goes_on(sqlite_db: Database, locale: 
         assert app.registration is not None
         assert app.registration.form.get("full_name") == "Dawit Haile"
         assert page(app) == (1, ["birth_date"])
+
+
+@pytest.mark.parametrize("locale", ["nb", "ar"])
+async def test_an_answer_that_arrives_after_its_page_went_is_no_error(
+    sqlite_db: Database, locale: str
+) -> None:
+    """Tab, Tab, Enter in one burst from a real terminal: the answer the first Tab confirmed
+    reached the screen after Next had taken the page away, and the kiosk failed on it."""
+    from kompass_tui.widgets.questions import QuestionField
+
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, locale)
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await pilot.press(*"Dawit Haile")
+        field = app.screen.query_one(field_id("full_name"), QuestionField)
+        await next_step(pilot)  # the page goes, with what was typed
+        assert page(app) == (1, ["birth_date"])
+        app.screen.post_message(QuestionField.Answered(field, "Dawit Haile"))
+        await pilot.pause()
+        assert app.recovered == []
+        assert page(app) == (1, ["birth_date"])
+        assert app.registration is not None
+        assert app.registration.form.get("full_name") == "Dawit Haile"

@@ -272,6 +272,10 @@ class QuestionsScreen(KioskScreen):
         empty Enter is no way past a question the person must answer; Next is)."""
         event.stop()
         field = event.field
+        if not field.is_attached:
+            # Its page is gone (Tab, Tab, Enter typed in one go: the answer confirmed as the
+            # field was left arrives after Next); what it held was saved as the page left.
+            return
         if event.raw is not NOTHING and not self.apply(field, event.raw):
             return
         if not event.advance:
