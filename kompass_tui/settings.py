@@ -47,10 +47,13 @@ class KioskSettings:
     idle_seconds: int = DEFAULT_IDLE_SECONDS
 
     def check_pin(self, pin: str) -> bool:
+        """Whether ``pin`` is the caseworker PIN, in whatever digits it was typed."""
+        from sporreskjema.values import ascii_digits  # not at the kiosk's start
+
         if not self.pin_hash:
             return False
         try:
-            return _hasher.verify(self.pin_hash, pin)
+            return _hasher.verify(self.pin_hash, ascii_digits(pin))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
@@ -89,8 +92,12 @@ def save(settings: KioskSettings) -> None:
 
 
 def check_new_pin(pin: str) -> str:
-    pin = pin.strip()
-    if not (pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
+    """The PIN in ASCII digits (typed on a Dari keyboard, ۱۲۳۴ is 1234, as it is when it is
+    checked), or a SettingsError saying what a PIN is."""
+    from sporreskjema.values import ascii_digits
+
+    pin = ascii_digits(pin.strip())
+    if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
         raise SettingsError(
             Msg(N_("A PIN has %(min)d to %(max)d digits."), {"min": PIN_MIN, "max": PIN_MAX})
         )

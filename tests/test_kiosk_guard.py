@@ -1,5 +1,6 @@
 """Guessing the caseworker PIN at the kiosk: after a few wrong PINs every further try waits,
-twice as long each time, and while it waits even the right PIN does not open the kiosk."""
+twice as long each time, and while it waits even the right PIN does not open the kiosk; the
+PIN is the same in whatever digits it is typed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 
 import pytest
 
+from kompass_tui import settings
 from kompass_tui.screens.guard import PIN_FREE_TRIES, PinScreen
 from kompass_tui.storage.database import Database
 from tests.kiosk_pilot import PIN, make_app, pick_language
@@ -60,3 +62,19 @@ async def test_wrong_pins_are_slowed_down(
         await pilot.pause()
         assert PinScreen.failures == 0  # the right PIN starts the count again
     assert app.return_code == 0
+
+
+@pytest.mark.parametrize(
+    ("set_as", "typed"), [("۱۲۳۴", "1234"), ("1234", "١٢٣٤"), ("4821", "۴۸۲۱")]
+)
+def test_a_pin_is_the_same_in_any_digits(set_as: str, typed: str) -> None:
+    """Staff on a Dari or Arabic keyboard set or type the PIN in its digits: the same PIN."""
+    settings.set_pin(set_as)
+    assert settings.load().check_pin(typed)
+    assert not settings.load().check_pin("9999")
+
+
+@pytest.mark.parametrize("pin", ["²³⁴⁵", "12", "12a4"])
+def test_a_pin_is_digits(pin: str) -> None:
+    with pytest.raises(settings.SettingsError):
+        settings.check_new_pin(pin)
