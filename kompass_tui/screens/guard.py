@@ -8,7 +8,7 @@ import time
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, ScreenResultType
 
 from kompass_tui.i18n import N_, _, ngettext
 from kompass_tui.widgets.visual import Button, Input, Label, Static
@@ -18,7 +18,17 @@ from sporreskjema.i18n import translator
 PIN_FREE_TRIES = 3
 
 
-class PinScreen(ModalScreen[bool]):
+class GuardScreen(ModalScreen[ScreenResultType]):
+    """A dialog of the guard, closed once only: Textual's dismiss takes whatever screen is on
+    top, so a second close (a key in the same moment as the countdown's end) would take the
+    page under it, or fail on the last screen."""
+
+    def close(self, result: ScreenResultType | None = None) -> None:
+        if self.is_current:
+            self.dismiss(result)
+
+
+class PinScreen(GuardScreen[bool]):
     """Ask for the caseworker PIN; dismissed with True when it is right."""
 
     failures = 0
@@ -57,7 +67,7 @@ class PinScreen(ModalScreen[bool]):
             return
         if app.settings.check_pin(pin.value):
             PinScreen.failures = 0
-            self.dismiss(True)
+            self.close(True)
             return
         PinScreen.failures += 1
         if PinScreen.failures >= PIN_FREE_TRIES:
@@ -70,13 +80,13 @@ class PinScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(False)
+        self.close(False)
 
     def key_escape(self) -> None:
-        self.dismiss(False)
+        self.close(False)
 
 
-class IdleScreen(ModalScreen[bool]):
+class IdleScreen(GuardScreen[bool]):
     """ "Are you still there?" with a countdown; dismissed with True when time ran out."""
 
     def __init__(self, seconds: int) -> None:
@@ -107,17 +117,17 @@ class IdleScreen(ModalScreen[bool]):
     def _tick(self) -> None:
         self.remaining -= 1
         if self.remaining <= 0:
-            self.dismiss(True)
+            self.close(True)
         else:
             self._show()
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
-        self.dismiss(False)
+        self.close(False)
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
-        self.dismiss(False)
+        self.close(False)
 
 
 #: Seconds the apology stays: it shows the person's resume code, and the next person may come.
@@ -126,7 +136,7 @@ APOLOGY_SECONDS = 120
 APOLOGY_GRACE_SECONDS = 1.0
 
 
-class ApologyScreen(ModalScreen[None]):
+class ApologyScreen(GuardScreen[None]):
     """Said in the person's language after an unexpected error took the kiosk back to the
     language picker: their answers are saved and can be continued with their code."""
 
@@ -161,14 +171,14 @@ class ApologyScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.shown_at = time.monotonic()
         self.set_focus(self.query_one("#apology-ok"))
-        self.set_timer(APOLOGY_SECONDS, self.dismiss)
+        self.set_timer(APOLOGY_SECONDS, self.close)
 
     @on(Button.Pressed, "#apology-ok")
     def _ok(self) -> None:
-        self.dismiss()
+        self.close()
 
     def on_key(self, event: events.Key) -> None:
         """Any key goes on, except those still on their way to the page that failed."""
         event.stop()
         if time.monotonic() - self.shown_at >= APOLOGY_GRACE_SECONDS:
-            self.dismiss()
+            self.close()

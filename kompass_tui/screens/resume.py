@@ -25,6 +25,15 @@ from sporreskjema.i18n import DEFAULT_LOCALE
 NO_BIRTH_DATE = N_("Write your date of birth.")
 
 
+class _CodeInput(Input):
+    """The code: Enter takes the cursor to the date of birth at once, so that a date typed
+    right after it lands there (the screen would move it only after the keys that follow)."""
+
+    async def action_submit(self) -> None:
+        self.screen.set_focus(self.screen.query_one("#birth-date"))
+        await super().action_submit()
+
+
 class ResumeScreen(Screen[None]):
     # The kiosk's own F2 works only while a registration is open; here no registration is yet.
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f2", "language", show=False)]
@@ -40,7 +49,7 @@ class ResumeScreen(Screen[None]):
         yield TopBar(_("Continue an unfinished registration"))
         with Vertical(id="resume-box"):
             yield Label(_("Your code (8 letters and digits)"))
-            yield Input(placeholder="ABCD-EFGH", id="code", max_length=12)
+            yield _CodeInput(placeholder="ABCD-EFGH", id="code", max_length=12)
             yield Label(_("Date of birth"))
             yield Input(
                 placeholder=_("day.month.year, for example 31.12.1990"),
@@ -97,10 +106,6 @@ class ResumeScreen(Screen[None]):
         self.set_focus(self.query_one(f"#{focused}" if focused else "#code"))
 
     # ---------------------------------------------------------------- continue
-
-    @on(Input.Submitted, "#code")
-    def _next_field(self) -> None:
-        self.set_focus(self.query_one("#birth-date"))
 
     @on(Input.Submitted, "#birth-date")
     @on(Button.Pressed, "#continue")
