@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 from typer.testing import CliRunner
 
 from kompass_tui.cli import app
@@ -66,9 +66,9 @@ def _worker(db: Database) -> int:
     return user.id
 
 
-def _submitted(db: Database) -> uuid.UUID:
+def _submitted(db: Database, key: str = "202499990000") -> uuid.UUID:
     new = records.create_record(db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="so")
-    for path, value in {"full_name": "Hodan Ali", "person_id": "202499990000",
+    for path, value in {"full_name": "Hodan Ali", "person_id": key,
                         "birth_date": "1990-05-17", "school_years": 10}.items():  # fmt: skip
         records.save_answer(db, record_id=new.id, path=path, value=value, provenance="self")
     records.submit(db, record_id=new.id)
@@ -93,6 +93,23 @@ def _logged(db: Database, actor_id: int, action: A) -> int:
         )
 
 
+def _newest(db: Database, actor_id: int, action: A) -> AuditEvent:
+    with db.session() as session:
+        return session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.actor_id == actor_id, AuditEvent.action == action)
+            .order_by(col(AuditEvent.id).desc())
+        ).first()  # type: ignore[return-value]
+
+
+def _check_details(db: Database, actor_id: int, action: A, record_id: uuid.UUID) -> None:
+    """What an entry must say beyond its action: a listing names the records it showed."""
+    if action is A.records_listed:
+        event = _newest(db, actor_id, action)
+        assert event.detail["records"] == [str(record_id)], event.detail
+        assert event.detail["shown"] == 1
+
+
 def test_every_caseworker_command_is_listed() -> None:
     names = {command.name for command in app.registered_commands}
     names |= {group.name for group in app.registered_groups}
@@ -115,6 +132,7 @@ def test_every_caseworker_command_leaves_an_audit_entry(db: Database, tmp_path: 
         )
         assert result.exit_code == 0, (args, result.output)
         assert _logged(db, worker, action) > before, (args, action)
+        _check_details(db, worker, action, record_id)
     with pytest.raises(records.RecordNotFound):
         records.get_record(db, record_id)
 
@@ -225,3 +243,27 @@ def test_every_function_that_acts_for_a_caseworker_leaves_an_audit_entry(
         before = _logged(db, worker, action)
         operation(db, worker, record_id, tmp_path)
         assert _logged(db, worker, action) == before + 1, name
+        _check_details(db, worker, action, record_id)
+
+
+def test_a_listing_names_the_records_of_the_page_it_showed(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = _worker(db)
+    ids = [_submitted(db, f"20249999000{n}") for n in range(4)]
+    query = review.ListQuery(sort=review.Sort.updated, offset=1, limit=2, search="hodan")
+    page = review.list_records(db, query, actor_id=worker)
+    event = _newest(db, worker, A.records_listed)
+    assert event.detail["records"] == [str(row.id) for row in page.rows]
+    assert len(page.rows) == 2
+    assert set(event.detail["records"]) < {str(i) for i in ids}
+    assert (event.detail["search"], event.detail["offset"], event.detail["shown"]) == (
+        "hodan",
+        1,
+        2,
+    )
+    # A page is never longer than the event can name.
+    monkeypatch.setattr(review, "PAGE_MAX", 3)
+    page = review.list_records(db, review.ListQuery(limit=1000), actor_id=worker)
+    assert (len(page.rows), page.total) == (3, 4)
+    assert _newest(db, worker, A.records_listed).detail["records"] == [str(r.id) for r in page.rows]

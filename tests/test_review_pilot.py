@@ -110,6 +110,12 @@ async def test_find_read_remark_note_correct_and_mark_reviewed(desk: Database) -
         table = listing.query_one("#records")
         assert table.row_count == 1
         assert str(table.get_row_at(0)[2]) == "Selam Tesfay"
+        # The log names the records each listing showed: first the page of 19, then Selam.
+        listed = audit.events(desk, action=audit.Action.records_listed)
+        first, searched = listed[-1], listed[0]
+        assert len(first.detail["records"]) == first.detail["shown"] == 19
+        assert searched.detail["records"] == [str(SELAM)]
+        assert searched.detail["search"] == "selam"
         await pilot.press("enter")
         screen = await wait_for(pilot, RecordScreen)
         body = " ".join(str(s.render()) for s in screen.query(".record-section, .facts"))

@@ -48,6 +48,9 @@ TRANSITIONS: Final[dict[Status, tuple[Status, ...]]] = {
 CORRECTABLE: Final = frozenset({Status.submitted, Status.reviewed})
 #: What the list shows unless asked otherwise: the work that is still open.
 OPEN_STATUSES: Final = frozenset({Status.in_progress, Status.submitted})
+#: The most records one page of the list shows (``kompass list --limit`` allows no more), so
+#: that the audit event of a listing can name every record it showed.
+PAGE_MAX: Final = 1000
 
 
 class ReviewError(StorageError):
@@ -156,7 +159,8 @@ def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> Rec
     """One page of the list: only the page's rows are read, and the matching count.
 
     The list shows names and identifiers, so a caseworker's reading (``actor_id``) is audited
-    with what was asked and how many records were shown; ``None`` is for the program itself."""
+    with what was asked and which records were shown (``records``: their ids, at most
+    :data:`PAGE_MAX`, the most a page holds); ``None`` is for the program itself."""
     conditions = _filters(query)
     with db.session() as session:
         total = session.execute(
@@ -167,7 +171,7 @@ def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> Rec
             .where(*conditions)
             .order_by(*_order(query.sort))
             .offset(max(query.offset, 0))
-            .limit(query.limit)
+            .limit(max(min(query.limit, PAGE_MAX), 0))
         ).all()
     if actor_id is not None:
         with db.write() as session:
@@ -180,6 +184,7 @@ def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> Rec
                 search=clean_text(query.search),
                 offset=query.offset,
                 shown=len(rows),
+                records=[str(row[0]) for row in rows],
             )
     return RecordPage(
         [
