@@ -71,8 +71,9 @@ def events(
 ) -> list[AuditEvent]:
     """The newest events first, optionally for one record or one kind of action.
 
-    The log holds personal data too (a correction's old and new answer), so a caseworker's
-    reading (``actor_id``) is itself an event, written after the events read."""
+    The log holds personal data too (a correction's old and new answer, a search, an
+    import's file name, a mistyped user name), so a caseworker's reading (``actor_id``) is
+    itself an event, written after the events read."""
     with db.session() as session:
         query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
         if record_id is not None:

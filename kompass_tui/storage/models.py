@@ -153,7 +153,8 @@ class Correction(SQLModel, table=True):
 
 class AuditEvent(SQLModel, table=True):
     """Who did what to which record, and when. Never deleted by the program; a purge only
-    blanks the answers a correction's event kept (see :mod:`kompass_tui.storage.purge`)."""
+    blanks the personal text events kept: a correction's answers, a search, an import's file
+    name, a user name that is no account's (see :mod:`kompass_tui.storage.purge`)."""
 
     __tablename__ = "audit_event"
 

@@ -121,21 +121,49 @@ _LIST_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class SearchTerm:
+    """What the list's search box finds: records whose name contains ``name`` (in any case),
+    whose identifier starts with ``digits``, or whose id starts with ``hexdigits``."""
+
+    name: str
+    #: Empty unless the search is digits (and spaces between them).
+    digits: str = ""
+    #: Empty unless the search is at least four hexadecimal digits (and hyphens).
+    hexdigits: str = ""
+
+    @classmethod
+    def parse(cls, search: str) -> SearchTerm | None:
+        """The search as typed; ``None`` when it has nothing to search for."""
+        needle = clean_text(search).strip()
+        if not needle:
+            return None
+        digits = "".join(ch for ch in needle if ch.isdigit())
+        hexdigits = needle.replace("-", "").lower()
+        return cls(
+            name=needle.lower(),
+            digits=digits if digits and len(digits) == len(needle.replace(" ", "")) else "",
+            hexdigits=(
+                hexdigits
+                if len(hexdigits) >= 4 and all(ch in "0123456789abcdef" for ch in hexdigits)
+                else ""
+            ),
+        )
+
+
 def _filters(query: ListQuery) -> list[Any]:
     conditions: list[Any] = []
     if query.statuses:
         conditions.append(col(Record.status).in_(sorted(query.statuses)))
     if query.follow_up_only:
         conditions.append(col(Record.needs_follow_up).is_(True))
-    needle = clean_text(query.search).strip()
-    if needle:
-        digits = "".join(ch for ch in needle if ch.isdigit())
-        options = [func.lower(col(Record.full_name)).contains(needle.lower(), autoescape=True)]
-        if digits and len(digits) == len(needle.replace(" ", "")):
-            options.append(col(Record.person_key).startswith(digits, autoescape=True))
-        hexdigits = needle.replace("-", "").lower()
-        if len(hexdigits) >= 4 and all(ch in "0123456789abcdef" for ch in hexdigits):
-            options.append(_id_prefix(hexdigits))
+    term = SearchTerm.parse(query.search)
+    if term is not None:
+        options = [func.lower(col(Record.full_name)).contains(term.name, autoescape=True)]
+        if term.digits:
+            options.append(col(Record.person_key).startswith(term.digits, autoescape=True))
+        if term.hexdigits:
+            options.append(_id_prefix(term.hexdigits))
         conditions.append(sa.or_(*options))
     return conditions
 
