@@ -216,6 +216,8 @@ class _People:
     #: Every start of every identifier: a search finds the identifiers it starts.
     key_starts: set[str] = field(default_factory=set)
     _joined: str | None = None
+    #: Searches already looked at: a caseworker's searches repeat.
+    _found: dict[str, bool] = field(default_factory=dict)
 
     def add(self, record_id: uuid.UUID | None, name: Any, key: Any) -> None:
         if record_id is not None:
@@ -247,6 +249,12 @@ class _People:
         """Whether ``search`` names one of these people: the record list would find them by
         it (as a name or an identifier; record ids are no personal data), or it holds a word of
         their names or the start of their identifiers, written in another way."""
+        found = self._found.get(search)
+        if found is None:
+            found = self._found[search] = self._finds(search)
+        return found
+
+    def _finds(self, search: str) -> bool:
         term = SearchTerm.parse(search)
         if term is None:
             return False
@@ -295,25 +303,62 @@ def _blank_audit_text(session: Session, people: _People, before: dt.datetime) ->
         )
         .rowcount
     ) or 0
-    changes: list[dict[str, Any]] = []
-    for event_id, at, detail in _events_with_text(session, audit.Action.records_listed, "search"):
-        shown = detail.get("records")
-        if (
-            at < before
-            or not isinstance(shown, list)
+    for batch in _events_with_text(session, audit.Action.records_listed, "search"):
+        changes = [
+            {"event": event_id, "text": {**detail, "search": PURGED_TEXT}}
+            for event_id, at, detail in batch
+            if at < before
+            or not isinstance(shown := detail.get("records"), list)
             or not people.ids.isdisjoint(map(str, shown))
             or people.found_by(str(detail["search"]))
-        ):
-            changes.append({"event": event_id, "text": {**detail, "search": PURGED_TEXT}})
-    for event_id, _at, detail in _events_with_text(session, audit.Action.imported, "file"):
-        named = detail.get("records")
-        counted = sum(n for n in (detail.get("new"), detail.get("existing")) if isinstance(n, int))
-        if (
-            not isinstance(named, list)
-            or len(named) < counted
+        ]
+        blanked += _rewrite(session, changes)
+    for batch in _events_with_text(session, audit.Action.imported, "file"):
+        changes = [
+            {"event": event_id, "text": {**detail, "file": PURGED_TEXT}}
+            for event_id, _at, detail in batch
+            if not isinstance(named := detail.get("records"), list)
+            or len(named) < _counted(detail)
             or not people.ids.isdisjoint(map(str, named))
-        ):
-            changes.append({"event": event_id, "text": {**detail, "file": PURGED_TEXT}})
+        ]
+        blanked += _rewrite(session, changes)
+    return blanked
+
+
+def _counted(detail: dict[str, Any]) -> int:
+    """How many records an import's event says the file had."""
+    return sum(n for n in (detail.get("new"), detail.get("existing")) if isinstance(n, int))
+
+
+def _events_with_text(
+    session: Session, action: audit.Action, key: str, batch: int = 2000
+) -> Iterator[list[tuple[int, dt.datetime, dict[str, Any]]]]:
+    """Events of one kind whose detail ``key`` is text not blanked yet (their id, time and
+    detail), a batch at a time: the log may be long."""
+    text = _AUDIT.c.detail[key].as_string()
+    after = 0
+    while True:
+        rows = [
+            (event_id, at, detail)
+            for event_id, at, detail in session.connection().execute(
+                sa.select(_AUDIT.c.id, _AUDIT.c.at, _AUDIT.c.detail)
+                .where(
+                    _AUDIT.c.id > after,
+                    _AUDIT.c.action == str(action),
+                    text.not_in(["", PURGED_TEXT]),
+                )
+                .order_by(_AUDIT.c.id)
+                .limit(batch)
+            )
+        ]
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def _rewrite(session: Session, changes: list[dict[str, Any]]) -> int:
+    """Give events (``event``: id) new details (``text``); how many."""
     if changes:
         session.connection().execute(
             sa.update(_AUDIT)
@@ -321,21 +366,7 @@ def _blank_audit_text(session: Session, people: _People, before: dt.datetime) ->
             .values(detail=sa.bindparam("text")),
             changes,
         )
-    return blanked + len(changes)
-
-
-def _events_with_text(
-    session: Session, action: audit.Action, key: str
-) -> list[tuple[int, dt.datetime, dict[str, Any]]]:
-    """Events of one kind whose detail ``key`` is text not blanked yet: their id, time and
-    detail."""
-    text = _AUDIT.c.detail[key].as_string()
-    rows = session.connection().execute(
-        sa.select(_AUDIT.c.id, _AUDIT.c.at, _AUDIT.c.detail).where(
-            _AUDIT.c.action == str(action), text.not_in(["", PURGED_TEXT])
-        )
-    )
-    return [(event_id, at, detail) for event_id, at, detail in rows]
+    return len(changes)
 
 
 def _compact(db: Database) -> bool:
