@@ -1,17 +1,26 @@
 """``kompass import``: records from JSON or JSON Lines, all or nothing, and never twice.
 
-The file is read twice. The first pass checks every record against the JSON Schema, the
-questionnaire and the answers' own rules, and stops at the first problem with its line (or
-record number) and reason; nothing has been written then. The second pass writes every record
-in one transaction. A record that is already in the database keeps what it has and gains only
-the remarks and corrections it does not have yet, so the same file imported twice changes
-nothing.
+The file is read once, and each record is checked and written as it is read, all in one write
+transaction: what is written is exactly what was checked, even if another program rewrites
+the file meanwhile, and a pipe (``kompass import /dev/stdin``) works as well as a file. Each
+record is checked against the JSON Schema, the questionnaire and the answers' own rules; the
+first problem stops the import with its line (or record number) and reason, and the
+transaction is rolled back, so nothing has been written then. A JSON Lines file is read a line
+at a time, so its size is not limited; a JSON array is read whole, up to
+:data:`MAX_JSON_BYTES`, and parsed a record at a time.
+
+A record that is already in the database keeps what it has and gains only the remarks and
+corrections it does not have yet, so the same file imported twice changes nothing. The audit
+names every record the import created or changed, and every remark and correction it added to
+a record that was already here, with the author and the time the file gives them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +44,7 @@ from kompass_tui.exchange.records import (
 )
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage import audit
+from kompass_tui.storage.accounts import AccountError, check_username
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Caseworker
@@ -43,8 +53,15 @@ from sporreskjema.text import has_controls
 
 #: Longest line of a JSON Lines file (one record); a longer one is refused unread.
 MAX_LINE_BYTES: Final = 8 * 1024 * 1024
-#: Largest JSON (array) file read whole.
-MAX_JSON_BYTES: Final = 512 * 1024 * 1024
+#: Largest JSON (array) file, read whole (and parsed a record at a time); JSON Lines beyond.
+MAX_JSON_BYTES: Final = 64 * 1024 * 1024
+#: Deepest nesting of lists and objects in a record (a record itself is 1); a good record
+#: needs about 5. Deeper ones are refused before anything walks them.
+MAX_DEPTH: Final = 20
+
+_BLANK: Final = b" \t\r\n"  # JSON's white space
+_WHITESPACE: Final = re.compile(r"[ \t\r\n]*")
+_PIECE: Final = 1024 * 1024
 
 
 class ImportRefused(StorageError):
@@ -81,32 +98,66 @@ def _refuse(where: Msg, reason: Msg) -> ImportRefused:
     )
 
 
-def read(path: Path) -> Iterator[tuple[Msg, dict[str, Any]]]:
-    """Each record of the file with where it is; JSON Lines, or one JSON array."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise ImportRefused(
-            file_problem(N_("Cannot read %(path)s: %(reason)s."), path, exc)
-        ) from None
-    with handle:
-        start = handle.read(1)
-        while start in (b" ", b"\n", b"\r", b"\t"):
-            start = handle.read(1)
-        handle.seek(0)
-        if start == b"\xef":  # a byte order mark: JSON does not allow one
-            raise _refuse(_where("line", 1), Msg(N_("the file starts with a byte order mark")))
-        if start == b"[":
-            yield from _json_array(handle)
-        else:
-            yield from _json_lines(handle)
+def _too_deep() -> Msg:
+    return Msg(N_("lists and objects are nested more than %(n)d deep"), {"n": MAX_DEPTH})
 
 
-def _json_array(handle: IO[bytes]) -> Iterator[tuple[Msg, dict[str, Any]]]:
-    raw = handle.read(MAX_JSON_BYTES + 1)
+def _cannot_read(path: Path, exc: OSError) -> ImportRefused:
+    return ImportRefused(file_problem(N_("Cannot read %(path)s: %(reason)s."), path, exc))
+
+
+class _Source:
+    """The open file, whose read errors (a disk error, a folder) are refusals."""
+
+    def __init__(self, handle: IO[bytes], path: Path) -> None:
+        self.handle, self.path = handle, path
+
+    def read(self, size: int) -> bytes:
+        try:
+            return self.handle.read(size)
+        except OSError as exc:
+            raise _cannot_read(self.path, exc) from None
+
+    def readline(self, size: int) -> bytes:
+        try:
+            return self.handle.readline(size)
+        except OSError as exc:
+            raise _cannot_read(self.path, exc) from None
+
+
+def read(handle: IO[bytes], path: Path) -> Iterator[tuple[Msg, Any]]:
+    """Each record of the open file with where it is; JSON Lines, or one JSON array.
+
+    The file is read once, from where it is to its end, without seeking: a pipe works too."""
+    source = _Source(handle, path)
+    number = 0
+    while True:  # blank lines before the first record
+        raw = source.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        start = raw.lstrip(_BLANK)[:1]
+        if start or len(raw) > MAX_LINE_BYTES:
+            break
+    if start == b"\xef":  # a byte order mark: JSON does not allow one
+        raise _refuse(_where("line", number), Msg(N_("the file starts with a byte order mark")))
+    if start == b"[":
+        yield from _json_array(source, raw, number - 1)
+    else:
+        yield from _json_lines(source, raw, number)
+
+
+def _json_array(source: _Source, first: bytes, lines_before: int) -> Iterator[tuple[Msg, Any]]:
+    """The records of a JSON array, parsed one by one (the text is held, the list is not)."""
+    raw = bytearray(first)
+    while len(raw) <= MAX_JSON_BYTES:  # in pieces: no second copy of the whole file
+        piece = source.read(min(_PIECE, MAX_JSON_BYTES + 1 - len(raw)))
+        if not piece:
+            break
+        raw += piece
     if len(raw) > MAX_JSON_BYTES:
         raise _refuse(
-            _where("line", 1),
+            _where("line", lines_before + 1),
             Msg(
                 N_("the JSON file is larger than %(mb)d MB; use JSON Lines"),
                 {"mb": MAX_JSON_BYTES >> 20},
@@ -115,27 +166,52 @@ def _json_array(handle: IO[bytes]) -> Iterator[tuple[Msg, dict[str, Any]]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line = lines_before + raw[: exc.start].count(b"\n") + 1
         raise _refuse(_where("line", line), Msg(N_("the file is not UTF-8 text"))) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _refuse(
-            _where("line", exc.lineno), Msg(N_("not valid JSON (%(detail)s)"), {"detail": exc.msg})
-        ) from None
-    if not isinstance(data, list):
-        raise _refuse(_where("line", 1), Msg(N_("a JSON file must hold a list of records")))
-    for number, record in enumerate(data, start=1):
-        yield _where("record", number), record
+    del raw
+    decoder = json.JSONDecoder()
 
+    def invalid(exc: json.JSONDecodeError) -> ImportRefused:
+        return _refuse(
+            _where("line", lines_before + exc.lineno),
+            Msg(N_("not valid JSON (%(detail)s)"), {"detail": exc.msg}),
+        )
 
-def _json_lines(handle: IO[bytes]) -> Iterator[tuple[Msg, dict[str, Any]]]:
+    def blank(at: int) -> int:
+        found = _WHITESPACE.match(text, at)
+        assert found is not None  # it matches the empty string
+        return found.end()
+
+    at = blank(text.index("[") + 1)
     number = 0
-    while True:
-        raw = handle.readline(MAX_LINE_BYTES + 1)
-        if not raw:
-            return
-        number += 1
+    if text.startswith("]", at):
+        at += 1
+    else:
+        while True:
+            number += 1
+            try:
+                record, at = decoder.raw_decode(text, at)
+            except json.JSONDecodeError as exc:
+                raise invalid(exc) from None
+            except RecursionError:
+                raise _refuse(_where("record", number), _too_deep()) from None
+            yield _where("record", number), record
+            at = blank(at)
+            if text.startswith(",", at):
+                at = blank(at + 1)
+            elif text.startswith("]", at):
+                at += 1
+                break
+            else:
+                raise invalid(json.JSONDecodeError("Expecting ',' delimiter", text, at))
+    at = blank(at)
+    if at < len(text):
+        raise invalid(json.JSONDecodeError("Extra data", text, at))
+
+
+def _json_lines(source: _Source, first: bytes, number: int) -> Iterator[tuple[Msg, Any]]:
+    raw = first
+    while raw:
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             raise _refuse(
                 _where("line", number),
@@ -145,19 +221,40 @@ def _json_lines(handle: IO[bytes]) -> Iterator[tuple[Msg, dict[str, Any]]]:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise _refuse(_where("line", number), Msg(N_("the file is not UTF-8 text"))) from None
-        if not text.strip():
-            continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _refuse(
-                _where("line", number), Msg(N_("not valid JSON (%(detail)s)"), {"detail": exc.msg})
-            ) from None
-        yield _where("line", number), record
+        if text.strip():
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise _refuse(
+                    _where("line", number),
+                    Msg(N_("not valid JSON (%(detail)s)"), {"detail": exc.msg}),
+                ) from None
+            except RecursionError:
+                raise _refuse(_where("line", number), _too_deep()) from None
+            yield _where("line", number), record
+        raw = source.readline(MAX_LINE_BYTES + 1)
+        number += 1
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects in ``value`` nest deeper than ``limit`` (walked without
+    recursion, so that no depth can exhaust the stack)."""
+    stack: list[tuple[dict[Any, Any] | list[Any], int]] = (
+        [(value, 1)] if isinstance(value, dict | list) else []
+    )
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
     """Refuse a record that the schema, the questionnaire or its answers' rules do not allow."""
+    if _deeper_than(record, MAX_DEPTH):  # first: the checks below walk it recursively
+        raise _refuse(where, _too_deep())
     if isinstance(record, dict) and record.get("schema_version") != SCHEMA_VERSION:
         raise _refuse(
             where,
@@ -177,6 +274,8 @@ def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
         )
     try:
         _validator().validate(record)
+    except RecursionError:
+        raise _refuse(where, _too_deep()) from None
     except ValidationError as exc:
         place = "/".join(str(p) for p in exc.absolute_path) or "$"  # $: the record itself
         raise _refuse(
@@ -213,6 +312,33 @@ def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
                     {"section": remark["section"]},
                 ),
             )
+    _check_user_names(where, record)
+
+
+def _check_user_names(where: Msg, record: dict[str, Any]) -> None:
+    """The caseworker and the authors must be user names as ``kompass user add`` makes them:
+    a name that is not one (``=cw``, one with a line break or spaces) would become an
+    account, and be shown as the author of what it signed."""
+    names = [("caseworker", record["caseworker"])]
+    names += [(f"remarks/{n}/author", r["author"]) for n, r in enumerate(record["remarks"])]
+    names += [(f"corrections/{n}/author", c["author"]) for n, c in enumerate(record["corrections"])]
+    for place, name in names:
+        if name is None:
+            continue
+        try:
+            valid = check_username(name) == name
+        except AccountError:
+            valid = False
+        if not valid:
+            raise _refuse(
+                where,
+                Msg(
+                    N_(
+                        "%(place)s is not a user name (2 to 40 small letters, digits, dots, hyphens or underscores)"
+                    ),
+                    {"place": place},
+                ),
+            )
 
 
 def _controls_at(value: Any, place: str = "") -> str | None:
@@ -241,41 +367,99 @@ def _controls_at(value: Any, place: str = "") -> str | None:
 
 
 def import_file(db: Database, path: Path, *, actor_id: int) -> ImportResult:
+    """Check and write every record of the file, read once, in one transaction."""
     questionnaire = load_builtin()
-    seen: set[str] = set()
-    for where, record in read(path):
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise _cannot_read(path, exc) from None
+    with handle:
+        found = read(handle, path)
+        # A JSON array is read whole here, before the write lock is taken.
+        first = next(found, None)
+        with db.write() as session:
+            result = _write(
+                session,
+                itertools.chain([first] if first else [], found),
+                questionnaire,
+                actor_id=actor_id,
+                file=path.name,
+            )
+    return result
+
+
+def _write(
+    session: Session,
+    found: Iterator[tuple[Msg, Any]],
+    questionnaire: Questionnaire,
+    *,
+    actor_id: int,
+    file: str,
+) -> ImportResult:
+    """Each record checked, then written; the first refusal rolls the whole transaction back."""
+    seen: set[uuid.UUID] = set()
+    changed: list[str] = []  # the records created or changed, in the file's order
+    new = existing = remarks = corrections = 0
+    authors: dict[str, int] = {}
+    for where, record in found:
         check(where, record, questionnaire)
-        if record["record_id"] in seen:
+        record_id = uuid.UUID(record["record_id"])
+        if record_id in seen:
             raise _refuse(
                 where, Msg(N_("record %(id)s is in the file twice"), {"id": record["record_id"]})
             )
-        seen.add(record["record_id"])
-    new = existing = remarks = corrections = 0
-    with db.write() as session:
-        authors: dict[str, int] = {}
-        for where, record in read(path):
-            record_id = uuid.UUID(record["record_id"])
-            if session.execute(sa.select(RECORD.c.id).where(RECORD.c.id == record_id)).first():
-                existing += 1
-            else:
-                _insert_record(session, where, record, record_id, authors)
-                new += 1
-            remarks += _add_missing(
-                session, REMARK, record_id, _remark_rows(session, record, authors)
-            )
-            corrections += _add_missing(
-                session, CORRECTION, record_id, _correction_rows(session, record, authors)
-            )
-        audit.log(
-            session,
-            audit.Action.imported,
-            actor_id=actor_id,
-            file=path.name,
-            new=new,
-            existing=existing,
-            remarks=remarks,
-            corrections=corrections,
+        seen.add(record_id)
+        here = bool(session.execute(sa.select(RECORD.c.id).where(RECORD.c.id == record_id)).first())
+        if here:
+            existing += 1
+        else:
+            _insert_record(session, where, record, record_id, authors)
+            new += 1
+        added_remarks = _add_missing(
+            session, REMARK, record_id, _remark_rows(session, record, authors)
         )
+        added_corrections = _add_missing(
+            session, CORRECTION, record_id, _correction_rows(session, record, authors)
+        )
+        remarks += len(added_remarks)
+        corrections += len(added_corrections)
+        if not here or added_remarks or added_corrections:
+            changed.append(str(record_id))
+        if here and (added_remarks or added_corrections):
+            # History added to a record that was here: each piece audited on the record.
+            names = {number: name for name, number in authors.items()}
+            for row in added_remarks:
+                audit.log(
+                    session,
+                    audit.Action.remark_imported,
+                    actor_id=actor_id,
+                    record_id=record_id,
+                    author=names[row["author_id"]],
+                    created_at=row["created_at"].isoformat(),
+                    kind=row["kind"],
+                    section=row["section"],
+                )
+            for row in added_corrections:
+                audit.log(
+                    session,
+                    audit.Action.correction_imported,
+                    actor_id=actor_id,
+                    record_id=record_id,
+                    author=names[row["author_id"]],
+                    created_at=row["created_at"].isoformat(),
+                    path=row["path"],
+                )
+    audit.log(
+        session,
+        audit.Action.imported,
+        actor_id=actor_id,
+        file=file,
+        new=new,
+        existing=existing,
+        remarks=remarks,
+        corrections=corrections,
+        records=changed,
+    )
     return ImportResult(new, existing, remarks, corrections)
 
 
@@ -407,10 +591,11 @@ def _correction_rows(
 
 def _add_missing(
     session: Session, table: sa.Table, record_id: uuid.UUID, rows: list[dict[str, Any]]
-) -> int:
-    """Add the rows the record does not have yet (the same author, time and content)."""
+) -> list[dict[str, Any]]:
+    """Add the rows the record does not have yet (the same author, time and content); the
+    rows added."""
     if not rows:
-        return 0
+        return []
     keys = [key for key in rows[0] if key not in ("old_value", "new_value")]
     present = {
         tuple(_comparable(row[key]) for key in keys)
@@ -421,7 +606,7 @@ def _add_missing(
     new = [row for row in rows if tuple(_comparable(row[key]) for key in keys) not in present]
     if new:
         session.execute(sa.insert(table), [{"record_id": record_id, **row} for row in new])
-    return len(new)
+    return new
 
 
 def _comparable(value: Any) -> Any:

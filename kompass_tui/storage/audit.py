@@ -36,6 +36,9 @@ class Action(StrEnum):
     provenance_changed = "provenance_changed"
     exported = "exported"
     imported = "imported"
+    #: A remark or correction that an import added to a record already in the database.
+    remark_imported = "remark_imported"
+    correction_imported = "correction_imported"
     purged = "purged"
     audit_viewed = "audit_viewed"
 
