@@ -196,6 +196,76 @@ def test_five_wrong_birth_dates_stop_the_code(db: Database, kompass: Questionnai
     assert len(failures) == records.RESUME_MAX_FAILURES
 
 
+def test_resume_codes_are_hashed_with_argon2id(db: Database, kompass: Questionnaire) -> None:
+    """Not SHA-256 (25⁸ codes are tried off a lost disk in minutes), but Argon2id with at least
+    the work argon2-cffi asks for passwords."""
+    import hashlib
+
+    from argon2.low_level import Type, hash_secret_raw
+    from argon2.profiles import RFC_9106_LOW_MEMORY as PASSWORDS
+
+    new = start(db, kompass)
+    stored = records.get_record(db, new.id).resume_hash
+    assert stored is not None
+    assert stored != hashlib.sha256(f"kompass-resume:{new.resume_code}".encode()).hexdigest()
+    # Argon2id's work is its passes over its memory: at least as much as for a password
+    # (about 90 ms here), and memory-hard enough to be no cheaper on a graphics card.
+    work = records.RESUME_HASH_TIME_COST * records.RESUME_HASH_MEMORY_KIB
+    assert work >= PASSWORDS.time_cost * PASSWORDS.memory_cost
+    assert records.RESUME_HASH_MEMORY_KIB >= 64 * 1024
+    assert stored == hash_secret_raw(
+        new.resume_code.encode(), records.RESUME_HASH_SALT,
+        time_cost=records.RESUME_HASH_TIME_COST, memory_cost=records.RESUME_HASH_MEMORY_KIB,
+        parallelism=records.RESUME_HASH_PARALLELISM, hash_len=32, type=Type.ID,
+    ).hex()  # fmt: skip
+
+
+def _hashed_the_old_way(db: Database, record_id: uuid.UUID, code: str) -> str:
+    import hashlib
+
+    from kompass_tui.storage.models import Record
+
+    old = hashlib.sha256(f"kompass-resume:{code}".encode()).hexdigest()
+    with db.write() as session:
+        record = session.get(Record, record_id)
+        assert record is not None
+        record.resume_hash = old
+        session.add(record)
+    return old
+
+
+def test_a_code_hashed_with_sha256_still_resumes_and_is_rehashed(
+    db: Database, kompass: Questionnaire
+) -> None:
+    from kompass_tui.storage.models import Caseworker
+
+    new = start(db, kompass)
+    records.save_answer(
+        db, record_id=new.id, path="birth_date", value="1996-04-03", provenance="self"
+    )
+    old = _hashed_the_old_way(db, new.id, new.resume_code)
+    # a wrong date of birth counts as before, and changes nothing else
+    with pytest.raises(records.ResumeFailed):
+        records.resume(db, code=new.resume_code, birth_date=dt.date(1996, 4, 4))
+    assert records.get_record(db, new.id).resume_hash == old
+    code = records.format_resume_code(new.resume_code).lower()
+    assert records.resume(db, code=code, birth_date=dt.date(1996, 4, 3)).id == new.id
+    assert records.get_record(db, new.id).resume_hash == records._resume_hash(new.resume_code)
+    assert records.resume(db, code=code, birth_date=dt.date(1996, 4, 3)).id == new.id
+    # the assisted desk finds it by the code alone, and rehashes it too
+    desk = start(db, kompass)
+    _hashed_the_old_way(db, desk.id, desk.resume_code)
+    with db.write() as session:
+        worker = Caseworker(username="kari", full_name="Kari", password_hash="-")
+        session.add(worker)
+        session.flush()
+        assert worker.id is not None
+        worker_id = worker.id
+    assistance = records.Assistance(caseworker_id=worker_id, interpreter_used=False)
+    assert records.continue_assisted(db, key=desk.resume_code, assistance=assistance).id == desk.id
+    assert records.get_record(db, desk.id).resume_hash == records._resume_hash(desk.resume_code)
+
+
 def test_a_submitted_record_is_closed(db: Database, kompass: Questionnaire) -> None:
     new = start(db, kompass)
     records.save_answer(

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from typing import Any, Final
 
 import sqlalchemy as sa
+from argon2.low_level import Type, hash_secret_raw
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +34,17 @@ RESUME_ALPHABET: Final = "ACDEFGHJKMNPQRTUVWXY34679"
 RESUME_LENGTH: Final = 8
 #: Wrong dates of birth for one code before the code stops working.
 RESUME_MAX_FAILURES: Final = 5
+#: Argon2id for resume codes, with the parameters argon2-cffi uses for passwords (RFC 9106's
+#: second recommended option): about 90 ms a code on a kiosk's two cores, so the 25⁸ codes
+#: cannot be tried off a lost disk the way plain SHA-256 let them be (in minutes).
+RESUME_HASH_TIME_COST: Final = 3
+RESUME_HASH_MEMORY_KIB: Final = 64 * 1024
+RESUME_HASH_PARALLELISM: Final = 4
+#: A fixed salt: the record is found by its code's hash alone (the assisted desk has only the
+#: code; the birth date is not known yet when the code is made, and it may change), so the
+#: hash must be the same each time. One search of all codes would find every stored one at
+#: once, but each try costs the full Argon2id work.
+RESUME_HASH_SALT: Final = b"kompass resume code, Argon2id, v1"
 
 #: Answers copied onto the record for listing, searching, the deadline and uniqueness.
 PERSON_FIELDS: Final = {
@@ -133,7 +145,32 @@ def normalise_resume_code(code: str) -> str:
 
 
 def _resume_hash(code: str) -> str:
+    """The Argon2id hash of a resume code, 64 hex digits (what ``record.resume_hash`` holds)."""
+    return hash_secret_raw(
+        normalise_resume_code(code).encode(),
+        RESUME_HASH_SALT,
+        time_cost=RESUME_HASH_TIME_COST,
+        memory_cost=RESUME_HASH_MEMORY_KIB,
+        parallelism=RESUME_HASH_PARALLELISM,
+        hash_len=32,
+        type=Type.ID,
+    ).hex()
+
+
+def _sha256_resume_hash(code: str) -> str:
+    """How resume codes were hashed before: still found, and rehashed when used."""
     return hashlib.sha256(f"kompass-resume:{normalise_resume_code(code)}".encode()).hexdigest()
+
+
+def _resume_hashes(code: str) -> tuple[str, str]:
+    """The code's hash now and as it was stored before (computed before a transaction begins:
+    the slow hash must not hold the write lock)."""
+    return _resume_hash(code), _sha256_resume_hash(code)
+
+
+def _by_resume_code(session: Session, hashes: tuple[str, str]) -> Record | None:
+    """The record whose code has either hash."""
+    return session.exec(select(Record).where(col(Record.resume_hash).in_(hashes))).first()
 
 
 def new_resume_code() -> str:
@@ -495,10 +532,10 @@ def resume(db: Database, *, code: str, birth_date: dt.date) -> Record:
     Each wrong date of birth for a code counts; after five the code stops working and
     the staff must help. Not finding the code and a wrong date give the same message.
     """
-    digest = _resume_hash(code)
+    hashes = _resume_hashes(code)
     failed = False
     with db.write() as session:
-        record = session.exec(select(Record).where(Record.resume_hash == digest)).first()
+        record = _by_resume_code(session, hashes)
         if record is None or record.status != Status.in_progress:
             audit.log(session, audit.Action.resume_failed)
             failed = True
@@ -511,6 +548,7 @@ def resume(db: Database, *, code: str, birth_date: dt.date) -> Record:
             failed = True
         else:
             record.resume_failures = 0
+            record.resume_hash = hashes[0]  # a code hashed the old way is rehashed now
             session.add(record)
             audit.log(session, audit.Action.record_resumed, record_id=record.id)
     if failed:
@@ -525,9 +563,12 @@ def continue_assisted(db: Database, *, key: str, assistance: Assistance) -> Reco
     the caseworker and the interpreter from now on. The caseworker is logged in, so no date
     of birth is asked; the opening is audited under their name."""
     digits = re.sub(r"[\s.\-]", "", key)
+    hashes = _resume_hashes(key)
     with db.write() as session:
-        record = session.exec(select(Record).where(Record.resume_hash == _resume_hash(key))).first()
-        if record is None and digits.isdigit() and len(digits) in (11, 12):
+        record = _by_resume_code(session, hashes)
+        if record is not None:
+            record.resume_hash = hashes[0]  # a code hashed the old way is rehashed now
+        elif digits.isdigit() and len(digits) in (11, 12):
             record = session.exec(select(Record).where(Record.person_key == digits)).first()
         if record is None:
             raise NotUnfinished()
