@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from sqlmodel import select
 
 from kompass_tui.storage import audit, records
 from kompass_tui.storage.database import Database, open_database
@@ -194,6 +195,84 @@ def test_five_wrong_birth_dates_stop_the_code(db: Database, kompass: Questionnai
         records.resume(db, code=new.resume_code, birth_date=dt.date(1996, 4, 3))
     failures = audit.events(db, record_id=new.id, action=audit.Action.resume_failed)
     assert len(failures) == records.RESUME_MAX_FAILURES
+
+
+def _registered(db: Database, kompass: Questionnaire, person_key: str) -> uuid.UUID:
+    new = start(db, kompass)
+    records.save_answer(db, record_id=new.id, path="person_id", value=person_key, provenance="self")
+    return new.id
+
+
+def _age_audit(db: Database, by: dt.timedelta) -> None:
+    """Let time pass for the audit log: every event happened ``by`` earlier."""
+    from kompass_tui.storage.models import AuditEvent
+
+    with db.write() as session:
+        for event in session.exec(select(AuditEvent)):
+            event.at = event.at - by
+            session.add(event)
+
+
+def test_identifiers_known_at_a_kiosk_are_audited_and_slowed_down(
+    db: Database, kompass: Questionnaire
+) -> None:
+    """Nobody is logged in at a kiosk: each "already registered" is audited with the record it
+    found, and from the third within the window each further look-up waits (5 s, doubling),
+    counted from the audit log (so a restart forgets nothing). While the kiosk waits, a known
+    and an unknown number get the same answer and nothing is saved."""
+    known = {key: _registered(db, kompass, key) for key in
+             ("202400000001", "202400000002", "202400000003")}  # fmt: skip
+    k1, k2, k3 = known
+    visitor = start(db, kompass)
+
+    def look_up(key: str, kiosk: str = "kiosk-1", record_id: uuid.UUID = visitor.id) -> None:
+        records.save_answer(
+            db, record_id=record_id, path="person_id", value=key, provenance="self", kiosk=kiosk
+        )
+
+    # An honest person who types someone else's number by mistake is not slowed down.
+    with pytest.raises(records.DuplicatePerson):
+        look_up(k1)
+    look_up("202499999991")
+    assert records.get_record(db, visitor.id).person_key == "202499999991"
+    for key in (k2, k3):
+        with pytest.raises(records.DuplicatePerson):
+            look_up(key)
+    # The fourth look-up waits, whether the number is known or not: the same answer either way.
+    refusals = []
+    for key in (k1, "202499999992"):
+        with pytest.raises(records.LookupThrottled) as caught:
+            look_up(key)
+        refusals.append(caught.value)
+    assert {refusal.seconds for refusal in refusals} == {5}
+    en = translator("en")
+    assert (
+        refusals[0].message.render(en)
+        == refusals[1].message.render(en)
+        == ("Please wait 5 seconds before you try again, or ask the staff for help.")
+    )
+    assert records.get_record(db, visitor.id).person_key == "202499999991"  # nothing saved
+    # Another kiosk is not slowed down by this one.
+    with pytest.raises(records.DuplicatePerson):
+        look_up(k1, kiosk="kiosk-2", record_id=start(db, kompass).id)
+    found = audit.events(db, action=audit.Action.identifier_known)
+    assert [(event.record_id, event.actor_id, event.detail) for event in reversed(found)] == [
+        (known[k1], None, {"kiosk": "kiosk-1"}),
+        (known[k2], None, {"kiosk": "kiosk-1"}),
+        (known[k3], None, {"kiosk": "kiosk-1"}),
+        (known[k1], None, {"kiosk": "kiosk-2"}),
+    ]
+    # Once the wait is over the number is looked up again; the next wait is twice as long.
+    _age_audit(db, dt.timedelta(seconds=6))
+    with pytest.raises(records.DuplicatePerson):
+        look_up(k2)
+    with pytest.raises(records.LookupThrottled) as caught:
+        look_up(k3)
+    assert caught.value.seconds == 10
+    # Past the window, the kiosk starts afresh.
+    _age_audit(db, records.IDENTIFIER_WINDOW)
+    look_up("202499999993")
+    assert records.get_record(db, visitor.id).person_key == "202499999993"
 
 
 def test_resume_codes_are_hashed_with_argon2id(db: Database, kompass: Questionnaire) -> None:

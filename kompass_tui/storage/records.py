@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 import uuid
@@ -23,10 +24,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from kompass_tui.i18n import N_, Msg
+from kompass_tui.i18n import N_, Msg, Nn_
 from kompass_tui.storage import audit
 from kompass_tui.storage.database import Database, StorageError
-from kompass_tui.storage.models import Answer, Mode, Record, Status, utcnow
+from kompass_tui.storage.models import Answer, AuditEvent, Mode, Record, Status, utcnow
 from sporreskjema import Path, Questionnaire
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
@@ -45,6 +46,9 @@ RESUME_HASH_PARALLELISM: Final = 4
 #: hash must be the same each time. One search of all codes would find every stored one at
 #: once, but each try costs the full Argon2id work.
 RESUME_HASH_SALT: Final = b"kompass resume code, Argon2id, v1"
+#: "Already registered" answers a kiosk gives within this time: from the third, each further
+#: look-up of an identifier waits first (the rule of wrong passwords: 5 s, doubling).
+IDENTIFIER_WINDOW: Final = dt.timedelta(hours=1)
 
 #: Answers copied onto the record for listing, searching, the deadline and uniqueness.
 PERSON_FIELDS: Final = {
@@ -96,6 +100,23 @@ class ResumeFailed(StorageError):
                 )
             )
         )
+
+
+class LookupThrottled(StorageError):
+    """Too many identifiers at this kiosk belonged to someone registered: the next one is not
+    looked up before the wait is over, whether it is known or not."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            Msg.plural(
+                Nn_(
+                    "Please wait %(n)d second before you try again, or ask the staff for help.",
+                    "Please wait %(n)d seconds before you try again, or ask the staff for help.",
+                ),
+                seconds,
+            )
+        )
+        self.seconds = seconds
 
 
 class NotUnfinished(StorageError):
@@ -347,6 +368,52 @@ def _save_on_sqlite(db: Database, row: dict[str, Any]) -> bool:
     return True
 
 
+def _kiosk_wait(session: Session, kiosk: str, now: dt.datetime) -> int:
+    """Seconds before the kiosk named ``kiosk`` may look up the next identifier: counted from
+    its "already registered" answers in the audit log, so a restart does not forget them."""
+    from kompass_tui.storage.accounts import wait_after  # not at the kiosk's start
+
+    known = [
+        at
+        for at, detail in session.exec(
+            select(AuditEvent.at, AuditEvent.detail)
+            .where(
+                AuditEvent.action == audit.Action.identifier_known,
+                col(AuditEvent.actor_id).is_(None),
+                AuditEvent.at >= now - IDENTIFIER_WINDOW,
+            )
+            .order_by(col(AuditEvent.at))
+        )
+        if isinstance(detail, dict) and detail.get("kiosk") == kiosk
+    ]
+    wait = wait_after(len(known))
+    if not wait:
+        return 0
+    remaining = (known[-1] + dt.timedelta(seconds=wait) - now).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
+def _note_known(session: Session, existing: uuid.UUID, kiosk: str) -> None:
+    audit.log(session, audit.Action.identifier_known, record_id=existing, kiosk=kiosk)
+
+
+def _look_up_at_kiosk(db: Database, *, record_id: uuid.UUID, person_key: str, kiosk: str) -> None:
+    """The look-up of an identifier typed at a kiosk, before it is saved: refused unread with
+    :class:`LookupThrottled` while the kiosk must wait; :class:`DuplicatePerson` when it is
+    someone else's, with an audit entry (no actor: the kiosk) naming the record found."""
+    with db.write() as session:
+        wait = _kiosk_wait(session, kiosk, utcnow())
+        if wait:
+            raise LookupThrottled(wait)
+        other = session.exec(
+            select(Record.id).where(Record.person_key == person_key, Record.id != record_id)
+        ).first()
+        if other is None:
+            return
+        _note_known(session, other, kiosk)
+    raise DuplicatePerson(other)
+
+
 def save_answer(
     db: Database,
     *,
@@ -354,18 +421,45 @@ def save_answer(
     path: str,
     value: Any,
     provenance: str,
+    kiosk: str | None = None,
 ) -> None:
     """Save one confirmed answer (``None`` removes it) in its own transaction.
 
     ``value`` is the JSON form of the coded value (``Form.relevant_answers`` style).
     Raises :class:`DuplicatePerson` when an identifier already belongs to another record.
+    ``kiosk``: typed at the kiosk of this name, where nobody is logged in: finding an
+    identifier is audited, and from the third within :data:`IDENTIFIER_WINDOW` each further
+    look-up waits (:class:`LookupThrottled`), so nobody there can test number after number.
     This is the kiosk's hot path, so it is written in SQLAlchemy Core: one update of the
     record and one upsert of the answer; on SQLite the usual answer goes the same statements
     through the driver itself (:func:`_save_on_sqlite`).
     """
     parse_path(path)
-    now = utcnow()
     column = PERSON_FIELDS.get(path)
+    if kiosk is not None and column == "person_key" and isinstance(value, str):
+        _look_up_at_kiosk(db, record_id=record_id, person_key=value, kiosk=kiosk)
+        try:
+            _save_answer(db, record_id=record_id, path=path, value=value,
+                         provenance=provenance, column=column)  # fmt: skip
+        except DuplicatePerson as exc:  # registered by another program in the meantime
+            with db.write() as session:
+                _note_known(session, exc.existing, kiosk)
+            raise
+        return
+    _save_answer(db, record_id=record_id, path=path, value=value,
+                 provenance=provenance, column=column)  # fmt: skip
+
+
+def _save_answer(
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    path: str,
+    value: Any,
+    provenance: str,
+    column: str | None,
+) -> None:
+    now = utcnow()
     if column is None and value is not None and db.backend == "sqlite":
         row = {"record_id": record_id, "path": path, "value": value,
                "provenance": provenance, "answered_at": now}  # fmt: skip
