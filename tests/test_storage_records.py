@@ -353,6 +353,7 @@ def test_a_submitted_record_is_closed(db: Database, kompass: Questionnaire) -> N
     submitted = records.submit(db, record_id=new.id)
     assert submitted.status == Status.submitted
     assert submitted.submitted_at is not None
+    assert records.get_record(db, new.id).resume_hash is None  # no code kept on the disk
     with pytest.raises(records.RecordClosed):
         records.save_answer(db, record_id=new.id, path="full_name", value="X", provenance="self")
     with pytest.raises(records.ResumeFailed):
