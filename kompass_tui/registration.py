@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import socket
 import uuid
 from typing import Any, Final
 
@@ -43,6 +44,11 @@ def registry_number(text: str) -> tuple[str | None, Msg | None]:
     return digits, None
 
 
+def kiosk_name() -> str:
+    """This kiosk's name in the audit log: its machine's, which a restart does not change."""
+    return socket.gethostname() or "kiosk"
+
+
 class Registration:
     def __init__(
         self,
@@ -55,8 +61,11 @@ class Registration:
         caseworker_id: int | None = None,
         assistance: records.Assistance | None = None,
         today: dt.date | None = None,
+        kiosk: str | None = None,
     ) -> None:
-        """``assistance``: at the assisted desk (mode, caseworker and provenance follow)."""
+        """``assistance``: at the assisted desk (mode, caseworker and provenance follow).
+        ``kiosk``: the kiosk's name for the audit log (by default :func:`kiosk_name` for a
+        registration at a kiosk, where nobody is logged in)."""
         self.db = db
         self.questionnaire = questionnaire or load_builtin()
         self.form = Form(self.questionnaire, today=today or dt.date.today())
@@ -69,6 +78,10 @@ class Registration:
             self.mode = Mode.assisted
             self.caseworker_id = assistance.caseworker_id
             self.provenance = WITH_INTERPRETER if assistance.interpreter_used else WITH_HELP
+        #: Where identifiers are looked up with nobody logged in (audited and slowed down).
+        self.kiosk: str | None = None
+        if self.mode == Mode.kiosk and self.caseworker_id is None:
+            self.kiosk = kiosk or kiosk_name()
         #: Provenance chosen for single answers, by path (the assisted desk may change it).
         self.provenance_by_path: dict[str, str] = {}
         self.record_id: uuid.UUID | None = None
@@ -194,6 +207,7 @@ class Registration:
                 path=path,
                 value=encoded,
                 provenance=self.provenance_of(path),
+                kiosk=self.kiosk,
             )
         except records.DuplicatePerson as exc:
             # The caseworker may see which record it is; the person at a kiosk may not.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from kompass_tui.screens.receipt import ReceiptScreen
 from kompass_tui.screens.resume import ResumeScreen
 from kompass_tui.screens.section import SectionScreen
 from kompass_tui.screens.summary import SummaryScreen
-from kompass_tui.storage import records
+from kompass_tui.storage import audit, records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from tests.kiosk_pilot import (
@@ -353,6 +354,84 @@ async def test_a_second_registration_of_the_same_person_is_refused(sqlite_db: Da
                 assert message == ""
             else:
                 assert message == "You are already registered. Please ask the staff for help."
+
+
+async def test_testing_number_after_number_is_slowed_down(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone at the kiosk types identity numbers to learn who is registered: after three
+    "already registered" each try waits, said in the person's language, and the answer is the
+    same whether the number is known or not. A restarted kiosk still waits: the count is in
+    the audit log."""
+    from kompass_tui.registration import ALREADY_REGISTERED
+    from kompass_tui.storage import accounts
+    from kompass_tui.storage.models import Mode
+    from sporreskjema import load_builtin, translator
+
+    # Longer than the first 5 s, so that a slow machine stays inside the wait.
+    monkeypatch.setattr(accounts, "FIRST_WAIT_SECONDS", 60)
+    registered = ["202400000001", "202400000002", "202400000003"]
+    for key in registered:
+        new = records.create_record(
+            sqlite_db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="nb"
+        )
+        records.save_answer(
+            sqlite_db, record_id=new.id, path="person_id", value=key, provenance="self"
+        )
+
+    def waits(locale: str) -> set[str]:
+        """The message to wait, in ``locale``, for any seconds still left."""
+        tr = translator(locale)
+        return {
+            tr.ngettext(
+                "Please wait %(n)d second before you try again, or ask the staff for help.",
+                "Please wait %(n)d seconds before you try again, or ask the staff for help.",
+                n,
+            )
+            % {"n": n}
+            for n in range(1, 61)
+        }
+
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "nb")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        for key in registered:
+            await type_text(pilot, "person_id", key)
+            assert error_of(pilot, "person_id") == translator("nb").gettext(ALREADY_REGISTERED)
+        answers = []
+        for key in [registered[0], "2024 9999 9991"]:  # known, and not known
+            await type_text(pilot, "person_id", key)
+            answers.append(error_of(pilot, "person_id"))
+            assert answers[-1] in waits("nb")
+        # the same answer, but for the seconds left
+        assert re.sub(r"[0-9]+", "n", answers[0]) == re.sub(r"[0-9]+", "n", answers[1])
+        assert app.registration is not None
+        assert app.registration.form.get("person_id") is None
+    # The kiosk starts again (or clears itself for the next person): the wait goes on.
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "uk")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "person_id", "2024 9999 9991")
+        assert error_of(pilot, "person_id") in waits("uk")
+        assert app.registration is not None
+        assert app.registration.form.get("person_id") is None
+    assert {record.person_key for record in records_of(sqlite_db)} == {*registered, None}
+    known = audit.events(sqlite_db, action=audit.Action.identifier_known)
+    assert len(known) == 3
+    assert all(event.actor_id is None for event in known)
+
+
+def records_of(db: Database) -> list[Any]:
+    from sqlmodel import select
+
+    from kompass_tui.storage.models import Record
+
+    with db.session() as session:
+        return list(session.exec(select(Record)))
 
 
 @pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z", "ctrl+backslash"])

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from sqlmodel import select
 
 from kompass_tui.storage import audit, records
 from kompass_tui.storage.database import Database, open_database
@@ -196,6 +197,154 @@ def test_five_wrong_birth_dates_stop_the_code(db: Database, kompass: Questionnai
     assert len(failures) == records.RESUME_MAX_FAILURES
 
 
+def _registered(db: Database, kompass: Questionnaire, person_key: str) -> uuid.UUID:
+    new = start(db, kompass)
+    records.save_answer(db, record_id=new.id, path="person_id", value=person_key, provenance="self")
+    return new.id
+
+
+def _age_audit(db: Database, by: dt.timedelta) -> None:
+    """Let time pass for the audit log: every event happened ``by`` earlier."""
+    from kompass_tui.storage.models import AuditEvent
+
+    with db.write() as session:
+        for event in session.exec(select(AuditEvent)):
+            event.at = event.at - by
+            session.add(event)
+
+
+def test_identifiers_known_at_a_kiosk_are_audited_and_slowed_down(
+    db: Database, kompass: Questionnaire
+) -> None:
+    """Nobody is logged in at a kiosk: each "already registered" is audited with the record it
+    found, and from the third within the window each further look-up waits (5 s, doubling),
+    counted from the audit log (so a restart forgets nothing). While the kiosk waits, a known
+    and an unknown number get the same answer and nothing is saved."""
+    known = {key: _registered(db, kompass, key) for key in
+             ("202400000001", "202400000002", "202400000003")}  # fmt: skip
+    k1, k2, k3 = known
+    visitor = start(db, kompass)
+
+    def look_up(key: str, kiosk: str = "kiosk-1", record_id: uuid.UUID = visitor.id) -> None:
+        records.save_answer(
+            db, record_id=record_id, path="person_id", value=key, provenance="self", kiosk=kiosk
+        )
+
+    # An honest person who types someone else's number by mistake is not slowed down.
+    with pytest.raises(records.DuplicatePerson):
+        look_up(k1)
+    look_up("202499999991")
+    assert records.get_record(db, visitor.id).person_key == "202499999991"
+    for key in (k2, k3):
+        with pytest.raises(records.DuplicatePerson):
+            look_up(key)
+    # The fourth look-up waits, whether the number is known or not: the same answer either way.
+    refusals = []
+    for key in (k1, "202499999992"):
+        with pytest.raises(records.LookupThrottled) as caught:
+            look_up(key)
+        refusals.append(caught.value)
+    assert {refusal.seconds for refusal in refusals} == {5}
+    en = translator("en")
+    assert (
+        refusals[0].message.render(en)
+        == refusals[1].message.render(en)
+        == ("Please wait 5 seconds before you try again, or ask the staff for help.")
+    )
+    assert records.get_record(db, visitor.id).person_key == "202499999991"  # nothing saved
+    # Another kiosk is not slowed down by this one.
+    with pytest.raises(records.DuplicatePerson):
+        look_up(k1, kiosk="kiosk-2", record_id=start(db, kompass).id)
+    found = audit.events(db, action=audit.Action.identifier_known)
+    assert [(event.record_id, event.actor_id, event.detail) for event in reversed(found)] == [
+        (known[k1], None, {"kiosk": "kiosk-1"}),
+        (known[k2], None, {"kiosk": "kiosk-1"}),
+        (known[k3], None, {"kiosk": "kiosk-1"}),
+        (known[k1], None, {"kiosk": "kiosk-2"}),
+    ]
+    # Once the wait is over the number is looked up again; the next wait is twice as long.
+    _age_audit(db, dt.timedelta(seconds=6))
+    with pytest.raises(records.DuplicatePerson):
+        look_up(k2)
+    with pytest.raises(records.LookupThrottled) as caught:
+        look_up(k3)
+    assert caught.value.seconds == 10
+    # Past the window, the kiosk starts afresh.
+    _age_audit(db, records.IDENTIFIER_WINDOW)
+    look_up("202499999993")
+    assert records.get_record(db, visitor.id).person_key == "202499999993"
+
+
+def test_resume_codes_are_hashed_with_argon2id(db: Database, kompass: Questionnaire) -> None:
+    """Not SHA-256 (25⁸ codes are tried off a lost disk in minutes), but Argon2id with at least
+    the work argon2-cffi asks for passwords."""
+    import hashlib
+
+    from argon2.low_level import Type, hash_secret_raw
+    from argon2.profiles import RFC_9106_LOW_MEMORY as PASSWORDS
+
+    new = start(db, kompass)
+    stored = records.get_record(db, new.id).resume_hash
+    assert stored is not None
+    assert stored != hashlib.sha256(f"kompass-resume:{new.resume_code}".encode()).hexdigest()
+    # Argon2id's work is its passes over its memory: at least as much as for a password
+    # (about 90 ms here), and memory-hard enough to be no cheaper on a graphics card.
+    work = records.RESUME_HASH_TIME_COST * records.RESUME_HASH_MEMORY_KIB
+    assert work >= PASSWORDS.time_cost * PASSWORDS.memory_cost
+    assert records.RESUME_HASH_MEMORY_KIB >= 64 * 1024
+    assert stored == hash_secret_raw(
+        new.resume_code.encode(), records.RESUME_HASH_SALT,
+        time_cost=records.RESUME_HASH_TIME_COST, memory_cost=records.RESUME_HASH_MEMORY_KIB,
+        parallelism=records.RESUME_HASH_PARALLELISM, hash_len=32, type=Type.ID,
+    ).hex()  # fmt: skip
+
+
+def _hashed_the_old_way(db: Database, record_id: uuid.UUID, code: str) -> str:
+    import hashlib
+
+    from kompass_tui.storage.models import Record
+
+    old = hashlib.sha256(f"kompass-resume:{code}".encode()).hexdigest()
+    with db.write() as session:
+        record = session.get(Record, record_id)
+        assert record is not None
+        record.resume_hash = old
+        session.add(record)
+    return old
+
+
+def test_a_code_hashed_with_sha256_still_resumes_and_is_rehashed(
+    db: Database, kompass: Questionnaire
+) -> None:
+    from kompass_tui.storage.models import Caseworker
+
+    new = start(db, kompass)
+    records.save_answer(
+        db, record_id=new.id, path="birth_date", value="1996-04-03", provenance="self"
+    )
+    old = _hashed_the_old_way(db, new.id, new.resume_code)
+    # a wrong date of birth counts as before, and changes nothing else
+    with pytest.raises(records.ResumeFailed):
+        records.resume(db, code=new.resume_code, birth_date=dt.date(1996, 4, 4))
+    assert records.get_record(db, new.id).resume_hash == old
+    code = records.format_resume_code(new.resume_code).lower()
+    assert records.resume(db, code=code, birth_date=dt.date(1996, 4, 3)).id == new.id
+    assert records.get_record(db, new.id).resume_hash == records._resume_hash(new.resume_code)
+    assert records.resume(db, code=code, birth_date=dt.date(1996, 4, 3)).id == new.id
+    # the assisted desk finds it by the code alone, and rehashes it too
+    desk = start(db, kompass)
+    _hashed_the_old_way(db, desk.id, desk.resume_code)
+    with db.write() as session:
+        worker = Caseworker(username="kari", full_name="Kari", password_hash="-")
+        session.add(worker)
+        session.flush()
+        assert worker.id is not None
+        worker_id = worker.id
+    assistance = records.Assistance(caseworker_id=worker_id, interpreter_used=False)
+    assert records.continue_assisted(db, key=desk.resume_code, assistance=assistance).id == desk.id
+    assert records.get_record(db, desk.id).resume_hash == records._resume_hash(desk.resume_code)
+
+
 def test_a_submitted_record_is_closed(db: Database, kompass: Questionnaire) -> None:
     new = start(db, kompass)
     records.save_answer(
@@ -204,6 +353,7 @@ def test_a_submitted_record_is_closed(db: Database, kompass: Questionnaire) -> N
     submitted = records.submit(db, record_id=new.id)
     assert submitted.status == Status.submitted
     assert submitted.submitted_at is not None
+    assert records.get_record(db, new.id).resume_hash is None  # no code kept on the disk
     with pytest.raises(records.RecordClosed):
         records.save_answer(db, record_id=new.id, path="full_name", value="X", provenance="self")
     with pytest.raises(records.ResumeFailed):

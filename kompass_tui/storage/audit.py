@@ -26,6 +26,8 @@ class Action(StrEnum):
     record_created = "record_created"
     record_resumed = "record_resumed"
     resume_failed = "resume_failed"
+    #: A kiosk answered "already registered": the record found, no actor, the kiosk's name.
+    identifier_known = "identifier_known"
     record_submitted = "record_submitted"
     records_listed = "records_listed"
     record_viewed = "record_viewed"

@@ -91,7 +91,8 @@ class Record(SQLModel, table=True):
     #: The DUF number or national identity number, digits only; unique: one record per person.
     person_key: str | None = Field(default=None, max_length=12, unique=True)
     permit_date: dt.date | None = Field(default=None, index=True)
-    #: SHA-256 of the resume code; the code itself is shown once and never stored.
+    #: Argon2id (or, written before, SHA-256) of the resume code; the code itself is shown once
+    #: and never stored.
     resume_hash: str | None = Field(default=None, max_length=64, unique=True)
     resume_failures: int = Field(default=0)
     started_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

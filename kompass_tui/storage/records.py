@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 import uuid
@@ -17,15 +18,16 @@ from functools import cache, lru_cache
 from typing import Any, Final
 
 import sqlalchemy as sa
+from argon2.low_level import Type, hash_secret_raw
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from kompass_tui.i18n import N_, Msg
+from kompass_tui.i18n import N_, Msg, Nn_
 from kompass_tui.storage import audit
 from kompass_tui.storage.database import Database, StorageError
-from kompass_tui.storage.models import Answer, Mode, Record, Status, utcnow
+from kompass_tui.storage.models import Answer, AuditEvent, Mode, Record, Status, utcnow
 from sporreskjema import Path, Questionnaire
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
@@ -33,6 +35,20 @@ RESUME_ALPHABET: Final = "ACDEFGHJKMNPQRTUVWXY34679"
 RESUME_LENGTH: Final = 8
 #: Wrong dates of birth for one code before the code stops working.
 RESUME_MAX_FAILURES: Final = 5
+#: Argon2id for resume codes, with the parameters argon2-cffi uses for passwords (RFC 9106's
+#: second recommended option): about 90 ms a code on a kiosk's two cores, so the 25⁸ codes
+#: cannot be tried off a lost disk the way plain SHA-256 let them be (in minutes).
+RESUME_HASH_TIME_COST: Final = 3
+RESUME_HASH_MEMORY_KIB: Final = 64 * 1024
+RESUME_HASH_PARALLELISM: Final = 4
+#: A fixed salt: the record is found by its code's hash alone (the assisted desk has only the
+#: code; the birth date is not known yet when the code is made, and it may change), so the
+#: hash must be the same each time. One search of all codes would find every stored one at
+#: once, but each try costs the full Argon2id work.
+RESUME_HASH_SALT: Final = b"kompass resume code, Argon2id, v1"
+#: "Already registered" answers a kiosk gives within this time: from the third, each further
+#: look-up of an identifier waits first (the rule of wrong passwords: 5 s, doubling).
+IDENTIFIER_WINDOW: Final = dt.timedelta(hours=1)
 
 #: Answers copied onto the record for listing, searching, the deadline and uniqueness.
 PERSON_FIELDS: Final = {
@@ -86,6 +102,23 @@ class ResumeFailed(StorageError):
         )
 
 
+class LookupThrottled(StorageError):
+    """Too many identifiers at this kiosk belonged to someone registered: the next one is not
+    looked up before the wait is over, whether it is known or not."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            Msg.plural(
+                Nn_(
+                    "Please wait %(n)d second before you try again, or ask the staff for help.",
+                    "Please wait %(n)d seconds before you try again, or ask the staff for help.",
+                ),
+                seconds,
+            )
+        )
+        self.seconds = seconds
+
+
 class NotUnfinished(StorageError):
     def __init__(self) -> None:
         super().__init__(Msg(N_("No unfinished registration has this resume code or identifier.")))
@@ -133,7 +166,32 @@ def normalise_resume_code(code: str) -> str:
 
 
 def _resume_hash(code: str) -> str:
+    """The Argon2id hash of a resume code, 64 hex digits (what ``record.resume_hash`` holds)."""
+    return hash_secret_raw(
+        normalise_resume_code(code).encode(),
+        RESUME_HASH_SALT,
+        time_cost=RESUME_HASH_TIME_COST,
+        memory_cost=RESUME_HASH_MEMORY_KIB,
+        parallelism=RESUME_HASH_PARALLELISM,
+        hash_len=32,
+        type=Type.ID,
+    ).hex()
+
+
+def _sha256_resume_hash(code: str) -> str:
+    """How resume codes were hashed before: still found, and rehashed when used."""
     return hashlib.sha256(f"kompass-resume:{normalise_resume_code(code)}".encode()).hexdigest()
+
+
+def _resume_hashes(code: str) -> tuple[str, str]:
+    """The code's hash now and as it was stored before (computed before a transaction begins:
+    the slow hash must not hold the write lock)."""
+    return _resume_hash(code), _sha256_resume_hash(code)
+
+
+def _by_resume_code(session: Session, hashes: tuple[str, str]) -> Record | None:
+    """The record whose code has either hash."""
+    return session.exec(select(Record).where(col(Record.resume_hash).in_(hashes))).first()
 
 
 def new_resume_code() -> str:
@@ -310,6 +368,52 @@ def _save_on_sqlite(db: Database, row: dict[str, Any]) -> bool:
     return True
 
 
+def _kiosk_wait(session: Session, kiosk: str, now: dt.datetime) -> int:
+    """Seconds before the kiosk named ``kiosk`` may look up the next identifier: counted from
+    its "already registered" answers in the audit log, so a restart does not forget them."""
+    from kompass_tui.storage.accounts import wait_after  # not at the kiosk's start
+
+    known = [
+        at
+        for at, detail in session.exec(
+            select(AuditEvent.at, AuditEvent.detail)
+            .where(
+                AuditEvent.action == audit.Action.identifier_known,
+                col(AuditEvent.actor_id).is_(None),
+                AuditEvent.at >= now - IDENTIFIER_WINDOW,
+            )
+            .order_by(col(AuditEvent.at))
+        )
+        if isinstance(detail, dict) and detail.get("kiosk") == kiosk
+    ]
+    wait = wait_after(len(known))
+    if not wait:
+        return 0
+    remaining = (known[-1] + dt.timedelta(seconds=wait) - now).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
+def _note_known(session: Session, existing: uuid.UUID, kiosk: str) -> None:
+    audit.log(session, audit.Action.identifier_known, record_id=existing, kiosk=kiosk)
+
+
+def _look_up_at_kiosk(db: Database, *, record_id: uuid.UUID, person_key: str, kiosk: str) -> None:
+    """The look-up of an identifier typed at a kiosk, before it is saved: refused unread with
+    :class:`LookupThrottled` while the kiosk must wait; :class:`DuplicatePerson` when it is
+    someone else's, with an audit entry (no actor: the kiosk) naming the record found."""
+    with db.write() as session:
+        wait = _kiosk_wait(session, kiosk, utcnow())
+        if wait:
+            raise LookupThrottled(wait)
+        other = session.exec(
+            select(Record.id).where(Record.person_key == person_key, Record.id != record_id)
+        ).first()
+        if other is None:
+            return
+        _note_known(session, other, kiosk)
+    raise DuplicatePerson(other)
+
+
 def save_answer(
     db: Database,
     *,
@@ -317,18 +421,45 @@ def save_answer(
     path: str,
     value: Any,
     provenance: str,
+    kiosk: str | None = None,
 ) -> None:
     """Save one confirmed answer (``None`` removes it) in its own transaction.
 
     ``value`` is the JSON form of the coded value (``Form.relevant_answers`` style).
     Raises :class:`DuplicatePerson` when an identifier already belongs to another record.
+    ``kiosk``: typed at the kiosk of this name, where nobody is logged in: finding an
+    identifier is audited, and from the third within :data:`IDENTIFIER_WINDOW` each further
+    look-up waits (:class:`LookupThrottled`), so nobody there can test number after number.
     This is the kiosk's hot path, so it is written in SQLAlchemy Core: one update of the
     record and one upsert of the answer; on SQLite the usual answer goes the same statements
     through the driver itself (:func:`_save_on_sqlite`).
     """
     parse_path(path)
-    now = utcnow()
     column = PERSON_FIELDS.get(path)
+    if kiosk is not None and column == "person_key" and isinstance(value, str):
+        _look_up_at_kiosk(db, record_id=record_id, person_key=value, kiosk=kiosk)
+        try:
+            _save_answer(db, record_id=record_id, path=path, value=value,
+                         provenance=provenance, column=column)  # fmt: skip
+        except DuplicatePerson as exc:  # registered by another program in the meantime
+            with db.write() as session:
+                _note_known(session, exc.existing, kiosk)
+            raise
+        return
+    _save_answer(db, record_id=record_id, path=path, value=value,
+                 provenance=provenance, column=column)  # fmt: skip
+
+
+def _save_answer(
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    path: str,
+    value: Any,
+    provenance: str,
+    column: str | None,
+) -> None:
+    now = utcnow()
     if column is None and value is not None and db.backend == "sqlite":
         row = {"record_id": record_id, "path": path, "value": value,
                "provenance": provenance, "answered_at": now}  # fmt: skip
@@ -495,10 +626,10 @@ def resume(db: Database, *, code: str, birth_date: dt.date) -> Record:
     Each wrong date of birth for a code counts; after five the code stops working and
     the staff must help. Not finding the code and a wrong date give the same message.
     """
-    digest = _resume_hash(code)
+    hashes = _resume_hashes(code)
     failed = False
     with db.write() as session:
-        record = session.exec(select(Record).where(Record.resume_hash == digest)).first()
+        record = _by_resume_code(session, hashes)
         if record is None or record.status != Status.in_progress:
             audit.log(session, audit.Action.resume_failed)
             failed = True
@@ -511,6 +642,7 @@ def resume(db: Database, *, code: str, birth_date: dt.date) -> Record:
             failed = True
         else:
             record.resume_failures = 0
+            record.resume_hash = hashes[0]  # a code hashed the old way is rehashed now
             session.add(record)
             audit.log(session, audit.Action.record_resumed, record_id=record.id)
     if failed:
@@ -525,9 +657,12 @@ def continue_assisted(db: Database, *, key: str, assistance: Assistance) -> Reco
     the caseworker and the interpreter from now on. The caseworker is logged in, so no date
     of birth is asked; the opening is audited under their name."""
     digits = re.sub(r"[\s.\-]", "", key)
+    hashes = _resume_hashes(key)
     with db.write() as session:
-        record = session.exec(select(Record).where(Record.resume_hash == _resume_hash(key))).first()
-        if record is None and digits.isdigit() and len(digits) in (11, 12):
+        record = _by_resume_code(session, hashes)
+        if record is not None:
+            record.resume_hash = hashes[0]  # a code hashed the old way is rehashed now
+        elif digits.isdigit() and len(digits) in (11, 12):
             record = session.exec(select(Record).where(Record.person_key == digits)).first()
         if record is None:
             raise NotUnfinished()
