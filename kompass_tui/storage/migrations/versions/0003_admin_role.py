@@ -41,9 +41,7 @@ def upgrade() -> None:
         .limit(1)
         .scalar_subquery()
     )
-    op.execute(
-        sa.update(caseworker).where(caseworker.c.id == earliest).values(is_admin=sa.true())
-    )
+    op.execute(sa.update(caseworker).where(caseworker.c.id == earliest).values(is_admin=sa.true()))
 
 
 def downgrade() -> None:
