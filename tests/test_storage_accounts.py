@@ -318,3 +318,15 @@ def test_a_right_password_takes_back_its_count(db: Database) -> None:
     assert accounts.authenticate(db, username="kari", password=PASSWORD, now=now).failed_logins == 0
     (kari,) = accounts.list_users(db)
     assert (kari.failed_logins, kari.last_failed_at) == (0, None)
+
+
+def test_a_password_typed_as_the_user_name_is_not_kept(db: Database) -> None:
+    """A failed login's user name that cannot be one (a password typed into the wrong field)
+    is not stored as typed: the audit says only that it was no user name."""
+    accounts.add_user(db, username="kari", full_name="Kari", password=PASSWORD)
+    for typed in ("Correct Horse Battery!", "kari" + PASSWORD, "x", "kåre"):
+        with pytest.raises(accounts.LoginFailed):
+            accounts.authenticate(db, username=typed, password=PASSWORD)
+    failed = audit.events(db, action=audit.Action.login_failed)
+    assert [e.actor_name for e in failed] == [accounts.NOT_A_USER_NAME] * 4
+    assert all("horse" not in str(e.detail) for e in failed)
