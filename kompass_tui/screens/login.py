@@ -71,7 +71,8 @@ class LoginScreen(Screen[Caseworker]):
             else:
                 self.focus_previous()
             return True
-        if key.key == "enter":
+        # Ctrl+J: an Enter typed before the program set up the terminal comes as a line feed.
+        if key.key in ("enter", "ctrl+j"):
             if self.focused is self.query_one("#username", Input):
                 self.set_focus(self.query_one("#password", Input))
             else:
