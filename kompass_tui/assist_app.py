@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from kompass_tui.i18n import _, set_locale
 from kompass_tui.registration import Registration
+from kompass_tui.screens.login import LoginKeys
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Caseworker
@@ -31,7 +32,7 @@ SIDE_BY_SIDE_MIN_WIDTH = 110
 DEFAULT_LOCK_SECONDS = 300
 
 
-class AssistApp(WizardApp):
+class AssistApp(WizardApp, LoginKeys):
     """The assisted desk."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [

@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from textual.app import App
 from textual.binding import Binding, BindingType
 
 from kompass_tui.crash import CrashLog
 from kompass_tui.i18n import N_
+from kompass_tui.screens.login import LoginKeys
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Caseworker
 from sporreskjema import Questionnaire, load_builtin
 
 
-class ReviewApp(CrashLog, App[None]):
+class ReviewApp(CrashLog, LoginKeys):
     CSS_PATH = "styles/review.tcss"
     TITLE = "Kompass"
     ENABLE_COMMAND_PALETTE = False

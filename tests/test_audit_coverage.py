@@ -36,7 +36,7 @@ NOT_PERSONAL = {
     "locales": "no database",
     "questionnaire": "no database",
     "db": "the schema only",
-    "user": "caseworker accounts, audited in tests/test_storage_accounts.py",
+    "user": "caseworker accounts: ACCOUNT_COMMANDS below",
     "review": "the review screens, whose actions are the functions below",
     "assist": "the assisted desk's screens, whose actions are the functions below",
 }
@@ -57,6 +57,18 @@ COMMANDS: list[tuple[str, list[str], A]] = [
     ("export", ["export", "--format", "jsonl", "--out", "{out}"], A.exported),
     ("import", ["import", "{out}"], A.imported),
     ("purge", ["purge", "--older-than", "30", "--yes"], A.purged),
+]
+
+#: Each ``kompass user`` command, its arguments, what it asks for (new passwords) and the
+#: action it must log under the administrator who ran it; ``None``: touches no one's data.
+ACCOUNT_COMMANDS: list[tuple[str, list[str], str, A | None]] = [
+    ("list", ["list"], "", None),
+    ("add", ["add", "ola", "--name", "Ola"], f"{PASSWORD}\n{PASSWORD}\n", A.user_added),
+    ("passwd", ["passwd", "ola"], f"{PASSWORD}\n{PASSWORD}\n", A.password_changed),
+    ("disable", ["disable", "ola"], "", A.user_disabled),
+    ("enable", ["enable", "ola"], "", A.user_enabled),
+    ("admin", ["admin", "ola"], "", A.admin_granted),
+    ("admin", ["admin", "ola", "--revoke"], "", A.admin_revoked),
 ]
 
 
@@ -137,6 +149,28 @@ def test_every_caseworker_command_leaves_an_audit_entry(db: Database, tmp_path: 
         records.get_record(db, record_id)
 
 
+def test_every_account_command_is_listed() -> None:
+    from kompass_tui.cli import user
+
+    names = {command.name for command in user.app.registered_commands}
+    assert names == {name for name, _args, _input, _action in ACCOUNT_COMMANDS}
+
+
+def test_every_account_change_is_audited_as_the_administrator(db: Database) -> None:
+    admin = _worker(db)  # the first account: an administrator
+    for name, args, answers, action in ACCOUNT_COMMANDS:
+        before = 0 if action is None else _logged(db, admin, action)
+        result = CliRunner().invoke(
+            app,
+            ["user", *args, "--db", db.url, *(["--user", "kari"] if action else [])],
+            input=answers,
+            env={"KOMPASS_LOCALE": "en", "KOMPASS_PASSWORD": PASSWORD},
+        )
+        assert result.exit_code == 0, (args, result.output)
+        if action is not None:
+            assert _logged(db, admin, action) == before + 1, (name, action)
+
+
 # ---------------------------------------------------------------- the storage functions
 
 Operation = Callable[[Database, int, uuid.UUID, Path], Any]
@@ -203,6 +237,32 @@ FUNCTIONS: dict[str, tuple[Operation, A]] = {
         ),
         A.provenance_changed,
     ),
+    "accounts.add_user": (
+        lambda db, who, rid, tmp: accounts.add_user(
+            db, username=f"u{uuid.uuid4().hex[:8]}", full_name="U", password=PASSWORD, actor_id=who
+        ),
+        A.user_added,
+    ),
+    "accounts.set_password": (
+        lambda db, who, rid, tmp: accounts.set_password(
+            db, username="kari", password=PASSWORD, actor_id=who
+        ),
+        A.password_changed,
+    ),
+    "accounts.disable_user": (
+        lambda db, who, rid, tmp: accounts.disable_user(db, username=_other(db), actor_id=who),
+        A.user_disabled,
+    ),
+    "accounts.enable_user": (
+        lambda db, who, rid, tmp: accounts.enable_user(db, username=_other(db), actor_id=who),
+        A.user_enabled,
+    ),
+    "accounts.set_admin": (
+        lambda db, who, rid, tmp: accounts.set_admin(
+            db, username=_other(db), admin=True, actor_id=who
+        ),
+        A.admin_granted,
+    ),
     "purge.purge": (
         lambda db, who, rid, tmp: (
             _make_old(db, rid),
@@ -212,9 +272,16 @@ FUNCTIONS: dict[str, tuple[Operation, A]] = {
     ),
 }
 MODULES: dict[str, ModuleType] = {
-    "review": review, "audit": audit, "export": exporting, "importer": importer,
+    "accounts": accounts, "review": review, "audit": audit, "export": exporting, "importer": importer,
     "records": records, "purge": purge,
 }  # fmt: skip
+
+
+def _other(db: Database) -> str:
+    """A second account, for the administrator's changes."""
+    if not any(user.username == "ola" for user in accounts.list_users(db)):
+        accounts.add_user(db, username="ola", full_name="Ola", password=PASSWORD)
+    return "ola"
 
 
 def _open(db: Database) -> uuid.UUID:

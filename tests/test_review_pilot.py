@@ -6,16 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
+from textual import events
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Select
 
+import kompass_tui
+from kompass_tui.assist_app import AssistApp
 from kompass_tui.i18n import _, current
 from kompass_tui.review_app import ReviewApp
+from kompass_tui.screens.assist_start import AssistStartScreen
 from kompass_tui.screens.login import LoginScreen
 from kompass_tui.screens.record import RecordScreen
 from kompass_tui.screens.record_list import RecordListScreen
@@ -230,3 +236,47 @@ def test_record_view_picture(
         await wait_for(pilot, RecordScreen)
 
     assert snap_compare(make_app(desk), terminal_size=size, run_before=open_record)
+
+
+def burst(app: App[None], keys: list[str]) -> None:
+    """Send ``keys`` the way a terminal delivers a password manager's typing: all at once,
+    none waiting for the one before it to be handled (Pilot's ``press`` waits)."""
+    for key in keys:
+        name = {" ": "space", "\t": "tab"}.get(key, key)
+        character = {"tab": "\t", "enter": "\r"}.get(key, key if len(key) == 1 else None)
+        event = events.Key(name, character)
+        event.set_sender(app)
+        app._driver.send_message(event)  # type: ignore[union-attr]
+
+
+def typing_at_once(kind: type[App[None]]) -> type[App[None]]:
+    """``kind``, typed into in one burst before its login screen is even shown."""
+    styles = kind.CSS_PATH if isinstance(kind.CSS_PATH, list) else [kind.CSS_PATH]
+    here = Path(kompass_tui.__file__).parent
+
+    class Early(kind):  # type: ignore[valid-type,misc]
+        CSS_PATH: ClassVar[list[str | PurePath]] = [here / str(path) for path in styles]
+
+        def on_mount(self) -> None:  # Textual runs the app's own on_mount after this one
+            burst(self, [*"kari", "tab", *PASSWORD, "enter"])
+
+    return Early
+
+
+@pytest.mark.parametrize(("kind", "then"), [(ReviewApp, RecordListScreen),
+                                            (AssistApp, AssistStartScreen)])  # fmt: skip
+@pytest.mark.parametrize("when", ["shown", "starting"])
+async def test_a_password_managers_burst_lands_in_its_fields(
+    desk: Database, kind: type[App[None]], then: type, when: str
+) -> None:
+    """User name, Tab, password and Enter typed at once (as a password manager types them),
+    right as the login opens: each key lands in its field and the caseworker is logged in;
+    the password never becomes a user name in the audit."""
+    app = (typing_at_once(kind) if when == "starting" else kind)(desk)  # type: ignore[call-arg]
+    async with app.run_test(size=(100, 30)) as pilot:
+        if when == "shown":
+            burst(app, [*"kari", "tab", *PASSWORD, "enter"])
+        await wait_for(pilot, then)
+        assert not any(isinstance(screen, LoginScreen) for screen in app.screen_stack)
+    assert [e.actor_name for e in audit.events(desk, action=audit.Action.login)] == ["kari"]
+    assert audit.events(desk, action=audit.Action.login_failed) == []

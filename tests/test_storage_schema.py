@@ -23,7 +23,7 @@ runner = CliRunner()
 
 
 def test_a_new_database_gets_the_current_schema(db: Database) -> None:
-    assert schema_revision(db.engine) == "0002"
+    assert schema_revision(db.engine) == "0003"
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
@@ -181,9 +181,9 @@ def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
 def test_db_upgrade_creates_and_reports(db_url: str) -> None:
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0, result.output
-    assert "schema upgraded from empty to 0002" in result.output
+    assert "schema upgraded from empty to 0003" in result.output
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
-    assert "up to date (version 0002)" in result.output
+    assert "up to date (version 0003)" in result.output
 
 
 def at_the_first_schema(url: str) -> None:
@@ -211,7 +211,7 @@ def test_db_upgrade_upgrades_an_older_schema(db_url: str) -> None:
     at_the_first_schema(db_url)
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0, result.output
-    assert "schema upgraded from 0001 to 0002" in result.output
+    assert "schema upgraded from 0001 to 0003" in result.output
 
 
 def test_an_older_schema_when_opened(db_url: str) -> None:
@@ -223,7 +223,7 @@ def test_an_older_schema_when_opened(db_url: str) -> None:
     if db_url.startswith("sqlite"):
         db = open_database(db_url)
         try:
-            assert schema_revision(db.engine) == "0002"
+            assert schema_revision(db.engine) == "0003"
             with db.engine.connect() as connection:
                 found = connection.execute(sa.text("SELECT username FROM caseworker")).scalar()
             assert found == "kari"
@@ -240,3 +240,39 @@ def test_an_older_schema_when_opened(db_url: str) -> None:
         assert schema_revision(engine) == "0001"
     finally:
         engine.dispose()
+
+
+def test_the_upgrade_makes_one_administrator(db_url: str) -> None:
+    """An existing database gets one administrator: the earliest active account with a real
+    password; not a disabled one, and not one an import added (which no password opens)."""
+    from alembic import command
+
+    from kompass_tui.storage.database import alembic_config, make_engines
+
+    engine, reader = make_engines(db_url)
+    try:
+        command.upgrade(alembic_config(engine), "0002")
+        with engine.begin() as connection:
+            for day, name, password_hash, active in [
+                (1, "imported.author", "!imported", True),
+                (2, "gone", "$argon2id$old", False),
+                (3, "kari", "$argon2id$kari", True),
+                (4, "ola", "$argon2id$ola", True),
+            ]:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO caseworker (username, full_name, password_hash, active,"
+                        " failed_logins, created_at) VALUES (:name, :name, :hash, :active, 0, :at)"
+                    ),
+                    {"name": name, "hash": password_hash, "active": active,
+                     "at": f"2026-01-0{day} 10:00:00+00:00"},
+                )  # fmt: skip
+        command.upgrade(alembic_config(engine), "head")
+        with engine.connect() as connection:
+            admins = connection.execute(
+                sa.text("SELECT username FROM caseworker WHERE is_admin ORDER BY username")
+            ).scalars()
+            assert list(admins) == ["kari"]
+    finally:
+        engine.dispose()
+        reader.dispose()

@@ -1,12 +1,23 @@
-"""Caseworker login: the first screen of the review (and of any staff tool)."""
+"""Caseworker login: the first screen of the review and of the assisted desk.
+
+A password manager types the user name, Tab, the password and Enter in one burst. Textual
+sends each key to the widget that has the focus when the key is taken from the queue, but a
+Tab or an Enter that an input field handles moves the focus only later, so the keys after it
+would land in the field before it (the password in the user-name field, and then in the audit
+as a failed login's user name). So the app hands every key to :meth:`LoginScreen.route_key`
+first, in the order they were typed (:class:`LoginKeys`): Tab, Shift+Tab and Enter move the
+focus at once, keys typed before the screen is built wait for it, and Enter logs in only after
+the fields have taken every key typed before it.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
+from textual import events, on
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 
 from kompass_tui.i18n import _, current
 from kompass_tui.storage.errors import StorageError
@@ -20,6 +31,10 @@ class LoginScreen(Screen[Caseworker]):
     def __init__(self, title: str | None = None) -> None:
         super().__init__()
         self.title_text = title
+        #: Keys that came before the fields could take them, in order; ``None`` once they can.
+        self._early: list[events.Key] | None = []
+        #: An Enter is waiting for the fields to take the keys typed before it.
+        self._login_pending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -33,11 +48,55 @@ class LoginScreen(Screen[Caseworker]):
                 yield Button(_("Log in"), id="login", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#username", Input).focus()
+        self.set_focus(self.query_one("#username", Input))
+        early, self._early = self._early or [], None
+        for key in early:
+            if not self.route_key(key):
+                self._forward_key(key)
+
+    def _forward_key(self, key: events.Key) -> None:
+        """Give ``key`` to the focused widget, as the app would have."""
+        target: Widget = self.focused or self
+        target._forward_event(key)
+
+    def route_key(self, key: events.Key) -> bool:
+        """Take ``key`` before the app sends it to the focused widget (it is called in the order
+        the keys were typed); False: the app goes on as usual."""
+        if self._early is not None:
+            self._early.append(key)
+            return True
+        if key.key in ("tab", "shift+tab"):
+            if key.key == "tab":
+                self.focus_next()
+            else:
+                self.focus_previous()
+            return True
+        # Ctrl+J: an Enter typed before the program set up the terminal comes as a line feed.
+        if key.key in ("enter", "ctrl+j"):
+            if self.focused is self.query_one("#username", Input):
+                self.set_focus(self.query_one("#password", Input))
+            else:
+                self._login_when_typed()
+            return True
+        return False
+
+    def _login_when_typed(self) -> None:
+        """Log in once both fields have taken the keys already sent to them: each runs the
+        callback after the keys in its own queue."""
+        if self._login_pending:
+            return
+        self._login_pending = True
+        username = self.query_one("#username", Input)
+        password = self.query_one("#password", Input)
+        username.call_later(password.call_later, self.call_later, self._login_now)
+
+    def _login_now(self) -> None:
+        self._login_pending = False
+        self._login()
 
     @on(Input.Submitted, "#username")
-    def _to_password(self) -> None:
-        self.query_one("#password", Input).focus()
+    def _to_password(self) -> None:  # only in an app without LoginKeys
+        self.set_focus(self.query_one("#password", Input))
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#login")
@@ -58,7 +117,24 @@ class LoginScreen(Screen[Caseworker]):
             )
         except StorageError as exc:
             password_box.value = ""
-            password_box.focus()
+            self.set_focus(password_box)
             error.update(Text(exc.message.render(current())))  # not markup
             return
         self.dismiss(worker)
+
+
+class LoginKeys(App[None]):
+    """For an app that shows :class:`LoginScreen`: every key goes to the login screen first, in
+    the order typed (see the module's notes). The app's own keys (its bindings) never wait."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.key not in self._bindings.key_to_bindings
+            and self.screen_stack
+            and isinstance(self.screen_stack[-1], LoginScreen)
+            and self.screen_stack[-1].route_key(event)
+        ):
+            return
+        await super().on_event(event)

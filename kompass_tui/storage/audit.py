@@ -22,6 +22,9 @@ class Action(StrEnum):
     login_refused = "login_refused"
     user_added = "user_added"
     user_disabled = "user_disabled"
+    user_enabled = "user_enabled"
+    admin_granted = "admin_granted"
+    admin_revoked = "admin_revoked"
     password_changed = "password_changed"  # noqa: S105 - an action name, not a password
     record_created = "record_created"
     record_resumed = "record_resumed"

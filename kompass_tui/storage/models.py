@@ -179,6 +179,9 @@ class Caseworker(SQLModel, table=True):
     full_name: str = Field(max_length=200)
     password_hash: str = Field(max_length=255)
     active: bool = Field(default=True)
+    #: May add, disable and enable accounts and set anyone's password (``kompass user``). The
+    #: first account is one; the database default keeps older programs' inserts ordinary.
+    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     failed_logins: int = Field(default=0)
     last_failed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
