@@ -9,7 +9,6 @@ answers wait for the resume code and the date of birth.
 from __future__ import annotations
 
 import datetime as dt
-import signal
 import time
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,25 +16,26 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
-from kompass_tui.crash import log_error
 from kompass_tui.i18n import current
 from kompass_tui.screens.guard import ApologyScreen, IdleScreen, PinScreen
 from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.settings import IDLE_WARNING_SECONDS, KioskSettings
-from kompass_tui.wizard_app import WizardApp
+from kompass_tui.wizard_app import (
+    RECOVERIES,
+    RESTART_PAUSE,
+    WizardApp,
+    ignore_terminal_signals,
+    run_logged,
+)
 
 if TYPE_CHECKING:
     from kompass_tui.registration import Registration
     from kompass_tui.storage.database import Database
 
+__all__ = ["RECOVERIES", "KioskApp", "run_kiosk"]
+
 # The language picker is painted first; the questionnaire, storage and their screens are
 # loaded and the database opened right after, while the person looks at the picker.
-
-
-#: More unexpected errors than this within RECOVERY_WINDOW seconds: the kiosk starts afresh
-#: (``kompass kiosk`` runs a new one) instead of recovering in place again.
-RECOVERIES = 3
-RECOVERY_WINDOW = 30.0
 
 HIGH_CONTRAST = Theme(
     name="kompass-high-contrast",
@@ -86,9 +86,6 @@ class KioskApp(WizardApp):
         self.apology = apology
         #: True once the caseworker PIN ended the kiosk: the only way it ends on purpose.
         self.left_with_pin = False
-        #: The unexpected errors the kiosk recovered from (each is in the crash log).
-        self.recovered: list[BaseException] = []
-        self._error_times: list[float] = []
         #: The apology for the person the last unexpected error interrupted.
         self.apology_due: tuple[str, str | None] | None = None
         self.idle_seconds = idle_seconds if idle_seconds is not None else settings.idle_seconds
@@ -173,49 +170,28 @@ class KioskApp(WizardApp):
 
     # ---------------------------------------------------------------- unexpected errors
 
-    def _handle_exception(self, error: Exception) -> None:
+    def recovers_from_errors(self) -> bool:
         """An unexpected error never ends the kiosk: it is logged, the person is told in
         their language, and the kiosk starts again at the language picker; the answers given
         so far wait for the resume code. When errors come one after another, or the picker
         itself failed, the app ends instead and :func:`run_kiosk` starts a new one."""
-        log_error(error)
-        now = time.monotonic()
-        self.recovered.append(error)
-        self._error_times = [t for t in self._error_times if now - t < RECOVERY_WINDOW] + [now]
-        if len(self._error_times) == 1 or self.apology_due is None:
+        return True
+
+    def error_noted(self, *, first: bool) -> None:
+        if first or self.apology_due is None:
             # the person the first of a run of errors interrupted; later ones find no one
             self.apology_due = self.apology_for(self.registration)
-        if len(self._error_times) > RECOVERIES:
-            self._start_afresh(error)
-            return
-        self.call_later(self._recover, error, self.apology_due)
 
     def apology_for(self, registration: Registration | None) -> tuple[str, str | None]:
         """What the apology needs: the person's language and their resume code, if any."""
         return current().locale, registration.resume_code if registration else None
 
-    def _recover(self, error: Exception, apology: tuple[str, str | None]) -> None:
+    def recover(self) -> None:
         """Forget the person's screens (the one that failed among them) and greet them on the
         language picker with the apology."""
-        if not self.screen_stack[0].is_running:  # the picker itself failed
-            self._start_afresh(error)
-            return
+        apology = self.apology_due or self.apology_for(None)
         self.reset()
         self.push_screen(ApologyScreen(*apology))
-
-    def _start_afresh(self, error: Exception) -> None:
-        """End the app without the PIN: :func:`run_kiosk` starts a new one at once."""
-        if self._exception is None:
-            self._exception = error  # for a test's Pilot, which raises it
-        self._return_code = 1
-        self._close_messages_no_wait()
-
-
-#: The keys that would stop or suspend a program in a terminal that is not in raw mode (for
-#: the moment between one kiosk and the next): the kiosk ignores them.
-_TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP)
-#: Seconds between a kiosk that ended without the PIN and the next.
-RESTART_PAUSE = 1.0
 
 
 def run_kiosk(
@@ -232,17 +208,13 @@ def run_kiosk(
     that cannot be opened at the start ends it without the PIN, with its one-line message:
     no person's data is on the screen then, and staff must see why.
     """
-    for number in _TERMINAL_SIGNALS:
-        signal.signal(number, signal.SIG_IGN)
+    ignore_terminal_signals()
     apology: tuple[str, str | None] | None = None
     while True:
         app = KioskApp(
             db, settings, idle_seconds=idle_seconds, high_contrast=high_contrast, apology=apology
         )
-        try:
-            app.run()
-        except Exception as error:  # a kiosk in a public room does not end on its own bugs
-            log_error(error)
+        run_logged(app)  # a kiosk in a public room does not end on its own bugs
         if app.left_with_pin:
             return 0
         if app.open_failed:

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import platformdirs
 
 from kompass_tui.i18n import _
+from sporreskjema.files import make_private_dir
 
 
 def crash_log_path() -> Path:
@@ -27,7 +28,7 @@ def log_error(error: BaseException | None) -> str:
     """
     path = crash_log_path()
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as log:
             log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n")

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage.errors import file_problem
+from sporreskjema.files import make_private_dir
 
 DEFAULT_IDLE_SECONDS: Final = 300
 IDLE_WARNING_SECONDS: Final = 30
@@ -77,7 +78,7 @@ def load() -> KioskSettings:
 def save(settings: KioskSettings) -> None:
     path = settings_path()
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         temporary = path.with_suffix(".tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fp:

@@ -9,6 +9,7 @@ interpreter, the Norwegian side of every page and the idle lock.
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import time
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,11 @@ from sporreskjema.i18n import DEFAULT_LOCALE, Translator
 if TYPE_CHECKING:
     from kompass_tui.registration import Registration
     from kompass_tui.storage.database import Database
+
+#: More unexpected errors than this within RECOVERY_WINDOW seconds: the app ends to be started
+#: afresh (by ``run_kiosk`` or ``run_assist``) instead of recovering in place again.
+RECOVERIES = 3
+RECOVERY_WINDOW = 30.0
 
 
 class WizardApp(CrashLog, App[None]):
@@ -57,6 +63,9 @@ class WizardApp(CrashLog, App[None]):
         self._held_keys: list[events.Key] | None = None
         #: The first page, while it is being built (it then takes the keys held).
         self._first_page: Screen[object] | None = None
+        #: The unexpected errors the app recovered from (each is in the crash log).
+        self.recovered: list[BaseException] = []
+        self._error_times: list[float] = []
         set_locale(DEFAULT_LOCALE)  # every person starts at the language picker
 
     def on_mount(self) -> None:
@@ -263,3 +272,71 @@ class WizardApp(CrashLog, App[None]):
 
     def idle_for(self) -> float:
         return time.monotonic() - self.last_input
+
+    # ---------------------------------------------------------------- unexpected errors
+
+    def recovers_from_errors(self) -> bool:
+        """Whether an unexpected error is recovered from instead of ending the app (where
+        ending it would leave the terminal to whoever stands at it)."""
+        return False
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error, when :meth:`recovers_from_errors`: logged, and the app goes
+        on from a safe place (:meth:`recover`). When errors come one after another, or the
+        first screen itself failed, the app ends instead, to be started afresh."""
+        if not self.recovers_from_errors():
+            super()._handle_exception(error)
+            return
+        log_error(error)
+        now = time.monotonic()
+        self.recovered.append(error)
+        self._error_times = [t for t in self._error_times if now - t < RECOVERY_WINDOW] + [now]
+        self.error_noted(first=len(self._error_times) == 1)
+        if len(self._error_times) > RECOVERIES:
+            self._start_afresh(error)
+            return
+        self.call_later(self._recover, error)
+
+    def error_noted(self, *, first: bool) -> None:
+        """Called at once with each unexpected error recovered from (``first``: the first of a
+        run), before any screen is gone."""
+
+    def _recover(self, error: Exception) -> None:
+        if not self.screen_stack[0].is_running:  # the first screen itself failed
+            self._start_afresh(error)
+            return
+        self.recover()
+
+    def recover(self) -> None:
+        """Go on after an unexpected error: forget the person's screens (the one that failed
+        among them)."""
+        self.reset()
+
+    def _start_afresh(self, error: Exception) -> None:
+        """End the app without its way out: the caller starts a new one at once."""
+        if self._exception is None:
+            self._exception = error  # for a test's Pilot, which raises it
+        self._return_code = 1
+        self._close_messages_no_wait()
+
+
+#: The keys that would stop or suspend a program in a terminal that is not in raw mode (for
+#: the moment between one app and the next): the kiosk and the desk ignore them.
+_TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP)
+#: Seconds between an app that ended without its way out and the next.
+RESTART_PAUSE = 1.0
+
+
+def ignore_terminal_signals() -> None:
+    for number in _TERMINAL_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+
+
+def run_logged(app: App[None]) -> str | None:
+    """Run ``app``; an error that escapes it goes to the crash log, never to the screen (the
+    log's path, or ``None`` when none escaped)."""
+    try:
+        app.run()
+    except Exception as error:  # the caller decides: a guarded app does not end on its bugs
+        return log_error(error)
+    return None

@@ -9,12 +9,16 @@ plain install needs no build step.
 
 from __future__ import annotations
 
+import atexit
 import gettext
 import hashlib
+import hmac
 import io
-import os
+import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,6 +29,8 @@ from babel import Locale
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from sporreskjema.files import is_private, make_private_dir, write_private
 
 DOMAIN: Final = "kompass"
 DEFAULT_LOCALE: Final = "nb"
@@ -112,62 +118,119 @@ def _compiled(locale: str) -> gettext.NullTranslations:
     compiled = _compiled_bytes(locale)
     if compiled is None:
         return gettext.NullTranslations()
-    try:
-        return gettext.GNUTranslations(io.BytesIO(compiled[1]))
-    except (ValueError, UnicodeDecodeError, OSError):  # a broken file in the cache
-        with suppress(OSError):
-            compiled[0].unlink()
-        _compiled_bytes.cache_clear()
-        again = _compiled_bytes(locale)
-        if again is None:
-            return gettext.NullTranslations()
-        return gettext.GNUTranslations(io.BytesIO(again[1]))
+    return gettext.GNUTranslations(io.BytesIO(compiled))
 
 
 def compiled_file(locale: str) -> Path | None:
     """The compiled catalog of ``locale`` as a file in gettext's own layout
     (``<folder>/<locale>/LC_MESSAGES/kompass.mo``), for code that asks the standard ``gettext``
-    module; ``None`` when there is no catalog or it cannot be written."""
+    module; ``None`` when there is no catalog or it cannot be written.
+
+    The file is a copy of the checked catalog in a folder of this process's own, made for
+    it: the standard module reads it later, when the cache could have been changed.
+    """
     compiled = _compiled_bytes(locale)
-    if compiled is None or not compiled[0].is_file():
+    if compiled is None:
         return None
-    return compiled[0]
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="kompass-catalog-")) / locale / "LC_MESSAGES"
+        atexit.register(shutil.rmtree, folder.parents[1], ignore_errors=True)
+        make_private_dir(folder)
+        path = folder / f"{DOMAIN}.mo"
+        write_private(path, compiled)
+    except OSError:
+        return None
+    return path
 
 
 @cache
-def _compiled_bytes(locale: str) -> tuple[Path, bytes] | None:
-    """Where the compiled catalog is kept, and its bytes.
+def _compiled_bytes(locale: str) -> bytes | None:
+    """The compiled catalog of ``locale``.
 
     Compiling takes a few tens of milliseconds, so the result is kept in the user cache
-    folder under the hash of the ``.po`` file: a changed catalog is compiled again.
+    folder under the hash of the ``.po`` file (a changed catalog is compiled again), signed
+    (:func:`_cached`): a compiled catalog in the cache that this user's Kompass did not
+    write is not used.
     """
     po = locales_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     try:
         source = po.read_bytes()
     except OSError:
         return None
-    digest = hashlib.sha256(source).hexdigest()[:16]
-    cached = _cache_dir() / digest / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    try:
-        return cached, cached.read_bytes()
-    except OSError:
-        pass
+    digest = hashlib.sha256(source).hexdigest()
+    path = _cache_dir() / f"{locale}-{digest[:32]}.mo"
+    label = f"catalog {locale} {digest}"
+    compiled = _cached(path, label)
+    if compiled is not None:
+        return compiled
     catalog = read_po(io.BytesIO(source), locale=locale, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     compiled = buffer.getvalue()
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(compiled)
-        temporary.replace(cached)
-    except OSError:
-        pass  # a read-only home: compile again next time
-    return cached, compiled
+    _keep(path, label, compiled)
+    return compiled
 
 
 def _cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("kompass", appauthor=False)) / "catalogs"
+
+
+def _cache_key_path() -> Path:
+    return Path(platformdirs.user_config_dir("kompass", appauthor=False)) / "cache.key"
+
+
+@cache
+def _cache_key() -> bytes | None:
+    """The secret that signs what this user's Kompass keeps in its cache, in an owner-only
+    file outside the cache: whoever can write the cache, but not read this, cannot make an
+    entry that is used. ``None`` (and no cache) when it cannot be kept so."""
+    path = _cache_key_path()
+    try:
+        if is_private(path):
+            key = path.read_bytes()
+            if len(key) == _KEY_BYTES:
+                return key
+        make_private_dir(path.parent)
+        key = secrets.token_bytes(_KEY_BYTES)
+        write_private(path, key)
+    except OSError:
+        return None
+    return key
+
+
+_KEY_BYTES = 32
+_MAC_BYTES = hashlib.sha256().digest_size
+
+
+def _mac(key: bytes, label: str, payload: bytes) -> bytes:
+    return hmac.new(key, label.encode() + b"\0" + payload, hashlib.sha256).digest()
+
+
+def _cached(path: Path, label: str) -> bytes | None:
+    """What the cache holds at ``path`` for ``label``, if this user's Kompass signed it."""
+    key = _cache_key()
+    if key is None:
+        return None
+    try:
+        stored = path.read_bytes()
+    except OSError:
+        return None
+    mac, payload = stored[:_MAC_BYTES], stored[_MAC_BYTES:]
+    if not hmac.compare_digest(mac, _mac(key, label, payload)):
+        return None
+    return payload
+
+
+def _keep(path: Path, label: str, payload: bytes) -> None:
+    """Sign ``payload`` and keep it in the cache at ``path`` (an owner-only file and folder)."""
+    key = _cache_key()
+    if key is None:
+        return
+    try:
+        make_private_dir(path.parent)
+        write_private(path, _mac(key, label, payload) + payload)
+    except OSError:
+        pass  # a read-only home: compile again next time
 
 
 def normalise_locale(code: str) -> str:
@@ -288,21 +351,16 @@ def _cached_facts() -> dict[str, tuple[str, bool]]:
     import babel
 
     cached = _cache_dir() / f"locales-{babel.__version__}.json"
+    label = f"locales {babel.__version__}"
     try:
-        stored = json.loads(cached.read_text("utf-8"))
+        stored = json.loads(_cached(cached, label) or b"")
         facts = {str(code): (str(name), bool(rtl)) for code, (name, rtl) in stored.items()}
         if set(LOCALES) <= set(facts):
             return facts
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError):
         pass
     facts = {code: _facts_from_cldr(code) for code in LOCALES}
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(facts, ensure_ascii=False), "utf-8")
-        temporary.replace(cached)
-    except OSError:
-        pass  # a read-only home: look them up again next time
+    _keep(cached, label, json.dumps(facts, ensure_ascii=False).encode("utf-8"))
     return facts
 
 

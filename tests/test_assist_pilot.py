@@ -29,6 +29,7 @@ from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Caseworker, Mode, Record, Status
 from kompass_tui.widgets.mirror import Mirror, MirrorText
 from kompass_tui.widgets.visual import Checkbox, Input, OptionList, RadioButton
+from kompass_tui.wizard_app import RECOVERIES
 from sporreskjema.i18n import available_locales, translator
 from tests.kiosk_pilot import (
     TODAY,
@@ -323,6 +324,155 @@ async def test_the_screen_locks_until_the_password(desk: Database) -> None:
         assert app.registration.form.get("full_name") == "Ahmad Karimi"
     failed = audit.events(desk, action=audit.Action.login_failed)
     assert failed
+
+
+async def lock_on_a_page(pilot: Pilot[None]) -> AssistApp:
+    """Log in, begin a registration with a name typed, and wait for the lock."""
+    app = pilot.app
+    assert isinstance(app, AssistApp)
+    await log_in(pilot)
+    await set_up_session(pilot, "en")
+    await press_button(pilot, "#new")
+    await tick(pilot, "acknowledged")
+    await next_step(pilot)
+    await type_text(pilot, "full_name", "Ahmad Karimi")
+    app.lock_seconds = 1
+    await wait_for_screen(pilot, LockScreen)
+    return app
+
+
+#: Every key that ends, suspends or opens a way out of a Textual app, and the language keys.
+WAYS_OUT = ["ctrl+q", "ctrl+c", "ctrl+z", "ctrl+p", "ctrl+backslash", "f2", "f4", "f6", "escape"]
+
+
+@pytest.mark.parametrize("key", WAYS_OUT)
+async def test_no_key_leaves_the_locked_desk(desk: Database, key: str) -> None:
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await lock_on_a_page(pilot)
+        app.lock_seconds = 0
+        await pilot.press(key)
+        await pilot.pause(0.3)
+        assert app.is_running, key
+        assert isinstance(app.screen, LockScreen), key
+        assert app.locked
+        assert "Ahmad" not in texts(pilot)
+        # the password, and the caseworker is back at the page; then Ctrl+Q ends the desk
+        await pilot.press(*PASSWORD, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SectionScreen)
+        assert app.registration is not None
+        assert app.registration.form.get("full_name") == "Ahmad Karimi"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+        assert app.left
+
+
+async def test_an_error_while_locked_ends_at_the_lock(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error while the desk is locked (here: in checking the password) is
+    logged, and the desk stays locked: no traceback, no shell, no page."""
+    from kompass_tui.crash import crash_log_path
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug while checking the password")
+
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await lock_on_a_page(pilot)
+        app.lock_seconds = 0
+        with monkeypatch.context() as bug:
+            bug.setattr(accounts, "authenticate", broken)
+            await pilot.press(*PASSWORD, "enter")
+            await pilot.pause(0.3)
+            assert app.is_running
+            assert [type(error) for error in app.recovered] == [RuntimeError]
+            assert isinstance(app.screen, LockScreen)
+            assert "Ahmad" not in texts(pilot)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert app.is_running
+        # the registration is gone from the screens (its answers are saved), the desk is
+        # the caseworker's again with the password, and they are told what happened
+        await pilot.press(*PASSWORD, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AssistStartScreen)
+        assert app.registration is None
+        assert any(str(crash_log_path()) in str(n.message) for n in app._notifications)
+    with desk.session() as session:
+        (record,) = session.exec(select(Record)).all()
+    assert record.full_name == "Ahmad Karimi"
+    log = crash_log_path().read_text("utf-8")
+    assert "builtins.RuntimeError" in log
+    assert PASSWORD not in log
+
+
+async def test_errors_one_after_another_end_the_desk_to_be_started_locked(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When recovering in place fails too, the app ends without the caseworker having left
+    it, and ``run_assist`` starts a new desk, locked for the same caseworker (the real
+    program in tmux: tests/test_assist_terminal.py)."""
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug while checking the password")
+
+    app = make_desk(desk)
+
+    async def run() -> None:
+        async with app.run_test(size=WIDE) as pilot:
+            await lock_on_a_page(pilot)
+            app.lock_seconds = 0
+            monkeypatch.setattr(accounts, "authenticate", broken)
+            for _ in range(RECOVERIES + 1):
+                assert isinstance(app.screen, LockScreen)
+                await pilot.press(*PASSWORD, "enter")
+                await pilot.pause(0.2)
+            for _ in range(20):
+                await pilot.pause(0.1)
+
+    with pytest.raises(RuntimeError):
+        await run()
+    monkeypatch.undo()
+    assert len(app.recovered) == RECOVERIES + 1
+    assert not app.left
+    assert app.logged_in
+    again = AssistApp(desk, lock_seconds=0, today=TODAY, locked_for=app.caseworker)
+    async with again.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, LockScreen)
+        assert "Kari Nordmann" in texts(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert again.is_running
+        await pilot.press(*PASSWORD, "enter")
+        await pilot.pause()
+        assert isinstance(again.screen, AssistStartScreen)
+        assert again._notifications  # the caseworker is told what happened
+
+
+async def test_an_error_at_the_unlocked_desk_goes_back_to_the_start(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kompass_tui.registration import Registration
+
+    def broken(self: Registration, path: str, raw: object) -> object:
+        raise RuntimeError("a bug while saving")
+
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, "en")
+        await press_button(pilot, "#new")
+        monkeypatch.setattr(Registration, "answer", broken)
+        await tick(pilot, "acknowledged")
+        await pilot.pause(0.3)
+        assert app.is_running
+        assert isinstance(app.screen, AssistStartScreen)
+        assert not app.locked
+        assert app._notifications
 
 
 async def test_either_language_switches_at_any_time(desk: Database) -> None:

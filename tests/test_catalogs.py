@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gettext
+import io
+import json
 import re
 from pathlib import Path
 
 import pytest
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 from typer.testing import CliRunner
@@ -20,6 +24,7 @@ from sporreskjema.i18n import (
     _cached_facts,
     available_locales,
     catalog_status,
+    compiled_file,
     is_rtl,
     locales_dir,
     own_name,
@@ -101,6 +106,52 @@ def test_own_names_and_directions_come_from_cldr_and_survive_a_broken_cache() ->
     _cached_facts.cache_clear()
     assert own_name("am") == "አማርኛ"
     assert is_rtl("ps")
+
+
+def _forget_catalogs() -> None:
+    """Forget what this process compiled and read from the cache, as a new process would."""
+    from sporreskjema import i18n
+
+    for name in ("_compiled", "_compiled_bytes", "_cache_key", "_cached_facts"):
+        cached = getattr(i18n, name, None)
+        if cached is not None:
+            cached.cache_clear()
+
+
+def test_a_changed_cache_is_not_used() -> None:
+    """Whoever can write the cache folder (another user, a backup put back) cannot put words in
+    Kompass's mouth: a compiled catalog or a list of language names in the cache that this
+    user's Kompass did not write, even with the signature of one it did, is not used."""
+    _forget_catalogs()
+    try:
+        assert translator("nb").gettext("Yes") == "Ja"
+        assert own_name("uk") == "Українська"
+        cached = {path: path.read_bytes() for path in _cache_dir().rglob("*") if path.is_file()}
+        assert any(path.suffix == ".mo" for path in cached)
+        assert any(path.suffix == ".json" for path in cached)
+        with (ROOT / "locales" / "nb" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fp:
+            catalog = read_po(fp, locale="nb")
+        catalog["Yes"].string = "\x1b]52;c;ZXZpbA==\x07\x1b[2JEVIL"
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        evil = {
+            ".mo": buffer.getvalue(),
+            ".json": json.dumps({code: ["\x1b[2JEVIL", True] for code in LOCALES}).encode(),
+        }
+        for keep_signature in (False, True):
+            for path, original in cached.items():
+                path.write_bytes((original[:32] if keep_signature else b"") + evil[path.suffix])
+            _forget_catalogs()
+            assert translator("nb").gettext("Yes") == "Ja"
+            assert own_name("uk") == "Українська"
+            assert not is_rtl("uk")
+            # the file the standard gettext module reads (Typer's words) is the checked one
+            mo = compiled_file("nb")
+            assert mo is not None
+            assert _cache_dir() not in mo.parents
+            assert gettext.GNUTranslations(io.BytesIO(mo.read_bytes())).gettext("Yes") == "Ja"
+    finally:
+        _forget_catalogs()
 
 
 def test_kompass_locales_lists_every_locale() -> None:

@@ -49,13 +49,12 @@ def assist(
             _("There is no language %(code)s. Choose one of: %(codes)s.")
             % {"code": companion, "codes": ", ".join(available_locales())}
         )
-    from kompass_tui.assist_app import AssistApp
+    from kompass_tui.assist_app import run_assist
 
     database = open_db(db)
     try:
-        app = AssistApp(database, companion=locale, lock_seconds=lock_after)
-        app.run()
+        code = run_assist(database, companion=locale, lock_seconds=lock_after)
     finally:
         database.dispose()
-    if app.return_code:
-        raise typer.Exit(app.return_code)
+    if code:
+        raise typer.Exit(code)

@@ -36,6 +36,7 @@ from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
 from sporreskjema import Form, Questionnaire, load_builtin
+from sporreskjema.files import make_private_dir
 from sporreskjema.i18n import is_rtl, own_name, translator
 from sporreskjema.text import clean_text, has_controls
 
@@ -181,7 +182,7 @@ def _writer(
 ) -> _Writer:
     if fmt is Format.csv:
         try:
-            out.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_dir(out)
         except OSError as exc:
             raise ExportError(
                 file_problem(N_("Cannot write %(path)s: %(reason)s."), out, exc)

@@ -36,6 +36,7 @@ from sqlmodel import Session
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage.errors import StorageError as StorageError
 from kompass_tui.storage.errors import file_problem
+from sporreskjema.files import make_private_dir
 
 ENV_VAR: Final = "KOMPASS_DB"  # also in kompass_tui.cli.common, which must stay light
 #: How long a writer waits for another program's write to finish (milliseconds).
@@ -90,7 +91,7 @@ def _prepare_sqlite_file(url: URL) -> None:
         return
     path = Path(database).expanduser()
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         os.close(fd)
         if stat.S_IMODE(path.stat().st_mode) & 0o077:
