@@ -8,6 +8,7 @@ event under the caseworker who exported it, in the same transaction as its new s
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gc
 import html
 import json
@@ -27,17 +28,19 @@ from kompass_tui.exchange.records import (
     RECORD,
     Selection,
     batches,
+    flat_answers,
     key,
     without_nus,
 )
 from kompass_tui.i18n import N_
+from kompass_tui.record_view import stored_form
 from kompass_tui.storage import audit
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
-from sporreskjema import Form, Questionnaire, load_builtin
-from sporreskjema.i18n import is_rtl, own_name, translator
-from sporreskjema.text import clean_text, has_controls
+from sporreskjema import Questionnaire, load_builtin
+from sporreskjema.i18n import LOCALES, is_rtl, own_name, translator
+from sporreskjema.text import json_escaped, shown
 
 
 class Format(StrEnum):
@@ -196,7 +199,9 @@ def _writer(
 
 
 def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    """A record as one line of JSON: letters as they are (UTF-8), but every character that a
+    terminal or a bidi-aware viewer would act on as a ``\\u`` escape."""
+    return json_escaped(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
 
 
 class _JsonLinesWriter(_Writer):
@@ -244,8 +249,9 @@ def safe_cell(value: Any) -> Any:
 
 
 def _safe_text(text: str) -> str:
-    """Text as it was typed (cleaned then), or cleaned again if it came some other way."""
-    return clean_text(text, multiline=True) if has_controls(text) else text
+    """Text as it was typed (cleaned then), or cleaned again if it came some other way: the
+    one rule for showing stored text."""
+    return shown(text, multiline=True)
 
 
 def _e(text: str) -> str:
@@ -382,13 +388,15 @@ class _HtmlWriter(_Writer):
         e = _e
         nb = translator("nb")
         locale = record["locale"]
-        try:
+        if locale in LOCALES:
             theirs = translator(locale)
             language = own_name(locale)
             direction = "rtl" if is_rtl(locale) else "ltr"
-        except (ValueError, LookupError):
-            theirs, language, direction = nb, locale, "ltr"
-        form = Form.from_json(self.questionnaire, without_nus(record["answers"]))
+        else:  # a locale this version does not have: Norwegian twice, and its code as it is
+            theirs, language, direction, locale = nb, locale, "ltr", "und"
+        form = stored_form(
+            self.questionnaire, flat_answers(without_nus(record["answers"])), dt.date.today()
+        )
         ours = form.summary(nb)
         mine = form.summary(theirs)
         lang = e(locale.replace("_", "-"))
