@@ -320,5 +320,6 @@ def _shown(questionnaire: Questionnaire, path: str, value: Any, tr: Translator) 
     question = found[1]
     try:
         return _safe(values.display(question, values.decode(question, value), questionnaire, tr))
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+        # A value of another form than the question's (a number that is text, …).
         return _safe(str(value))

@@ -165,7 +165,7 @@ class CorrectDialog(_Dialog):
                     self.review_app.questionnaire,
                     current(),
                 )
-            except (ValueError, TypeError, KeyError, AttributeError):
+            except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
                 now = str(stored)  # a value of the wrong form, written past the program
         # The stored answer may have come from an import: cleaned, and a Text, not markup.
         self.query_one("#current", Static).update(
