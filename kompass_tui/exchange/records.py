@@ -347,9 +347,10 @@ def nested_with_nus(
                 entries = groups.get(group)
                 if entries is None:
                     entries = groups[group] = {}
-                place = entries.get(index)
-                if place is None:
-                    place = entries[index] = {}
+                entry = entries.get(index)
+                if entry is None:
+                    entry = entries[index] = {}
+                place = entry
         else:
             place, name = shown, path
         place[name] = value
