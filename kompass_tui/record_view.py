@@ -17,10 +17,10 @@ from babel.dates import format_date, format_datetime
 from kompass_tui.storage.models import Record, RemarkKind, Status
 from kompass_tui.storage.records import nest_answers
 from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
-from sporreskjema import Form, Path, Questionnaire, Translator, cldr, values
+from sporreskjema import Form, FormError, Path, Questionnaire, Translator, cldr, values
 from sporreskjema.engine import SummaryItem
-from sporreskjema.i18n import N_, Msg, Nn_, own_name
-from sporreskjema.text import clean_text
+from sporreskjema.i18n import LOCALES, N_, Msg, Nn_, own_name
+from sporreskjema.text import shown
 
 REMARK_KINDS = {
     RemarkKind.remark: N_("Remark"),
@@ -79,7 +79,9 @@ class RecordReport:
 
 
 def _safe(text: str) -> str:
-    return clean_text(text, multiline=True)
+    """Stored text that may run over lines (an answer, a remark), by the one rule for showing
+    stored text."""
+    return shown(text, multiline=True)
 
 
 def when(moment: dt.datetime, tr: Translator) -> str:
@@ -104,13 +106,14 @@ def build_report(
     flat = view.answer_values()
     provenance = {answer.path: answer.provenance for answer in view.answers}
     corrected = {c.path for c in view.corrections}
-    form = Form.from_json(questionnaire, nest_answers(flat), today=today)
+    form = stored_form(questionnaire, flat, today)
     given = {p.code: tr.gettext(p.label) for p in questionnaire.provenance}
     sections: list[SectionReport] = []
 
     def answer_line(item: SummaryItem, depth: int) -> AnswerLine:
         path = str(item.path)
-        given_by = given.get(provenance.get(path, ""), "")
+        code = provenance.get(path, "")
+        given_by = given.get(code, shown(code))
         return AnswerLine(
             path, item.label, _safe(item.text), given_by, depth, corrected=path in corrected
         )
@@ -134,8 +137,8 @@ def build_report(
     for remark in view.remarks:
         line = RemarkLine(
             when(remark.created_at, tr),
-            _safe(view.author(remark.author_id)),
-            tr.gettext(REMARK_KINDS[RemarkKind(remark.kind)]),
+            shown(view.author(remark.author_id)),
+            _remark_kind(remark.kind, tr),
             _safe(remark.text),
             remark.kind == RemarkKind.counsellor_note,
         )
@@ -146,7 +149,7 @@ def build_report(
     history = [
         HistoryLine(
             when(c.created_at, tr),
-            _safe(view.author(c.author_id)),
+            shown(view.author(c.author_id)),
             _question_label(questionnaire, c.path, tr),
             _shown(questionnaire, c.path, c.old_value, tr),
             _shown(questionnaire, c.path, c.new_value, tr),
@@ -155,7 +158,7 @@ def build_report(
         for c in view.corrections
     ]
     return RecordReport(
-        title=_safe(record.full_name or tr.gettext("(no name yet)")),
+        title=shown(record.full_name or tr.gettext("(no name yet)")),
         facts=_facts(view, tr, today),
         overdue=(days_left(record.permit_date, today) or 0) < 0
         and record.status in (Status.in_progress, Status.submitted),
@@ -170,7 +173,7 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
     due = deadline(record.permit_date)
     facts = [
         (tr.gettext("Record"), str(record.id)),
-        (tr.gettext("Status"), status_msg(Status(record.status)).render(tr)),
+        (tr.gettext("Status"), status_text(record.status, tr)),
         (
             tr.gettext("Needs follow-up"),
             tr.gettext("Yes") if record.needs_follow_up else tr.gettext("No"),
@@ -186,7 +189,10 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
             + deadline_text(record.permit_date, today, tr),
         ),
         (tr.gettext("Answered in"), _language(record.locale)),
-        (tr.gettext("Mode"), tr.gettext(_MODES.get(record.mode, record.mode))),
+        (
+            tr.gettext("Mode"),
+            tr.gettext(_MODES[record.mode]) if record.mode in _MODES else record.mode,
+        ),
         (tr.gettext("Started"), when(record.started_at, tr)),
     ]
     if len(record.locales_used) > 1:
@@ -201,10 +207,12 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
     if record.reviewed_at:
         facts.append((tr.gettext("Reviewed"), when(record.reviewed_at, tr)))
     if record.caseworker_id is not None:
-        facts.append((tr.gettext("Caseworker"), _safe(view.author(record.caseworker_id))))
+        facts.append((tr.gettext("Caseworker"), view.author(record.caseworker_id)))
     if record.interpreter_used is not None:
         facts.append((tr.gettext("Interpreter"), interpreter_text(record, tr)))
-    return facts
+    # Every fact is one line, by the one rule for stored text: the identifier, the mode and
+    # the codes come from the database, which may hold anything.
+    return [(label, shown(value)) for label, value in facts]
 
 
 #: How an interpreter takes part (``records.INTERPRETER_CHANNELS``).
@@ -217,31 +225,86 @@ def interpreter_text(record: Record, tr: Translator) -> str:
         return tr.gettext("No")
     parts = []
     if record.interpreter_language:
-        parts.append(cldr.language_name(record.interpreter_language, tr))
+        code = record.interpreter_language
+        # An unknown code is shown as its cleaned code.
+        parts.append(cldr.language_name(code, tr) if code in cldr.language_codes() else shown(code))
     if record.interpreter_channel:
         channel = CHANNELS.get(record.interpreter_channel)
-        parts.append(tr.gettext(channel) if channel else _safe(record.interpreter_channel))
+        parts.append(tr.gettext(channel) if channel else shown(record.interpreter_channel))
     if record.interpreter_registry_number:
         parts.append(
             tr.gettext("Nasjonalt tolkeregister no. %(number)s")
-            % {"number": _safe(record.interpreter_registry_number)}
+            % {"number": shown(record.interpreter_registry_number)}
         )
-    return ", ".join(parts) or tr.gettext("Yes")
+    return ", ".join(part for part in parts if part) or tr.gettext("Yes")
 
 
 _MODES = {"kiosk": N_("kiosk"), "assisted": N_("assisted"), "imported": N_("imported")}
 
 
-def _language(locale: str) -> str:
+def status_text(status: str, tr: Translator) -> str:
+    """A record's status in words; a status this version does not know, as its cleaned code."""
     try:
+        return status_msg(Status(status)).render(tr)
+    except ValueError:
+        return shown(status)
+
+
+def _remark_kind(kind: str, tr: Translator) -> str:
+    try:
+        return tr.gettext(REMARK_KINDS[RemarkKind(kind)])
+    except ValueError:
+        return shown(kind)
+
+
+def _language(locale: str) -> str:
+    """A locale the program has, by its own name; any other, as its cleaned code."""
+    if locale in LOCALES:
         return f"{own_name(locale)} ({locale})"
-    except (ValueError, LookupError):
-        return locale
+    return shown(locale)
+
+
+def stored_form(questionnaire: Questionnaire, flat: dict[str, Any], today: dt.date) -> Form:
+    """The stored answers as a form. Answers that this questionnaire cannot hold (an unknown
+    question, a value of the wrong form: a row written past the program) are left out rather
+    than keep the whole record from being shown."""
+    try:
+        return Form.from_json(questionnaire, nest_answers(flat), today=today)
+    except (FormError, ValueError, TypeError, KeyError):
+        pass
+    kept: dict[str, Any] = {}
+    for path, value in flat.items():
+        try:
+            Form.from_json(questionnaire, nest_answers({path: value}), today=today)
+        except (FormError, ValueError, TypeError, KeyError):
+            continue
+        kept[path] = value
+    try:
+        return Form.from_json(questionnaire, nest_answers(kept), today=today)
+    except (FormError, ValueError, TypeError, KeyError):
+        return Form(questionnaire, today=today)
+
+
+def _question(questionnaire: Questionnaire, path: str) -> tuple[Path, Any] | None:
+    """The question a stored path names, or None if this questionnaire has no such question."""
+    try:
+        parsed = Path.parse(path)
+    except ValueError:
+        return None
+    if not questionnaire.has_question(parsed.name):
+        return None
+    question = questionnaire.question(parsed.name)
+    if question.group != parsed.group:
+        return None
+    return parsed, question
 
 
 def _question_label(questionnaire: Questionnaire, path: str, tr: Translator) -> str:
-    parsed = Path.parse(path)
-    label = tr.gettext(questionnaire.question(parsed.name).label)
+    found = _question(questionnaire, path)
+    if found is None:  # a correction on a path this questionnaire does not have
+        return shown(path)
+    parsed, question = found
+    label = tr.gettext(question.label)
     if parsed.group is not None and parsed.index is not None:
         group = tr.gettext(questionnaire.question(parsed.group).label)
         return f"{group} {parsed.index + 1}: {label}"
@@ -251,8 +314,12 @@ def _question_label(questionnaire: Questionnaire, path: str, tr: Translator) -> 
 def _shown(questionnaire: Questionnaire, path: str, value: Any, tr: Translator) -> str:
     if value is None:
         return "—"
-    question = questionnaire.question(Path.parse(path).name)
+    found = _question(questionnaire, path)
+    if found is None:
+        return _safe(str(value))
+    question = found[1]
     try:
         return _safe(values.display(question, values.decode(question, value), questionnaire, tr))
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+        # A value of another form than the question's (a number that is text, …).
         return _safe(str(value))

@@ -508,6 +508,17 @@ class Form:
                     isinstance(raw, list) and all(isinstance(entry, Mapping) for entry in raw)
                 ):
                     raise FormError(_wrong_form(question))
+                if strict and len(raw or []) > question.max_entries:
+                    raise FormError(
+                        Msg.plural(
+                            Nn_(
+                                "%(field)s: you can add at most %(n)d entry.",
+                                "%(field)s: you can add at most %(n)d entries.",
+                            ),
+                            question.max_entries,
+                            field=question.label_msg(),
+                        )
+                    )
                 entries = []
                 for entry in raw or []:
                     unknown = {str(k) for k in entry} - set(children)

@@ -19,13 +19,13 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
-from . import cldr
+from . import bounds, cldr
 from .definition import Question, Questionnaire
 from .i18n import N_, Msg, Nn_, Translator
 from .identifiers import birth_date_of_national_id, digits_only, is_duf_number, is_national_id
 from .text import clean_text
 
-EARLIEST_YEAR = 1900
+EARLIEST_YEAR = bounds.EARLIEST_DATE.year
 
 
 class Invalid(ValueError):

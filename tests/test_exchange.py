@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import json
 import os
 import shutil
@@ -238,6 +239,107 @@ def test_exports_are_readable_by_their_owner_only(kiosk: Any, tmp_path: Path) ->
         export(db, fmt=fmt, out=out, selection=Selection(), actor_id=worker)
         for path in out.iterdir() if out.is_dir() else [out]:
             assert path.stat().st_mode & 0o077 == 0, path
+
+
+# ---------------------------------------------------------------- a failed export
+
+
+def _several(db: Database, kompass: Questionnaire, worker: int, n: int) -> None:
+    for index in range(n):
+        register(db, kompass, worker, person_id=f"2024 7777 {1000 + index}")
+
+
+def _exported_events(db: Database) -> int:
+    return len(audit.events(db, action=audit.Action.exported, limit=100_000))
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_a_crashed_export_leaves_no_file_and_no_audit(
+    fmt: Format, sqlite_db: Database, kompass: Questionnaire, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """An export that fails after five complete records (here a program error, the same for
+    an interrupt or a database error) leaves nothing on disk, marks and audits nothing."""
+    worker = caseworker(sqlite_db)
+    _several(sqlite_db, kompass, worker, 7)
+    from kompass_tui.exchange import export as exporting
+
+    written = {"n": 0}
+
+    def crashing(real: Any) -> Any:
+        def write(self: Any, record: dict[str, Any]) -> None:
+            if written["n"] == 5:
+                raise RuntimeError("the export stops here")
+            real(self, record)
+            written["n"] += 1
+
+        return write
+
+    for writer in (exporting._JsonWriter, exporting._JsonLinesWriter, exporting._CsvWriter,
+                   exporting._HtmlWriter):  # fmt: skip
+        monkeypatch.setattr(writer, "write", crashing(writer.write))
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / f"all.{fmt}"
+    with pytest.raises(RuntimeError):
+        export(sqlite_db, fmt=fmt, out=out, selection=Selection(), actor_id=worker)
+    assert list(folder.iterdir()) == [] or list(out.iterdir()) == []
+    assert _exported_events(sqlite_db) == 0
+    assert {r.status for r in _all(sqlite_db)} == {Status.reviewed}
+
+
+def _all(db: Database) -> list[Any]:
+    page = review.list_records(
+        db, review.ListQuery(statuses=frozenset(Status), limit=1000), actor_id=None
+    )
+    return [records.get_record(db, row.id) for row in page.rows]
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder on a tiny file system (8 KB of tmpfs) where a test may mount one; elsewhere a
+    folder whose files fail to write as on a full disk."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=8k,mode=0700", "tmpfs", str(folder)],
+            capture_output=True, check=False,
+        ).returncode == 0
+    )  # fmt: skip
+    if not mounted:
+        from kompass_tui.exchange import export as exporting
+
+        def full(*_args: Any) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(exporting.os, "fsync", full)
+    try:
+        yield folder
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_an_export_to_a_full_disk_says_so_and_leaves_nothing(
+    sqlite_db: Database, kompass: Questionnaire, full_disk: Path
+) -> None:
+    worker = caseworker(sqlite_db)
+    _several(sqlite_db, kompass, worker, 25)  # far more than 8 KB in every format
+    env = {"KOMPASS_LOCALE": "en", "KOMPASS_PASSWORD": PASSWORD, "KOMPASS_USER": "kari"}
+    for fmt in Format:
+        out = full_disk / f"all.{fmt}"
+        result = CliRunner().invoke(
+            app,
+            ["export", "--db", sqlite_db.url, "--format", str(fmt), "--out", str(out)],
+            env=env,
+        )
+        assert result.exit_code == 1, (fmt, result.output)
+        assert result.output.strip() == "Error: The disk is full; nothing was saved.", fmt
+        assert not out.exists() or list(out.iterdir()) == [], fmt
+        assert list(full_disk.iterdir()) == [], fmt
+    assert _exported_events(sqlite_db) == 0
+    assert {r.status for r in _all(sqlite_db)} == {Status.reviewed}
 
 
 # ---------------------------------------------------------------- bad files

@@ -27,7 +27,7 @@ from kompass_tui.exchange.records import Selection
 from kompass_tui.review_app import ReviewApp
 from kompass_tui.screens.record import RecordScreen
 from kompass_tui.screens.record_list import RecordListScreen
-from kompass_tui.storage import review
+from kompass_tui.storage import accounts, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from sporreskjema import Questionnaire, translator
@@ -222,4 +222,185 @@ async def test_the_review_screens_show_hostile_text_cleaned(
         await pilot.pause()
         picture = app.export_screenshot()
         _clean(picture)
+        assert app.is_running
+
+
+# ---------------------------------------------------------------- every column, every view
+
+#: Hostile text short enough for the narrowest text column (10 characters): clear screen,
+#: an 8-bit CSI, a right-to-left override and markup.
+TINY = "\x1b[2J\x9b\u202e[/b]"
+#: A C1 control that some terminals take as a line break, the line and paragraph separators.
+C1 = "\x85\x9d0;x\x9c"
+
+
+def _hostile(width: int | None) -> str:
+    """The most hostile text a column of ``width`` characters holds."""
+    if width is None or width >= len(HOSTILE) + len(C1):
+        return HOSTILE + C1
+    return TINY if width < len(HOSTILE) else HOSTILE
+
+
+def _is_text(column: sa.Column[Any]) -> bool:
+    kind = column.type
+    return isinstance(getattr(kind, "impl_instance", kind), sa.String)
+
+
+def _poison_every_column(db: Database, record_id: uuid.UUID, *, keep_status: bool) -> None:
+    """Hostile text in every stored text column of the record and of what is said about it,
+    written past every check on the way in (as an older version or a hand-made row might)."""
+    tables = SQLModel.metadata.tables
+    record, answer = tables["record"], tables["answer"]
+    text_columns = {
+        column.name: _hostile(getattr(column.type, "length", None))
+        for column in record.columns
+        if _is_text(column) and column.name != "resume_hash"
+    }
+    text_columns["person_key"] = TINY + ("1" if keep_status else "2")  # unique
+    if keep_status:
+        text_columns.pop("status")
+    assert {"mode", "locale", "person_key", "interpreter_language", "full_name"} <= set(
+        text_columns
+    )
+    with db.connection() as connection:
+        connection.execute(
+            sa.update(record)
+            .where(record.c.id == record_id)
+            .values(
+                **text_columns,
+                locales_used=[TINY, "ar"],
+                interpreter_used=True,
+                permit_date=None if keep_status else sa.func.current_date(),
+            )
+        )
+        rows = connection.execute(
+            sa.select(answer.c.id, answer.c.value).where(answer.c.record_id == record_id)
+        ).all()
+        for row_id, value in rows:  # every text answer, and who gave every answer
+            connection.execute(
+                sa.update(answer)
+                .where(answer.c.id == row_id)
+                .values(
+                    provenance=_hostile(30),
+                    **({"value": _hostile(None)} if isinstance(value, str) else {}),
+                )
+            )
+        connection.execute(
+            sa.insert(answer).values(
+                record_id=record_id,
+                path=_hostile(120),
+                value=_hostile(None),
+                provenance="self",
+                answered_at=sa.func.now(),
+            )
+        )
+        for name in ("remark", "correction"):
+            table = tables[name]
+            connection.execute(
+                sa.update(table)
+                .where(table.c.record_id == record_id)
+                .values(
+                    {
+                        column.name: _hostile(getattr(column.type, "length", None))
+                        for column in table.columns
+                        if _is_text(column)
+                    }
+                )
+            )
+        correction = tables["correction"]
+        connection.execute(
+            sa.update(correction)
+            .where(correction.c.record_id == record_id)
+            .values(old_value=_hostile(None), new_value=[_hostile(None)])
+        )
+        audit = tables["audit_event"]
+        connection.execute(
+            sa.update(audit)
+            .where(audit.c.record_id == record_id)
+            .values(
+                actor_name=_hostile(80),
+                action=_hostile(40),
+                detail={_hostile(None): _hostile(None), "path": [_hostile(None)]},
+            )
+        )
+        worker = tables["caseworker"]
+        connection.execute(
+            sa.update(worker).where(worker.c.username != "kari").values(username=_hostile(80))
+        )
+        connection.execute(sa.update(worker).values(full_name=_hostile(None)))
+
+
+@pytest.fixture
+def poisoned_everywhere(
+    db: Database, kompass: Questionnaire
+) -> tuple[Database, uuid.UUID, uuid.UUID]:
+    """Two records with hostile text in every text column: one that the list shows (its status
+    kept), one with a status this version does not know either."""
+    worker = caseworker(db)
+    listed = register(db, kompass, worker)
+    other = register(db, kompass, worker, person_id="2024 7777 4321")
+    review.set_status(db, record_id=listed, actor_id=worker, status=Status.submitted)
+    accounts.add_user(db, username="olav", full_name="Olav", password=PASSWORD)
+    _poison_every_column(db, listed, keep_status=True)
+    _poison_every_column(db, other, keep_status=False)
+    return db, listed, other
+
+
+def test_hostile_text_in_every_column_is_shown_cleaned_everywhere(
+    poisoned_everywhere: tuple[Database, uuid.UUID, uuid.UUID], tmp_path: Path
+) -> None:
+    """`list`, `show`, `audit` and `user list`, and every export format: none of the hostile
+    text comes through raw, and nothing crashes."""
+    db, listed, other = poisoned_everywhere
+    for args in (
+        ["list", "--all"],
+        ["show", str(listed)],
+        ["show", str(other)],
+        ["audit"],
+        ["audit", "--record", str(other)],
+        ["user", "list"],
+    ):
+        code, output = _run(db, *args)
+        assert code == 0, (args, output)
+        _clean(output)
+        assert "[/b]" in output, args  # shown as typed, not taken as markup
+    for fmt in Format:
+        out = tmp_path / f"out.{fmt}"
+        result = export(db, fmt=fmt, out=out, selection=Selection(), actor_id=1, mark=False)
+        assert result.records == 2
+        for file in result.files:
+            text = file.read_text("utf-8-sig")
+            _clean(text)
+            if fmt in (Format.json, Format.jsonl):
+                for line in text.splitlines():  # the same data, only escaped
+                    if line.strip("[],"):
+                        assert json.loads(line.rstrip(",")), line
+        if fmt is Format.json:
+            records = json.loads(out.read_text("utf-8"))
+            assert {r["mode"] for r in records} == {_hostile(20)}  # escaped, not lost
+
+
+async def test_the_review_shows_hostile_text_in_every_column_cleaned(
+    poisoned_everywhere: tuple[Database, uuid.UUID, uuid.UUID],
+) -> None:
+    db, _listed, other = poisoned_everywhere
+    app = ReviewApp(db, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await log_in(pilot)
+        await wait_for(pilot, RecordListScreen)
+        _clean(app.export_screenshot())
+        await pilot.press("enter")
+        await wait_for(pilot, RecordScreen)
+        await pilot.pause()
+        picture = app.export_screenshot()
+        _clean(picture)
+        assert "[/b]" in picture
+        app.push_screen(RecordScreen(other))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, RecordScreen)
+        assert app.screen.report is not None
+        _clean(app.export_screenshot())
+        await pilot.press("s")  # a status this version does not know: no dialog, no crash
+        await pilot.pause()
         assert app.is_running

@@ -8,12 +8,14 @@ from typing import NoReturn
 import typer
 
 from kompass_tui.i18n import _
-from sporreskjema.text import clean_text
+from sporreskjema.text import shown
 
 
-def safe(text: str) -> str:
-    """Text with control characters and escape sequences removed, so it cannot steer a terminal."""
-    return clean_text(text, multiline=True)
+def safe(text: str, *, multiline: bool = False) -> str:
+    """Text by the one rule for showing stored text (:func:`sporreskjema.text.shown`): control
+    characters, escape sequences and bidi overrides removed, so it cannot steer a terminal,
+    and on one line unless ``multiline``."""
+    return shown(text, multiline=multiline)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -93,7 +93,7 @@ def list_(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    from kompass_tui.record_view import deadline_text
+    from kompass_tui.record_view import deadline_text, status_text
     from kompass_tui.storage import review
 
     try:
@@ -131,8 +131,7 @@ def list_(
             Text(str(row.id)[:8]),
             # A flagged record says so under its status: "submitted / Follow-up".
             Text(
-                review.status_msg(row.status).render(tr)
-                + ("\n" + _("Follow-up") if row.needs_follow_up else "")
+                status_text(row.status, tr) + ("\n" + _("Follow-up") if row.needs_follow_up else "")
             ),
             Text(safe(row.full_name or "—")),
             Text(deadline_text(row.permit_date, today, tr), style="bold red" if late else ""),

@@ -3,17 +3,26 @@ bilingual HTML summary, written as they are read.
 
 Exported records that were reviewed become ``exported``; every exported record gets an audit
 event under the caseworker who exported it, in the same transaction as its new status.
+
+All or nothing: every file is written under a temporary name in its own folder (owner-only)
+and takes its name only when the whole export is written and audited. A failure on the way
+(a full disk, a database error, an interrupt) removes what was written, and nothing is
+audited or marked.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import errno
 import gc
 import html
 import json
 import os
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -27,18 +36,20 @@ from kompass_tui.exchange.records import (
     RECORD,
     Selection,
     batches,
+    flat_answers,
     key,
     without_nus,
 )
-from kompass_tui.i18n import N_
+from kompass_tui.i18n import N_, Msg
+from kompass_tui.record_view import stored_form
 from kompass_tui.storage import audit
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
-from sporreskjema import Form, Questionnaire, load_builtin
+from sporreskjema import Questionnaire, load_builtin
 from sporreskjema.files import make_private_dir
-from sporreskjema.i18n import is_rtl, own_name, translator
-from sporreskjema.text import clean_text, has_controls
+from sporreskjema.i18n import LOCALES, is_rtl, own_name, translator
+from sporreskjema.text import json_escaped, shown
 
 
 class Format(StrEnum):
@@ -66,8 +77,7 @@ CSV_TABLES: Final = {
     "jobs": "work",
     "courses": "courses",
 }
-#: Records written between two commits of their new status and audit events: each commit
-#: waits for the disk, and an export may hold 100,000 records.
+#: Records audited (and marked) by one statement; all of them in one transaction, at the end.
 MARK_EVERY: Final = 5000
 #: A cell that a spreadsheet would take for a formula gets a leading apostrophe.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -88,27 +98,91 @@ def export(
 
     ``mark``: reviewed records become exported (not when records only move to another
     database); every exported record is audited either way."""
-    files: list[Path] = []
-    written = 0
+    files = _Files()
     questionnaire = load_builtin()
-    with ExitStack() as stack:
-        stack.enter_context(_heap_frozen())
-        writer = _writer(fmt, out, delimiter, questionnaire, stack, files)
-        written_ids: list[Any] = []
-        for batch in batches(db, selection):
-            for record in batch.records:
-                writer.write(record)
-            written_ids.extend(batch.ids)
-            if len(written_ids) >= MARK_EVERY:
-                _mark_exported(db, written_ids, actor_id, fmt, mark)
-                written_ids = []
-            written += len(batch.ids)
-            if progress is not None:
-                progress(len(batch.ids))
-        if written_ids:
-            _mark_exported(db, written_ids, actor_id, fmt, mark)
-        writer.close()
-    return ExportResult(written, files)
+    made_folder = fmt is Format.csv and not out.exists()
+    try:
+        with ExitStack() as stack:
+            stack.enter_context(_heap_frozen())
+            written = stack.enter_context(_Ids())
+            writer = _writer(fmt, out, delimiter, questionnaire, stack, files)
+            for batch in batches(db, selection):
+                for record in batch.records:
+                    writer.write(record)
+                written.extend(batch.ids)
+                if progress is not None:
+                    progress(len(batch.ids))
+            writer.close()
+            files.sync()
+            # Audited (and marked) only now that every file is whole; then the files take
+            # their names. A file on disk under its name has always its audit entries.
+            _mark_exported(db, written, actor_id, fmt, mark)
+        files.commit()
+    except OSError as exc:
+        files.discard(made_folder and out)
+        raise ExportError(_write_problem(files.current or out, exc)) from None
+    except BaseException:
+        files.discard(made_folder and out)
+        raise
+    return ExportResult(len(written), files.final)
+
+
+def _write_problem(path: Path, exc: OSError) -> Any:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return Msg(N_("The disk is full; nothing was saved."))
+    return file_problem(N_("Cannot write %(path)s: %(reason)s."), path, exc)
+
+
+class _Files:
+    """The export's files, each written under a temporary name beside the one it will have."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[Path, Path, IO[str]]] = []
+        #: The file being made, for a message about it.
+        self.current: Path | None = None
+
+    @property
+    def final(self) -> list[Path]:
+        return [final for _temp, final, _handle in self.parts]
+
+    def open(self, path: Path, stack: ExitStack, **kwargs: Any) -> IO[str]:
+        """A new file readable by its owner only (exports hold personal data), in ``path``'s
+        folder under a name of its own."""
+        self.current = path
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        temp = Path(name)
+        try:
+            os.fchmod(fd, 0o600)
+            handle: IO[str] = open(fd, "w", **kwargs)  # noqa: SIM115
+        except BaseException:
+            os.close(fd)
+            temp.unlink(missing_ok=True)
+            raise
+        self.parts.append((temp, path, handle))
+        stack.enter_context(handle)
+        return handle
+
+    def sync(self) -> None:
+        """Every byte on the disk before the export is audited (a full disk shows here)."""
+        for _temp, final, handle in self.parts:
+            self.current = final
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def commit(self) -> None:
+        for temp, final, _handle in self.parts:
+            self.current = final
+            os.replace(temp, final)
+
+    def discard(self, folder: Path | bool) -> None:
+        """Remove what was written; and the folder, if the export made it and it is empty."""
+        for temp, _final, handle in self.parts:
+            with suppress(OSError):  # a full disk again: the file goes anyway
+                handle.close()
+            temp.unlink(missing_ok=True)
+        if isinstance(folder, Path):
+            with suppress(OSError):
+                folder.rmdir()
 
 
 @contextmanager
@@ -123,45 +197,84 @@ def _heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _mark_exported(db: Database, ids: list[Any], actor_id: int, fmt: Format, mark: bool) -> None:
-    now = utcnow()
+class _Ids:
+    """The ids of the records written, as the database hands them back, kept in an unnamed
+    temporary file (16 bytes each) until the export is audited: memory does not grow with
+    the number of records."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
+        self.count = 0
+        self.as_text = True  # SQLite hands back 32 hex digits, PostgreSQL UUIDs
+
+    def __enter__(self) -> _Ids:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.file.close()
+
+    def __len__(self) -> int:
+        return self.count
+
+    def extend(self, ids: list[Any]) -> None:
+        if ids:
+            self.as_text = isinstance(ids[0], str)
+            raw = b"".join(bytes.fromhex(i) if self.as_text else i.bytes for i in ids)
+            self.file.write(raw)
+            self.count += len(ids)
+
+    def chunks(self, size: int) -> Iterator[list[Any]]:
+        self.file.seek(0)
+        while raw := self.file.read(16 * size):
+            parts = [raw[at : at + 16] for at in range(0, len(raw), 16)]
+            yield [p.hex() if self.as_text else uuid.UUID(bytes=p) for p in parts]
+
+
+def _mark_exported(db: Database, ids: _Ids, actor_id: int, fmt: Format, mark: bool) -> None:
+    """Every record of the export audited (and a reviewed one marked), in one transaction.
+
+    The ids are bound when each statement runs, not built into it: SQLAlchemy keeps the
+    statements it has compiled, and with them any values built in."""
+    values = {
+        "now": utcnow(),
+        "actor": actor_id,
+        "action": str(audit.Action.exported),
+        "detail": {"format": str(fmt)},
+    }
     # The ids themselves, not the batches' id ranges: a record saved meanwhile may fall in one.
-    where = [key(RECORD.c.id).in_(ids)]
-    with db.write() as session:
-        # One event a record, made by the database in one statement: an export may hold
-        # 100,000 records.
-        session.execute(
-            sa.insert(AUDIT).from_select(
-                ["at", "actor_id", "action", "record_id", "detail"],
-                sa.select(
-                    sa.literal(now, AUDIT.c.at.type),
-                    sa.literal(actor_id, AUDIT.c.actor_id.type),
-                    sa.literal(str(audit.Action.exported), AUDIT.c.action.type),
-                    RECORD.c.id,
-                    sa.literal({"format": str(fmt)}, AUDIT.c.detail.type),
-                ).where(*where),
-            )
+    # As the database handed them back: 32 hex digits on SQLite, UUIDs on PostgreSQL.
+    column = key(RECORD.c.id) if ids.as_text else RECORD.c.id
+    where = [column.in_(sa.bindparam("ids", expanding=True))]
+    # One event a record, made by the database in one statement for many records: an export
+    # may hold 100,000 records.
+    events = sa.insert(AUDIT).from_select(
+        ["at", "actor_id", "action", "record_id", "detail"],
+        sa.select(
+            sa.bindparam("now", type_=AUDIT.c.at.type),
+            sa.bindparam("actor", type_=AUDIT.c.actor_id.type),
+            sa.bindparam("action", type_=AUDIT.c.action.type),
+            RECORD.c.id,
+            sa.bindparam("detail", type_=AUDIT.c.detail.type),
+        ).where(*where),
+    )
+    marked = (
+        sa.update(RECORD)
+        .where(*where, RECORD.c.status == Status.reviewed)
+        .values(
+            status=Status.exported,
+            exported_at=sa.bindparam("now", type_=RECORD.c.exported_at.type),
+            updated_at=sa.bindparam("now", type_=RECORD.c.updated_at.type),
         )
-        if mark:
-            session.execute(
-                sa.update(RECORD)
-                .where(*where, RECORD.c.status == Status.reviewed)
-                .values(status=Status.exported, exported_at=now, updated_at=now)
-            )
+    )
+    with db.connection() as connection:
+        for chunk in ids.chunks(MARK_EVERY):
+            connection.execute(events, {**values, "ids": chunk})
+            if mark:
+                connection.execute(marked, {"now": values["now"], "ids": chunk})
 
 
-def _open(path: Path, stack: ExitStack, files: list[Path], **kwargs: Any) -> IO[str]:
-    """A new file readable by its owner only: exports hold personal data."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.chmod(path, 0o600)
-        handle: IO[str] = stack.enter_context(open(fd, "w", **kwargs))  # noqa: SIM115
-    except OSError as exc:
-        raise ExportError(
-            file_problem(N_("Cannot write %(path)s: %(reason)s."), path, exc)
-        ) from None
-    files.append(path)
-    return handle
+def _open(path: Path, stack: ExitStack, files: _Files, **kwargs: Any) -> IO[str]:
+    return files.open(path, stack, **kwargs)
 
 
 class _Writer:
@@ -178,7 +291,7 @@ def _writer(
     delimiter: str,
     questionnaire: Questionnaire,
     stack: ExitStack,
-    files: list[Path],
+    files: _Files,
 ) -> _Writer:
     if fmt is Format.csv:
         try:
@@ -197,7 +310,9 @@ def _writer(
 
 
 def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    """A record as one line of JSON: letters as they are (UTF-8), but every character that a
+    terminal or a bidi-aware viewer would act on as a ``\\u`` escape."""
+    return json_escaped(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
 
 
 class _JsonLinesWriter(_Writer):
@@ -245,8 +360,9 @@ def safe_cell(value: Any) -> Any:
 
 
 def _safe_text(text: str) -> str:
-    """Text as it was typed (cleaned then), or cleaned again if it came some other way."""
-    return clean_text(text, multiline=True) if has_controls(text) else text
+    """Text as it was typed (cleaned then), or cleaned again if it came some other way: the
+    one rule for showing stored text."""
+    return shown(text, multiline=True)
 
 
 def _e(text: str) -> str:
@@ -264,7 +380,7 @@ class _CsvWriter(_Writer):
         delimiter: str,
         questionnaire: Questionnaire,
         stack: ExitStack,
-        files: list[Path],
+        files: _Files,
     ) -> None:
         self.writers: dict[str, Any] = {}
         self.columns: dict[str, list[str]] = {}
@@ -383,13 +499,15 @@ class _HtmlWriter(_Writer):
         e = _e
         nb = translator("nb")
         locale = record["locale"]
-        try:
+        if locale in LOCALES:
             theirs = translator(locale)
             language = own_name(locale)
             direction = "rtl" if is_rtl(locale) else "ltr"
-        except (ValueError, LookupError):
-            theirs, language, direction = nb, locale, "ltr"
-        form = Form.from_json(self.questionnaire, without_nus(record["answers"]))
+        else:  # a locale this version does not have: Norwegian twice, and its code as it is
+            theirs, language, direction, locale = nb, locale, "ltr", "und"
+        form = stored_form(
+            self.questionnaire, flat_answers(without_nus(record["answers"])), dt.date.today()
+        )
         ours = form.summary(nb)
         mine = form.summary(theirs)
         lang = e(locale.replace("_", "-"))

@@ -48,7 +48,9 @@ from kompass_tui.storage.accounts import AccountError, check_username
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Caseworker
-from sporreskjema import Form, FormError, Questionnaire, load_builtin
+from sporreskjema import Form, FormError, Questionnaire, bounds, cldr, load_builtin
+from sporreskjema.engine import Path as AnswerPath
+from sporreskjema.i18n import LOCALES
 from sporreskjema.text import has_controls
 
 #: Longest line of a JSON Lines file (one record); a longer one is refused unread.
@@ -312,7 +314,103 @@ def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
                     {"section": remark["section"]},
                 ),
             )
+    for correction in record["corrections"]:
+        if not _is_answer_path(questionnaire, correction["path"]):
+            raise _refuse(
+                where,
+                Msg(
+                    N_("a correction is on an unknown question '%(path)s'"),
+                    {"path": correction["path"]},
+                ),
+            )
+    _check_codes(where, record)
+    _check_bounds(where, record, questionnaire)
     _check_user_names(where, record)
+
+
+def _is_answer_path(questionnaire: Questionnaire, text: str) -> bool:
+    """Whether ``text`` names a question that holds an answer, in its own repeat group if any."""
+    try:
+        path = AnswerPath.parse(text)
+    except ValueError:
+        return False
+    if str(path) != text or not questionnaire.has_question(path.name):
+        return False
+    question = questionnaire.question(path.name)
+    return question.group == path.group and question.holds_value and question.type != "repeat"
+
+
+def _check_codes(where: Msg, record: dict[str, Any]) -> None:
+    """Languages: the person's must be ones this Kompass has (every screen and the HTML export
+    show the record in it), the interpreter's one that the desk's picker offers."""
+    places = [("locale", record["locale"])] + [
+        (f"locales_used/{i}", code) for i, code in enumerate(record["locales_used"])
+    ]
+    for place, code in places:
+        if code not in LOCALES:
+            raise _refuse(where, _unknown_language(place, code))
+    language = record["interpreter"]["language"]
+    if language is not None and language not in cldr.language_codes():
+        raise _refuse(where, _unknown_language("interpreter/language", language))
+
+
+def _unknown_language(place: str, code: str) -> Msg:
+    return Msg(
+        N_("%(place)s: '%(code)s' is not a language this Kompass knows"),
+        {"place": place, "code": code},
+    )
+
+
+def _check_bounds(where: Msg, record: dict[str, Any], questionnaire: Questionnaire) -> None:
+    """Dates and times inside :mod:`sporreskjema.bounds`, the bounds every screen can show."""
+    today = dt.date.today()
+    first_day, last_day = bounds.person_dates(today)
+    dates = [(f"person/{name}", record["person"][name]) for name in ("birth_date", "permit_date")]
+    answers = record["answers"]
+    for question in questionnaire.all_questions():
+        if question.type != "date":
+            continue
+        if question.group is None:
+            dates.append((f"answers/{question.name}", answers.get(question.name)))
+        else:
+            for index, entry in enumerate(answers.get(question.group) or []):
+                place = f"answers/{question.group}/{index}/{question.name}"
+                dates.append((place, entry.get(question.name)))
+    for place, text in dates:
+        if text is None:
+            continue
+        day = bounds.parse_date(text) if isinstance(text, str) else None
+        if day is None or not first_day <= day <= last_day:
+            raise _refuse(
+                where,
+                Msg(
+                    N_("%(place)s is not a date from %(first)s to %(last)s"),
+                    {"place": place, "first": first_day.isoformat(), "last": last_day.isoformat()},
+                ),
+            )
+    first, last = bounds.times(dt.datetime.now(dt.UTC))
+    moments = [(f"timestamps/{name}", text) for name, text in record["timestamps"].items()]
+    for kind in ("remarks", "corrections"):
+        moments += [
+            (f"{kind}/{index}/created_at", item["created_at"])
+            for index, item in enumerate(record[kind])
+        ]
+    for place, text in moments:
+        if text is None:
+            continue
+        moment = bounds.parse_time(text)
+        if moment is None or not first <= moment <= last:
+            raise _refuse(
+                where,
+                Msg(
+                    N_("%(place)s is not a time from %(first)s to %(last)s"),
+                    {
+                        "place": place,
+                        "first": first.isoformat(timespec="seconds"),
+                        "last": last.isoformat(timespec="seconds"),
+                    },
+                ),
+            )
 
 
 def _check_user_names(where: Msg, record: dict[str, Any]) -> None:

@@ -339,13 +339,18 @@ def nested_with_nus(
     for path, value, who in answers:
         provenance[path] = who
         if "[" in path:
-            group, index, name = _in_group(path)
-            entries = groups.get(group)
-            if entries is None:
-                entries = groups[group] = {}
-            place = entries.get(index)
-            if place is None:
-                place = entries[index] = {}
+            try:
+                group, index, name = _in_group(path)
+            except ValueError:  # not a path Kompass writes: kept as it is, by its text
+                place, name = shown, path
+            else:
+                entries = groups.get(group)
+                if entries is None:
+                    entries = groups[group] = {}
+                entry = entries.get(index)
+                if entry is None:
+                    entry = entries[index] = {}
+                place = entry
         else:
             place, name = shown, path
         place[name] = value

@@ -29,6 +29,7 @@ from kompass_tui.widgets.visual import (
 )
 from sporreskjema import Question, load_builtin
 from sporreskjema.i18n import available_locales, own_name
+from sporreskjema.text import shown
 
 if TYPE_CHECKING:
     from kompass_tui.assist_app import AssistApp
@@ -93,7 +94,7 @@ class AssistStartScreen(Screen[None]):
         if self.desk.logged_in:
             worker = self.desk.caseworker
             self.query_one("#assist-caseworker", Static).update(
-                _("Caseworker: %(name)s") % {"name": worker.full_name or worker.username}
+                _("Caseworker: %(name)s") % {"name": shown(worker.full_name or worker.username)}
             )
 
     async def on_screen_resume(self) -> None:

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 
 from kompass_tui.i18n import _, current
-from kompass_tui.record_view import RecordReport, RemarkLine, build_report
+from kompass_tui.record_view import RecordReport, RemarkLine, build_report, status_text
 from kompass_tui.storage import review
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import RemarkKind, Status
@@ -77,7 +77,7 @@ class RecordScreen(Screen[None]):
         tr = current()
         report = build_report(self.view, self.review_app.questionnaire, tr, self.review_app.today)
         self.report = report
-        status = review.status_msg(Status(self.view.record.status)).render(tr)
+        status = status_text(self.view.record.status, tr)
         self.query_one("#record-title", Label).update(
             Text.assemble((report.title, "bold"), "  ·  ", status)
         )
@@ -154,7 +154,7 @@ class RecordScreen(Screen[None]):
     def action_status(self) -> None:
         from kompass_tui.screens.review_dialogs import StatusDialog
 
-        if self.view is not None:
+        if self.view is not None and self.view.record.status in set(Status):
             self.app.push_screen(
                 StatusDialog(self.record_id, Status(self.view.record.status)), self._done
             )

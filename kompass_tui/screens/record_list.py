@@ -18,12 +18,12 @@ from textual.timer import Timer
 from textual.widgets import Select
 
 from kompass_tui.i18n import _, current
-from kompass_tui.record_view import deadline_text
+from kompass_tui.record_view import deadline_text, status_text
 from kompass_tui.storage import review
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
 from kompass_tui.widgets.visual import Checkbox, DataTable, Input, Label, Static
-from sporreskjema.text import clean_text
+from sporreskjema.text import shown
 
 if TYPE_CHECKING:
     from kompass_tui.review_app import ReviewApp
@@ -61,7 +61,7 @@ class RecordListScreen(Screen[None]):
         yield Label(
             Text(
                 _("Kompass — review · %(name)s")
-                % {"name": clean_text(self.review_app.caseworker.full_name)}
+                % {"name": shown(self.review_app.caseworker.full_name)}
             ),
             id="review-title",
         )
@@ -164,10 +164,10 @@ class RecordListScreen(Screen[None]):
         # stop the review and "[@click=…]" would make it clickable.
         return [
             Text(str(row.id)[:8]),
-            Text(review.status_msg(row.status).render(tr)),
-            Text(clean_text(row.full_name or "—")),
+            Text(status_text(row.status, tr)),
+            Text(shown(row.full_name or "—")),
             Text(deadline_text(row.permit_date, today, tr), style="bold red" if late else ""),
-            Text(clean_text(row.person_key or "—")),
+            Text(shown(row.person_key or "—")),
             Text(format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—"),
             Text(_("yes") if row.needs_follow_up else ""),
         ]

@@ -25,7 +25,7 @@ from kompass_tui.storage.models import RemarkKind, Status
 from kompass_tui.storage.records import nest_answers
 from kompass_tui.widgets.visual import Button, Input, Label, Static, TextArea
 from sporreskjema import Form, FormError, Path, values
-from sporreskjema.text import clean_text
+from sporreskjema.text import shown
 
 if TYPE_CHECKING:
     from kompass_tui.review_app import ReviewApp
@@ -56,7 +56,7 @@ class _Dialog(ModalScreen[str | None]):
     def refuse(self, exc: StorageError | str) -> None:
         message = exc if isinstance(exc, str) else exc.message.render(current())
         # A Text: messages quote what was typed, which must not be read as markup.
-        self.query_one(".dialog-error", Static).update(Text(clean_text(message)))
+        self.query_one(".dialog-error", Static).update(Text(shown(message)))
 
 
 class RemarkDialog(_Dialog):
@@ -156,16 +156,22 @@ class CorrectDialog(_Dialog):
         path = str(event.value)
         question = self.review_app.questionnaire.question(Path.parse(path).name)
         stored = self.view.answer_values().get(path)
-        shown = "—"
+        now = "—"
         if stored is not None:
-            shown = values.display(
-                question, values.decode(question, stored), self.review_app.questionnaire, current()
-            )
+            try:
+                now = values.display(
+                    question,
+                    values.decode(question, stored),
+                    self.review_app.questionnaire,
+                    current(),
+                )
+            except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+                now = str(stored)  # a value of the wrong form, written past the program
         # The stored answer may have come from an import: cleaned, and a Text, not markup.
         self.query_one("#current", Static).update(
-            Text(_("Now: %(value)s") % {"value": clean_text(shown, multiline=True)})
+            Text(_("Now: %(value)s") % {"value": shown(now, multiline=True)})
         )
-        self.query_one("#value", Input).value = clean_text(_typed(question, stored))
+        self.query_one("#value", Input).value = shown(_typed(question, stored))
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
@@ -204,7 +210,10 @@ def _typed(question: Any, stored: Any) -> str:
     """A stored answer as a person would type it again (dates as day.month.year)."""
     if stored is None:
         return ""
-    value = values.decode(question, stored)
+    try:
+        value = values.decode(question, stored)
+    except (ValueError, TypeError):
+        return str(stored)
     if hasattr(value, "strftime"):
         return str(value.strftime("%d.%m.%Y"))
     if isinstance(value, list):

@@ -12,6 +12,7 @@ from kompass_tui.widgets.chrome import NavBar, TopBar
 from kompass_tui.widgets.mirror import Mirror, summary_text
 from kompass_tui.widgets.visual import Button, Label, Static
 from sporreskjema.engine import SummaryItem
+from sporreskjema.text import shown
 
 
 class SummaryScreen(SectionScreen):
@@ -70,11 +71,12 @@ class SummaryScreen(SectionScreen):
             missing = _("not answered")
             yield Static(f"{indent}{item.label}: — ({missing})", classes="summary-error")
         else:
-            yield Static(f"{indent}{item.label}: {item.text or '—'}", classes="summary-row")
+            text = shown(item.text, multiline=True) or "—"
+            yield Static(f"{indent}{item.label}: {text}", classes="summary-row")
             if item.error:
                 yield Static(f"{indent}  {item.error}", classes="summary-error")
         for entry in item.entries:
-            yield Static(f"{indent}  {entry.title}", classes="summary-entry")
+            yield Static(f"{indent}  {shown(entry.title)}", classes="summary-entry")
             for child in entry.items:
                 yield from self._item(child, depth + 2)
 

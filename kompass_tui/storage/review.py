@@ -58,7 +58,14 @@ class ReviewError(StorageError):
 
 
 def deadline(permit_date: dt.date | None) -> dt.date | None:
-    return None if permit_date is None else permit_date + dt.timedelta(days=DEADLINE_DAYS)
+    """Two weeks after the permit date; the last day there is for a permit date at the end of
+    the calendar (the import refuses one, but a row may come some other way)."""
+    if permit_date is None:
+        return None
+    try:
+        return permit_date + dt.timedelta(days=DEADLINE_DAYS)
+    except OverflowError:
+        return dt.date.max
 
 
 def days_left(permit_date: dt.date | None, today: dt.date) -> int | None:

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from kompass_tui import bidi
 from sporreskjema import Question, values
 from sporreskjema.i18n import Msg, Translator
+from sporreskjema.text import shown
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -212,10 +213,10 @@ def _summary_item(text: Text, tr: Translator, item: SummaryItem, depth: int) -> 
     text.append(f"\n{indent}{item.label}: ")
     if item.entries:
         for entry in item.entries:
-            text.append(f"\n{indent}  {entry.title}")
+            text.append(f"\n{indent}  {shown(entry.title)}")
             for child in entry.items:
                 _summary_item(text, tr, child, depth + 2)
         return
-    text.append(item.text or "—")
+    text.append(shown(item.text, multiline=True) or "—")
     if item.error:
         text.append(f"\n{indent}  {item.error}", style="red")
