@@ -350,16 +350,7 @@ class Form:
         question = self._group(group)
         entries = self.answers.setdefault(group, [])
         if len(entries) >= question.max_entries:
-            raise FormError(
-                Msg.plural(
-                    Nn_(
-                        "%(field)s: you can add at most %(n)d entry.",
-                        "%(field)s: you can add at most %(n)d entries.",
-                    ),
-                    question.max_entries,
-                    field=question.label_msg(),
-                )
-            )
+            raise _too_many(question)
         entries.append({})
         return len(entries) - 1
 
@@ -509,16 +500,7 @@ class Form:
                 ):
                     raise FormError(_wrong_form(question))
                 if strict and len(raw or []) > question.max_entries:
-                    raise FormError(
-                        Msg.plural(
-                            Nn_(
-                                "%(field)s: you can add at most %(n)d entry.",
-                                "%(field)s: you can add at most %(n)d entries.",
-                            ),
-                            question.max_entries,
-                            field=question.label_msg(),
-                        )
-                    )
+                    raise _too_many(question)
                 entries = []
                 for entry in raw or []:
                     unknown = {str(k) for k in entry} - set(children)
@@ -547,6 +529,19 @@ def _missing(question: Question) -> Msg:
     if question.type == "confirm":
         return Msg(N_("%(field)s: tick the box to confirm."), {"field": question.label_msg()})
     return Msg(N_("%(field)s: please answer this question."), {"field": question.label_msg()})
+
+
+def _too_many(question: Question) -> FormError:
+    return FormError(
+        Msg.plural(
+            Nn_(
+                "%(field)s: you can add at most %(n)d entry.",
+                "%(field)s: you can add at most %(n)d entries.",
+            ),
+            question.max_entries,
+            field=question.label_msg(),
+        )
+    )
 
 
 def _wrong_form(question: Question) -> Msg:

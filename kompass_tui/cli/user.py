@@ -114,8 +114,8 @@ def list_(db: DbOption = None) -> None:
         typer.echo(f"{safe(worker.username):<24} {state:<10} {role:<14} {safe(worker.full_name)}")
 
 
-@app.command("disable", help=_("Disable an account: it can no longer log in (its history stays)."))
-def disable(username: Username, db: DbOption = None, user: UserOption = None) -> None:
+def _switch(username: str, db: str | None, user: str | None, *, active: bool) -> str:
+    """Disable or enable an account, as an administrator; the account's user name."""
     from kompass_tui.storage import accounts
 
     database = open_db(db)
@@ -123,28 +123,24 @@ def disable(username: Username, db: DbOption = None, user: UserOption = None) ->
         name = accounts.check_username(username)
         actor = _admin_login(database, user)
         assert actor.id is not None
-        accounts.disable_user(database, username=name, actor_id=actor.id)
+        change = accounts.enable_user if active else accounts.disable_user
+        change(database, username=name, actor_id=actor.id)
     except StorageError as exc:
         storage_failure(exc)
     finally:
         database.dispose()
+    return name
+
+
+@app.command("disable", help=_("Disable an account: it can no longer log in (its history stays)."))
+def disable(username: Username, db: DbOption = None, user: UserOption = None) -> None:
+    name = _switch(username, db, user, active=False)
     typer.echo(_("Disabled %(user)s.") % {"user": name})
 
 
 @app.command("enable", help=_("Enable a disabled account again."))
 def enable(username: Username, db: DbOption = None, user: UserOption = None) -> None:
-    from kompass_tui.storage import accounts
-
-    database = open_db(db)
-    try:
-        name = accounts.check_username(username)
-        actor = _admin_login(database, user)
-        assert actor.id is not None
-        accounts.enable_user(database, username=name, actor_id=actor.id)
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
+    name = _switch(username, db, user, active=True)
     typer.echo(_("Enabled %(user)s.") % {"user": name})
 
 
