@@ -1,10 +1,13 @@
-"""What the package declares: every import, the exact Textual, its types."""
+"""What the package declares: every import, the exact Textual, PostgreSQL as an extra, types."""
 
 from __future__ import annotations
 
 import ast
 import importlib.metadata
+import os
+import subprocess
 import sys
+import textwrap
 import tomllib
 from pathlib import Path
 
@@ -89,6 +92,82 @@ def test_ci_installs_the_constrained_versions() -> None:
     assert exported < ci.index('bash -c "$test_command"')
 
 
+def test_postgresql_is_an_extra_that_dev_brings() -> None:
+    assert "psycopg" not in requirements()
+    assert "binary" in requirements("postgres")["psycopg"].extras
+    assert requirements("dev")["kompass-tui"].extras == {"postgres"}
+
+
 def test_both_packages_ship_their_types() -> None:
     for package in PACKAGES:
         assert (ROOT / package / "py.typed").is_file()
+
+
+# An interpreter on which `import psycopg` fails, as when kompass-tui[postgres] is not installed.
+NO_PSYCOPG = textwrap.dedent(
+    """
+    import importlib.abc
+    import sys
+
+
+    class NoPsycopg(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("psycopg", "psycopg_binary", "psycopg_c"):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+
+    sys.meta_path.insert(0, NoPsycopg())
+    """
+)
+KOMPASS = "sys.argv = ['kompass', *sys.argv[1:]]\nfrom kompass_tui.cli import main\nmain()\n"
+EVERY_MODULE = textwrap.dedent(
+    """
+    import importlib
+    import pkgutil
+
+    for package in ("sporreskjema", "kompass_tui"):
+        for module in pkgutil.walk_packages(
+            importlib.import_module(package).__path__, package + "."
+        ):
+            if module.name.endswith(".__main__") or ".migrations" in module.name:
+                continue  # the first runs the command; Alembic loads the second itself
+            importlib.import_module(module.name)
+    print("imported")
+    """
+)
+
+
+def without_psycopg(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KOMPASS_LOCALE": "en", "PYTHONPATH": str(ROOT)}
+    env.pop("KOMPASS_DB", None)
+    return subprocess.run(
+        [sys.executable, "-c", NO_PSYCOPG + code, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_postgresql_without_its_driver_says_what_to_install() -> None:
+    url = "postgresql+psycopg://kari:secret@127.0.0.1:1/kompass"
+    result = without_psycopg(KOMPASS, "user", "list", "--db", url)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.strip().splitlines() == [
+        "Error: PostgreSQL support is not installed. "
+        "Install it with: pip install 'kompass-tui[postgres]'"
+    ]
+
+
+def test_everything_but_postgresql_works_without_its_driver(tmp_path: Path) -> None:
+    """A kiosk on SQLite needs no PostgreSQL driver: every module imports, a database opens."""
+    imported = without_psycopg(EVERY_MODULE)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == "imported"
+    upgraded = without_psycopg(KOMPASS, "db", "upgrade", "--db", f"sqlite:///{tmp_path / 'k.db'}")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert (tmp_path / "k.db").is_file()

@@ -143,7 +143,18 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_file(parsed)
         return _sqlite_engine(parsed, "BEGIN IMMEDIATE"), _sqlite_engine(parsed, "BEGIN")
-    engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    try:
+        engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    except ImportError:
+        # The driver is the optional kompass-tui[postgres]: a kiosk on SQLite does without it.
+        raise StorageError(
+            Msg(
+                N_(
+                    "PostgreSQL support is not installed. Install it with: pip install 'kompass-tui[postgres]'"
+                ),
+                {},
+            )
+        ) from None
     return engine, engine
 
 
