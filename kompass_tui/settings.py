@@ -66,13 +66,31 @@ def load() -> KioskSettings:
     except FileNotFoundError:
         return KioskSettings()
     except (OSError, ValueError):
+        raise SettingsError(_unreadable(path)) from None
+    if not isinstance(data, dict):
+        raise SettingsError(_unreadable(path))
+    idle_seconds = data.get("idle_seconds", DEFAULT_IDLE_SECONDS)
+    # A whole number of seconds, 0 for never (as `--idle-timeout`). Not a bool (JSON's `true`
+    # is no time) and never negative: a wrong value must not quietly stop the kiosk from
+    # clearing one person's answers before the next person comes.
+    if isinstance(idle_seconds, bool) or not isinstance(idle_seconds, int) or idle_seconds < 0:
         raise SettingsError(
-            Msg(N_("The kiosk settings in %(path)s cannot be read."), {"path": str(path)})
-        ) from None
+            Msg(
+                N_(
+                    "The idle time in the kiosk settings in %(path)s is not a whole number "
+                    "of seconds (0 or more)."
+                ),
+                {"path": str(path)},
+            )
+        )
     return KioskSettings(
         pin_hash=data.get("pin_hash") if isinstance(data.get("pin_hash"), str) else None,
-        idle_seconds=int(data.get("idle_seconds", DEFAULT_IDLE_SECONDS)),
+        idle_seconds=idle_seconds,
     )
+
+
+def _unreadable(path: Path) -> Msg:
+    return Msg(N_("The kiosk settings in %(path)s cannot be read."), {"path": str(path)})
 
 
 def save(settings: KioskSettings) -> None:

@@ -34,7 +34,8 @@ from sporreskjema.files import is_private, make_private_dir, write_private
 
 DOMAIN: Final = "kompass"
 DEFAULT_LOCALE: Final = "nb"
-#: The locales of PRODUCT.md §6, in the order the language picker shows them.
+#: The locales Kompass offers (README.md, "Sixteen languages"), in the order the language picker
+#: shows them.
 LOCALES: Final = (
     "nb", "nn", "en", "uk", "ru", "ar", "fa_AF", "ps",
     "ti", "so", "fr", "ckb", "kmr", "tr", "sw", "am",

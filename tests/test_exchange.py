@@ -27,6 +27,7 @@ from kompass_tui.exchange.export import Format, export, safe_cell
 from kompass_tui.exchange.records import RECORD, Selection, schema
 from kompass_tui.storage import accounts, audit, records, review
 from kompass_tui.storage.database import Database, open_database
+from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Mode, RemarkKind, Status
 from sporreskjema import Questionnaire, translator
 from tests.conftest import TODAY
@@ -286,6 +287,59 @@ def test_a_crashed_export_leaves_no_file_and_no_audit(
     assert list(folder.iterdir()) == [] or list(out.iterdir()) == []
     assert _exported_events(sqlite_db) == 0
     assert {r.status for r in _all(sqlite_db)} == {Status.reviewed}
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_an_export_whose_files_cannot_take_their_names_audits_nothing(
+    fmt: Format, sqlite_db: Database, kompass: Questionnaire, tmp_path: Path
+) -> None:
+    """A file's name is taken by a folder: the export stops before anything is audited or
+    marked (the rename after the audit would fail), so 'nothing was changed' is true."""
+    worker = caseworker(sqlite_db)
+    _several(sqlite_db, kompass, worker, 3)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / f"all.{fmt}"
+    # for CSV the folder is the export's; one of its files is taken by a folder
+    taken = out / "work.csv" if fmt is Format.csv else out
+    taken.mkdir(parents=True)
+    with pytest.raises(StorageError):
+        export(sqlite_db, fmt=fmt, out=out, selection=Selection(), actor_id=worker)
+    assert _exported_events(sqlite_db) == 0
+    assert {r.status for r in _all(sqlite_db)} == {Status.reviewed}
+    left = sorted(p.name for p in (out if fmt is Format.csv else folder).iterdir())
+    assert left == [taken.name]
+
+
+def test_a_rename_that_fails_after_the_audit_says_so_and_leaves_no_half_export(
+    sqlite_db: Database, kompass: Questionnaire, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If a file still cannot take its name once the export is audited (another program got
+    in between), the message says the records are audited, not that nothing was changed, and
+    the files already renamed go too: no half CSV folder."""
+    from kompass_tui.exchange import export as exporting
+    from kompass_tui.i18n import current
+
+    worker = caseworker(sqlite_db)
+    _several(sqlite_db, kompass, worker, 3)
+    out = tmp_path / "csv"
+    renamed = {"n": 0}
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        if renamed["n"] == 2:
+            raise PermissionError(13, "Permission denied")
+        real_replace(source, target)
+        renamed["n"] += 1
+
+    monkeypatch.setattr(exporting.os, "replace", replace)
+    with pytest.raises(StorageError) as failure:
+        export(sqlite_db, fmt=Format.csv, out=out, selection=Selection(), actor_id=worker)
+    said = failure.value.message.render(current())
+    assert "audited" in said
+    assert "Nothing was changed" not in said
+    assert _exported_events(sqlite_db) == 3
+    assert not out.exists() or list(out.iterdir()) == []
 
 
 def _all(db: Database) -> list[Any]:

@@ -78,3 +78,47 @@ def test_a_pin_is_the_same_in_any_digits(set_as: str, typed: str) -> None:
 def test_a_pin_is_digits(pin: str) -> None:
     with pytest.raises(settings.SettingsError):
         settings.check_new_pin(pin)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        '{"idle_seconds": "five minutes"}',
+        '{"idle_seconds": null}',
+        '{"idle_seconds": [300]}',
+        '{"idle_seconds": 2.5}',
+        '{"idle_seconds": true}',
+        '{"idle_seconds": -1}',
+        '["idle_seconds", 300]',
+    ],
+)
+def test_a_bad_idle_time_in_the_settings_is_one_clear_line(stored: str) -> None:
+    """A hand-edited kiosk.json with an idle time that is no number of seconds stops the kiosk
+    with one translated line naming the file, as an unreadable file does: never the
+    'something unexpected' exit (70), and never a kiosk that silently stops clearing itself."""
+    from typer.testing import CliRunner
+
+    from kompass_tui.cli import app
+
+    path = settings.settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(stored, encoding="utf-8")
+    with pytest.raises(settings.SettingsError):
+        settings.load()
+    result = CliRunner().invoke(app, ["kiosk"], env={"KOMPASS_LOCALE": "en"})
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: The "), lines[0]
+    assert str(path) in lines[0], lines[0]
+    assert "unexpected" not in lines[0]
+
+
+def test_a_good_idle_time_in_the_settings_is_used() -> None:
+    path = settings.settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"idle_seconds": 0}', encoding="utf-8")
+    assert settings.load().idle_seconds == 0
+    path.write_text("{}", encoding="utf-8")
+    assert settings.load().idle_seconds == settings.DEFAULT_IDLE_SECONDS

@@ -1,5 +1,6 @@
-"""The kiosk in every locale of PRODUCT.md §6: whole registrations with no message left in
-English, snapshots of the language picker and of each section, and right-to-left text.
+"""The kiosk in every locale it offers (``sporreskjema.i18n.LOCALES``, the sixteen languages
+of README.md): whole registrations with no message left in English, snapshots of the language
+picker and of each section, and right-to-left text.
 
 Norwegian bokmål and English are pictured at two sizes in ``test_kiosk_snapshots.py``; the
 other locales are pictured here at 80×24. Update pictures after an intended change with

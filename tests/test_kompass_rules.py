@@ -1,4 +1,5 @@
-"""Every skip rule and every constraint of Kompass v1 (PRODUCT.md §2), one row per case.
+"""Every skip rule and every constraint of Kompass v1 (sporreskjema/definitions/kompass-v1.toml),
+one row per case.
 
 The coverage tests at the end fail when the definition gains a rule these tables
 do not exercise.

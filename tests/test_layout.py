@@ -5,9 +5,11 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import traceback
 from pathlib import Path
+from typing import Any
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from kompass_tui import __version__
 from kompass_tui.cli import app
@@ -43,24 +45,36 @@ def test_no_engine_module_names_a_ui_package() -> None:
                 assert name.split(".")[0] not in UI_PACKAGES, f"{path}: imports {name}"
 
 
-runner = CliRunner()
+def invoke(args: list[str], **kwargs: Any) -> Result:
+    """Run the command line as a person would; a crash fails the test with its traceback.
+
+    CliRunner catches every exception into ``result.exception`` and gives exit code 1, so
+    without this a crash would pass a test that expects a failing exit."""
+    result = CliRunner().invoke(app, args, **kwargs)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(
+            f"{args}: crashed with {result.exception!r}\n"
+            + "".join(traceback.format_exception(*result.exc_info))  # type: ignore[misc]
+        )
+    return result
 
 
 def test_version() -> None:
-    result = runner.invoke(app, ["--version"])
+    result = invoke(["--version"])
     assert result.exit_code == 0
     assert result.output.strip() == f"kompass {__version__}"
 
 
 def test_help_lists_the_commands() -> None:
-    result = runner.invoke(app, ["--help"], env={"KOMPASS_LOCALE": "en"})
+    result = invoke(["--help"], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0
     assert "questionnaire" in result.output
 
 
 def test_unknown_command_is_one_clear_error() -> None:
-    result = runner.invoke(app, ["frobnicate"])
-    assert result.exit_code != 0
+    result = invoke(["frobnicate"], env={"KOMPASS_LOCALE": "en"})
+    assert result.exit_code == 2  # a usage error, as Click gives it
+    assert "frobnicate" in result.output
     assert "Traceback" not in result.output
 
 

@@ -174,6 +174,45 @@ def test_kompass_purge_asks_needs_a_login_and_is_audited(db: Database) -> None:
     assert code == 2  # refused by the option's own check
 
 
+def test_kompass_purge_counts_shows_the_anonymous_counts_after_a_login(db: Database) -> None:
+    """`kompass purge --counts`: what purges kept, by month, status, language and mode, for a
+    caseworker who logs in; it names nobody, deletes nothing and leaves no audit entry."""
+    worker = _worker(db)
+    code, output = run(db, "purge", "--counts")
+    assert (code, output.strip()) == (0, "No records have been purged.")
+    for name, key, status in [("Hodan Ali", "202400000001", Status.exported),
+                              ("Abdi Nur", "202400000002", Status.exported),
+                              ("Sara Haile", "202400000003", Status.reviewed)]:  # fmt: skip
+        _record(db, worker, name, key, days_old=400, status=status)
+    kept = _record(db, worker, "Yonas Berhe", "202400000004", days_old=1, status=Status.exported)
+    assert run(db, "purge", "--older-than", "365", "--yes")[0] == 0
+    before = {e.id for e in audit.events(db, limit=10_000)}
+    code, output = run(db, "purge", "--counts", password="wrong password")
+    assert code == 1
+    assert output.strip().splitlines()[-1].startswith("Error: ")
+    code, output = run(db, "purge", "--counts")
+    assert code == 0, output
+    month = (NOW - dt.timedelta(days=400)).strftime("%Y-%m")
+    rows = [line.split() for line in output.splitlines() if line.strip().startswith(month)]
+    assert rows == [
+        [month, "exported", "ti", "kiosk", "2"],
+        [month, "reviewed", "ti", "kiosk", "1"],
+    ]
+    assert output.strip().splitlines()[-1].split() == ["Total", "3"]
+    for name in ("Hodan", "Abdi", "Sara", "2024000000"):
+        assert name not in output
+    records.get_record(db, kept)
+    # the two logins only: reading anonymous counts is no read of personal data
+    new = sorted(str(e.action) for e in audit.events(db, limit=10_000) if e.id not in before)
+    assert new == ["login", "login_failed"], new
+    code, output = run(db, "purge", "--counts", "--older-than", "1")
+    assert code == 1
+    assert "--counts deletes nothing" in output
+    code, output = run(db, "purge")
+    assert code == 1
+    assert "--older-than" in output
+
+
 def test_kompass_purge_says_when_the_file_could_not_be_rebuilt(
     sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,10 +3,19 @@ the entries that move up."""
 
 from __future__ import annotations
 
+import ast
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 from kompass_tui.registration import Registration
 from kompass_tui.storage import accounts, records
 from kompass_tui.storage.database import Database
 from tests.conftest import TODAY
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def stored(db: Database, registration: Registration) -> dict[str, tuple[object, str]]:
@@ -70,3 +79,53 @@ def test_answers_that_move_up_keep_who_gave_them(db: Database) -> None:
         "jobs[1].from_year": (2015, "self"),
         "jobs[1].to_year": (2020, "self"),
     }
+
+
+def test_an_answer_reaches_the_form_under_python_optimised(tmp_path: Path) -> None:
+    """`python -O` drops every `assert`: a saved answer must still reach the form, so the
+    database and the form never disagree (the summary, the checks and `submit` read the form)."""
+    url = f"sqlite:///{tmp_path / 'kompass.sqlite3'}"
+    script = textwrap.dedent(
+        f"""
+        import datetime as dt
+        from kompass_tui.registration import Registration
+        from kompass_tui.storage import records
+        from kompass_tui.storage.database import open_database
+
+        db = open_database({url!r})
+        registration = Registration(db, locale="nb", today=dt.date(2026, 11, 27))
+        if registration.answer("has_work_experience", "yes") is not None:
+            raise SystemExit("the answer was refused")
+        stored = records.load_answers(db, registration.record_id)
+        print(__debug__, stored.get("has_work_experience"), registration.form.get("has_work_experience"))
+        db.dispose()
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-O", "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "yes", "yes"]
+
+
+def test_no_assert_in_the_code_does_work() -> None:
+    """An `assert` is gone under `python -O`: none may call anything but `isinstance`, so
+    that nothing it does is lost with it."""
+    offending = []
+    for package in ("kompass_tui", "sporreskjema"):
+        for module in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Assert):
+                    continue
+                for inner in ast.walk(node.test):
+                    if isinstance(inner, ast.NamedExpr) or (
+                        isinstance(inner, ast.Call)
+                        and not (isinstance(inner.func, ast.Name) and inner.func.id == "isinstance")
+                    ):
+                        offending.append(f"{module.relative_to(ROOT)}:{node.lineno}")
+    assert offending == []

@@ -1,7 +1,8 @@
 """``kompass purge``: delete the personal data of records past the retention period.
 
 It needs a caseworker login, asks before it deletes (``--yes`` for scripts), and leaves an
-audit event and the anonymous counts of what it deleted.
+audit event and the anonymous counts of what it deleted. ``kompass purge --counts`` shows those
+counts (also with a login; they name nobody, so reading them is not audited).
 """
 
 from __future__ import annotations
@@ -9,8 +10,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
+from kompass_tui.cli.output import fail, safe
 from kompass_tui.i18n import _, ngettext
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
@@ -18,7 +24,7 @@ from kompass_tui.storage.models import Status
 
 def purge(
     older_than: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--older-than",
             min=1,
@@ -26,7 +32,7 @@ def purge(
             help=_("Delete records that have not changed for more than this many days."),
             show_default=False,
         ),
-    ],
+    ] = None,
     status: Annotated[
         list[Status] | None,
         typer.Option(
@@ -38,11 +44,28 @@ def purge(
     yes: Annotated[
         bool, typer.Option("--yes", help=_("Delete without asking first (for scripts)."))
     ] = False,
+    counts: Annotated[
+        bool,
+        typer.Option(
+            "--counts",
+            help=_(
+                "Show the anonymous counts of the records purged so far (by month, status, "
+                "language and mode), and delete nothing."
+            ),
+        ),
+    ] = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
     from kompass_tui.storage import purge as purging
 
+    if counts:
+        if older_than is not None or status or yes:
+            fail(_("--counts deletes nothing: give it without --older-than, --status or --yes."))
+        _show_counts(db, user)
+        return
+    if older_than is None:
+        fail(_("Say which records to delete with --older-than DAYS (or see --counts)."))
     statuses = frozenset(status or ())
     database = open_db(db)
     try:
@@ -82,3 +105,37 @@ def purge(
             ),
             err=True,
         )
+
+
+def _show_counts(db: str | None, user: str | None) -> None:
+    """The anonymous counts every purge kept, added up; a caseworker's login first, as for a
+    purge. They name no one (month, status, language, mode and a number), so no audit entry."""
+    from kompass_tui.storage import purge as purging
+
+    database = open_db(db)
+    try:
+        login(database, user)
+        kept = purging.counts(database)
+    except StorageError as exc:
+        storage_failure(exc)
+    finally:
+        database.dispose()
+    if not kept:
+        typer.echo(_("No records have been purged."))
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for heading in (_("Month"), _("Status"), _("Language"), _("Mode")):
+        table.add_column(heading, no_wrap=True)
+    table.add_column(_("Records"), justify="right")
+    for count in kept:
+        # Text, not strings, which Rich would read as markup; stored codes shown by the one rule.
+        table.add_row(
+            Text(safe(count.month)),
+            Text(safe(count.status)),
+            Text(safe(count.locale)),
+            Text(safe(count.mode)),
+            Text(str(count.records)),
+        )
+    table.add_section()
+    table.add_row(Text(_("Total")), "", "", "", Text(str(sum(c.records for c in kept))))
+    Console(highlight=False, soft_wrap=False).print(table)

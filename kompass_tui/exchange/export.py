@@ -117,7 +117,23 @@ def export(
             # Audited (and marked) only now that every file is whole; then the files take
             # their names. A file on disk under its name has always its audit entries.
             _mark_exported(db, written, actor_id, fmt, mark)
-        files.commit()
+        try:
+            files.commit()
+        except OSError as exc:
+            # After the audit's commit: say so, not "nothing was changed". What was renamed
+            # goes too, so no half export is left under its names.
+            files.discard(made_folder and out)
+            raise ExportError(
+                file_problem(
+                    N_(
+                        "The records are audited as exported, but %(path)s could not be given "
+                        "its name: %(reason)s. The export's files were removed; export the "
+                        "records again."
+                    ),
+                    files.current or out,
+                    exc,
+                )
+            ) from None
     except OSError as exc:
         files.discard(made_folder and out)
         raise ExportError(_write_problem(files.current or out, exc)) from None
@@ -138,6 +154,8 @@ class _Files:
 
     def __init__(self) -> None:
         self.parts: list[tuple[Path, Path, IO[str]]] = []
+        #: The files that have taken their names (removed too when the export fails).
+        self.named: list[Path] = []
         #: The file being made, for a message about it.
         self.current: Path | None = None
 
@@ -149,6 +167,10 @@ class _Files:
         """A new file readable by its owner only (exports hold personal data), in ``path``'s
         folder under a name of its own."""
         self.current = path
+        if path.is_dir():
+            # Found now, before anything is written or audited: the rename at the end, after
+            # the audit, would fail on it.
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         temp = Path(name)
         try:
@@ -173,6 +195,7 @@ class _Files:
         for temp, final, _handle in self.parts:
             self.current = final
             os.replace(temp, final)
+            self.named.append(final)
 
     def discard(self, folder: Path | bool) -> None:
         """Remove what was written; and the folder, if the export made it and it is empty."""
@@ -180,6 +203,10 @@ class _Files:
             with suppress(OSError):  # a full disk again: the file goes anyway
                 handle.close()
             temp.unlink(missing_ok=True)
+        for final in self.named:
+            with suppress(OSError):
+                final.unlink()
+        self.named.clear()
         if isinstance(folder, Path):
             with suppress(OSError):
                 folder.rmdir()
