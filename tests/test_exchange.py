@@ -318,7 +318,7 @@ def test_a_rename_that_fails_after_the_audit_says_so_and_leaves_no_half_export(
     in between), the message says the records are audited, not that nothing was changed, and
     the files already renamed go too: no half CSV folder."""
     from kompass_tui.exchange import export as exporting
-    from kompass_tui.i18n import current
+    from sporreskjema.i18n import translator
 
     worker = caseworker(sqlite_db)
     _several(sqlite_db, kompass, worker, 3)
@@ -335,7 +335,7 @@ def test_a_rename_that_fails_after_the_audit_says_so_and_leaves_no_half_export(
     monkeypatch.setattr(exporting.os, "replace", replace)
     with pytest.raises(StorageError) as failure:
         export(sqlite_db, fmt=Format.csv, out=out, selection=Selection(), actor_id=worker)
-    said = failure.value.message.render(current())
+    said = failure.value.message.render(translator("en"))
     assert "audited" in said
     assert "Nothing was changed" not in said
     assert _exported_events(sqlite_db) == 3
