@@ -31,7 +31,7 @@ from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Mode, RemarkKind, Status
 from sporreskjema import Questionnaire, translator
 from tests.conftest import TODAY
-from tests.helpers import filled
+from tests.helpers import filled, inline
 from tests.test_storage_records import save_form
 
 EN = translator("en")
@@ -222,6 +222,159 @@ def test_csv_tables_open_with_the_bom_and_either_delimiter(kiosk: Any, tmp_path:
         assert [row["job_title"] for row in tables["work"]] == ["Engineer", "مهندس كهرباء"]
         assert {row["record_id"] for rows in tables.values() for row in rows} == {str(record_id)}
         assert len(tables["remarks"]) == 2
+
+
+#: A later questionnaire with repeat groups of other names than kompass-v1's: one that keeps
+#: a v1 name (jobs) with other questions, and one named like a fixed table (remarks).
+LATER = """
+id = "kompass"
+version = "2"
+title = "Kompass, a later version"
+
+[[provenance]]
+code = "self"
+label = "The person alone"
+
+[[sections]]
+name = "about"
+title = "About you"
+
+[[sections.questions]]
+name = "full_name"
+type = "text"
+label = "Full name"
+
+[[sections.questions]]
+name = "hobbies"
+type = "repeat"
+label = "Hobbies"
+entry_title = "hobby"
+
+[[sections.questions.questions]]
+name = "hobby"
+type = "text"
+label = "Hobby"
+
+[[sections]]
+name = "learning"
+title = "Learning"
+
+[[sections.questions]]
+name = "trainings"
+type = "repeat"
+label = "Trainings"
+entry_title = "training"
+
+[[sections.questions.questions]]
+name = "training"
+type = "text"
+label = "Training"
+
+[[sections.questions.questions]]
+name = "training_level"
+type = "single"
+choices = "level"
+label = "Level"
+
+[[sections.questions.questions]]
+name = "training_year"
+type = "year"
+label = "Year"
+
+[[sections.questions]]
+name = "jobs"
+type = "repeat"
+label = "Jobs"
+
+[[sections.questions.questions]]
+name = "employer"
+type = "text"
+label = "Employer"
+
+[[sections.questions]]
+name = "remarks"
+type = "repeat"
+label = "Own notes"
+
+[[sections.questions.questions]]
+name = "note_text"
+type = "text"
+label = "Note"
+
+[[choices.level]]
+code = "basic"
+label = "Basic level"
+nus = "2"
+
+[[choices.level]]
+code = "higher"
+label = "Higher level"
+nus = "6"
+"""
+
+
+def test_a_later_questionnaires_repeat_groups_are_exported_and_shown_whole(
+    tmp_path: Path,
+) -> None:
+    """Export and the record view follow the questionnaire's own repeat groups: every group
+    gets its CSV table (none overwriting another) and its place in the HTML and the record
+    view, with every answer there."""
+    from kompass_tui.record_view import build_report
+
+    later = inline(LATER)
+    answers = {
+        "full_name": "Amina Yusuf", "hobbies[0].hobby": "Chess", "hobbies[1].hobby": "Football",
+        "trainings[0].training": "Welding", "trainings[0].training_level": "higher",
+        "trainings[0].training_year": "2019", "trainings[1].training": "First aid",
+        "jobs[0].employer": "Bakery Mosul", "remarks[0].note_text": "Own note",
+    }  # fmt: skip
+    db = open_database(f"sqlite:///{tmp_path / 'later.sqlite3'}")
+    try:
+        worker = caseworker(db)
+        new = records.create_record(db, questionnaire=later, mode=Mode.kiosk, locale="en")
+        save_form(db, new.id, filled(later, TODAY, answers))
+        csv_folder, page = tmp_path / "csv", tmp_path / "later.html"
+        for fmt, out in ((Format.csv, csv_folder), (Format.html, page)):
+            export(
+                db, fmt=fmt, out=out, selection=Selection(), actor_id=worker, mark=False,
+                questionnaire=later,
+            )  # fmt: skip
+        view = review.view_record(db, new.id, actor_id=worker)
+    finally:
+        db.dispose()
+
+    tables = {}
+    for file in sorted(csv_folder.iterdir()):
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            tables[file.stem] = list(csv.DictReader(handle))
+    # The group named like the fixed remarks table does not overwrite it; "jobs" keeps its
+    # kompass-v1 name "work" with this questionnaire's columns.
+    assert set(tables) == {"persons", "remarks", "hobbies", "trainings", "work", "remarks_entries"}
+    (person,) = tables["persons"]
+    assert person["full_name"] == "Amina Yusuf"
+    assert [(r["entry"], r["hobby"]) for r in tables["hobbies"]] == [
+        ("1", "Chess"), ("2", "Football"),
+    ]  # fmt: skip
+    assert [
+        (r["training"], r["training_level"], r["training_level_nus2000"], r["training_year"])
+        for r in tables["trainings"]
+    ] == [("Welding", "higher", "6", "2019"), ("First aid", "", "", "")]
+    assert [r["employer"] for r in tables["work"]] == ["Bakery Mosul"]
+    assert [r["note_text"] for r in tables["remarks_entries"]] == ["Own note"]
+    assert tables["remarks"] == []
+    assert {r["record_id"] for rows in tables.values() for r in rows} == {str(new.id)}
+
+    shown = page.read_text("utf-8")
+    report = build_report(view, later, EN, TODAY)
+    lines = [(line.label, line.text) for s in report.sections for line in s.lines]
+    for label, text in (
+        ("Hobby", "Chess"), ("Hobby", "Football"), ("Training", "Welding"),
+        ("Level", "Higher level"), ("Year", "2019"), ("Training", "First aid"),
+        ("Employer", "Bakery Mosul"), ("Note", "Own note"), ("Full name", "Amina Yusuf"),
+    ):  # fmt: skip
+        assert f"{label}: {text}" in shown or f"<strong>{label}</strong><br>{text}" in shown
+        assert (label, text) in lines
+    assert [s.name for s in report.sections] == ["about", "learning"]
 
 
 def test_csv_cells_cannot_start_a_formula() -> None:

@@ -69,14 +69,22 @@ class ExportError(StorageError):
     pass
 
 
-#: Rows of the persons table: the record and its answers that are not in a repeat group.
-#: Repeat groups have tables of their own, one row per entry.
-CSV_TABLES: Final = {
+#: The CSV tables every export has: the persons table (the record and its answers that are
+#: not in a repeat group) and the remarks. Every repeat group of the questionnaire has a table
+#: of its own besides, one row per entry (``csv_tables``).
+FIXED_TABLES: Final = ("persons", "remarks")
+#: Repeat groups whose tables keep the names that municipal systems have read since
+#: kompass-v1; any other group's table is named after the group. A questionnaire without
+#: these groups simply has no such tables.
+KEPT_TABLE_NAMES: Final = {
     "other_languages": "languages",
     "educations": "education",
     "jobs": "work",
-    "courses": "courses",
 }
+#: The table of the other languages also lists the mother tongues (when the questionnaire
+#: asks for them), each row with its ``kind``: kompass-v1's languages table.
+LANGUAGES_GROUP: Final = "other_languages"
+MOTHER_TONGUES: Final = "mother_tongues"
 #: Records audited (and marked) by one statement; all of them in one transaction, at the end.
 MARK_EVERY: Final = 5000
 #: A cell that a spreadsheet would take for a formula gets a leading apostrophe.
@@ -93,20 +101,23 @@ def export(
     delimiter: str = ",",
     progress: Callable[[int], None] | None = None,
     mark: bool = True,
+    questionnaire: Questionnaire | None = None,
 ) -> ExportResult:
     """Write the selected records to ``out`` (a folder for CSV); returns how many.
 
     ``mark``: reviewed records become exported (not when records only move to another
-    database); every exported record is audited either way."""
+    database); every exported record is audited either way. ``questionnaire``: the one whose
+    questions and repeat groups the CSV tables and the HTML pages follow (the built-in one
+    unless given)."""
     files = _Files()
-    questionnaire = load_builtin()
+    questionnaire = questionnaire or load_builtin()
     made_folder = fmt is Format.csv and not out.exists()
     try:
         with ExitStack() as stack:
             stack.enter_context(_heap_frozen())
             written = stack.enter_context(_Ids())
             writer = _writer(fmt, out, delimiter, questionnaire, stack, files)
-            for batch in batches(db, selection):
+            for batch in batches(db, selection, questionnaire):
                 for record in batch.records:
                     writer.write(record)
                 written.extend(batch.ids)
@@ -398,8 +409,9 @@ def _e(text: str) -> str:
 
 
 class _CsvWriter(_Writer):
-    """persons.csv, languages.csv, education.csv, work.csv, courses.csv and remarks.csv, joined
-    by record_id; UTF-8 with a byte order mark so that Excel reads the letters right."""
+    """persons.csv, remarks.csv and one table for each repeat group of the questionnaire
+    (kompass-v1: languages.csv, education.csv, work.csv, courses.csv), joined by record_id;
+    UTF-8 with a byte order mark so that Excel reads the letters right."""
 
     def __init__(
         self,
@@ -420,12 +432,15 @@ class _CsvWriter(_Writer):
             "record_id", "status", "needs_follow_up", "mode", "locale", "started", "submitted",
             "reviewed", "exported", *_with_nus_columns(questionnaire, top),
         ]  # fmt: skip
-        self.columns["languages"] = ["record_id", "entry", "kind", "language"] + [
-            c for c in _group_columns(questionnaire, "other_languages") if c != "language"
-        ]
-        for group, table in CSV_TABLES.items():
-            if table != "languages":
-                self.columns[table] = ["record_id", "entry", *_group_columns(questionnaire, group)]
+        #: Repeat group → its table, for every repeat group of this questionnaire.
+        self.tables = csv_tables(questionnaire)
+        #: The group whose table lists the mother tongues too, if this questionnaire has one.
+        self.languages = _languages_group(questionnaire)
+        for group, table in self.tables.items():
+            columns = _group_columns(questionnaire, group)
+            if group == self.languages:
+                columns = ["kind", "language", *(c for c in columns if c != "language")]
+            self.columns[table] = ["record_id", "entry", *columns]
         self.columns["remarks"] = ["record_id", "section", "kind", "text", "author", "created_at"]
         for table, columns in self.columns.items():
             handle = _open(folder / f"{table}.csv", stack, files, encoding="utf-8-sig", newline="")
@@ -436,7 +451,7 @@ class _CsvWriter(_Writer):
     def write(self, record: dict[str, Any]) -> None:
         answers = record["answers"]
         record_id = record["record_id"]
-        person = {name: value for name, value in answers.items() if name not in CSV_TABLES}
+        person = {name: value for name, value in answers.items() if name not in self.tables}
         times = record["timestamps"]
         self._row(
             "persons",
@@ -448,20 +463,24 @@ class _CsvWriter(_Writer):
                 "exported": times["exported"], **person,
             },
         )  # fmt: skip
-        for language in answers.get("mother_tongues") or []:
-            self._row(
-                "languages",
-                {
-                    "record_id": record_id,
-                    "entry": "",
-                    "kind": "mother_tongue",
-                    "language": language,
-                },
-            )
-        for group, table in CSV_TABLES.items():
+        if self.languages is not None:
+            mother_tongues = answers.get(MOTHER_TONGUES) or []
+            if not isinstance(mother_tongues, list):  # a row written past the program
+                mother_tongues = [mother_tongues]
+            for language in mother_tongues:
+                self._row(
+                    self.tables[self.languages],
+                    {
+                        "record_id": record_id,
+                        "entry": "",
+                        "kind": "mother_tongue",
+                        "language": language,
+                    },
+                )
+        for group, table in self.tables.items():
             for index, entry in enumerate(answers.get(group) or []):
                 row = {"record_id": record_id, "entry": index + 1, **entry}
-                if table == "languages":
+                if group == self.languages:
                     row["kind"] = "other"
                 self._row(table, row)
         for remark in record["remarks"]:
@@ -469,6 +488,40 @@ class _CsvWriter(_Writer):
 
     def _row(self, table: str, row: dict[str, Any]) -> None:
         self.writers[table].writerow({key: safe_cell(value) for key, value in row.items()})
+
+
+def csv_tables(questionnaire: Questionnaire) -> dict[str, str]:
+    """Every repeat group of the questionnaire → the name of its CSV table (without ``.csv``),
+    in the questionnaire's order. A group's table is named after the group (or as kompass-v1
+    named it, ``KEPT_TABLE_NAMES``); a name already taken, by the fixed tables or another
+    group's table, gets ``_entries`` (and a number if need be) added."""
+    taken = set(FIXED_TABLES)
+    tables: dict[str, str] = {}
+    for question in questionnaire.all_questions():
+        if question.type != "repeat":
+            continue
+        name = KEPT_TABLE_NAMES.get(question.name, question.name)
+        if name in taken:
+            name = stem = f"{question.name}_entries"
+            number = 2
+            while name in taken:
+                name, number = f"{stem}_{number}", number + 1
+        taken.add(name)
+        tables[question.name] = name
+    return tables
+
+
+def _languages_group(questionnaire: Questionnaire) -> str | None:
+    """The repeat group whose table lists the mother tongues too: kompass-v1's other languages,
+    with a ``language`` question, in a questionnaire that asks for the mother tongues."""
+    if not (
+        questionnaire.has_question(LANGUAGES_GROUP) and questionnaire.has_question(MOTHER_TONGUES)
+    ):
+        return None
+    group = questionnaire.question(LANGUAGES_GROUP)
+    if group.type != "repeat" or not any(q.name == "language" for q in group.questions):
+        return None
+    return LANGUAGES_GROUP
 
 
 def _group_columns(questionnaire: Questionnaire, group: str) -> list[str]:

@@ -123,9 +123,14 @@ class Batch:
         return [key(record_id).between(self.ids[0], self.ids[-1]), *self.selection.where(record_id)]
 
 
-def batches(db: Database, selection: Selection) -> Iterator[Batch]:
-    """The selected records, a batch at a time, ordered by record id."""
+def batches(
+    db: Database, selection: Selection, questionnaire: Questionnaire | None = None
+) -> Iterator[Batch]:
+    """The selected records, a batch at a time, ordered by record id. ``questionnaire``: one
+    that records may have been answered in besides the built-in one."""
     questionnaires: dict[tuple[str, str], Questionnaire | None] = {}
+    if questionnaire is not None:
+        questionnaires[questionnaire.id, questionnaire.version] = questionnaire
     last: Any = None
     usernames: dict[int, str] = {}
     while True:
