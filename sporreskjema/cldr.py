@@ -12,6 +12,7 @@ may type: in the language shown, in English, in Norwegian, in itself, or its cod
 
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
 from collections.abc import Collection
@@ -111,7 +112,11 @@ def _names_in_own_file(key: str) -> str | None:
     a whole :class:`Locale` of it."""
     if not localedata.exists(key):
         return None
-    data = localedata.load(key, merge_inherited=False)
+    # Not ``localedata.load(key, merge_inherited=False)``: Babel caches by name alone, so the
+    # unmerged data would then stand in for the whole locale (no ``character_order``, no
+    # date formats) for every ``Locale(key)`` made later in the process.
+    with open(localedata.resolve_locale_filename(key), "rb") as file:
+        data = pickle.load(file)  # noqa: S301 - Babel's own package data, as Babel reads it
     name = data.get("languages", {}).get(key)
     return name if isinstance(name, str) else None
 

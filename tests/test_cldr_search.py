@@ -4,6 +4,9 @@ and letter variants; and the order of the unfiltered lists."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from sporreskjema import cldr
@@ -150,3 +153,27 @@ def test_the_chosen_ones_come_first_and_the_list_is_cut() -> None:
     ]
     found = cldr.search("country", tr, "er", first={"PS"}, limit=2)
     assert [m.code for m in found] == ["PS", "ER"]
+
+
+def test_a_languages_own_name_leaves_its_locale_whole() -> None:
+    """The pickers read each language's own name from its CLDR file alone. Reading it must not
+    leave the file's bare data in Babel's cache in place of the whole locale: a person who then
+    chose that language found no text direction and no date formats, and the kiosk crashed."""
+    script = (
+        "from babel import Locale\n"
+        "from sporreskjema import cldr\n"
+        "from sporreskjema.i18n import LOCALES\n"
+        "for code in LOCALES:\n"
+        "    cldr.language_autonym(code)\n"
+        "for code in LOCALES:\n"
+        "    locale = Locale.parse(code)\n"
+        "    print(code, locale.character_order, locale.date_formats['short'].pattern)\n"
+    )
+    # A fresh interpreter: in this one another test may already have loaded the locales.
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    directions = dict(line.split()[:2] for line in result.stdout.splitlines())
+    assert directions["ar"] == "right-to-left"
+    assert directions["ti"] == "left-to-right"
