@@ -263,8 +263,7 @@ def find_record_id(db: Database, text: str) -> uuid.UUID:
 
 def _existing(db: Database, record_id: uuid.UUID) -> uuid.UUID:
     with db.session() as session:
-        if session.get(Record, record_id) is None:
-            raise RecordNotFound(record_id)
+        existing_record(session, record_id)
     return record_id
 
 
