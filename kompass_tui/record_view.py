@@ -14,8 +14,8 @@ from typing import Any, Final
 
 from babel.dates import format_date, format_datetime
 
+from kompass_tui.storage.answers import nest_answers
 from kompass_tui.storage.models import Record, RemarkKind, Status
-from kompass_tui.storage.records import nest_answers
 from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
 from sporreskjema import Form, FormError, Path, Questionnaire, Translator, cldr, values
 from sporreskjema.engine import SummaryItem

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage import records
+from kompass_tui.storage.answers import moved_paths
 from kompass_tui.storage.database import Database, StorageError
 from kompass_tui.storage.models import Mode, Record
 from sporreskjema import Form, FormError, Path, Questionnaire, load_builtin, values
@@ -261,18 +262,10 @@ class Registration:
 
     def _renumber_provenance(self, group: str, origins: list[int]) -> None:
         """Provenance chosen for answers of moved entries moves with them."""
-        chosen = {
-            path: who
-            for path, who in self.provenance_by_path.items()
-            if path.startswith(group + "[")
-        }
-        for path in chosen:
-            del self.provenance_by_path[path]
-        for index, origin in enumerate(origins):
-            prefix = f"{group}[{origin}]."
-            for path, who in chosen.items():
-                if path.startswith(prefix):
-                    self.provenance_by_path[f"{group}[{index}].{path[len(prefix) :]}"] = who
+        chosen = self.provenance_by_path
+        moved = moved_paths(chosen, group, origins)
+        kept = {path: who for path, who in chosen.items() if not path.startswith(group + "[")}
+        self.provenance_by_path = kept | {path: chosen[was] for path, was in moved.items()}
 
     # ---------------------------------------------------------------- sending
 

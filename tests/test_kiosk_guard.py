@@ -64,6 +64,32 @@ async def test_wrong_pins_are_slowed_down(
     assert app.return_code == 0
 
 
+async def test_wrong_pins_wait_by_the_rule_of_wrong_passwords(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PIN waits as a login does (storage/backoff.py): 5 s, doubling, and never more than
+    15 minutes, so a visitor cannot lock the staff out of their own kiosk for hours."""
+    from kompass_tui.storage.backoff import MAX_WAIT_SECONDS, wait_after
+
+    monkeypatch.setattr(PinScreen, "failures", 0)
+    monkeypatch.setattr(PinScreen, "locked_until", 0.0)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await pilot.press("ctrl+q")
+        waits = []
+        for _try in range(12):
+            PinScreen.locked_until = 0.0
+            app.screen.query_one("#pin").value = ""  # type: ignore[attr-defined]
+            await pilot.press(*"1111", "enter")
+            await pilot.pause()
+            waits.append(round(max(PinScreen.locked_until - time.monotonic(), 0)))
+        assert waits == [wait_after(n) for n in range(1, 13)]
+        assert waits[-1] == MAX_WAIT_SECONDS
+        PinScreen.locked_until = 0.0
+        await pilot.press("escape")
+
+
 @pytest.mark.parametrize(
     ("set_as", "typed"), [("۱۲۳۴", "1234"), ("1234", "١٢٣٤"), ("4821", "۴۸۲۱")]
 )

@@ -387,6 +387,7 @@ def test_the_sqlite_fast_way_writes_the_rows_core_writes(
     must be byte for byte the rows SQLAlchemy Core writes for the same values."""
     import sqlite3
 
+    from kompass_tui.storage import statements
     from kompass_tui.storage.models import utcnow
 
     record = start(sqlite_db, kompass)
@@ -394,9 +395,11 @@ def test_the_sqlite_fast_way_writes_the_rows_core_writes(
     for value in ['Bakar «ein» "x"', 12, 2.5, ["ti", "ar"], True]:
         row = {"record_id": record.id, "path": "jobs[0].tasks", "value": value,
                "provenance": "self", "answered_at": now}  # fmt: skip
-        assert records._save_on_sqlite(sqlite_db, row)
+        assert statements._save_on_sqlite(sqlite_db, row)
         with sqlite_db.connection() as connection:
-            records._upsert_answer(connection, {**row, "path": "jobs[1].tasks"})
+            connection.execute(
+                statements._upsert_statement("sqlite"), {**row, "path": "jobs[1].tasks"}
+            )
         raw = sqlite3.connect(sqlite_db.engine.url.database or "")
         try:
             fast, core = raw.execute(
@@ -408,7 +411,7 @@ def test_the_sqlite_fast_way_writes_the_rows_core_writes(
         assert fast == core, value
     # A record no longer open for answers: nothing written, and the usual error.
     records.submit(sqlite_db, record_id=record.id)
-    assert not records._save_on_sqlite(sqlite_db, {**row, "path": "jobs[2].tasks"})
+    assert not statements._save_on_sqlite(sqlite_db, {**row, "path": "jobs[2].tasks"})
     with pytest.raises(records.RecordClosed):
         records.save_answer(
             sqlite_db, record_id=record.id, path="jobs[2].tasks", value="x", provenance="self"

@@ -8,6 +8,7 @@ import typer
 
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _, current
+from kompass_tui.storage import DB_ENV_VAR
 from kompass_tui.storage.errors import StorageError
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from kompass_tui.storage.models import Caseworker
 
 #: The environment variable with the database URL (kompass_tui.storage.database reads it too).
-ENV_VAR = "KOMPASS_DB"
+ENV_VAR = DB_ENV_VAR
 
 DbOption = Annotated[
     str | None,

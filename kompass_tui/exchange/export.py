@@ -36,13 +36,13 @@ from kompass_tui.exchange.records import (
     RECORD,
     Selection,
     batches,
-    flat_answers,
     key,
     without_nus,
 )
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.record_view import stored_form
 from kompass_tui.storage import audit
+from kompass_tui.storage.answers import flat_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow

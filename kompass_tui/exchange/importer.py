@@ -38,13 +38,13 @@ from kompass_tui.exchange.records import (
     RECORD,
     REMARK,
     SCHEMA_VERSION,
-    flat_answers,
     schema,
     without_nus,
 )
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage import audit
 from kompass_tui.storage.accounts import AccountError, check_username
+from kompass_tui.storage.answers import flat_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Caseworker

@@ -20,10 +20,10 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
+from kompass_tui.storage.answers import is_group, nest_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
-from kompass_tui.storage.records import parse_path as _parse
-from sporreskjema import Path, Questionnaire
+from sporreskjema import Questionnaire
 
 SCHEMA_VERSION: Final = 1
 SCHEMA_FILE: Final = "kompass-record-1.schema.json"
@@ -321,56 +321,16 @@ def _nus_digits(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
     return digits
 
 
-@lru_cache(maxsize=1024)
-def _in_group(path: str) -> tuple[str, int, str]:
-    """``jobs[2].job_title`` → ``("jobs", 2, "job_title")``."""
-    parsed = _parse(path)
-    assert parsed.group is not None
-    assert parsed.index is not None
-    return parsed.group, parsed.index, parsed.name
-
-
 def nested_with_nus(
     questionnaire: Questionnaire | None, answers: list[Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """``[path, value, provenance]`` triples in path order → the answers nested (repeat
     groups as arrays of entries, gaps closed) with the NUS2000 level digit beside each code
-    that has one, and the provenance by path. One pass, with no call an answer: an export
-    makes this for every record."""
-    digits = {} if questionnaire is None else _nus_digits(questionnaire)
-    shown: dict[str, Any] = {}
-    provenance: dict[str, str] = {}
-    groups: dict[str, dict[int, dict[str, Any]]] = {}
-    for path, value, who in answers:
-        provenance[path] = who
-        if "[" in path:
-            try:
-                group, index, name = _in_group(path)
-            except ValueError:  # not a path Kompass writes: kept as it is, by its text
-                place, name = shown, path
-            else:
-                entries = groups.get(group)
-                if entries is None:
-                    entries = groups[group] = {}
-                entry = entries.get(index)
-                if entry is None:
-                    entry = entries[index] = {}
-                place = entry
-        else:
-            place, name = shown, path
-        place[name] = value
-        if name in digits and value.__class__ is str:
-            nus = digits[name].get(value)
-            if nus is not None:
-                place[name + NUS_SUFFIX] = nus
-    for group, entries in groups.items():
-        shown[group] = [entries[index] for index in sorted(entries)]
-    return shown, provenance
-
-
-def _is_group(value: Any) -> bool:
-    """A repeat group's entries (a list of dicts), not a list of codes."""
-    return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
+    that has one, and the provenance by path."""
+    digits = None if questionnaire is None else _nus_digits(questionnaire)
+    pairs = ((path, value) for path, value, _who in answers)
+    shown = nest_answers(pairs, beside=digits, suffix=NUS_SUFFIX)
+    return shown, {path: who for path, _value, who in answers}
 
 
 def without_nus(answers: dict[str, Any]) -> dict[str, Any]:
@@ -379,7 +339,7 @@ def without_nus(answers: dict[str, Any]) -> dict[str, Any]:
     for name, value in answers.items():
         if name.endswith(NUS_SUFFIX):
             continue
-        if _is_group(value):
+        if is_group(value):
             kept[name] = [without_nus(entry) for entry in value]
         else:
             kept[name] = value
@@ -463,16 +423,3 @@ def to_export(
             for correction in corrections
         ],
     }
-
-
-def flat_answers(answers: dict[str, Any]) -> dict[str, Any]:
-    """``{"jobs": [{"job_title": …}]}`` → ``{"jobs[0].job_title": …}``, as stored."""
-    flat: dict[str, Any] = {}
-    for name, value in answers.items():
-        if _is_group(value):
-            for index, entry in enumerate(value):
-                for child, child_value in entry.items():
-                    flat[str(Path(child, name, index))] = child_value
-        else:
-            flat[name] = value
-    return flat

@@ -11,11 +11,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, ScreenResultType
 
 from kompass_tui.i18n import N_, _, ngettext
+from kompass_tui.storage.backoff import FREE_FAILURES, wait_after
 from kompass_tui.widgets.visual import Button, Input, Label, Static
 from sporreskjema.i18n import translator
 
-#: Wrong PINs allowed before each further try must wait, doubling each time.
-PIN_FREE_TRIES = 3
+#: Wrong PINs allowed before each further try must wait (the rule of wrong passwords).
+PIN_FREE_TRIES = FREE_FAILURES + 1
 
 
 class GuardScreen(ModalScreen[ScreenResultType]):
@@ -70,10 +71,9 @@ class PinScreen(GuardScreen[bool]):
             self.close(True)
             return
         PinScreen.failures += 1
-        if PinScreen.failures >= PIN_FREE_TRIES:
-            PinScreen.locked_until = time.monotonic() + 5 * 2 ** (
-                PinScreen.failures - PIN_FREE_TRIES
-            )
+        wait = wait_after(PinScreen.failures)
+        if wait:
+            PinScreen.locked_until = time.monotonic() + wait
         pin.value = ""
         error.update(_("Wrong PIN."))
         error.display = True

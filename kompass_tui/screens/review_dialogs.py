@@ -20,9 +20,9 @@ from textual.widgets import Select
 from kompass_tui.i18n import _, current
 from kompass_tui.record_view import REMARK_KINDS
 from kompass_tui.storage import review
+from kompass_tui.storage.answers import nest_answers
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import RemarkKind, Status
-from kompass_tui.storage.records import nest_answers
 from kompass_tui.widgets.visual import Button, Input, Label, Static, TextArea
 from sporreskjema import Form, FormError, Path, values
 from sporreskjema.text import shown

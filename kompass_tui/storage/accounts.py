@@ -6,8 +6,8 @@ another's password (a caseworker sets their own). Each change is audited under t
 made it.
 
 Passwords are hashed with Argon2id (salted, slow). Failed logins are audited and
-slowed down: from the third failure in a row an account waits before the next
-attempt, twice as long each time, up to fifteen minutes. The count is kept atomically:
+slowed down by the rule of :mod:`kompass_tui.storage.backoff`: from the third failure in a
+row an account waits before the next attempt, twice as long each time, up to fifteen minutes. The count is kept atomically:
 an attempt is counted as a failure, under a row lock, before its password is checked (and
 uncounted if it was right), so parallel attempts cannot check more passwords than one
 after another could.
@@ -27,13 +27,14 @@ from sqlmodel import Session, col, select
 
 from kompass_tui.i18n import N_, Msg, Nn_
 from kompass_tui.storage import audit
+from kompass_tui.storage.backoff import FIRST_WAIT_SECONDS as FIRST_WAIT_SECONDS
+from kompass_tui.storage.backoff import FREE_FAILURES as FREE_FAILURES
+from kompass_tui.storage.backoff import MAX_WAIT_SECONDS as MAX_WAIT_SECONDS
+from kompass_tui.storage.backoff import wait_after as wait_after
 from kompass_tui.storage.database import Database, StorageError
 from kompass_tui.storage.models import Caseworker, utcnow
 
 MIN_PASSWORD_LENGTH: Final = 10
-FREE_FAILURES: Final = 2
-FIRST_WAIT_SECONDS: Final = 5
-MAX_WAIT_SECONDS: Final = 15 * 60
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 #: What the audit keeps of a failed login's user name that cannot be one (a password typed
 #: into the wrong field, say): the text itself is never stored.
@@ -68,13 +69,6 @@ class LoginThrottled(AccountError):
             )
         )
         self.seconds = seconds
-
-
-def wait_after(failures: int) -> int:
-    """Seconds an account waits after ``failures`` wrong passwords in a row."""
-    if failures <= FREE_FAILURES:
-        return 0
-    return int(min(FIRST_WAIT_SECONDS * 2 ** (failures - FREE_FAILURES - 1), MAX_WAIT_SECONDS))
 
 
 def check_username(username: str) -> str:

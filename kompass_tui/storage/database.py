@@ -34,11 +34,11 @@ from sqlalchemy.exc import (
 from sqlmodel import Session
 
 from kompass_tui.i18n import N_, Msg
+from kompass_tui.storage import DB_ENV_VAR
 from kompass_tui.storage.errors import StorageError as StorageError
 from kompass_tui.storage.errors import file_problem
 from sporreskjema.files import make_private_dir
 
-ENV_VAR: Final = "KOMPASS_DB"  # also in kompass_tui.cli.common, which must stay light
 #: How long a writer waits for another program's write to finish (milliseconds).
 BUSY_TIMEOUT_MS: Final = 15_000
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
@@ -50,7 +50,7 @@ def default_path() -> Path:
 
 def resolve_url(url: str | None = None) -> str:
     """The URL to use: the one given, else ``KOMPASS_DB``, else the default SQLite file."""
-    chosen = url or os.environ.get(ENV_VAR) or ""
+    chosen = url or os.environ.get(DB_ENV_VAR) or ""
     return chosen.strip() or f"sqlite:///{default_path()}"
 
 

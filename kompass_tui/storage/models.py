@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-from kompass_tui.i18n import N_
+from kompass_tui.storage.status import Status as Status
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
@@ -44,21 +44,6 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class Status(StrEnum):
-    in_progress = "in_progress"
-    submitted = "submitted"
-    reviewed = "reviewed"
-    exported = "exported"
-
-
-STATUS_LABELS = {
-    Status.in_progress: N_("In progress"),
-    Status.submitted: N_("Submitted"),
-    Status.reviewed: N_("Reviewed"),
-    Status.exported: N_("Exported"),
-}
 
 
 class Mode(StrEnum):

@@ -1,4 +1,10 @@
-"""Records and their answers: create, save each answer as it is given, resume, submit.
+"""The lifecycle of a registration: create, save each answer as it is given, resume, continue
+at the assisted desk, submit.
+
+It is written with the ORM session throughout; saving one answer, the kiosk's hot path, is
+written in Core in :mod:`kompass_tui.storage.statements`. The answers' two shapes (flat
+rows, nested forms) are :mod:`kompass_tui.storage.answers`, the statuses and which may follow
+which :mod:`kompass_tui.storage.status`.
 
 Every function here is one transaction: it either happens whole or not at all, and once
 it has returned its change is on disk (SQLite: WAL with ``synchronous=FULL``).
@@ -14,21 +20,25 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from typing import Any, Final
 
-import sqlalchemy as sa
 from argon2.low_level import Type, hash_secret_raw
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from kompass_tui.i18n import N_, Msg, Nn_
-from kompass_tui.storage import audit
-from kompass_tui.storage.database import Database, StorageError
-from kompass_tui.storage.models import Answer, AuditEvent, Mode, Record, Status, utcnow
-from sporreskjema import Path, Questionnaire
+from kompass_tui.storage import audit, statements
+from kompass_tui.storage.answers import PERSON_FIELDS as PERSON_FIELDS
+from kompass_tui.storage.answers import flat_answers, moved_paths, nest_answers
+from kompass_tui.storage.answers import parse_path as parse_path
+from kompass_tui.storage.backoff import wait_after
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.errors import DuplicatePerson as DuplicatePerson
+from kompass_tui.storage.errors import RecordClosed as RecordClosed
+from kompass_tui.storage.errors import RecordNotFound as RecordNotFound
+from kompass_tui.storage.errors import StorageError
+from kompass_tui.storage.models import Answer, AuditEvent, Mode, Record, utcnow
+from kompass_tui.storage.status import Status
+from sporreskjema import Questionnaire
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
 RESUME_ALPHABET: Final = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -49,46 +59,6 @@ RESUME_HASH_SALT: Final = b"kompass resume code, Argon2id, v1"
 #: "Already registered" answers a kiosk gives within this time: from the third, each further
 #: look-up of an identifier waits first (the rule of wrong passwords: 5 s, doubling).
 IDENTIFIER_WINDOW: Final = dt.timedelta(hours=1)
-
-#: Answers copied onto the record for listing, searching, the deadline and uniqueness.
-PERSON_FIELDS: Final = {
-    "full_name": "full_name",
-    "birth_date": "birth_date",
-    "person_id": "person_key",
-    "permit_date": "permit_date",
-}
-
-
-class RecordNotFound(StorageError):
-    def __init__(self, record_id: object) -> None:
-        super().__init__(Msg(N_("There is no record %(id)s."), {"id": str(record_id)}))
-
-
-class DuplicatePerson(StorageError):
-    """A second registration for a person who already has a record."""
-
-    def __init__(self, existing: uuid.UUID) -> None:
-        super().__init__(
-            Msg(
-                N_(
-                    "This person is already registered (record %(id)s). Add a remark to that record instead of registering again."
-                ),
-                {"id": str(existing)},
-            )
-        )
-        self.existing = existing
-
-
-class RecordClosed(StorageError):
-    def __init__(self, status: str) -> None:
-        super().__init__(
-            Msg(
-                N_(
-                    "This registration has been sent (status: %(status)s) and can no longer be changed here."
-                ),
-                {"status": status},
-            )
-        )
 
 
 class ResumeFailed(StorageError):
@@ -240,7 +210,8 @@ def create_record(
     return NewRecord(record.id, code)
 
 
-def _record(session: Session, record_id: uuid.UUID) -> Record:
+def existing_record(session: Session, record_id: uuid.UUID) -> Record:
+    """The record in this session; :class:`RecordNotFound` when there is none."""
     record = session.get(Record, record_id)
     if record is None:
         raise RecordNotFound(record_id)
@@ -249,7 +220,7 @@ def _record(session: Session, record_id: uuid.UUID) -> Record:
 
 def get_record(db: Database, record_id: uuid.UUID) -> Record:
     with db.session() as session:
-        return _record(session, record_id)
+        return existing_record(session, record_id)
 
 
 def find_by_person(db: Database, person_key: str) -> Record | None:
@@ -258,121 +229,15 @@ def find_by_person(db: Database, person_key: str) -> Record | None:
 
 
 def _open_for_answers(session: Session, record_id: uuid.UUID) -> Record:
-    record = _record(session, record_id)
+    record = existing_record(session, record_id)
     if record.status != Status.in_progress:
         raise RecordClosed(record.status)
     return record
 
 
-_RECORD = SQLModel.metadata.tables["record"]
-_ANSWER = SQLModel.metadata.tables["answer"]
-
-
-def _person_value(column: str, value: Any) -> Any:
-    if column in ("birth_date", "permit_date") and isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    return value
-
-
-@cache
-def _upsert_statement(dialect: str) -> sa.Insert:
-    """``INSERT … ON CONFLICT (record_id, path) DO UPDATE``, built once per dialect."""
-    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(_ANSWER)
-    return statement.on_conflict_do_update(
-        index_elements=["record_id", "path"],
-        set_={
-            "value": statement.excluded.value,
-            "provenance": statement.excluded.provenance,
-            "answered_at": statement.excluded.answered_at,
-        },
-    )
-
-
-@cache
-def _touch_statement(columns: tuple[str, ...]) -> sa.Update:
-    """Set ``columns`` on a record that is still in progress (0 rows when it is not)."""
-    return (
-        sa.update(_RECORD)
-        .where(
-            _RECORD.c.id == sa.bindparam("record_id"), _RECORD.c.status == Status.in_progress.value
-        )
-        .values({column: sa.bindparam(column) for column in columns})
-    )
-
-
-def _upsert_answer(connection: sa.Connection, row: dict[str, Any]) -> None:
-    connection.execute(_upsert_statement(connection.dialect.name), row)
-
-
-@dataclass(frozen=True)
-class _Raw:
-    """A Core statement compiled once for SQLite, with SQLAlchemy's own converters of its
-    values (UUIDs, timestamps, JSON), so that rows written through the driver are exactly the
-    rows Core would write."""
-
-    sql: str
-    names: tuple[str, ...]
-    converters: tuple[Any, ...]
-    #: The values written into the statement itself (``status = 'in_progress'``).
-    fixed: Mapping[str, Any]
-
-    def parameters(self, values: Mapping[str, Any]) -> list[Any]:
-        given = [values[name] if name in values else self.fixed[name] for name in self.names]
-        return [
-            value if convert is None else convert(value)
-            for value, convert in zip(given, self.converters, strict=True)
-        ]
-
-
-@cache
-def _raw(dialect: sa.Dialect, which: str) -> _Raw:
-    if which == "touch":
-        statement: Any = _touch_statement(("updated_at",))
-        keys = ["record_id", "updated_at"]
-    else:
-        statement = _upsert_statement("sqlite")
-        keys = ["record_id", "path", "value", "provenance", "answered_at"]
-    # Compiled as Core compiles it for an execution with exactly these values.
-    compiled = statement.compile(dialect=dialect, column_keys=keys)
-    names = tuple(compiled.positiontup or ())
-    binds = [compiled.binds[name] for name in names]
-    converters = tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds)
-    fixed = {
-        name: bind.effective_value
-        for name, bind in zip(names, binds, strict=True)
-        if not bind.required
-    }
-    return _Raw(compiled.string, names, converters, fixed)
-
-
-class _NotOpen(Exception):
-    """The record is not open for answers: the fast way gives up and writes nothing."""
-
-
-def _save_on_sqlite(db: Database, row: dict[str, Any]) -> bool:
-    """The usual answer (not a person field, not a removal) saved through the driver in one
-    transaction; False, with nothing written, when the record is not open for answers."""
-    dialect = db.engine.dialect
-    touch, upsert = _raw(dialect, "touch"), _raw(dialect, "upsert")
-    try:
-        with db.sqlite_write() as connection:
-            touched = connection.execute(
-                touch.sql,
-                touch.parameters({"record_id": row["record_id"], "updated_at": row["answered_at"]}),
-            ).rowcount
-            if not touched:
-                raise _NotOpen
-            connection.execute(upsert.sql, upsert.parameters(row))
-    except _NotOpen:
-        return False
-    return True
-
-
 def _kiosk_wait(session: Session, kiosk: str, now: dt.datetime) -> int:
     """Seconds before the kiosk named ``kiosk`` may look up the next identifier: counted from
     its "already registered" answers in the audit log, so a restart does not forget them."""
-    from kompass_tui.storage.accounts import wait_after  # not at the kiosk's start
-
     known = [
         at
         for at, detail in session.exec(
@@ -405,9 +270,7 @@ def _look_up_at_kiosk(db: Database, *, record_id: uuid.UUID, person_key: str, ki
         wait = _kiosk_wait(session, kiosk, utcnow())
         if wait:
             raise LookupThrottled(wait)
-        other = session.exec(
-            select(Record.id).where(Record.person_key == person_key, Record.id != record_id)
-        ).first()
+        other = statements.owner_of(session, person_key, record_id)
         if other is None:
             return
         _note_known(session, other, kiosk)
@@ -430,87 +293,21 @@ def save_answer(
     ``kiosk``: typed at the kiosk of this name, where nobody is logged in: finding an
     identifier is audited, and from the third within :data:`IDENTIFIER_WINDOW` each further
     look-up waits (:class:`LookupThrottled`), so nobody there can test number after number.
-    This is the kiosk's hot path, so it is written in SQLAlchemy Core: one update of the
-    record and one upsert of the answer; on SQLite the usual answer goes the same statements
-    through the driver itself (:func:`_save_on_sqlite`).
+    This is the kiosk's hot path: the write itself is :func:`statements.write_answer`.
     """
     parse_path(path)
-    column = PERSON_FIELDS.get(path)
-    if kiosk is not None and column == "person_key" and isinstance(value, str):
+    if kiosk is not None and PERSON_FIELDS.get(path) == "person_key" and isinstance(value, str):
         _look_up_at_kiosk(db, record_id=record_id, person_key=value, kiosk=kiosk)
         try:
-            _save_answer(db, record_id=record_id, path=path, value=value,
-                         provenance=provenance, column=column)  # fmt: skip
+            statements.write_answer(
+                db, record_id=record_id, path=path, value=value, provenance=provenance
+            )
         except DuplicatePerson as exc:  # registered by another program in the meantime
             with db.write() as session:
                 _note_known(session, exc.existing, kiosk)
             raise
         return
-    _save_answer(db, record_id=record_id, path=path, value=value,
-                 provenance=provenance, column=column)  # fmt: skip
-
-
-def _save_answer(
-    db: Database,
-    *,
-    record_id: uuid.UUID,
-    path: str,
-    value: Any,
-    provenance: str,
-    column: str | None,
-) -> None:
-    now = utcnow()
-    if column is None and value is not None and db.backend == "sqlite":
-        row = {"record_id": record_id, "path": path, "value": value,
-               "provenance": provenance, "answered_at": now}  # fmt: skip
-        if _save_on_sqlite(db, row):
-            return
-        # not open for answers: the general way below says why
-    changes: dict[str, Any] = {"updated_at": now}
-    if column is not None:
-        changes[column] = _person_value(column, value)
-    try:
-        with db.connection() as connection:
-            if column == "person_key" and value is not None:
-                other = connection.execute(
-                    sa.select(_RECORD.c.id).where(
-                        _RECORD.c.person_key == value, _RECORD.c.id != record_id
-                    )
-                ).scalar()
-                if other is not None:
-                    raise DuplicatePerson(other)
-            updated = connection.execute(
-                _touch_statement(tuple(changes)), {"record_id": record_id, **changes}
-            ).rowcount
-            if not updated:
-                status = connection.execute(
-                    sa.select(_RECORD.c.status).where(_RECORD.c.id == record_id)
-                ).scalar()
-                raise RecordNotFound(record_id) if status is None else RecordClosed(status)
-            if value is None:
-                connection.execute(
-                    sa.delete(_ANSWER).where(
-                        _ANSWER.c.record_id == record_id, _ANSWER.c.path == path
-                    )
-                )
-            else:
-                _upsert_answer(
-                    connection,
-                    {
-                        "record_id": record_id,
-                        "path": path,
-                        "value": value,
-                        "provenance": provenance,
-                        "answered_at": now,
-                    },
-                )
-    except IntegrityError:
-        # Another program registered the same person between our check and our write.
-        if column == "person_key" and isinstance(value, str):
-            other_record = find_by_person(db, value)
-            if other_record is not None:
-                raise DuplicatePerson(other_record.id) from None
-        raise
+    statements.write_answer(db, record_id=record_id, path=path, value=value, provenance=provenance)
 
 
 def save_entries(
@@ -534,34 +331,29 @@ def save_entries(
         origins = range(len(entries))
     if len(origins) != len(entries):
         raise ValueError("one origin for each entry")
-    wanted = {
-        f"{group}[{index}].{name}": (value, f"{group}[{origin}].{name}")
-        for index, (entry, origin) in enumerate(zip(entries, origins, strict=True))
-        for name, value in entry.items()
-        if value is not None
-    }
+    nested = {group: [dict(entry) for entry in entries]} if entries else {}
+    wanted = {path: value for path, value in flat_answers(nested).items() if value is not None}
     with db.write() as session:
         record = _open_for_answers(session, record_id)
-        rows = session.exec(select(Answer).where(Answer.record_id == record_id)).all()
-        # What each answer was, read before any row goes.
-        before = {
-            row.path: (row.value, row.provenance, row.answered_at)
-            for row in rows
+        rows = [
+            row
+            for row in session.exec(select(Answer).where(Answer.record_id == record_id))
             if row.path.startswith(f"{group}[")
-        }
+        ]
+        # What each answer was, read before any row goes, and where it is now.
+        before = {row.path: (row.value, row.provenance, row.answered_at) for row in rows}
+        was = moved_paths(before, group, list(origins))
         kept = set()
         for row in rows:
-            if row.path in before:
-                value, was = wanted.get(row.path, (None, None))
-                if was == row.path and value == row.value:
-                    kept.add(row.path)
-                else:
-                    session.delete(row)
+            if was.get(row.path) == row.path and wanted.get(row.path) == row.value:
+                kept.add(row.path)
+            else:
+                session.delete(row)
         session.flush()
-        for path, (value, was) in wanted.items():
+        for path, value in wanted.items():
             if path in kept:
                 continue
-            old_value, old_provenance, old_time = before.get(was, (None, provenance, now))
+            old_value, old_provenance, old_time = before.get(was.get(path, ""), (None, "", now))
             same = old_value == value
             session.add(
                 Answer(
@@ -579,40 +371,17 @@ def save_entries(
 def load_answers(db: Database, record_id: uuid.UUID) -> dict[str, Any]:
     """The record's answers in the nested form ``Form.from_json`` reads."""
     with db.session() as session:
-        _record(session, record_id)
+        existing_record(session, record_id)
         rows = session.exec(
             select(Answer.path, Answer.value).where(Answer.record_id == record_id)
         ).all()
     return nest_answers(dict(rows))
 
 
-#: Repeat-group paths recur in every record (``jobs[0].job_title``): parsed once each.
-parse_path = lru_cache(maxsize=4096)(Path.parse)
-
-
-def nest_answers(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """``{"jobs[1].job_title": …}`` → ``{"jobs": [{}, {"job_title": …}]}`` (gaps closed)."""
-    answers: dict[str, Any] = {}
-    groups: dict[str, dict[int, dict[str, Any]]] = {}
-    for text, value in flat.items():
-        if "[" not in text:  # most answers: no need to parse the path
-            answers[text] = value
-            continue
-        path = parse_path(text)
-        if path.group is None:
-            answers[path.name] = value
-        else:
-            assert path.index is not None
-            groups.setdefault(path.group, {}).setdefault(path.index, {})[path.name] = value
-    for group, entries in groups.items():
-        answers[group] = [entries[i] for i in sorted(entries)]
-    return answers
-
-
 def answer_rows(db: Database, record_id: uuid.UUID) -> list[Answer]:
     """Every stored answer of a record, with provenance and time, in path order."""
     with db.session() as session:
-        _record(session, record_id)
+        existing_record(session, record_id)
         return list(
             session.exec(
                 select(Answer).where(Answer.record_id == record_id).order_by(col(Answer.path))
@@ -688,15 +457,13 @@ def set_provenance(
     stored answers changed (answers not given yet take it when they come)."""
     with db.write() as session:
         _open_for_answers(session, record_id)
-        changed = (
-            session.connection()
-            .execute(
-                sa.update(_ANSWER)
-                .where(_ANSWER.c.record_id == record_id, _ANSWER.c.path.in_(list(paths)))
-                .values(provenance=provenance)
-            )
-            .rowcount
-        )
+        changed = 0
+        for answer in session.exec(
+            select(Answer).where(Answer.record_id == record_id, col(Answer.path).in_(list(paths)))
+        ):
+            answer.provenance = provenance
+            session.add(answer)
+            changed += 1
         audit.log(
             session,
             audit.Action.provenance_changed,
@@ -705,13 +472,13 @@ def set_provenance(
             paths=sorted(paths),
             provenance=provenance,
         )
-    return int(changed or 0)
+    return changed
 
 
 def note_locale(db: Database, *, record_id: uuid.UUID, locale: str) -> None:
     """Remember that the survey was shown in ``locale`` (the person switched language)."""
     with db.write() as session:
-        record = _record(session, record_id)
+        record = existing_record(session, record_id)
         if locale not in record.locales_used:
             record.locales_used = [*record.locales_used, locale]
         record.locale = locale

@@ -14,11 +14,13 @@ from enum import StrEnum
 from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from kompass_tui.i18n import N_, Msg
-from kompass_tui.storage import audit
+from kompass_tui.storage import audit, statements
+from kompass_tui.storage.answers import parse_path
 from kompass_tui.storage.database import Database, StorageError
+from kompass_tui.storage.errors import RecordNotFound
 from kompass_tui.storage.models import (
     Answer,
     Caseworker,
@@ -26,28 +28,22 @@ from kompass_tui.storage.models import (
     Record,
     Remark,
     RemarkKind,
-    Status,
     utcnow,
 )
-from kompass_tui.storage.records import PERSON_FIELDS, DuplicatePerson, RecordNotFound
-from sporreskjema import Path, Questionnaire
+from kompass_tui.storage.records import existing_record
+from kompass_tui.storage.status import CORRECTABLE as CORRECTABLE
+from kompass_tui.storage.status import OPEN_STATUSES as OPEN_STATUSES
+from kompass_tui.storage.status import STATUS_NAMES as STATUS_NAMES
+from kompass_tui.storage.status import TRANSITIONS as TRANSITIONS
+from kompass_tui.storage.status import Status, may_follow
+from kompass_tui.storage.status import status_msg as status_msg
+from sporreskjema import Questionnaire
 from sporreskjema.text import clean_text
 
 #: The survey is due within two weeks of the residence permit (integration act § 10).
 DEADLINE_DAYS: Final = 14
 REMARK_MAX_LENGTH: Final = 4000
 REASON_MAX_LENGTH: Final = 1000
-#: Each status and the ones a caseworker may move a record on to.
-TRANSITIONS: Final[dict[Status, tuple[Status, ...]]] = {
-    Status.in_progress: (Status.submitted,),
-    Status.submitted: (Status.reviewed,),
-    Status.reviewed: (Status.submitted, Status.exported),
-    Status.exported: (Status.reviewed,),
-}
-#: Statuses whose answers a caseworker may correct: sent by the person, not yet exported.
-CORRECTABLE: Final = frozenset({Status.submitted, Status.reviewed})
-#: What the list shows unless asked otherwise: the work that is still open.
-OPEN_STATUSES: Final = frozenset({Status.in_progress, Status.submitted})
 #: The most records one page of the list shows (``kompass list --limit`` allows no more), so
 #: that the audit event of a listing can name every record it showed.
 PAGE_MAX: Final = 1000
@@ -267,8 +263,7 @@ def find_record_id(db: Database, text: str) -> uuid.UUID:
 
 def _existing(db: Database, record_id: uuid.UUID) -> uuid.UUID:
     with db.session() as session:
-        if session.get(Record, record_id) is None:
-            raise RecordNotFound(record_id)
+        existing_record(session, record_id)
     return record_id
 
 
@@ -296,7 +291,7 @@ class RecordView:
 def view_record(db: Database, record_id: uuid.UUID, *, actor_id: int) -> RecordView:
     """Read a record for a caseworker; the reading is audited."""
     with db.write() as session:
-        record = _record(session, record_id)
+        record = existing_record(session, record_id)
         audit.log(session, audit.Action.record_viewed, actor_id=actor_id, record_id=record_id)
     return load_view(db, record_id, record=record)
 
@@ -304,7 +299,7 @@ def view_record(db: Database, record_id: uuid.UUID, *, actor_id: int) -> RecordV
 def load_view(db: Database, record_id: uuid.UUID, *, record: Record | None = None) -> RecordView:
     """The record view without an audit event (after the caseworker's own change)."""
     with db.session() as session:
-        record = record or _record(session, record_id)
+        record = record or existing_record(session, record_id)
         answers = list(
             session.exec(
                 select(Answer).where(Answer.record_id == record_id).order_by(col(Answer.id))
@@ -335,13 +330,6 @@ def load_view(db: Database, record_id: uuid.UUID, *, record: Record | None = Non
     return RecordView(record, answers, remarks, corrections, names)
 
 
-def _record(session: Session, record_id: uuid.UUID) -> Record:
-    record = session.get(Record, record_id)
-    if record is None:
-        raise RecordNotFound(record_id)
-    return record
-
-
 # ---------------------------------------------------------------- changes
 
 
@@ -365,7 +353,7 @@ def add_remark(
     if section is not None:
         check_section(questionnaire, section)
     with db.write() as session:
-        _record(session, record_id)
+        existing_record(session, record_id)
         remark = Remark(
             record_id=record_id, section=section, kind=kind, text=cleaned, author_id=actor_id
         )
@@ -416,7 +404,7 @@ def correct_answer(
     ``value`` is the new answer already checked by the questionnaire's engine, in its JSON
     form (``None`` removes the answer).
     """
-    Path.parse(path)
+    parse_path(path)
     why = _checked_text(
         reason,
         REASON_MAX_LENGTH,
@@ -424,7 +412,7 @@ def correct_answer(
         too_long=N_("A reason can be at most %(max)d characters long."),
     )
     with db.write() as session:
-        record = _record(session, record_id)
+        record = existing_record(session, record_id)
         if record.status not in CORRECTABLE:
             raise ReviewError(
                 Msg(
@@ -459,9 +447,8 @@ def correct_answer(
             answer.provenance = "caseworker"
             answer.answered_at = now
             session.add(answer)
-        column = PERSON_FIELDS.get(path)
-        if column is not None:
-            _copy_person_field(session, record, column, value)
+        for column, copied in statements.person_changes(session, record_id, path, value).items():
+            setattr(record, column, copied)
         record.updated_at = now
         session.add(record)
         correction = Correction(
@@ -486,36 +473,12 @@ def correct_answer(
     return correction
 
 
-def _copy_person_field(session: Session, record: Record, column: str, value: Any) -> None:
-    if column == "person_key" and value is not None:
-        other = session.exec(
-            select(Record.id).where(Record.person_key == value, Record.id != record.id)
-        ).first()
-        if other is not None:
-            raise DuplicatePerson(other)
-    if column in ("birth_date", "permit_date") and isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    setattr(record, column, value)
-
-
-STATUS_NAMES: Final = {
-    Status.in_progress: N_("in progress"),
-    Status.submitted: N_("submitted"),
-    Status.reviewed: N_("reviewed"),
-    Status.exported: N_("exported"),
-}
-
-
-def status_msg(status: Status) -> Msg:
-    return Msg(STATUS_NAMES[status])
-
-
 def set_status(db: Database, *, record_id: uuid.UUID, actor_id: int, status: Status) -> Record:
     """Move a record on (or back) by one allowed step."""
     with db.write() as session:
-        record = _record(session, record_id)
+        record = existing_record(session, record_id)
         old = Status(record.status)
-        if status not in TRANSITIONS[old]:
+        if not may_follow(old, status):
             raise TransitionRefused(old, status)
         now = utcnow()
         record.status = status
@@ -558,7 +521,7 @@ class TransitionRefused(ReviewError):
 
 def set_follow_up(db: Database, *, record_id: uuid.UUID, actor_id: int, flag: bool) -> Record:
     with db.write() as session:
-        record = _record(session, record_id)
+        record = existing_record(session, record_id)
         if record.needs_follow_up != flag:
             record.needs_follow_up = flag
             record.updated_at = utcnow()

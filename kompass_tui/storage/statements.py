@@ -1,0 +1,203 @@
+"""Saving one answer, the kiosk's hot path, in SQLAlchemy Core: its statements are built
+once per dialect, and on SQLite compiled once for the driver itself.
+
+Everything else in storage goes through the ORM session (:mod:`kompass_tui.storage.records`);
+this module is the one place that writes with Core statements and, on SQLite, through the
+driver. A row written either way is exactly the row the ORM would write: the statements are
+compiled with SQLAlchemy's own converters of their values (UUIDs, timestamps, JSON).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from kompass_tui.storage.answers import person_column
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.errors import DuplicatePerson, RecordClosed, RecordNotFound
+from kompass_tui.storage.models import utcnow
+from kompass_tui.storage.status import Status
+
+_RECORD = SQLModel.metadata.tables["record"]
+_ANSWER = SQLModel.metadata.tables["answer"]
+
+#: The record, other than ``record_id``, that has the identifier ``person_key``.
+_OWNER = (
+    sa.select(_RECORD.c.id)
+    .where(
+        _RECORD.c.person_key == sa.bindparam("person_key"),
+        _RECORD.c.id != sa.bindparam("record_id"),
+    )
+    .limit(1)
+)
+
+
+def owner_of(
+    where: Session | sa.Connection, person_key: str, record_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The other record that has this identifier (the once-per-person rule), if any."""
+    owner: uuid.UUID | None = where.execute(
+        _OWNER, {"person_key": person_key, "record_id": record_id}
+    ).scalar()
+    return owner
+
+
+def person_changes(
+    where: Session | sa.Connection, record_id: uuid.UUID, path: str, value: Any
+) -> dict[str, Any]:
+    """The record's columns an answer at ``path`` changes (none for most answers), checked:
+    :class:`DuplicatePerson` when the identifier is another record's. The one place that
+    copies the person's name, birth date, identifier and permit date onto the record, for
+    the kiosk's answers and a caseworker's corrections alike."""
+    copied = person_column(path, value)
+    if copied is None:
+        return {}
+    column, stored = copied
+    if column == "person_key" and stored is not None:
+        other = owner_of(where, stored, record_id)
+        if other is not None:
+            raise DuplicatePerson(other)
+    return {column: stored}
+
+
+@cache
+def _upsert_statement(dialect: str) -> sa.Insert:
+    """``INSERT … ON CONFLICT (record_id, path) DO UPDATE``, built once per dialect."""
+    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(_ANSWER)
+    return statement.on_conflict_do_update(
+        index_elements=["record_id", "path"],
+        set_={
+            "value": statement.excluded.value,
+            "provenance": statement.excluded.provenance,
+            "answered_at": statement.excluded.answered_at,
+        },
+    )
+
+
+@cache
+def _touch_statement(columns: tuple[str, ...]) -> sa.Update:
+    """Set ``columns`` on a record that is still in progress (0 rows when it is not)."""
+    return (
+        sa.update(_RECORD)
+        .where(
+            _RECORD.c.id == sa.bindparam("record_id"), _RECORD.c.status == Status.in_progress.value
+        )
+        .values({column: sa.bindparam(column) for column in columns})
+    )
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A Core statement compiled once for SQLite, with SQLAlchemy's own converters of its
+    values, so that rows written through the driver are exactly the rows Core would write."""
+
+    sql: str
+    names: tuple[str, ...]
+    converters: tuple[Any, ...]
+    #: The values written into the statement itself (``status = 'in_progress'``).
+    fixed: Mapping[str, Any]
+
+    def parameters(self, values: Mapping[str, Any]) -> list[Any]:
+        given = [values[name] if name in values else self.fixed[name] for name in self.names]
+        return [
+            value if convert is None else convert(value)
+            for value, convert in zip(given, self.converters, strict=True)
+        ]
+
+
+@cache
+def _compiled(dialect: sa.Dialect, which: str) -> _Compiled:
+    if which == "touch":
+        statement: Any = _touch_statement(("updated_at",))
+        keys = ["record_id", "updated_at"]
+    else:
+        statement = _upsert_statement("sqlite")
+        keys = ["record_id", "path", "value", "provenance", "answered_at"]
+    # Compiled as Core compiles it for an execution with exactly these values.
+    compiled = statement.compile(dialect=dialect, column_keys=keys)
+    names = tuple(compiled.positiontup or ())
+    binds = [compiled.binds[name] for name in names]
+    converters = tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds)
+    fixed = {
+        name: bind.effective_value
+        for name, bind in zip(names, binds, strict=True)
+        if not bind.required
+    }
+    return _Compiled(compiled.string, names, converters, fixed)
+
+
+class _NotOpen(Exception):
+    """The record is not open for answers: the fast way gives up and writes nothing."""
+
+
+def _save_on_sqlite(db: Database, row: dict[str, Any]) -> bool:
+    """The usual answer (not a person field, not a removal) saved through the driver in one
+    transaction; False, with nothing written, when the record is not open for answers."""
+    dialect = db.engine.dialect
+    touch, upsert = _compiled(dialect, "touch"), _compiled(dialect, "upsert")
+    try:
+        with db.sqlite_write() as connection:
+            touched = connection.execute(
+                touch.sql,
+                touch.parameters({"record_id": row["record_id"], "updated_at": row["answered_at"]}),
+            ).rowcount
+            if not touched:
+                raise _NotOpen
+            connection.execute(upsert.sql, upsert.parameters(row))
+    except _NotOpen:
+        return False
+    return True
+
+
+def write_answer(
+    db: Database, *, record_id: uuid.UUID, path: str, value: Any, provenance: str
+) -> None:
+    """One answer (``None`` removes it) in its own transaction, on a record still in
+    progress: one update of the record and one upsert of the answer. On SQLite the usual
+    answer goes the same statements through the driver itself."""
+    now = utcnow()
+    if value is not None and db.backend == "sqlite" and person_column(path, value) is None:
+        row = {"record_id": record_id, "path": path, "value": value,
+               "provenance": provenance, "answered_at": now}  # fmt: skip
+        if _save_on_sqlite(db, row):
+            return
+        # not open for answers: the general way below says why
+    try:
+        with db.connection() as connection:
+            changes = {"updated_at": now, **person_changes(connection, record_id, path, value)}
+            updated = connection.execute(
+                _touch_statement(tuple(changes)), {"record_id": record_id, **changes}
+            ).rowcount
+            if not updated:
+                status = connection.execute(
+                    sa.select(_RECORD.c.status).where(_RECORD.c.id == record_id)
+                ).scalar()
+                raise RecordNotFound(record_id) if status is None else RecordClosed(status)
+            if value is None:
+                connection.execute(
+                    sa.delete(_ANSWER).where(
+                        _ANSWER.c.record_id == record_id, _ANSWER.c.path == path
+                    )
+                )
+            else:
+                row = {"record_id": record_id, "path": path, "value": value,
+                       "provenance": provenance, "answered_at": now}  # fmt: skip
+                connection.execute(_upsert_statement(connection.dialect.name), row)
+    except IntegrityError:
+        # Another program registered the same person between our check and our write.
+        copied = person_column(path, value)
+        if copied is not None and copied[0] == "person_key" and isinstance(value, str):
+            with db.session() as session:
+                other = owner_of(session, value, record_id)
+            if other is not None:
+                raise DuplicatePerson(other) from None
+        raise
