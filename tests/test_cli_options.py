@@ -263,6 +263,23 @@ def record_id(db: Database) -> uuid.UUID:
     return new
 
 
+def documented(command: str) -> set[str]:
+    """The keys README.md's table gives for ``command``'s JSON (every level together)."""
+    text = (CLI.parent.parent / "README.md").read_text("utf-8")
+    (row,) = [line for line in text.splitlines() if line.startswith(f"| `{command}` |")]
+    shape = row.split("|")[2]
+    return set(re.findall(r'"(\w+)"', shape))
+
+
+def _keys(data: Any) -> set[str]:
+    """Every key at every level of ``data``, but not inside ``detail`` (free per action)."""
+    if isinstance(data, list):
+        return set().union(*(_keys(item) for item in data)) if data else set()
+    if isinstance(data, dict):
+        return set(data).union(*(_keys(v) for k, v in data.items() if k != "detail"))
+    return set()
+
+
 def _json(result: Result) -> Any:
     assert result.exit_code == 0, result.output
     assert result.exception is None
@@ -296,6 +313,7 @@ def test_list_json_is_the_table_as_data_and_audited(db: Database, record_id: uui
                 }
             ],
         }
+    assert _keys(data) == documented("kompass list --json")
     listed = audit.events(db, action=audit.Action.records_listed)
     assert len(listed) == before + 2
     assert listed[0].detail["records"] == [str(record_id)]
@@ -329,6 +347,7 @@ def test_audit_json_is_the_log_as_data(db: Database, record_id: uuid.UUID) -> No
     assert events[0]["actor"] == "kari"
     assert events[1]["actor"] is None
     assert events[1]["actor_name"] == "somebody"
+    assert _keys(data) == documented("kompass audit --json")
     assert set(events[0]) == {"id", "at", "actor", "actor_name", "action", "record_id", "detail"}
     assert dt.datetime.fromisoformat(events[0]["at"]).tzinfo is not None
     corrected = _json(logged_in(db, "audit", "--json", "--record", str(record_id)[:8],
@@ -372,6 +391,7 @@ def test_locales_json(tmp_path: Path) -> None:
         assert by_code["uk"]["translated"] == status.translated
         assert by_code["uk"]["complete"] == status.complete
         assert by_code["uk"]["reviewed"] is False
+        assert _keys(data) == documented("kompass locales --json")
 
 
 def test_purge_counts_json(db: Database) -> None:
@@ -390,6 +410,7 @@ def test_purge_counts_json(db: Database) -> None:
         ],
         "total": 1,
     }  # fmt: skip
+    assert _keys(data) == documented("kompass purge --counts --json")
     refused = logged_in(db, "purge", "--older-than", "1", "--json")
     assert refused.exit_code == 1
     assert "--json" in refused.stderr
