@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from kompass_tui import bidi
-from kompass_tui.cli.common import DbOption, open_db
+from kompass_tui.cli.common import DbOption, database
+from kompass_tui.cli.options import choice
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _
 from sporreskjema.i18n import DEFAULT_LOCALE, available_locales, normalise_locale
@@ -34,6 +35,7 @@ def assist(
         bidi.BidiMode | None,
         typer.Option(
             "--bidi",
+            parser=choice(bidi.BidiMode),
             help=_("Right-to-left text: 'app', 'terminal' or 'off', as for kompass kiosk."),
             show_default=False,
         ),
@@ -51,10 +53,7 @@ def assist(
         )
     from kompass_tui.assist_app import run_assist
 
-    database = open_db(db)
-    try:
-        code = run_assist(database, companion=locale, lock_seconds=lock_after)
-    finally:
-        database.dispose()
+    with database(db) as opened:
+        code = run_assist(opened, companion=locale, lock_seconds=lock_after)
     if code:
         raise typer.Exit(code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -10,10 +10,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
-from kompass_tui.cli.output import safe
+from kompass_tui.cli.common import DbOption, UserOption, session
+from kompass_tui.cli.options import Action, JsonOption, choice, same
+from kompass_tui.cli.output import print_json, safe
 from kompass_tui.i18n import _, current
-from kompass_tui.storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from kompass_tui.storage.models import AuditEvent
 
 
 def audit(
@@ -26,9 +29,10 @@ def audit(
         ),
     ] = None,
     action: Annotated[
-        str | None,
+        Action | None,
         typer.Option(
             "--action",
+            parser=choice(Action),
             help=_("Only one kind of event, for example answer_corrected."),
             show_default=False,
         ),
@@ -36,6 +40,7 @@ def audit(
     limit: Annotated[
         int, typer.Option("--limit", min=1, max=10000, help=_("How many, newest first."))
     ] = 100,
+    as_json: JsonOption = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -44,29 +49,16 @@ def audit(
     from kompass_tui.storage import review
 
     tr = current()
-    database = open_db(db)
-    try:
-        worker = login(database, user)
-        kind = None
-        if action is not None:
-            try:
-                kind = log.Action(action)
-            except ValueError:
-                typer.echo(
-                    _("Unknown action '%(action)s'. The actions are: %(names)s.")
-                    % {"action": safe(action), "names": ", ".join(a.value for a in log.Action)},
-                    err=True,
-                )
-                raise typer.Exit(1) from None
+    kind = None if action is None else same(log.Action, action)
+    with session(db, user) as (database, worker):
         record_id = review.find_record_id(database, record) if record else None
         events = log.events(
             database, record_id=record_id, action=kind, limit=limit, actor_id=worker.id
         )
         names = log.actor_names(database, {e.actor_id for e in events if e.actor_id is not None})
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
+    if as_json:
+        print_json({"events": [_event(event, names) for event in events]})
+        return
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for heading in (_("When"), _("Who"), _("What"), _("Record")):
         table.add_column(heading, no_wrap=True)
@@ -83,3 +75,19 @@ def audit(
             Text(safe(details)),
         )
     Console(highlight=False, soft_wrap=False).print(table)
+
+
+def _event(event: AuditEvent, names: dict[int, str]) -> dict[str, Any]:
+    """An event of ``kompass audit --json``: what the table shows, as data (README.md)."""
+    import datetime as dt
+
+    at = event.at if event.at.tzinfo is not None else event.at.replace(tzinfo=dt.UTC)
+    return {
+        "id": event.id,
+        "at": at.astimezone(dt.UTC).isoformat(),
+        "actor": None if event.actor_id is None else names.get(event.actor_id),
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "record_id": None if event.record_id is None else str(event.record_id),
+        "detail": event.detail,
+    }

@@ -1,7 +1,14 @@
-"""Options and helpers shared by the commands that touch the database."""
+"""Options and helpers shared by the commands that touch the database.
+
+Every such command opens its database with :func:`database` (or :func:`session`, which also
+logs the caseworker in): it is opened or the command ends with one line, a storage problem
+inside becomes one line too, and it is closed however the command ends.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -46,6 +53,28 @@ def storage_failure(exc: StorageError) -> None:
     fail(exc.message.render(current()))
 
 
+@contextmanager
+def database(
+    url: str | None, *, migrate_new: bool = True, allow_older: bool = False
+) -> Iterator[Database]:
+    """The database for one command: opened (or one line and exit 1), a :class:`StorageError`
+    raised inside turned into one line and exit 1, and closed however the block ends."""
+    opened = open_db(url, migrate_new=migrate_new, allow_older=allow_older)
+    try:
+        yield opened
+    except StorageError as exc:
+        storage_failure(exc)
+    finally:
+        opened.dispose()
+
+
+@contextmanager
+def session(url: str | None, user: str | None) -> Iterator[tuple[Database, Caseworker]]:
+    """:func:`database`, and the caseworker who logged in to it."""
+    with database(url) as opened:
+        yield opened, login(opened, user)
+
+
 #: Environment variables a script may use instead of answering the login prompts.
 USER_ENV_VAR = "KOMPASS_USER"
 PASSWORD_ENV_VAR = "KOMPASS_PASSWORD"  # noqa: S105 - the name of a variable, not a password
@@ -64,7 +93,8 @@ UserOption = Annotated[
 
 def login(database: Database, username: str | None) -> Caseworker:
     """The caseworker behind this command: user name and password (hidden prompt, or
-    KOMPASS_PASSWORD for scripts); a wrong one exits with a message, and every try is audited."""
+    KOMPASS_PASSWORD for scripts); a wrong one exits with a message, and every try is audited.
+    Call it inside :func:`database`, which closes the database."""
     import os
 
     from kompass_tui.storage import accounts
@@ -74,5 +104,4 @@ def login(database: Database, username: str | None) -> Caseworker:
     try:
         return accounts.authenticate(database, username=name, password=password)
     except StorageError as exc:
-        database.dispose()
         fail(exc.message.render(current()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kompass_tui.cli.common import DbOption, open_db, storage_failure
+from kompass_tui.cli.common import DbOption, database
 from kompass_tui.cli.output import safe
 from kompass_tui.i18n import _
 
@@ -17,18 +17,13 @@ app = typer.Typer(
     "upgrade", help=_("Create the database or bring its schema to this version of Kompass.")
 )
 def upgrade_command(db: DbOption = None) -> None:
-    from kompass_tui.storage.database import StorageError, safe_url, schema_revision, upgrade
+    from kompass_tui.storage.database import safe_url, schema_revision, upgrade
 
-    database = open_db(db, migrate_new=False, allow_older=True)
-    try:
-        before = schema_revision(database.engine)
-        upgrade(database.engine)
-        after = schema_revision(database.engine)
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
-    where = safe(safe_url(database.url))
+    with database(db, migrate_new=False, allow_older=True) as opened:
+        before = schema_revision(opened.engine)
+        upgrade(opened.engine)
+        after = schema_revision(opened.engine)
+    where = safe(safe_url(opened.url))
     if before == after:
         typer.echo(
             _("%(db)s: the schema is up to date (version %(version)s).")

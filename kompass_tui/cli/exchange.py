@@ -15,10 +15,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
-from kompass_tui.cli.output import fail
+from kompass_tui.cli.common import DbOption, UserOption, session
+from kompass_tui.cli.options import Format, choice, day, same
 from kompass_tui.i18n import _
-from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
 
 
@@ -46,7 +45,13 @@ def _progress(total: int, label: str) -> Iterator[Progress | None]:
 
 def export(
     fmt: Annotated[
-        str, typer.Option("--format", help=_("json, jsonl, csv (a folder of tables) or html."))
+        Format,
+        typer.Option(
+            "--format",
+            parser=choice(Format),
+            help=_("json, jsonl, csv (a folder of tables) or html."),
+            show_default=False,
+        ),
     ],
     out: Annotated[
         Path,
@@ -58,14 +63,17 @@ def export(
         list[Status] | None,
         typer.Option(
             "--status",
+            parser=choice(Status),
             help=_("Only records with this status (may be repeated)."),
             show_default=False,
         ),
     ] = None,
     since: Annotated[
-        str | None,
+        dt.date | None,
         typer.Option(
             "--since",
+            parser=day,
+            metavar="YYYY-MM-DD",
             help=_("Only records changed on or after this day (YYYY-MM-DD)."),
             show_default=False,
         ),
@@ -79,7 +87,9 @@ def export(
     delimiter: Annotated[
         Delimiter,
         typer.Option(
-            "--delimiter", help=_("The CSV separator; ';' for Excel with Norwegian settings.")
+            "--delimiter",
+            parser=choice(Delimiter),
+            help=_("The CSV separator; ';' for Excel with Norwegian settings."),
         ),
     ] = Delimiter.comma,
     keep_status: Annotated[
@@ -98,23 +108,11 @@ def export(
     from kompass_tui.exchange.records import Selection, count
     from kompass_tui.storage import review
 
-    try:
-        chosen = exporting.Format(fmt)
-    except ValueError:
-        fail(_("Unknown format '%(format)s'; use json, jsonl, csv or html.") % {"format": fmt})
-    day = None
-    if since is not None:
-        try:
-            day = dt.date.fromisoformat(since)
-        except ValueError:
-            fail(_("'%(day)s' is not a day; write it as YYYY-MM-DD.") % {"day": since})
-    database = open_db(db)
-    try:
-        worker = login(database, user)
+    with session(db, user) as (database, worker):
         assert worker.id is not None
         selection = Selection(
             statuses=frozenset(status or ()),
-            since=day,
+            since=since,
             record_id=review.find_record_id(database, record) if record else None,
         )
         total = count(database, selection)
@@ -127,7 +125,7 @@ def export(
 
             result = exporting.export(
                 database,
-                fmt=chosen,
+                fmt=same(exporting.Format, fmt),
                 out=out,
                 selection=selection,
                 actor_id=worker.id,
@@ -135,10 +133,6 @@ def export(
                 progress=advance,
                 mark=not keep_status,
             )
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
     typer.echo(
         _("Records exported: %(n)d, to %(files)s")
         % {"n": result.records, "files": ", ".join(str(path) for path in result.files)}
@@ -157,15 +151,9 @@ def import_(
 ) -> None:
     from kompass_tui.exchange import importer
 
-    database = open_db(db)
-    try:
-        worker = login(database, user)
+    with session(db, user) as (database, worker):
         assert worker.id is not None
         result = importer.import_file(database, path, actor_id=worker.id)
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
     typer.echo(
         _(
             "Records imported: %(new)d new, %(existing)d already here. Remarks added: %(remarks)d. Corrections added: %(corrections)d."

@@ -8,6 +8,7 @@ import typer
 
 from kompass_tui import bidi, settings
 from kompass_tui.cli.common import DbOption
+from kompass_tui.cli.options import choice
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _, current
 
@@ -70,6 +71,7 @@ def kiosk(
         bidi.BidiMode | None,
         typer.Option(
             "--bidi",
+            parser=choice(bidi.BidiMode),
             help=_(
                 "Right-to-left text: 'app' shapes and orders it for terminals that cannot "
                 "(the default), 'terminal' leaves it to a terminal that does bidi, 'off' shows "

@@ -11,11 +11,17 @@ from rich.console import Console
 from rich.table import Table
 
 from kompass_tui import bidi
+from kompass_tui.cli.options import JsonOption
+from kompass_tui.cli.output import print_json
 from kompass_tui.i18n import _, current
 from sporreskjema.i18n import LOCALES, available_locales, catalog_status, own_name, translator
 
 
-def locales() -> None:
+def locales(as_json: JsonOption = False) -> None:
+    codes = list(LOCALES) + [code for code in available_locales() if code not in LOCALES]
+    if as_json:
+        print_json({"locales": [_locale(code) for code in codes]})
+        return
     tr = current()
     console = Console(highlight=False, soft_wrap=False)
     # Names in Arabic script are shaped and reordered only for a terminal; a pipe or a file
@@ -27,7 +33,6 @@ def locales() -> None:
     table.add_column(_("Direction"), no_wrap=True)
     table.add_column(_("Complete"), justify="right", no_wrap=True)
     table.add_column(_("Native review"))
-    codes = list(LOCALES) + [code for code in available_locales() if code not in LOCALES]
     for code in codes:
         status = catalog_status(code)
         direction = _("right to left") if translator(code).rtl else _("left to right")
@@ -43,3 +48,18 @@ def locales() -> None:
     missing = [code for code in codes if catalog_status(code).complete < 1]
     if missing:
         typer.echo(_("Not complete: %(locales)s") % {"locales": ", ".join(missing)})
+
+
+def _locale(code: str) -> dict[str, object]:
+    """A locale of ``kompass locales --json``: what the table shows, as data (README.md); the
+    name in logical order, as stored."""
+    status = catalog_status(code)
+    return {
+        "code": code,
+        "name": own_name(code),
+        "direction": "rtl" if translator(code).rtl else "ltr",
+        "translated": status.translated,
+        "total": status.total,
+        "complete": status.complete,
+        "reviewed": status.reviewed,
+    }

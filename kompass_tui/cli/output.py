@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import NoReturn
 
 import typer
 
 from kompass_tui.i18n import _
-from sporreskjema.text import shown
+from sporreskjema.text import json_escaped, shown
 
 
 def safe(text: str, *, multiline: bool = False) -> str:
@@ -31,3 +32,13 @@ def fail_unexpected(exc: BaseException) -> NoReturn:
         err=True,
     )
     sys.exit(70)
+
+
+def print_json(data: object) -> None:
+    """``data`` as JSON on standard output, for scripts: made by :func:`json.dumps`, so it is
+    valid whatever the stored text holds (quotes, line breaks, controls, right-to-left marks),
+    written as UTF-8 whatever the terminal's encoding, and with every character a terminal or a
+    bidi-aware viewer would act on as a ``\\u`` escape (:func:`sporreskjema.text.json_escaped`):
+    a program reads the data as stored."""
+    text = json_escaped(json.dumps(data, ensure_ascii=False, indent=2))
+    typer.echo((text + "\n").encode("utf-8"), nl=False)

@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
-from kompass_tui.cli.output import fail, safe
+from kompass_tui.cli.common import DbOption, UserOption, session
+from kompass_tui.cli.options import choice
+from kompass_tui.cli.output import fail, print_json, safe
 from kompass_tui.i18n import _, ngettext
-from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
 
 
@@ -37,6 +37,7 @@ def purge(
         list[Status] | None,
         typer.Option(
             "--status",
+            parser=choice(Status),
             help=_("Only records with this status (may be repeated). Default: every status."),
             show_default=False,
         ),
@@ -54,6 +55,12 @@ def purge(
             ),
         ),
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help=_("With --counts: write them as JSON for scripts (see the README).")
+        ),
+    ] = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -62,14 +69,14 @@ def purge(
     if counts:
         if older_than is not None or status or yes:
             fail(_("--counts deletes nothing: give it without --older-than, --status or --yes."))
-        _show_counts(db, user)
+        _show_counts(db, user, as_json=as_json)
         return
+    if as_json:
+        fail(_("--json is for --counts only."))
     if older_than is None:
         fail(_("Say which records to delete with --older-than DAYS (or see --counts)."))
     statuses = frozenset(status or ())
-    database = open_db(db)
-    try:
-        worker = login(database, user)
+    with session(db, user) as (database, worker):
         assert worker.id is not None
         found = purging.count(database, older_than_days=older_than, statuses=statuses)
         if not found:
@@ -86,10 +93,6 @@ def purge(
         result = purging.purge(
             database, older_than_days=older_than, actor_id=worker.id, statuses=statuses
         )
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
     typer.echo(
         ngettext(
             "Records deleted: %(n)d. Only their anonymous counts are kept.",
@@ -107,19 +110,30 @@ def purge(
         )
 
 
-def _show_counts(db: str | None, user: str | None) -> None:
+def _show_counts(db: str | None, user: str | None, *, as_json: bool) -> None:
     """The anonymous counts every purge kept, added up; a caseworker's login first, as for a
     purge. They name no one (month, status, language, mode and a number), so no audit entry."""
     from kompass_tui.storage import purge as purging
 
-    database = open_db(db)
-    try:
-        login(database, user)
+    with session(db, user) as (database, _worker):
         kept = purging.counts(database)
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
+    if as_json:
+        print_json(
+            {
+                "counts": [
+                    {
+                        "month": count.month,
+                        "status": count.status,
+                        "locale": count.locale,
+                        "mode": count.mode,
+                        "records": count.records,
+                    }
+                    for count in kept
+                ],
+                "total": sum(count.records for count in kept),
+            }
+        )
+        return
     if not kept:
         typer.echo(_("No records have been purged."))
         return

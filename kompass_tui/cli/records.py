@@ -7,9 +7,7 @@ Each asks for a caseworker login (``--user`` and a hidden password prompt, or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from babel.dates import format_date
@@ -18,16 +16,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
-from kompass_tui.cli.output import fail, safe
+from kompass_tui.cli.common import DbOption, UserOption, session
+from kompass_tui.cli.options import JsonOption, Sort, choice, same
+from kompass_tui.cli.output import fail, print_json, safe
 from kompass_tui.i18n import _, current
-from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
 
 if TYPE_CHECKING:
+    import uuid
+
     from kompass_tui.record_view import RemarkLine
     from kompass_tui.storage.database import Database
-    from kompass_tui.storage.models import Caseworker
+    from kompass_tui.storage.review import RecordRow
 
 RecordArgument = Annotated[
     str,
@@ -42,19 +42,6 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
-@contextmanager
-def _session(db: str | None, user: str | None) -> Iterator[tuple[Database, Caseworker]]:
-    """The database and the logged-in caseworker; a storage problem becomes one line."""
-    database = open_db(db)
-    try:
-        worker = login(database, user)
-        yield database, worker
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
-
-
 def _today() -> dt.date:
     return dt.date.today()
 
@@ -64,6 +51,7 @@ def list_(
         list[Status] | None,
         typer.Option(
             "--status",
+            parser=choice(Status),
             help=_(
                 "Only records with this status (may be repeated). Default: in progress and submitted."
             ),
@@ -83,36 +71,46 @@ def list_(
         ),
     ] = "",
     sort: Annotated[
-        str,
-        typer.Option("--sort", help=_("deadline (soonest first), name or updated (newest first).")),
-    ] = "deadline",
+        Sort,
+        typer.Option(
+            "--sort",
+            parser=choice(Sort),
+            help=_("deadline (soonest first), name or updated (newest first)."),
+        ),
+    ] = Sort.deadline,
     limit: Annotated[
         int, typer.Option("--limit", min=1, max=1000, help=_("How many to show."))
     ] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0, help=_("How many to skip."))] = 0,
+    as_json: JsonOption = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
     from kompass_tui.record_view import deadline_text, status_text
     from kompass_tui.storage import review
 
-    try:
-        order = review.Sort(sort)
-    except ValueError:
-        fail(_("Unknown sort order '%(sort)s'; use deadline, name or updated.") % {"sort": sort})
     statuses = frozenset(Status) if all_statuses else frozenset(status or review.OPEN_STATUSES)
     query = review.ListQuery(
         statuses=statuses,
         follow_up_only=follow_up,
         search=search,
-        sort=order,
+        sort=same(review.Sort, sort),
         offset=offset,
         limit=limit,
     )
     tr = current()
     today = _today()
-    with _session(db, user) as (database, worker):
+    with session(db, user) as (database, worker):
         page = review.list_records(database, query, actor_id=worker.id)
+    if as_json:
+        print_json(
+            {
+                "total": page.total,
+                "offset": offset,
+                "records": [_list_row(row, today) for row in page.rows],
+            }
+        )
+        return
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     # Every column keeps room for its values (12-digit identifiers, dates) however long the
     # headings are in the language shown; headings wrap instead.
@@ -123,8 +121,6 @@ def list_(
     table.add_column(_("Identifier"), min_width=12, no_wrap=True)
     table.add_column(_("Permit date"), min_width=10)
     for row in page.rows:
-        left = review.days_left(row.permit_date, today)
-        late = left is not None and left < 0 and row.status in review.OPEN_STATUSES
         # Every cell is a Text: a string would be read as Rich markup, so a name like
         # "[/b]" would stop the command and "[link=…]" would send an escape sequence.
         table.add_row(
@@ -134,7 +130,10 @@ def list_(
                 status_text(row.status, tr) + ("\n" + _("Follow-up") if row.needs_follow_up else "")
             ),
             Text(safe(row.full_name or "—")),
-            Text(deadline_text(row.permit_date, today, tr), style="bold red" if late else ""),
+            Text(
+                deadline_text(row.permit_date, today, tr),
+                style="bold red" if _overdue(row, today) else "",
+            ),
             Text(safe(row.person_key or "—")),
             Text(format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—"),
         )
@@ -148,16 +147,52 @@ def list_(
         typer.echo(_("No records match."))
 
 
-def show(record: RecordArgument, db: DbOption = None, user: UserOption = None) -> None:
+def _overdue(row: RecordRow, today: dt.date) -> bool:
+    """Past the deadline and still open (the list shows it in red)."""
+    from kompass_tui.storage import review
+
+    left = review.days_left(row.permit_date, today)
+    return left is not None and left < 0 and row.status in review.OPEN_STATUSES
+
+
+def _list_row(row: RecordRow, today: dt.date) -> dict[str, Any]:
+    """A row of ``kompass list --json``: what the table shows, as data (README.md)."""
+    from kompass_tui.storage import review
+
+    due = review.deadline(row.permit_date)
+    return {
+        "record_id": str(row.id),
+        "status": str(row.status),
+        "needs_follow_up": bool(row.needs_follow_up),
+        "full_name": row.full_name,
+        "person_id": row.person_key,
+        "permit_date": None if row.permit_date is None else row.permit_date.isoformat(),
+        "deadline": None if due is None else due.isoformat(),
+        "days_left": review.days_left(row.permit_date, today),
+        "overdue": _overdue(row, today),
+    }
+
+
+def show(
+    record: RecordArgument,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
     from kompass_tui.record_view import build_report
     from kompass_tui.storage import review
     from sporreskjema import load_builtin
 
     tr = current()
-    with _session(db, user) as (database, worker):
+    with session(db, user) as (database, worker):
         assert worker.id is not None
         record_id = review.find_record_id(database, record)
         view = review.view_record(database, record_id, actor_id=worker.id)
+        if as_json:
+            exported = _as_exported(database, record_id)
+    if as_json:
+        print_json(exported)
+        return
     report = build_report(view, load_builtin(), tr, _today())
     console = _console()
     console.print(Text(report.title, style="bold"))
@@ -191,6 +226,17 @@ def show(record: RecordArgument, db: DbOption = None, user: UserOption = None) -
             )
 
 
+def _as_exported(database: Database, record_id: uuid.UUID) -> dict[str, Any]:
+    """The record as ``kompass export`` writes it (``kompass-record-1.schema.json``), read
+    after the audited reading (a change in between is in what is shown)."""
+    from kompass_tui.exchange.records import Selection, batches
+    from kompass_tui.storage.records import RecordNotFound
+
+    for batch in batches(database, Selection(record_id=record_id)):
+        return batch.records[0]
+    raise RecordNotFound(record_id)
+
+
 def _print_remarks(console: Console, remarks: list[RemarkLine]) -> None:
     for line in remarks:
         console.print(Text(f"  ▸ {line.kind} · {line.author} · {line.when}", style="italic"))
@@ -221,7 +267,7 @@ def remark(
     from kompass_tui.storage.models import RemarkKind
     from sporreskjema import load_builtin
 
-    with _session(db, user) as (database, worker):
+    with session(db, user) as (database, worker):
         assert worker.id is not None
         record_id = review.find_record_id(database, record)
         review.add_remark(
@@ -262,7 +308,7 @@ def correct(
 
     questionnaire = load_builtin()
     tr = current()
-    with _session(db, user) as (database, worker):
+    with session(db, user) as (database, worker):
         assert worker.id is not None
         record_id = review.find_record_id(database, record)
         form = Form.from_json(
@@ -300,7 +346,12 @@ def status(
     record: RecordArgument,
     new_status: Annotated[
         Status | None,
-        typer.Argument(metavar="STATUS", help=_("The new status."), show_default=False),
+        typer.Argument(
+            metavar="STATUS",
+            parser=choice(Status),
+            help=_("The new status."),
+            show_default=False,
+        ),
     ] = None,
     follow_up: Annotated[
         bool | None,
@@ -316,7 +367,7 @@ def status(
     if new_status is None and follow_up is None:
         fail(_("Give a new status, --follow-up or --no-follow-up."))
     tr = current()
-    with _session(db, user) as (database, worker):
+    with session(db, user) as (database, worker):
         assert worker.id is not None
         record_id = review.find_record_id(database, record)
         if new_status is not None:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from kompass_tui.cli.common import DbOption, open_db
+from kompass_tui.cli.common import DbOption, database
 
 
 def review(db: DbOption = None) -> None:
     from kompass_tui.review_app import ReviewApp
 
-    database = open_db(db)
-    try:
-        app = ReviewApp(database)
+    with database(db) as opened:
+        app = ReviewApp(opened)
         app.run()
-    finally:
-        database.dispose()
     if app.return_code:
         raise typer.Exit(app.return_code)

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kompass_tui.cli.common import DbOption, UserOption, login, open_db, storage_failure
+from kompass_tui.cli.common import DbOption, UserOption, database, login
 from kompass_tui.cli.output import fail, safe
 from kompass_tui.i18n import _
-from kompass_tui.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from kompass_tui.storage.database import Database
@@ -40,7 +39,6 @@ def _admin_login(database: Database, user: str | None) -> Caseworker:
     """The administrator behind this command, or a one-line refusal."""
     worker = login(database, user)
     if not worker.is_admin:
-        database.dispose()
         fail(
             _("%(user)s is not an administrator: only an administrator can change accounts.")
             % {"user": worker.username}
@@ -68,14 +66,13 @@ def add(
 ) -> None:
     from kompass_tui.storage import accounts
 
-    database = open_db(db)
-    try:
+    with database(db) as opened:
         accounts.check_username(username)
-        first = not accounts.has_users(database)
-        actor = None if first else _admin_login(database, user)
+        first = not accounts.has_users(opened)
+        actor = None if first else _admin_login(opened, user)
         password = _new_password()
         added = accounts.add_user(
-            database,
+            opened,
             username=username,
             full_name=name,
             password=password,
@@ -83,10 +80,6 @@ def add(
             actor_id=None if actor is None else actor.id,
             only_first=first,
         )
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
     typer.echo(
         _("Added %(user)s (%(name)s).") % {"user": added.username, "name": safe(added.full_name)}
     )
@@ -98,13 +91,8 @@ def add(
 def list_(db: DbOption = None) -> None:
     from kompass_tui.storage import accounts
 
-    database = open_db(db)
-    try:
-        users = accounts.list_users(database)
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
+    with database(db) as opened:
+        users = accounts.list_users(opened)
     if not users:
         typer.echo(_("No caseworker accounts yet. Add one with: kompass user add USERNAME"))
         return
@@ -118,17 +106,12 @@ def _switch(username: str, db: str | None, user: str | None, *, active: bool) ->
     """Disable or enable an account, as an administrator; the account's user name."""
     from kompass_tui.storage import accounts
 
-    database = open_db(db)
-    try:
+    with database(db) as opened:
         name = accounts.check_username(username)
-        actor = _admin_login(database, user)
+        actor = _admin_login(opened, user)
         assert actor.id is not None
         change = accounts.enable_user if active else accounts.disable_user
-        change(database, username=name, actor_id=actor.id)
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
+        change(opened, username=name, actor_id=actor.id)
     return name
 
 
@@ -157,16 +140,11 @@ def admin(
 ) -> None:
     from kompass_tui.storage import accounts
 
-    database = open_db(db)
-    try:
+    with database(db) as opened:
         name = accounts.check_username(username)
-        actor = _admin_login(database, user)
+        actor = _admin_login(opened, user)
         assert actor.id is not None
-        accounts.set_admin(database, username=name, admin=not revoke, actor_id=actor.id)
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
+        accounts.set_admin(opened, username=name, admin=not revoke, actor_id=actor.id)
     if revoke:
         typer.echo(_("%(user)s is no longer an administrator.") % {"user": name})
     else:
@@ -182,19 +160,14 @@ def admin(
 def passwd(username: Username, db: DbOption = None, user: UserOption = None) -> None:
     from kompass_tui.storage import accounts
 
-    database = open_db(db)
-    try:
+    with database(db) as opened:
         name = accounts.check_username(username)
-        actor = login(database, user)
+        actor = login(opened, user)
         if actor.username != name and not actor.is_admin:
             fail(
                 _("%(user)s is not an administrator: you can change only your own password.")
                 % {"user": actor.username}
             )
         assert actor.id is not None
-        accounts.set_password(database, username=name, password=_new_password(), actor_id=actor.id)
-    except StorageError as exc:
-        storage_failure(exc)
-    finally:
-        database.dispose()
+        accounts.set_password(opened, username=name, password=_new_password(), actor_id=actor.id)
     typer.echo(_("The password of %(user)s is changed.") % {"user": name})
