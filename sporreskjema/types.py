@@ -4,7 +4,7 @@ and the screens read instead of switching on a type's name.
 A type (:class:`QuestionKind`) says how an answer is read from what a person typed or chose
 (``parse``), how it is stored as JSON and read back (``encode``/``decode``), what the stored
 value must look like (``shape``), how it is shown (``display``), what it is in an export
-(``json_schema``, ``csv_cell``) and which widget kind shows it (``widget``: the screens keep
+(``json_schema``, which makes the CSV cell too) and which widget kind shows it (``widget``: the screens keep
 one widget per kind, in ``kompass_tui/widgets/questions.py``). Whether it holds an answer,
 holds other questions or takes a code list follows from the entry too.
 
@@ -115,12 +115,11 @@ class QuestionKind:
     encode: Callable[[Any], Any] = values.json_ready
     decode: Callable[[Any], Any] = _same
     shape: Shape = _is_text
-    #: The JSON Schema of a stored answer; its ``type`` one of :data:`JSON_TYPES`.
+    #: The JSON Schema of a stored answer, as the JSON exports write it; its ``type`` one of
+    #: :data:`JSON_TYPES`. It makes the CSV cell too, by the export's one rule for cells: an
+    #: array's codes joined by ``|``, ``true`` as ``yes``, a number as it is, text cleaned and
+    #: kept from being read as a formula.
     json_schema: Mapping[str, Any] = field(default_factory=_string)
-    #: A stored answer → the value of its CSV cell, when it is not the JSON value itself
-    #: (which the export writes as it does every cell: a list joined by ``|``, ``true`` as
-    #: ``yes``, text cleaned and kept from being a formula).
-    csv_cell: Callable[[Any], Any] | None = None
     #: A value → the text a person would type for it again (the review's correction).
     typed: Callable[[Any], str] = _as_typed
     #: A repeat group: holds entries of other questions, not an answer.
