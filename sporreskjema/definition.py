@@ -74,7 +74,6 @@ class Question(_Strict):
     _constraint: Expression | None = PrivateAttr(default=None)
     _group: str | None = PrivateAttr(default=None)
     _section: str = PrivateAttr(default="")
-    _kind: QuestionKind = PrivateAttr()
 
     @field_validator("type")
     @classmethod
@@ -87,13 +86,11 @@ class Question(_Strict):
             )
         return name
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._kind = types.kind_of(self.type)
-
     @property
     def kind(self) -> QuestionKind:
-        """The entry of this question's type in the registry."""
-        return self._kind
+        """The entry of this question's type in the registry (looked up each time: a plain
+        field and a dict are quicker to reach than a model's private attribute)."""
+        return types.REGISTRY[self.type]
 
     @property
     def relevant_expr(self) -> Expression | None:
@@ -114,7 +111,7 @@ class Question(_Strict):
 
     @property
     def holds_value(self) -> bool:
-        return self._kind.parse is not None
+        return types.REGISTRY[self.type].parse is not None
 
     def label_msg(self) -> Msg:
         return Msg(self.label)
