@@ -31,6 +31,7 @@ from kompass_tui.wizard_app import (
 if TYPE_CHECKING:
     from kompass_tui.registration import Registration
     from kompass_tui.storage.database import Database
+    from sporreskjema import Questionnaire
 
 __all__ = ["RECOVERIES", "KioskApp", "run_kiosk"]
 
@@ -77,11 +78,13 @@ class KioskApp(WizardApp):
         high_contrast: bool = False,
         today: dt.date | None = None,
         apology: tuple[str, str | None] | None = None,
+        questionnaire: Questionnaire | None = None,
     ) -> None:
         """``db``: an open database, or the URL (``None``: the default) to open after the
         first screen is painted. ``apology``: the locale and resume code of a person whose
-        registration an unexpected error interrupted (a kiosk started again after one)."""
-        super().__init__(db, today=today)
+        registration an unexpected error interrupted (a kiosk started again after one).
+        ``questionnaire``: the one new registrations answer (the built-in one unless given)."""
+        super().__init__(db, today=today, questionnaire=questionnaire)
         self.settings = settings
         self.apology = apology
         #: True once the caseworker PIN ended the kiosk: the only way it ends on purpose.

@@ -26,6 +26,7 @@ from sporreskjema.i18n import DEFAULT_LOCALE, Translator
 if TYPE_CHECKING:
     from kompass_tui.registration import Registration
     from kompass_tui.storage.database import Database
+    from sporreskjema import Questionnaire
 
 #: More unexpected errors than this within RECOVERY_WINDOW seconds: the app ends to be started
 #: afresh (by ``run_kiosk`` or ``run_assist``) instead of recovering in place again.
@@ -44,10 +45,18 @@ class WizardApp(CrashLog, App[None]):
     #: The screens under the wizard's (the language picker, the assisted desk's start).
     BASE_SCREENS = 1
 
-    def __init__(self, db: Database | str | None, *, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        db: Database | str | None,
+        *,
+        today: dt.date | None = None,
+        questionnaire: Questionnaire | None = None,
+    ) -> None:
         """``db``: an open database, or the URL (``None``: the default) to open after the
-        first screen is painted."""
+        first screen is painted. ``questionnaire``: the one new registrations answer (the
+        built-in one unless given)."""
         super().__init__()
+        self.questionnaire = questionnaire
         self._db: Database | None = None if db is None or isinstance(db, str) else db
         self._db_url = db if isinstance(db, str) else None
         self.today = today or dt.date.today()
@@ -81,7 +90,8 @@ class WizardApp(CrashLog, App[None]):
         from sporreskjema import load_builtin
 
         try:
-            load_builtin()
+            if self.questionnaire is None:
+                load_builtin()
             database = open_database(self._db_url)
         except StorageError as exc:
             message = _("Error: %(message)s") % {"message": exc.message.render(current())}
@@ -115,7 +125,9 @@ class WizardApp(CrashLog, App[None]):
     def new_registration(self, locale: str) -> Registration:
         from kompass_tui.registration import Registration
 
-        return Registration(self.db, locale=locale, today=self.today)
+        return Registration(
+            self.db, locale=locale, questionnaire=self.questionnaire, today=self.today
+        )
 
     def start(self, locale: str) -> None:
         """Begin a new registration in ``locale`` at the first section.

@@ -14,24 +14,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
+from . import types
 from .expressions import VALUE, Expression, ExpressionError, compile_expression
 from .i18n import N_, Msg
+from .types import QuestionKind
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 BUILTIN_ID = "kompass"
 BUILTIN_VERSION = "1"
 
-QuestionType = Literal[
-    "note", "text", "integer", "year", "date", "single", "multiple", "language",
-    "country", "phone", "duf", "national_id", "person_id", "confirm", "repeat",
-]  # fmt: skip
-CHOICE_TYPES = frozenset({"single", "multiple"})
-#: Types that hold no answer of their own.
-NO_VALUE_TYPES = frozenset({"note", "repeat"})
+#: A question type: the name of an entry of the registry (:mod:`sporreskjema.types`).
+QuestionType = str
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
@@ -77,6 +75,23 @@ class Question(_Strict):
     _group: str | None = PrivateAttr(default=None)
     _section: str = PrivateAttr(default="")
 
+    @field_validator("type")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        """A type of the registry, refused as a literal would be: the same message lists the
+        types there are."""
+        if name not in types.REGISTRY:
+            raise PydanticCustomError(
+                "literal_error", "Input should be {expected}", {"expected": types.allowed_text()}
+            )
+        return name
+
+    @property
+    def kind(self) -> QuestionKind:
+        """The entry of this question's type in the registry (looked up each time: a plain
+        field and a dict are quicker to reach than a model's private attribute)."""
+        return types.REGISTRY[self.type]
+
     @property
     def relevant_expr(self) -> Expression | None:
         return self._relevant
@@ -96,7 +111,7 @@ class Question(_Strict):
 
     @property
     def holds_value(self) -> bool:
-        return self.type not in NO_VALUE_TYPES
+        return types.REGISTRY[self.type].parse is not None
 
     def label_msg(self) -> Msg:
         return Msg(self.label)
@@ -173,6 +188,7 @@ class Plan:
     constraint: dict[str, Expression | None]
     group: dict[str, str | None]
     children: dict[str, tuple[Question, ...]]
+    kinds: dict[str, QuestionKind]
 
     @classmethod
     def build(cls, questionnaire: Questionnaire) -> Plan:
@@ -182,7 +198,8 @@ class Plan:
             relevant={name: q.relevant_expr for name, q in questions.items()},
             constraint={name: q.constraint_expr for name, q in questions.items()},
             group={name: q.group for name, q in questions.items()},
-            children={name: q.questions for name, q in questions.items() if q.type == "repeat"},
+            children={name: q.questions for name, q in questions.items() if q.kind.container},
+            kinds={name: q.kind for name, q in questions.items()},
         )
 
 
@@ -303,7 +320,8 @@ class _Checker:
 
     def _check(self, question: Question, where: tuple[str, ...], group: Question | None) -> None:
         kind = question.type
-        if kind in CHOICE_TYPES:
+        entry = question.kind
+        if entry.choice:
             if question.choices is None:
                 self.add(
                     (*where, "choices"), N_("a %(type)s question needs a code list"), type=kind
@@ -319,7 +337,7 @@ class _Checker:
                 (*where, "choices"),
                 N_("only single and multiple choice questions take a code list"),
             )
-        if kind == "repeat":
+        if entry.container:
             if group is not None:
                 self.add(where, N_("a repeat group cannot hold another repeat group"))
             if not question.questions:
@@ -333,18 +351,15 @@ class _Checker:
                 )
         elif question.questions:
             self.add((*where, "questions"), N_("only a repeat group holds questions"))
-        if kind == "note" and question.required:
+        if entry.is_note and question.required:
             self.add((*where, "required"), N_("a note cannot be required"))
-        if question.multiple and kind not in {"language", "country"}:
+        if question.multiple and entry.codes is None:
             self.add(
                 (*where, "multiple"), N_("only language and country questions take 'multiple'")
             )
         if question.min is not None and question.max is not None and question.min > question.max:
             self.add((*where, "min"), N_("min is greater than max"))
-        if (question.min is not None or question.max is not None) and kind not in {
-            "integer",
-            "year",
-        }:
+        if (question.min is not None or question.max is not None) and not entry.takes_range:
             self.add((*where, "min"), N_("only integer and year questions take min and max"))
         if question.constraint and not question.constraint_message:
             self.add((*where, "constraint_message"), N_("a constraint needs a message"))
@@ -394,7 +409,7 @@ class _Checker:
             if not self.q.has_question(target_name):
                 continue
             target = self.q.question(target_name)
-            if target.type in CHOICE_TYPES and target.choices in self.q.choices:
+            if target.kind.choice and target.choices in self.q.choices:
                 known = {c.code for c in self.q.choices[target.choices]}
                 for code in codes:
                     if code not in known:

@@ -185,11 +185,12 @@ class Form:
     def visible(self, section: str | Section) -> list[Item]:
         """The questions of a section shown for the current answers (repeat groups as one item)."""
         sec = self.questionnaire.section(section) if isinstance(section, str) else section
+        kinds = self._plan.kinds
         return [
             Item(
                 q,
                 Path(q.name),
-                self.answers.get(q.name) if q.type != "repeat" else self.entries(q.name),
+                self.answers.get(q.name) if not kinds[q.name].container else self.entries(q.name),
             )
             for q in sec.questions
             if self._shown(q.name, None)
@@ -215,10 +216,11 @@ class Form:
             if section is None
             else (self.questionnaire.section(section) if isinstance(section, str) else section,)
         )
+        kinds = self._plan.kinds
         for sec in sections:
             for item in self.visible(sec):
                 yield item
-                if item.question.type == "repeat":
+                if kinds[item.question.name].container:
                     for index in range(len(item.value)):
                         yield from self.entry_items(item.question.name, index)
 
@@ -278,11 +280,13 @@ class Form:
 
     def _errors(self, items: Iterable[Item]) -> list[FieldError]:
         found: list[FieldError] = []
+        kinds = self._plan.kinds
         for item in items:
             question = item.question
-            if question.type == "note":
+            kind = kinds[question.name]
+            if kind.is_note:
                 continue
-            if question.type == "repeat":
+            if kind.container:
                 if question.required and not item.value:
                     found.append(
                         FieldError(
@@ -377,7 +381,7 @@ class Form:
         result: dict[str, Any] = {}
         for item in self.iter_visible():
             question = item.question
-            if question.type == "repeat":
+            if question.kind.container:
                 result[question.name] = [
                     {
                         child.question.name: values.encode(child.question, child.value)
@@ -406,12 +410,13 @@ class Form:
             items = []
             for item in self.visible(section):
                 question = item.question
-                if question.type == "note":
+                kind = question.kind
+                if kind.in_summary == "never":
                     continue
-                if question.type == "confirm" and str(item.path) not in errors:
+                if kind.in_summary == "when_wrong" and str(item.path) not in errors:
                     continue  # a box to tick is shown in the summary while it is not ticked
                 entries: tuple[SummaryEntry, ...] = ()
-                if question.type == "repeat":
+                if kind.container:
                     entries = tuple(
                         self._summary_entry(question, index, tr, errors)
                         for index in range(len(item.value))
@@ -493,7 +498,7 @@ class Form:
             ):
                 raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": str(name)}))
             question = questionnaire.question(name)
-            if question.type == "repeat":
+            if question.kind.container:
                 children = {c.name: c for c in question.questions}
                 if raw is not None and not (
                     isinstance(raw, list) and all(isinstance(entry, Mapping) for entry in raw)
@@ -525,10 +530,9 @@ class Form:
 
 
 def _missing(question: Question) -> Msg:
-    """The message for a required answer not given."""
-    if question.type == "confirm":
-        return Msg(N_("%(field)s: tick the box to confirm."), {"field": question.label_msg()})
-    return Msg(N_("%(field)s: please answer this question."), {"field": question.label_msg()})
+    """The message for a required answer not given (as the question's type says, if it says)."""
+    msgid = question.kind.missing or N_("%(field)s: please answer this question.")
+    return Msg(msgid, {"field": question.label_msg()})
 
 
 def _too_many(question: Question) -> FormError:
@@ -559,7 +563,7 @@ def _stored(
         raise FormError(_wrong_form(question)) from None
     if value is None:
         return None
-    if not _has_shape(question, value):
+    if not question.kind.shape(question, value):
         raise FormError(_wrong_form(question))
     if strict:
         try:
@@ -569,17 +573,3 @@ def _stored(
         if again != value:
             raise FormError(_wrong_form(question))
     return value
-
-
-def _has_shape(question: Question, value: Any) -> bool:
-    """Whether ``value`` is of the Python type the parser of ``question``'s type returns."""
-    kind = question.type
-    if kind in ("integer", "year"):
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "date":
-        return isinstance(value, dt.date)
-    if kind == "confirm":
-        return value is True
-    if kind == "multiple" or (kind in ("language", "country") and question.multiple):
-        return isinstance(value, list) and all(isinstance(code, str) for code in value)
-    return isinstance(value, str)

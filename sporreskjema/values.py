@@ -4,6 +4,9 @@
 :class:`Invalid` with a translatable message naming the field. Values are codes
 and plain data: ``str``, ``int``, ``bool``, ``datetime.date`` and lists of codes;
 ``encode``/``decode`` map them to JSON and back.
+
+The functions of each type are here; which type uses which is said once, in the registry
+(:mod:`sporreskjema.types`), that ``parse``, ``encode``, ``decode`` and ``display`` read.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from babel.dates import format_date
@@ -20,10 +23,12 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from . import bounds, cldr
-from .definition import Question, Questionnaire
 from .i18n import N_, Msg, Nn_, Translator
 from .identifiers import birth_date_of_national_id, digits_only, is_duf_number, is_national_id
 from .text import clean_text
+
+if TYPE_CHECKING:
+    from .definition import Question, Questionnaire
 
 EARLIEST_YEAR = bounds.EARLIEST_DATE.year
 
@@ -38,9 +43,15 @@ def _invalid(question: Question, msgid: str, **params: Any) -> Invalid:
     return Invalid(Msg(msgid, {"field": question.label_msg(), **params}))
 
 
-# ------------------------------------------------------------------ one parser per type
+#: Examples shown in an empty field (the registry's ``placeholder``).
+DATE_PLACEHOLDER = N_("day.month.year, for example 31.12.1990")
+YEAR_PLACEHOLDER = N_("for example 2015")
+PHONE_PLACEHOLDER = N_("for example +47 912 34 567")
+#: A box to tick that is not ticked (the registry's ``missing`` for ``confirm``).
+TICK_THE_BOX = N_("%(field)s: tick the box to confirm.")
 
-Parser = Callable[[Question, Any, Questionnaire, dt.date], Any]
+
+# ------------------------------------------------------------------ one parser per type
 
 
 def _as_text(raw: Any) -> str:
@@ -80,7 +91,7 @@ def _as_number_text(raw: Any) -> str:
     return ascii_digits(_as_text(raw))
 
 
-def _text(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
+def parse_text(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
     text = clean_text(_as_text(raw), multiline=q.multiline)
     if not text:
         return None
@@ -98,7 +109,7 @@ def _text(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | N
     return text
 
 
-def _integer(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> int | None:
+def parse_integer(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> int | None:
     text = _as_number_text(raw).strip()
     if not text:
         return None
@@ -114,7 +125,7 @@ def _integer(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> int 
     return value
 
 
-def _year(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> int | None:
+def parse_year(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> int | None:
     text = _as_number_text(raw).strip()
     if not text:
         return None
@@ -136,7 +147,7 @@ _DATE_YMD = re.compile(r"([0-9]{4})[./,\-]([0-9]{1,2})[./,\-]([0-9]{1,2})")
 _DATE_DMY = re.compile(r"([0-9]{1,2})[./,\-]([0-9]{1,2})[./,\-]([0-9]{4})")
 
 
-def _date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt.date | None:
+def parse_date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt.date | None:
     if isinstance(raw, dt.datetime):
         raw = raw.date()
     if isinstance(raw, dt.date):
@@ -173,7 +184,7 @@ def _codes(raw: Any) -> list[str]:
     raise TypeError(f"expected a code or codes, got {type(raw).__name__}")
 
 
-def _single(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> str | None:
+def parse_single(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> str | None:
     codes = _codes(raw)
     if not codes:
         return None
@@ -182,7 +193,7 @@ def _single(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> str | 
     return codes[0].strip()
 
 
-def _multiple(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> list[str] | None:
+def parse_multiple(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> list[str] | None:
     chosen = {c.strip() for c in _codes(raw)}
     if not chosen:
         return None
@@ -211,7 +222,9 @@ def _pick_codes(
     return picked
 
 
-def _language(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | list[str] | None:
+def parse_language(
+    q: Question, raw: Any, _qs: Questionnaire, _today: dt.date
+) -> str | list[str] | None:
     return _pick_codes(
         q, raw, cldr.language_codes(), str.lower,
         N_("%(field)s: choose a language from the list."),
@@ -222,14 +235,16 @@ def _country_code(code: str) -> str:
     return code.lower() if code.lower() in (cldr.STATELESS, cldr.UNKNOWN_COUNTRY) else code.upper()
 
 
-def _country(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | list[str] | None:
+def parse_country(
+    q: Question, raw: Any, _qs: Questionnaire, _today: dt.date
+) -> str | list[str] | None:
     return _pick_codes(
         q, raw, cldr.country_codes(), _country_code,
         N_("%(field)s: choose a country from the list."),
     )  # fmt: skip
 
 
-def _phone(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
+def parse_phone(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
     text = clean_text(_as_number_text(raw))
     if not text:
         return None
@@ -267,17 +282,17 @@ def _national_id_value(q: Question, digits: str) -> str:
     return digits
 
 
-def _duf(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str | None:
+def parse_duf(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str | None:
     digits = digits_only(clean_text(_as_number_text(raw)))
     return _duf_value(q, digits, today) if digits else None
 
 
-def _national_id(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
+def parse_national_id(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
     digits = digits_only(clean_text(_as_number_text(raw)))
     return _national_id_value(q, digits) if digits else None
 
 
-def _person_id(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str | None:
+def parse_person_id(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str | None:
     digits = digits_only(clean_text(_as_number_text(raw)))
     if not digits:
         return None
@@ -291,41 +306,23 @@ def _person_id(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> str
     )
 
 
-def _confirm(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> bool | None:
+def parse_confirm(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> bool | None:
     if raw is True:
         return True
     if raw in (False, None, ""):
         return None
     if isinstance(raw, str) and raw.strip().lower() in {"true", "yes", "1"}:
         return True
-    raise _invalid(q, N_("%(field)s: tick the box to confirm."))
-
-
-PARSERS: dict[str, Parser] = {
-    "text": _text,
-    "integer": _integer,
-    "year": _year,
-    "date": _date,
-    "single": _single,
-    "multiple": _multiple,
-    "language": _language,
-    "country": _country,
-    "phone": _phone,
-    "duf": _duf,
-    "national_id": _national_id,
-    "person_id": _person_id,
-    "confirm": _confirm,
-}
+    raise _invalid(q, TICK_THE_BOX)
 
 
 def parse(question: Question, raw: Any, questionnaire: Questionnaire, today: dt.date) -> Any:
     """The stored value for ``raw``, ``None`` for no answer; raises :class:`Invalid`."""
     if raw is None:
         return None
-    try:
-        parser = PARSERS[question.type]
-    except KeyError:
-        raise TypeError(f"a {question.type} question holds no answer") from None
+    parser = question.kind.parse
+    if parser is None:
+        raise TypeError(f"a {question.type} question holds no answer")
     try:
         return parser(question, raw, questionnaire, today)
     except TypeError:
@@ -337,17 +334,24 @@ def parse(question: Question, raw: Any, questionnaire: Questionnaire, today: dt.
 
 def encode(question: Question, value: Any) -> Any:
     """A JSON-ready form of a stored value (dates as ISO 8601)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    return question.kind.encode(value)
 
 
 def decode(question: Question, data: Any) -> Any:
     if data is None:
         return None
-    if question.type == "date":
-        return dt.date.fromisoformat(str(data))
-    return data
+    return question.kind.decode(data)
+
+
+def json_ready(value: Any) -> Any:
+    """A parsed value as JSON: a date as ISO 8601, the rest as it is."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def decode_date(data: Any) -> dt.date:
+    return dt.date.fromisoformat(str(data))
 
 
 # ------------------------------------------------------------------ display
@@ -357,30 +361,52 @@ def display(question: Question, value: Any, questionnaire: Questionnaire, tr: Tr
     """A value shown to a person, in ``tr``'s language (codes become names)."""
     if value is None:
         return ""
-    kind = question.type
-    if kind in ("single", "multiple"):
-        codes = value if isinstance(value, list) else [value]
-        labels = []
-        for code in codes:
-            choice = questionnaire.choice(question.choices or "", code)
-            labels.append(tr.gettext(choice.label) if choice else code)
-        return format_list(labels, locale=tr.cldr)
-    if kind == "language":
-        codes = value if isinstance(value, list) else [value]
-        return format_list([cldr.language_name(c, tr) for c in codes], locale=tr.cldr)
-    if kind == "country":
-        codes = value if isinstance(value, list) else [value]
-        return format_list([cldr.country_name(c, tr) for c in codes], locale=tr.cldr)
-    if kind == "date" and isinstance(value, dt.date):
+    return question.kind.display(question, value, questionnaire, tr)
+
+
+def _codes_of(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def display_plain(_q: Question, value: Any, _qs: Questionnaire, _tr: Translator) -> str:
+    return str(value)
+
+
+def display_choices(q: Question, value: Any, qs: Questionnaire, tr: Translator) -> str:
+    labels = []
+    for code in _codes_of(value):
+        choice = qs.choice(q.choices or "", code)
+        labels.append(tr.gettext(choice.label) if choice else code)
+    return format_list(labels, locale=tr.cldr)
+
+
+def display_languages(_q: Question, value: Any, _qs: Questionnaire, tr: Translator) -> str:
+    return format_list([cldr.language_name(c, tr) for c in _codes_of(value)], locale=tr.cldr)
+
+
+def display_countries(_q: Question, value: Any, _qs: Questionnaire, tr: Translator) -> str:
+    return format_list([cldr.country_name(c, tr) for c in _codes_of(value)], locale=tr.cldr)
+
+
+def display_date(_q: Question, value: Any, _qs: Questionnaire, tr: Translator) -> str:
+    if isinstance(value, dt.date):
         return format_date(value, format="long", locale=tr.cldr)
-    if kind == "confirm":
-        return tr.gettext("Yes") if value else ""
-    if kind == "phone":
-        try:
-            number = phonenumbers.parse(str(value), None)
-        except phonenumbers.NumberParseException:
-            return str(value)  # not stored by this engine; shown as it is
-        return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
-    if kind == "integer" and isinstance(value, int):
+    return str(value)
+
+
+def display_confirm(_q: Question, value: Any, _qs: Questionnaire, tr: Translator) -> str:
+    return tr.gettext("Yes") if value else ""
+
+
+def display_phone(_q: Question, value: Any, _qs: Questionnaire, _tr: Translator) -> str:
+    try:
+        number = phonenumbers.parse(str(value), None)
+    except phonenumbers.NumberParseException:
+        return str(value)  # not stored by this engine; shown as it is
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
+def display_integer(_q: Question, value: Any, _qs: Questionnaire, tr: Translator) -> str:
+    if isinstance(value, int):
         return format_decimal(value, locale=tr.cldr)
     return str(value)

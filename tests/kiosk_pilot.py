@@ -21,17 +21,22 @@ from kompass_tui.app import KioskApp
 from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.settings import KioskSettings
 from kompass_tui.storage.database import Database
+from sporreskjema import Questionnaire
 from sporreskjema.i18n import available_locales
 
 TODAY = dt.date(2026, 11, 27)
 PIN = "2468"
 
 
-def make_app(db: Database, *, idle_seconds: int = 0) -> KioskApp:
+def make_app(
+    db: Database, *, idle_seconds: int = 0, questionnaire: Questionnaire | None = None
+) -> KioskApp:
     from kompass_tui import settings
 
     kiosk_settings = KioskSettings(pin_hash=settings._hasher.hash(PIN))
-    return KioskApp(db, kiosk_settings, idle_seconds=idle_seconds, today=TODAY)
+    return KioskApp(
+        db, kiosk_settings, idle_seconds=idle_seconds, today=TODAY, questionnaire=questionnaire
+    )
 
 
 def field_id(path: str) -> str:

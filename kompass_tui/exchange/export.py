@@ -423,11 +423,7 @@ class _CsvWriter(_Writer):
     ) -> None:
         self.writers: dict[str, Any] = {}
         self.columns: dict[str, list[str]] = {}
-        top = [
-            q.name
-            for q in questionnaire.all_questions()
-            if q.group is None and q.holds_value and q.type not in ("repeat", "note")
-        ]
+        top = [q.name for q in questionnaire.all_questions() if q.group is None and q.holds_value]
         self.columns["persons"] = [
             "record_id", "status", "needs_follow_up", "mode", "locale", "started", "submitted",
             "reviewed", "exported", *_with_nus_columns(questionnaire, top),
@@ -498,7 +494,7 @@ def csv_tables(questionnaire: Questionnaire) -> dict[str, str]:
     taken = set(FIXED_TABLES)
     tables: dict[str, str] = {}
     for question in questionnaire.all_questions():
-        if question.type != "repeat":
+        if not question.kind.container:
             continue
         name = KEPT_TABLE_NAMES.get(question.name, question.name)
         if name in taken:
@@ -519,7 +515,7 @@ def _languages_group(questionnaire: Questionnaire) -> str | None:
     ):
         return None
     group = questionnaire.question(LANGUAGES_GROUP)
-    if group.type != "repeat" or not any(q.name == "language" for q in group.questions):
+    if not group.kind.container or not any(q.name == "language" for q in group.questions):
         return None
     return LANGUAGES_GROUP
 

@@ -337,7 +337,7 @@ def _is_answer_path(questionnaire: Questionnaire, text: str) -> bool:
     if str(path) != text or not questionnaire.has_question(path.name):
         return False
     question = questionnaire.question(path.name)
-    return question.group == path.group and question.holds_value and question.type != "repeat"
+    return question.group == path.group and question.holds_value
 
 
 def _check_codes(where: Msg, record: dict[str, Any]) -> None:
@@ -368,7 +368,7 @@ def _check_bounds(where: Msg, record: dict[str, Any], questionnaire: Questionnai
     dates = [(f"person/{name}", record["person"][name]) for name in ("birth_date", "permit_date")]
     answers = record["answers"]
     for question in questionnaire.all_questions():
-        if question.type != "date":
+        if question.kind.json_schema.get("format") != "date":  # a type whose answer is a date
             continue
         if question.group is None:
             dates.append((f"answers/{question.name}", answers.get(question.name)))

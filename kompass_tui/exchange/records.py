@@ -49,6 +49,42 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
+def answers_schema(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The JSON Schema of a record's ``answers`` for one questionnaire: each question's answer
+    in the shape its type declares in the registry (``QuestionKind.answer_schema``), a repeat
+    group as an array of entries, and a NUS2000 digit beside a code that has one. Stricter
+    than the record schema's ``answers``, which every questionnaire shares."""
+
+    def properties(questions: Sequence[Any]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for question in questions:
+            if question.kind.container:
+                found[question.name] = {
+                    "type": "array",
+                    "maxItems": question.max_entries,
+                    "items": {
+                        "type": "object",
+                        "properties": properties(question.questions),
+                        "additionalProperties": False,
+                    },
+                }
+            elif question.holds_value:
+                found[question.name] = question.kind.answer_schema(question)
+                if question.choices and any(
+                    c.nus for c in questionnaire.choice_list(question.choices)
+                ):
+                    found[question.name + NUS_SUFFIX] = {"type": "string", "pattern": "^[0-9]$"}
+        return found
+
+    top = [q for section in questionnaire.sections for q in section.questions]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties(top),
+        "additionalProperties": False,
+    }
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which records: by status, changed since a day, or one record."""
@@ -307,14 +343,15 @@ _NUS_DIGITS: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
 
 
 def _nus_digits(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
-    """Question name → code → NUS2000 digit, for every single-choice question whose codes
-    have one; worked out once per questionnaire version."""
+    """Question name → code → NUS2000 digit, for every choice question whose codes have one
+    (a digit is added beside a single code only); worked out once per questionnaire
+    version."""
     version = (questionnaire.id, questionnaire.version)
     if version in _NUS_DIGITS:
         return _NUS_DIGITS[version]
     digits = _NUS_DIGITS[version] = {}
     for question in questionnaire.all_questions():
-        if question.type == "single" and question.choices:
+        if question.kind.choice and question.choices:
             for choice in questionnaire.choice_list(question.choices):
                 if choice.nus is not None:
                     digits.setdefault(question.name, {})[choice.code] = choice.nus

@@ -24,7 +24,7 @@ from kompass_tui.storage.answers import nest_answers
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import RemarkKind, Status
 from kompass_tui.widgets.visual import Button, Input, Label, Static, TextArea
-from sporreskjema import Form, FormError, Path, values
+from sporreskjema import Form, FormError, Path, Question, values
 from sporreskjema.text import shown
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ class CorrectDialog(_Dialog):
         choices = []
         for item in form.iter_visible():
             question = item.question
-            if not question.holds_value or question.type in ("repeat", "note", "confirm"):
+            if not question.holds_value or not question.kind.correctable:
                 continue
             label = tr.gettext(question.label)
             path = Path.parse(str(item.path))
@@ -206,19 +206,16 @@ class CorrectDialog(_Dialog):
         self.dismiss(_("The answer is corrected."))
 
 
-def _typed(question: Any, stored: Any) -> str:
-    """A stored answer as a person would type it again (dates as day.month.year)."""
+def _typed(question: Question, stored: Any) -> str:
+    """A stored answer as a person would type it again (as its type says: dates as
+    day.month.year, codes apart by commas)."""
     if stored is None:
         return ""
     try:
         value = values.decode(question, stored)
     except (ValueError, TypeError):
         return str(stored)
-    if hasattr(value, "strftime"):
-        return str(value.strftime("%d.%m.%Y"))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    return question.kind.typed(value)
 
 
 class StatusDialog(_Dialog):

@@ -77,7 +77,7 @@ class QuestionsScreen(KioskScreen):
         for question, path in self.items():
             if not self.is_shown(question):
                 continue
-            if question.type == "note":
+            if question.kind.is_note:
                 notes.append((question, path))
                 continue
             pages.append([*notes, (question, path)])
@@ -137,7 +137,7 @@ class QuestionsScreen(KioskScreen):
     @classmethod
     def keys(cls, page: Page) -> str:
         """The keys that work on the page, for the bottom bar."""
-        kinds = [field_class(question) for question, _path in page if question.type != "note"]
+        kinds = [field_class(question) for question, _path in page if not question.kind.is_note]
         return cls.keys_text(kinds[-1].KEYS if kinds else QuestionField.KEYS)
 
     @staticmethod
@@ -148,7 +148,7 @@ class QuestionsScreen(KioskScreen):
         form = self.registration.form
         made = []
         for question, path in page:
-            titles = self.entry_titles(question) if question.type == "repeat" else None
+            titles = self.entry_titles(question) if question.kind.container else None
             value = form.get(path) if question.holds_value else None
             made.append(field_for(question, path, value, form.questionnaire, titles=titles))
         return made

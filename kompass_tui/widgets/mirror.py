@@ -119,27 +119,28 @@ def _question(
 ) -> None:
     form = registration.form
     questionnaire = form.questionnaire
+    kind = question.kind
+    # As the person's side shows it: by the widget kind of the question's type.
+    widget = kind.widget_for(question)
     value = form.get(path) if question.holds_value else None
-    if question.type == "confirm":  # the box as the person sees it, ticked or not
+    if widget == "box":  # the box as the person sees it, ticked or not
         text.append("☑ " if value else "☐ ", style="bold")
     text.append(tr.gettext(question.label), style="bold")
-    if question.required and (question.holds_value or question.type == "repeat"):
+    if question.required and (question.holds_value or kind.container):
         text.append(" *", style="bold")
     if question.help:
         text.append("\n")
         text.append(tr.gettext(question.help), style="dim")
-    if question.type == "repeat":
+    if kind.container:
         _entries(text, tr, question, registration)
-    elif not question.holds_value or question.type == "confirm":
+    elif not question.holds_value or widget == "box":
         pass
-    elif question.type in ("single", "multiple") and question.choices:
+    elif widget in ("radio", "ticks") and question.choices:
         chosen = value if isinstance(value, list) else [value]
+        marks = ("☑", "☐") if widget == "ticks" else ("●", "○")
         for choice in questionnaire.choice_list(question.choices):
             picked = choice.code in chosen
-            if question.type == "multiple":
-                mark = "☑" if picked else "☐"
-            else:
-                mark = "●" if picked else "○"
+            mark = marks[0] if picked else marks[1]
             text.append("\n")
             text.append(f"{mark} {tr.gettext(choice.label)}", style="bold" if picked else "")
     else:

@@ -1,4 +1,8 @@
-"""One widget per question type, driven by the engine's question definitions.
+"""One widget per widget kind, driven by the engine's question definitions.
+
+Each question type names its widget kind in the registry (:mod:`sporreskjema.types`);
+:data:`WIDGETS` has the widget of each kind, so a new type that is typed in one line, chosen
+from a code list or ticked needs nothing here.
 
 Every field shows the question's label and help in the current language, an input
 made for its type, and the error message of its last answer. When the person
@@ -9,7 +13,6 @@ confirms an answer (Enter, leaving the field, choosing an option) the field post
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -137,24 +140,18 @@ class TextField(QuestionField):
     """Free text, numbers, years, dates, phone numbers and identifiers: typed in one line."""
 
     def shown_value(self) -> str:
+        """The saved answer as it would be typed (a date as day.month.year)."""
         value = self.value
         if value is None:
             return ""
-        if isinstance(value, dt.date):
-            return value.strftime("%d.%m.%Y")
-        return str(value)
+        return self.question.kind.typed(value)
 
     def compose_input(self) -> ComposeResult:
-        kind = self.question.type
-        placeholder = {
-            "date": _("day.month.year, for example 31.12.1990"),
-            "year": _("for example 2015"),
-            "phone": _("for example +47 912 34 567"),
-        }.get(kind, "")
+        kind = self.question.kind
         yield _TextInput(
             self.shown_value(),
-            placeholder=placeholder,
-            max_length=self.question.max_length if kind == "text" else 40,
+            placeholder=_(kind.placeholder) if kind.placeholder else "",
+            max_length=self.question.max_length if kind.typed_length is None else kind.typed_length,
             classes="question-input",
         )
 
@@ -370,7 +367,7 @@ class CodePicker(QuestionField):
         """Options for what is typed: the chosen ones first, then the best matches of the
         search (see :func:`sporreskjema.cldr.search`), so "Russian" finds Russian before Old
         Prussian, and "Eritrea" finds ኤርትራ."""
-        kind: cldr.Kind = "language" if self.question.type == "language" else "country"
+        kind: cldr.Kind = self.question.kind.codes or "language"  # a picker's type has codes
         chosen = set(self._chosen())
         found = cldr.search(kind, current(), text, first=chosen, limit=self.MAX_SHOWN)
         return [self._option(match, match.code in chosen) for match in found]
@@ -497,21 +494,22 @@ class RepeatField(QuestionField):
             self.post_message(self.RemoveEntry(self, int(name.split("-")[1])))
 
 
+#: The widget of each widget kind (``QuestionKind.widget`` in :mod:`sporreskjema.types`).
+WIDGETS: dict[str, type[QuestionField]] = {
+    "line": TextField,
+    "lines": LongTextField,
+    "radio": ChoiceField,
+    "ticks": MultipleChoiceField,
+    "picker": CodePicker,
+    "box": ConfirmField,
+    "note": NoteField,
+    "entries": RepeatField,
+}
+
+
 def field_class(question: Question) -> type[QuestionField]:
-    """The widget class for a question, by its type."""
-    kind = question.type
-    if kind == "text" and question.multiline:
-        return LongTextField
-    kinds: dict[str, type[QuestionField]] = {
-        "note": NoteField,
-        "repeat": RepeatField,
-        "single": ChoiceField,
-        "multiple": MultipleChoiceField,
-        "language": CodePicker,
-        "country": CodePicker,
-        "confirm": ConfirmField,
-    }
-    return kinds.get(kind, TextField)
+    """The widget class for a question: its type's widget kind's."""
+    return WIDGETS[question.kind.widget_for(question)]
 
 
 def field_for(
@@ -524,6 +522,6 @@ def field_for(
 ) -> QuestionField:
     """The widget for a question, by its type."""
     kind = field_class(question)
-    if kind is RepeatField:
+    if issubclass(kind, RepeatField):
         return RepeatField(question, path, value, questionnaire, titles or [])
     return kind(question, path, value, questionnaire)
