@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from kompass_tui import app as app_module
-from kompass_tui import settings
+from kompass_tui.kiosk import app as app_module
+from kompass_tui.kiosk import settings
 from kompass_tui.cli import app as cli
 from sporreskjema import translator
 

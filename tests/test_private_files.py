@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kompass_tui import settings
-from kompass_tui.crash import log_error
+from kompass_tui.kiosk import settings
+from kompass_tui.widgets.crash import log_error
 from kompass_tui.exchange.export import Format, export
 from kompass_tui.exchange.records import Selection
 from kompass_tui.storage.database import open_database

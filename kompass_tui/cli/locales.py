@@ -10,8 +10,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from kompass_tui import bidi
 from kompass_tui.i18n import _, current
+from kompass_tui.widgets import bidi
 from sporreskjema.i18n import LOCALES, available_locales, catalog_status, own_name, translator
 
 

@@ -8,7 +8,7 @@ from kompass_tui.cli.common import DbOption, open_db
 
 
 def review(db: DbOption = None) -> None:
-    from kompass_tui.review_app import ReviewApp
+    from kompass_tui.review.app import ReviewApp
 
     database = open_db(db)
     try:
