@@ -16,8 +16,8 @@ import sys
 
 from kompass_tui.assist.app import AssistApp
 from kompass_tui.cli import main
-from kompass_tui.wizard.screens.section import SectionScreen
 from kompass_tui.wizard.app import WizardApp
+from kompass_tui.wizard.screens.section import SectionScreen
 
 faults = {"left": 1}
 

@@ -18,9 +18,9 @@ from textual.widgets import (
 )
 
 from kompass_tui.kiosk.app import KioskApp
-from kompass_tui.wizard.screens.language import LanguageScreen
 from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage.database import Database
+from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema.i18n import available_locales
 
 TODAY = dt.date(2026, 11, 27)

@@ -15,21 +15,21 @@ from textual.pilot import Pilot
 from textual.widgets import Button, RadioSet
 
 from kompass_tui.assist.app import AssistApp
-from kompass_tui.record_view import CHANNELS, interpreter_text
-from kompass_tui.wizard.registration import Registration
 from kompass_tui.assist.screens.dialogs import LockScreen, ProvenanceDialog
 from kompass_tui.assist.screens.start import AssistStartScreen
-from kompass_tui.wizard.screens.language import LanguageScreen
-from kompass_tui.widgets.login import LoginScreen
-from kompass_tui.wizard.screens.receipt import ReceiptScreen
-from kompass_tui.wizard.screens.section import SectionScreen
-from kompass_tui.wizard.screens.summary import SummaryScreen
+from kompass_tui.record_view import CHANNELS, interpreter_text
 from kompass_tui.storage import accounts, audit, records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Caseworker, Mode, Record, Status
-from kompass_tui.wizard.mirror import Mirror, MirrorText
+from kompass_tui.widgets.login import LoginScreen
 from kompass_tui.widgets.visual import Checkbox, Input, OptionList, RadioButton
 from kompass_tui.wizard.app import RECOVERIES
+from kompass_tui.wizard.mirror import Mirror, MirrorText
+from kompass_tui.wizard.registration import Registration
+from kompass_tui.wizard.screens.language import LanguageScreen
+from kompass_tui.wizard.screens.receipt import ReceiptScreen
+from kompass_tui.wizard.screens.section import SectionScreen
+from kompass_tui.wizard.screens.summary import SummaryScreen
 from sporreskjema.i18n import available_locales, translator
 from tests.kiosk_pilot import (
     TODAY,

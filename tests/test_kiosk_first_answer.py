@@ -17,11 +17,11 @@ from textual.widget import Widget
 from textual.widgets import Checkbox
 
 from kompass_tui.kiosk.app import KioskApp
-from kompass_tui.wizard.screens.section import SectionScreen
 from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage import database, records
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Record
+from kompass_tui.wizard.screens.section import SectionScreen
 from sporreskjema import translator
 from tests.kiosk_pilot import PIN, TODAY, pick_language
 

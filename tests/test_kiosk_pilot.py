@@ -9,16 +9,16 @@ import pytest
 from textual.widgets import Input
 
 from kompass_tui.kiosk import app as app_module
-from kompass_tui.widgets.crash import crash_log_path
 from kompass_tui.kiosk.screens.guard import ApologyScreen, IdleScreen, PinScreen
+from kompass_tui.storage import audit, records
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Status
+from kompass_tui.widgets.crash import crash_log_path
 from kompass_tui.wizard.screens.language import LanguageScreen
 from kompass_tui.wizard.screens.receipt import ReceiptScreen
 from kompass_tui.wizard.screens.resume import ResumeScreen
 from kompass_tui.wizard.screens.section import SectionScreen
 from kompass_tui.wizard.screens.summary import SummaryScreen
-from kompass_tui.storage import audit, records
-from kompass_tui.storage.database import Database
-from kompass_tui.storage.models import Status
 from tests.kiosk_pilot import (
     PIN,
     add_entry,
@@ -363,9 +363,9 @@ async def test_testing_number_after_number_is_slowed_down(
     "already registered" each try waits, said in the person's language, and the answer is the
     same whether the number is known or not. A restarted kiosk still waits: the count is in
     the audit log."""
-    from kompass_tui.wizard.registration import ALREADY_REGISTERED
     from kompass_tui.storage import accounts
     from kompass_tui.storage.models import Mode
+    from kompass_tui.wizard.registration import ALREADY_REGISTERED
     from sporreskjema import load_builtin, translator
 
     # Longer than the first 5 s, so that a slow machine stays inside the wait.

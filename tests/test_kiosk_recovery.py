@@ -8,13 +8,13 @@ import datetime as dt
 
 import pytest
 
-from kompass_tui.kiosk import app as app_module
-from kompass_tui.widgets.crash import crash_log_path
 from kompass_tui.i18n import current
+from kompass_tui.kiosk import app as app_module
 from kompass_tui.kiosk.screens.guard import ApologyScreen, IdleScreen
+from kompass_tui.storage.database import Database
+from kompass_tui.widgets.crash import crash_log_path
 from kompass_tui.wizard.screens.language import LanguageScreen
 from kompass_tui.wizard.screens.section import SectionScreen
-from kompass_tui.storage.database import Database
 from sporreskjema.i18n import translator
 from tests.kiosk_pilot import (
     make_app,

@@ -10,9 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from kompass_tui.wizard.registration import Registration
 from kompass_tui.storage import accounts, records
 from kompass_tui.storage.database import Database
+from kompass_tui.wizard.registration import Registration
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parent.parent

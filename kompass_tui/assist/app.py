@@ -167,7 +167,7 @@ class AssistApp(WizardApp, LoginKeys):
         self.push_screen(CompanionLanguageScreen(), self._companion_chosen)
 
     def _companion_chosen(self, locale: str | None) -> None:
-        # The page under the picker builds itself again when it is shown (KioskScreen).
+        # The page under the picker builds itself again when it is shown (RegistrationScreen).
         if locale:
             self.desk_language = self.companion = translator(locale)
 
