@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from kompass_tui import __version__
@@ -141,3 +142,22 @@ def test_the_installed_command_runs() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "OK" in result.stdout
+
+
+def test_a_screen_reads_its_app_through_the_hosts_protocol() -> None:
+    """An app that is what the protocol asks is returned as it; any other app is a TypeError
+    naming what it lacks, at once (not an AttributeError somewhere later)."""
+    from textual.app import App
+
+    from kompass_tui.kiosk.app import KioskApp
+    from kompass_tui.kiosk.settings import KioskSettings
+    from kompass_tui.widgets.host import Host
+    from kompass_tui.wizard.host import ResumeHost
+
+    host = Host(ResumeHost)
+    kiosk = KioskApp("sqlite://", KioskSettings())
+    assert host.of(kiosk) is kiosk
+    plain: App[None] = App()
+    assert host.find(plain) is None
+    with pytest.raises(TypeError, match="App is no ResumeHost: it lacks companion, finished"):
+        host.of(plain)
