@@ -34,8 +34,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from bench.harness import Case, benchmark
-from kompass_tui.app import KioskApp
-from kompass_tui.settings import KioskSettings
+from kompass_tui.kiosk.app import KioskApp
+from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage.database import Database, open_database
 
 T = TypeVar("T")
@@ -84,8 +84,8 @@ sys.exit("no frame was painted")
 _KIOSK_START = f"""
 import os
 import sys
-from kompass_tui.app import KioskApp
-from kompass_tui.settings import KioskSettings
+from kompass_tui.kiosk.app import KioskApp
+from kompass_tui.kiosk.settings import KioskSettings
 
 OVERLAYS, SIZE = {sorted(TEXTUAL_OVERLAYS)!r}, {SIZE!r}
 # As `kompass kiosk` does: the app opens the database after its first screen is painted.

@@ -15,8 +15,8 @@ from textual.screen import Screen
 
 from bench.bench_kiosk import _Running, _temp_database
 from bench.harness import Case, benchmark
-from kompass_tui.review_app import ReviewApp
-from kompass_tui.screens.record_list import PAGE_SIZE, RecordListScreen
+from kompass_tui.review.app import ReviewApp
+from kompass_tui.review.screens.record_list import PAGE_SIZE, RecordListScreen
 from kompass_tui.storage import accounts
 from tests.helpers import add_records
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sys
 
-from kompass_tui.assist_app import AssistApp
+from kompass_tui.assist.app import AssistApp
 from kompass_tui.cli import main
-from kompass_tui.screens.section import SectionScreen
-from kompass_tui.wizard_app import WizardApp
+from kompass_tui.wizard.app import WizardApp
+from kompass_tui.wizard.screens.section import SectionScreen
 
 faults = {"left": 1}
 

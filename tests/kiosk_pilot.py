@@ -17,10 +17,10 @@ from textual.widgets import (
     TextArea,
 )
 
-from kompass_tui.app import KioskApp
-from kompass_tui.screens.language import LanguageScreen
-from kompass_tui.settings import KioskSettings
+from kompass_tui.kiosk.app import KioskApp
+from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage.database import Database
+from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema import Questionnaire
 from sporreskjema.i18n import available_locales
 
@@ -31,7 +31,7 @@ PIN = "2468"
 def make_app(
     db: Database, *, idle_seconds: int = 0, questionnaire: Questionnaire | None = None
 ) -> KioskApp:
-    from kompass_tui import settings
+    from kompass_tui.kiosk import settings
 
     kiosk_settings = KioskSettings(pin_hash=settings._hasher.hash(PIN))
     return KioskApp(
@@ -83,7 +83,7 @@ async def reach(pilot: Pilot[None], path: str) -> Widget:
 
 async def finish_entry(pilot: Pilot[None]) -> None:
     """Go through the rest of an entry's questions and close it (Next … Done)."""
-    from kompass_tui.screens.entry import EntryScreen
+    from kompass_tui.wizard.screens.entry import EntryScreen
 
     for _ in range(20):
         if not isinstance(pilot.app.screen, EntryScreen):

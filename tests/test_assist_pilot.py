@@ -14,22 +14,22 @@ from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Button, RadioSet
 
-from kompass_tui.assist_app import AssistApp
+from kompass_tui.assist.app import AssistApp
+from kompass_tui.assist.screens.dialogs import LockScreen, ProvenanceDialog
+from kompass_tui.assist.screens.start import AssistStartScreen
 from kompass_tui.record_view import CHANNELS, interpreter_text
-from kompass_tui.registration import Registration
-from kompass_tui.screens.assist_dialogs import LockScreen, ProvenanceDialog
-from kompass_tui.screens.assist_start import AssistStartScreen
-from kompass_tui.screens.language import LanguageScreen
-from kompass_tui.screens.login import LoginScreen
-from kompass_tui.screens.receipt import ReceiptScreen
-from kompass_tui.screens.section import SectionScreen
-from kompass_tui.screens.summary import SummaryScreen
 from kompass_tui.storage import accounts, audit, records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Caseworker, Mode, Record, Status
-from kompass_tui.widgets.mirror import Mirror, MirrorText
+from kompass_tui.widgets.login import LoginScreen
 from kompass_tui.widgets.visual import Checkbox, Input, OptionList, RadioButton
-from kompass_tui.wizard_app import RECOVERIES
+from kompass_tui.wizard.app import RECOVERIES
+from kompass_tui.wizard.mirror import Mirror, MirrorText
+from kompass_tui.wizard.registration import Registration
+from kompass_tui.wizard.screens.language import LanguageScreen
+from kompass_tui.wizard.screens.receipt import ReceiptScreen
+from kompass_tui.wizard.screens.section import SectionScreen
+from kompass_tui.wizard.screens.summary import SummaryScreen
 from sporreskjema.i18n import available_locales, translator
 from tests.kiosk_pilot import (
     TODAY,
@@ -374,7 +374,7 @@ async def test_an_error_while_locked_ends_at_the_lock(
 ) -> None:
     """An unexpected error while the desk is locked (here: in checking the password) is
     logged, and the desk stays locked: no traceback, no shell, no page."""
-    from kompass_tui.crash import crash_log_path
+    from kompass_tui.widgets.crash import crash_log_path
 
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("a bug while checking the password")
@@ -456,7 +456,7 @@ async def test_errors_one_after_another_end_the_desk_to_be_started_locked(
 async def test_an_error_at_the_unlocked_desk_goes_back_to_the_start(
     desk: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kompass_tui.registration import Registration
+    from kompass_tui.wizard.registration import Registration
 
     def broken(self: Registration, path: str, raw: object) -> object:
         raise RuntimeError("a bug while saving")

@@ -27,9 +27,9 @@ from kompass_tui.exchange import importer
 from kompass_tui.exchange.export import Format, export
 from kompass_tui.exchange.records import Selection
 from kompass_tui.record_view import build_report
-from kompass_tui.review_app import ReviewApp
-from kompass_tui.screens.record import RecordScreen
-from kompass_tui.screens.record_list import RecordListScreen
+from kompass_tui.review.app import ReviewApp
+from kompass_tui.review.screens.record import RecordScreen
+from kompass_tui.review.screens.record_list import RecordListScreen
 from kompass_tui.storage import review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status

@@ -16,12 +16,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox
 
-from kompass_tui.app import KioskApp
-from kompass_tui.screens.section import SectionScreen
-from kompass_tui.settings import KioskSettings
+from kompass_tui.kiosk.app import KioskApp
+from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage import database, records
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Record
+from kompass_tui.wizard.screens.section import SectionScreen
 from sporreskjema import translator
 from tests.kiosk_pilot import PIN, TODAY, pick_language
 
@@ -51,7 +51,7 @@ def db_url(tmp_path: Path) -> str:
 def kiosk(url: str) -> KioskApp:
     """The kiosk as ``kompass kiosk`` starts it: with the database's URL, opened once the
     language picker is painted."""
-    from kompass_tui import settings
+    from kompass_tui.kiosk import settings
 
     kiosk_settings = KioskSettings(pin_hash=settings._hasher.hash(PIN))
     return KioskApp(url, kiosk_settings, idle_seconds=0, today=TODAY)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from kompass_tui import app as app_module
-from kompass_tui import settings
 from kompass_tui.cli import app as cli
+from kompass_tui.kiosk import app as app_module
+from kompass_tui.kiosk import settings
 from sporreskjema import translator
 
 LOCALES = ["nb", "uk", "ar", "ti"]

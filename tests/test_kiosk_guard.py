@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from kompass_tui import settings
-from kompass_tui.screens.guard import PIN_FREE_TRIES, PinScreen
+from kompass_tui.kiosk import settings
+from kompass_tui.kiosk.screens.guard import PIN_FREE_TRIES, PinScreen
 from kompass_tui.storage.database import Database
 from tests.kiosk_pilot import PIN, make_app, pick_language
 

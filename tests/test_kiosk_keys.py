@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Checkbox, Input, RadioSet, SelectionList
 
-from kompass_tui.app import KioskApp
 from kompass_tui.i18n import current
-from kompass_tui.screens.section import SectionScreen
-from kompass_tui.screens.summary import SummaryScreen
+from kompass_tui.kiosk.app import KioskApp
 from kompass_tui.storage.database import Database
+from kompass_tui.wizard.screens.section import SectionScreen
+from kompass_tui.wizard.screens.summary import SummaryScreen
 from sporreskjema.i18n import translator
 from tests.kiosk_pilot import (
     click,

@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from kompass_tui import bidi
-from kompass_tui.app import KioskApp
 from kompass_tui.i18n import _
-from kompass_tui.screens.receipt import ReceiptScreen
-from kompass_tui.screens.summary import SummaryScreen
+from kompass_tui.kiosk.app import KioskApp
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
+from kompass_tui.widgets import bidi
+from kompass_tui.wizard.screens.receipt import ReceiptScreen
+from kompass_tui.wizard.screens.summary import SummaryScreen
 from sporreskjema import load_builtin
 from sporreskjema.i18n import LOCALES, available_locales, watch_missing
 from tests.kiosk_pilot import (

@@ -45,14 +45,14 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, SelectionList, Static, TextArea
 from textual.widgets._toggle_button import ToggleButton
 
-from kompass_tui import app as app_module
 from kompass_tui.i18n import set_locale
-from kompass_tui.registration import Registration
-from kompass_tui.screens.guard import IdleScreen, PinScreen
-from kompass_tui.screens.language import LanguageScreen
+from kompass_tui.kiosk import app as app_module
+from kompass_tui.kiosk.screens.guard import IdleScreen, PinScreen
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.widgets.questions import QuestionField
+from kompass_tui.wizard.registration import Registration
+from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema import values
 from sporreskjema.i18n import DEFAULT_LOCALE, available_locales
 from tests.kiosk_pilot import PIN, make_app, pick_language

@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from kompass_tui import app as app_module
-from kompass_tui.crash import crash_log_path
-from kompass_tui.screens.guard import ApologyScreen, IdleScreen, PinScreen
-from kompass_tui.screens.language import LanguageScreen
-from kompass_tui.screens.receipt import ReceiptScreen
-from kompass_tui.screens.resume import ResumeScreen
-from kompass_tui.screens.section import SectionScreen
-from kompass_tui.screens.summary import SummaryScreen
+from kompass_tui.kiosk import app as app_module
+from kompass_tui.kiosk.screens.guard import ApologyScreen, IdleScreen, PinScreen
 from kompass_tui.storage import audit, records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
+from kompass_tui.widgets.crash import crash_log_path
+from kompass_tui.wizard.screens.language import LanguageScreen
+from kompass_tui.wizard.screens.receipt import ReceiptScreen
+from kompass_tui.wizard.screens.resume import ResumeScreen
+from kompass_tui.wizard.screens.section import SectionScreen
+from kompass_tui.wizard.screens.summary import SummaryScreen
 from tests.kiosk_pilot import (
     PIN,
     add_entry,
@@ -363,9 +363,9 @@ async def test_testing_number_after_number_is_slowed_down(
     "already registered" each try waits, said in the person's language, and the answer is the
     same whether the number is known or not. A restarted kiosk still waits: the count is in
     the audit log."""
-    from kompass_tui.registration import ALREADY_REGISTERED
     from kompass_tui.storage import accounts
     from kompass_tui.storage.models import Mode
+    from kompass_tui.wizard.registration import ALREADY_REGISTERED
     from sporreskjema import load_builtin, translator
 
     # Longer than the first 5 s, so that a slow machine stays inside the wait.
@@ -462,7 +462,7 @@ async def test_an_unexpected_error_is_logged_not_shown(
     def broken(self: object, path: str, raw: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("kompass_tui.registration.Registration.answer", broken)
+    monkeypatch.setattr("kompass_tui.wizard.registration.Registration.answer", broken)
 
     async with app.run_test(size=SIZE) as pilot:
         await pick_language(pilot, "en")
@@ -480,7 +480,7 @@ async def test_an_unexpected_error_is_logged_not_shown(
 async def test_a_job_emptied_in_the_middle_goes_and_the_next_moves_up(sqlite_db: Database) -> None:
     """Dawit, back with his code, lists three jobs, then clears the second and leaves it: it is
     gone, and the third, now second, takes his next answer as itself, not as a new half job."""
-    from kompass_tui.registration import Registration
+    from kompass_tui.wizard.registration import Registration
 
     begun = Registration(sqlite_db, locale="en")
     for path, raw in [("acknowledged", True), ("full_name", "Dawit Haile"),

@@ -8,13 +8,13 @@ import datetime as dt
 
 import pytest
 
-from kompass_tui import app as app_module
-from kompass_tui.crash import crash_log_path
 from kompass_tui.i18n import current
-from kompass_tui.screens.guard import ApologyScreen, IdleScreen
-from kompass_tui.screens.language import LanguageScreen
-from kompass_tui.screens.section import SectionScreen
+from kompass_tui.kiosk import app as app_module
+from kompass_tui.kiosk.screens.guard import ApologyScreen, IdleScreen
 from kompass_tui.storage.database import Database
+from kompass_tui.widgets.crash import crash_log_path
+from kompass_tui.wizard.screens.language import LanguageScreen
+from kompass_tui.wizard.screens.section import SectionScreen
 from sporreskjema.i18n import translator
 from tests.kiosk_pilot import (
     make_app,
@@ -64,7 +64,7 @@ async def test_an_idle_reset_goes_back_to_the_picker_in_every_script(
 
 def _broken_after_the_birth_date(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every answer after the date of birth fails with an error that quotes the name."""
-    from kompass_tui.registration import Registration
+    from kompass_tui.wizard.registration import Registration
 
     answer = Registration.answer
 

@@ -11,13 +11,13 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
 
-from kompass_tui.app import KioskApp
 from kompass_tui.i18n import current
-from kompass_tui.screens.language import LanguageScreen
-from kompass_tui.screens.resume import ResumeScreen
-from kompass_tui.screens.section import SectionScreen
+from kompass_tui.kiosk.app import KioskApp
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
+from kompass_tui.wizard.screens.language import LanguageScreen
+from kompass_tui.wizard.screens.resume import ResumeScreen
+from kompass_tui.wizard.screens.section import SectionScreen
 from sporreskjema import Form, load_builtin
 from sporreskjema.i18n import translator
 from tests.kiosk_pilot import (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from kompass_tui.screens.guard import ApologyScreen
+from kompass_tui.kiosk.screens.guard import ApologyScreen
 from kompass_tui.storage import records
 from kompass_tui.storage.database import open_database
 from kompass_tui.storage.models import Record

@@ -10,9 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from kompass_tui.registration import Registration
 from kompass_tui.storage import accounts, records
 from kompass_tui.storage.database import Database
+from kompass_tui.wizard.registration import Registration
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,7 @@ def test_an_answer_reaches_the_form_under_python_optimised(tmp_path: Path) -> No
     script = textwrap.dedent(
         f"""
         import datetime as dt
-        from kompass_tui.registration import Registration
+        from kompass_tui.wizard.registration import Registration
         from kompass_tui.storage import records
         from kompass_tui.storage.database import open_database
 

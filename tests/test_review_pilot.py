@@ -18,17 +18,17 @@ from textual.pilot import Pilot
 from textual.widgets import Select
 
 import kompass_tui
-from kompass_tui.assist_app import AssistApp
+from kompass_tui.assist.app import AssistApp
+from kompass_tui.assist.screens.start import AssistStartScreen
 from kompass_tui.i18n import _, current
-from kompass_tui.review_app import ReviewApp
-from kompass_tui.screens.assist_start import AssistStartScreen
-from kompass_tui.screens.login import LoginScreen
-from kompass_tui.screens.record import RecordScreen
-from kompass_tui.screens.record_list import RecordListScreen
-from kompass_tui.screens.review_dialogs import CorrectDialog, RemarkDialog, StatusDialog
+from kompass_tui.review.app import ReviewApp
+from kompass_tui.review.screens.dialogs import CorrectDialog, RemarkDialog, StatusDialog
+from kompass_tui.review.screens.record import RecordScreen
+from kompass_tui.review.screens.record_list import RecordListScreen
 from kompass_tui.storage import accounts, audit, records, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Mode, Status
+from kompass_tui.widgets.login import LoginScreen
 from tests.conftest import TODAY
 from tests.helpers import add_records
 

@@ -176,7 +176,7 @@ def test_the_database_variable_is_named_once() -> None:
 def test_one_back_off_rule() -> None:
     """Logins, the kiosk PIN and kiosk look-ups wait by one rule: free mistakes, then 5 s,
     doubling, never more than 15 minutes."""
-    from kompass_tui.screens import guard
+    from kompass_tui.kiosk.screens import guard
     from kompass_tui.storage import accounts
 
     assert accounts.wait_after is backoff.wait_after

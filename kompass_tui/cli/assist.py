@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from kompass_tui import bidi
 from kompass_tui.cli.common import DbOption, database
 from kompass_tui.cli.options import choice
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _
+from kompass_tui.widgets import bidi
 from sporreskjema.i18n import DEFAULT_LOCALE, available_locales, normalise_locale
 
 
@@ -51,7 +51,7 @@ def assist(
             _("There is no language %(code)s. Choose one of: %(codes)s.")
             % {"code": companion, "codes": ", ".join(available_locales())}
         )
-    from kompass_tui.assist_app import run_assist
+    from kompass_tui.assist.app import run_assist
 
     with database(db) as opened:
         code = run_assist(opened, companion=locale, lock_seconds=lock_after)

@@ -6,11 +6,12 @@ from typing import Annotated
 
 import typer
 
-from kompass_tui import bidi, settings
 from kompass_tui.cli.common import DbOption
 from kompass_tui.cli.options import choice
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _, current
+from kompass_tui.kiosk import settings
+from kompass_tui.widgets import bidi
 
 
 def _ask_pin() -> None:
@@ -94,7 +95,7 @@ def kiosk(
         typer.echo(_("This kiosk has no caseworker PIN yet. Staff need it to leave the kiosk."))
         _ask_pin()
         kiosk_settings = settings.load()
-    from kompass_tui.app import run_kiosk
+    from kompass_tui.kiosk.app import run_kiosk
 
     # The database is opened by the app right after its first screen is painted; a problem
     # with it ends the app with a one-line message.

@@ -10,10 +10,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from kompass_tui import bidi
 from kompass_tui.cli.options import JsonOption
 from kompass_tui.cli.output import print_json
 from kompass_tui.i18n import _, current
+from kompass_tui.widgets import bidi
 from sporreskjema.i18n import LOCALES, available_locales, catalog_status, own_name, translator
 
 

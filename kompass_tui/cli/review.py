@@ -8,7 +8,7 @@ from kompass_tui.cli.common import DbOption, database
 
 
 def review(db: DbOption = None) -> None:
-    from kompass_tui.review_app import ReviewApp
+    from kompass_tui.review.app import ReviewApp
 
     with database(db) as opened:
         app = ReviewApp(opened)

@@ -13,20 +13,24 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 
-from kompass_tui import bidi
 from kompass_tui.i18n import _, current
+from kompass_tui.widgets import bidi
+from kompass_tui.widgets.host import Bilingual, Host
 from kompass_tui.widgets.visual import Button, Label
 from sporreskjema.i18n import Translator
+
+#: The app, as one that may show a second language (any other app shows one).
+_BILINGUAL = Host(Bilingual)
 
 
 def beside(app: App[Any]) -> Translator | None:
     """The caseworker's language at the assisted desk, when it is not the person's; ``None``
     at the kiosk (which shows the person's language alone)."""
-    from kompass_tui.wizard_app import WizardApp
-
-    if not isinstance(app, WizardApp) or app.companion is None:
+    host = _BILINGUAL.find(app)
+    companion = host.companion if host is not None else None
+    if companion is None:
         return None
-    return None if app.companion.locale == current().locale else app.companion
+    return None if companion.locale == current().locale else companion
 
 
 def both(app: App[Any], message: str) -> str:

@@ -1,7 +1,7 @@
 """The Textual widgets the kiosk uses, showing right-to-left text in visual order.
 
 Each class is the Textual widget of the same name; every line it renders goes through
-:func:`kompass_tui.bidi.visual_strip`, after Textual has wrapped and aligned it. Lines without
+:func:`kompass_tui.widgets.bidi.visual_strip`, after Textual has wrapped and aligned it. Lines without
 right-to-left letters are left as they are. Screens and widgets import these instead of
 ``textual.widgets``.
 """
@@ -19,8 +19,8 @@ from textual.strip import Strip
 from textual.visual import VisualType
 from textual.widgets._toggle_button import ToggleButton
 
-from kompass_tui import bidi
 from kompass_tui.i18n import current
+from kompass_tui.widgets import bidi
 
 __all__ = [
     "Button",
@@ -37,7 +37,7 @@ __all__ = [
 
 
 class VisualLines:
-    """Mixin: each rendered line shaped and in visual order (see :mod:`kompass_tui.bidi`)."""
+    """Mixin: each rendered line shaped and in visual order (see :mod:`kompass_tui.widgets.bidi`)."""
 
     def render_line(self, y: int) -> Strip:
         strip: Strip = super().render_line(y)  # type: ignore[misc]
@@ -66,7 +66,7 @@ class Button(VisualLines, widgets.Button):
 class WrappedToggle(ToggleButton):
     """A toggle button whose label, when it is too long for one line, goes on over more lines
     beside the button instead of being cut with "…". On a right-to-left screen the button and
-    the lines are against the right edge (after :func:`kompass_tui.bidi.visual_strip`)."""
+    the lines are against the right edge (after :func:`kompass_tui.widgets.bidi.visual_strip`)."""
 
     def _label_lines(self, width: int) -> list[Content]:
         """The label's lines beside the button, or one line when it fits as Textual draws it."""
@@ -116,7 +116,7 @@ class WrappedSelectionList(widgets.SelectionList[str]):
     """Textual's SelectionList, its long options going on over more lines beside their tick box
     (Textual's own puts a box on every line, so it must cut them). On a right-to-left screen
     the box and the labels are against the right edge (after
-    :func:`kompass_tui.bidi.visual_strip`)."""
+    :func:`kompass_tui.widgets.bidi.visual_strip`)."""
 
     def render_line(self, y: int) -> Strip:
         line = widgets.OptionList.render_line(self, y)

@@ -1,0 +1,216 @@
+"""The review's list of records: status, name, identifier, permit date and the days left to
+the two-week deadline, a page at a time (the database is never read whole)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, ClassVar
+
+from babel.dates import format_date
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Select
+
+from kompass_tui.i18n import _, current
+from kompass_tui.record_view import deadline_text, status_text
+from kompass_tui.review.host import ReviewHost
+from kompass_tui.storage import review
+from kompass_tui.storage.errors import StorageError
+from kompass_tui.storage.models import Status
+from kompass_tui.widgets.host import Host
+from kompass_tui.widgets.visual import Checkbox, DataTable, Input, Label, Static
+from sporreskjema.text import shown
+
+PAGE_SIZE = 50
+#: Seconds of quiet after typing in the search box before the list is read again.
+SEARCH_DELAY = 0.3
+
+_STATUS_FILTERS: dict[str, frozenset[Status]] = {
+    "open": review.OPEN_STATUSES,
+    **{status.value: frozenset({status}) for status in Status},
+    "all": frozenset(Status),
+}
+
+
+class RecordListScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        ("pagedown", "page(1)"),
+        ("pageup", "page(-1)"),
+        ("slash", "search"),
+        ("f5", "reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = 0
+        self.total = 0
+        self._search_timer: Timer | None = None
+
+    review_app = Host(ReviewHost)
+
+    def compose(self) -> ComposeResult:
+        yield Label(
+            Text(
+                _("Kompass — review · %(name)s")
+                % {"name": shown(self.review_app.caseworker.full_name)}
+            ),
+            id="review-title",
+        )
+        with Horizontal(id="filters"):
+            yield Input(placeholder=_("Search: name, identifier or record id"), id="search")
+            yield Select(
+                [
+                    (_("Open (in progress, submitted)"), "open"),
+                    *(
+                        (review.status_msg(s).render(current()).capitalize(), s.value)
+                        for s in Status
+                    ),
+                    (_("All"), "all"),
+                ],
+                value="open",
+                allow_blank=False,
+                id="status-filter",
+            )
+            yield Select(
+                [
+                    (_("Deadline first"), "deadline"),
+                    (_("By name"), "name"),
+                    (_("Latest change"), "updated"),
+                ],
+                value="deadline",
+                allow_blank=False,
+                id="sort",
+            )
+            yield Checkbox(_("Follow-up"), id="follow-up")
+        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="list-status")
+        yield Static(
+            _(
+                "Enter: open · PgDn/PgUp: next/previous page · /: search · F5: read again · Ctrl+Q: quit"
+            ),
+            id="keys",
+        )
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, heading in (
+            ("id", _("Record")),
+            ("status", _("Status")),
+            ("name", _("Name")),
+            ("deadline", _("Deadline")),
+            ("person", _("Identifier")),
+            ("permit", _("Permit date")),
+            ("follow-up", _("Follow-up")),
+        ):
+            table.add_column(heading, key=key)
+        self.load()
+        table.focus()
+
+    def query_now(self) -> review.ListQuery:
+        status = self.query_one("#status-filter", Select).value
+        sort = self.query_one("#sort", Select).value
+        return review.ListQuery(
+            statuses=_STATUS_FILTERS[str(status)],
+            follow_up_only=self.query_one("#follow-up", Checkbox).value,
+            search=self.query_one("#search", Input).value,
+            sort=review.Sort(str(sort)),
+            offset=self.first,
+            limit=PAGE_SIZE,
+        )
+
+    def load(self) -> None:
+        """Read the current page and show it."""
+        try:
+            page = review.list_records(
+                self.review_app.db, self.query_now(), actor_id=self.review_app.actor_id
+            )
+        except StorageError as exc:
+            self.query_one("#list-status", Static).update(Text(exc.message.render(current())))
+            return
+        self.total = page.total
+        tr = current()
+        today = self.review_app.today
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in page.rows:
+            table.add_row(*self._cells(row, today, tr), key=str(row.id))
+        status = self.query_one("#list-status", Static)
+        if page.rows:
+            status.update(
+                _("Records %(first)d–%(last)d of %(total)d.")
+                % {
+                    "first": self.first + 1,
+                    "last": self.first + len(page.rows),
+                    "total": page.total,
+                }
+            )
+        else:
+            status.update(_("No records match."))
+
+    @staticmethod
+    def _cells(row: review.RecordRow, today: dt.date, tr: Any) -> list[Any]:
+        left = review.days_left(row.permit_date, today)
+        late = left is not None and left < 0 and row.status in review.OPEN_STATUSES
+        # Text, never strings: the table reads strings as markup, so a name like "[/b]" would
+        # stop the review and "[@click=…]" would make it clickable.
+        return [
+            Text(str(row.id)[:8]),
+            Text(status_text(row.status, tr)),
+            Text(shown(row.full_name or "—")),
+            Text(deadline_text(row.permit_date, today, tr), style="bold red" if late else ""),
+            Text(shown(row.person_key or "—")),
+            Text(format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—"),
+            Text(_("yes") if row.needs_follow_up else ""),
+        ]
+
+    # ------------------------------------------------------------ filters and paging
+
+    def _from_start(self) -> None:
+        self.first = 0
+        self.load()
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _filter_changed(self) -> None:
+        self._from_start()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._from_start)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._from_start()
+        self.query_one(DataTable).focus()
+
+    def action_page(self, step: int) -> None:
+        offset = self.first + step * PAGE_SIZE
+        if 0 <= offset < max(self.total, 1):
+            self.first = offset
+            self.load()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from kompass_tui.review.screens.record import RecordScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(RecordScreen(uuid.UUID(event.row_key.value)), self._back)
+
+    def _back(self, _result: object = None) -> None:
+        self.load()

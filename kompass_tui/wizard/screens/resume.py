@@ -1,0 +1,131 @@
+"""Continue an unfinished registration with its code and the date of birth.
+
+The screen speaks the language chosen on the picker; F2 changes it, keeping what was typed.
+The registration then continues in the language it was begun in, or in the one chosen here.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+
+from kompass_tui.i18n import N_, Msg, _, current
+from kompass_tui.storage.errors import StorageError
+from kompass_tui.widgets.chrome import TopBar
+from kompass_tui.widgets.host import Host
+from kompass_tui.widgets.visual import Button, Input, Label, Static
+from kompass_tui.wizard.host import ResumeHost
+from kompass_tui.wizard.screens.language import LanguageScreen
+from sporreskjema import Form, load_builtin
+from sporreskjema.i18n import DEFAULT_LOCALE
+
+NO_BIRTH_DATE = N_("Write your date of birth.")
+
+
+class _CodeInput(Input):
+    """The code: Enter takes the cursor to the date of birth at once, so that a date typed
+    right after it lands there (the screen would move it only after the keys that follow)."""
+
+    async def action_submit(self) -> None:
+        self.screen.set_focus(self.screen.query_one("#birth-date"))
+        await super().action_submit()
+
+
+class ResumeScreen(Screen[None]):
+    # The kiosk's own F2 works only while a registration is open; here no registration is yet.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f2", "language", show=False)]
+
+    #: The app, as a wizard where a person continues their registration (the kiosk).
+    wizard = Host(ResumeHost)
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The language chosen on this screen with F2 (the registration goes on in it).
+        self.chosen_locale: str | None = None
+        #: The message shown, kept to show it again in another language.
+        self.error: Msg | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(_("Continue an unfinished registration"))
+        with Vertical(id="resume-box"):
+            yield Label(_("Your code (8 letters and digits)"))
+            yield _CodeInput(placeholder="ABCD-EFGH", id="code", max_length=12)
+            yield Label(_("Date of birth"))
+            yield Input(
+                placeholder=_("day.month.year, for example 31.12.1990"),
+                id="birth-date",
+                max_length=12,
+            )
+            yield Static("", id="resume-error", classes="question-error")
+            with Horizontal(id="resume-buttons"):
+                yield Button(_("Back"), id="cancel")
+                yield Button(_("Continue"), id="continue", variant="primary")
+
+    def on_mount(self) -> None:
+        self._show_error()
+        self.set_focus(self.query_one("#code"))
+
+    def _show_error(self) -> None:
+        error = self.query_one("#resume-error", Static)
+        error.update(self.error.render(current()) if self.error is not None else "")
+        error.display = self.error is not None
+
+    def _fail(self, message: Msg, field: str) -> None:
+        self.error = message
+        self._show_error()
+        self.set_focus(self.query_one(field, Input))
+
+    # ---------------------------------------------------------------- language
+
+    def action_language(self) -> None:
+        """Choose the language again; what was typed stays, and so does the cursor."""
+        focused = self.focused.id if self.focused is not None else None
+        self.app.push_screen(
+            LanguageScreen(switching=True, highlight=current().locale),
+            lambda locale: self._language_chosen(locale, focused),
+        )
+
+    @on(Button.Pressed, "#language-button")
+    def _language_button(self, event: Button.Pressed) -> None:
+        event.stop()  # the app's own handler is for an open registration
+        self.action_language()
+
+    async def _language_chosen(self, locale: str | None, focused: str | None) -> None:
+        if not locale:
+            return
+        self.wizard.use_locale(locale)
+        self.chosen_locale = current().locale
+        typed = {box.id: box.value for box in self.query(Input)}
+        await self.recompose()
+        for box in self.query(Input):
+            box.value = typed.get(box.id, "")
+        self._show_error()
+        self.set_focus(self.query_one(f"#{focused}" if focused else "#code"))
+
+    # ---------------------------------------------------------------- continue
+
+    @on(Input.Submitted, "#birth-date")
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        app = self.wizard
+        form = Form(load_builtin(), today=app.today)
+        birth_date, error = form.check("birth_date", self.query_one("#birth-date", Input).value)
+        if error is not None or birth_date is None:
+            self._fail(error or Msg(NO_BIRTH_DATE), "#birth-date")
+            return
+        try:
+            app.resume(self.query_one("#code", Input).value, birth_date, self.chosen_locale)
+        except StorageError as exc:
+            self.query_one("#code", Input).value = ""
+            self._fail(exc.message, "#code")
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        """Back to the language picker, which speaks the country's languages again."""
+        self.dismiss(None)
+        self.wizard.use_locale(DEFAULT_LOCALE)
