@@ -1,5 +1,7 @@
 """The review list must stay quick however many records a municipality has: opening it on a
-database of 100,000 records against the same on 1,000 (target ratio <= 2.0).
+database of 100,000 records against the same on 1,000 (target ratio <= 1.3). Its page comes
+off the index ``ix_record_status_deadline`` (statuses, then the deadline order), so only the
+count of matching records grows with the database.
 
 Both sides are the real review app, logged in, running headless at 80×24; each call opens the
 list screen (the first page read from the database, the table filled) until it is painted,
@@ -55,13 +57,12 @@ def _open_list(running: _Running, app: ReviewApp) -> Any:
     return lambda: running.call(job)
 
 
-@benchmark
+@benchmark("review: open the list")
 def review_list(quick: bool) -> Case:
     large, large_app = _desk(100_000)
     small, small_app = _desk(1_000)
     return Case(
-        name="review: open the list",
-        target=2.0,
+        target=1.3,
         subject=_open_list(large, large_app),
         baseline=_open_list(small, small_app),
         detail=f"the review app (80×24, logged in) opens the record list until its first page "
