@@ -123,7 +123,7 @@ def fill(form: Form, answers: dict[str, Any]) -> None:
             raise ValueError(f"{path}: {error.msgid}")
 
 
-@benchmark
+@benchmark("engine: walk and validate a full questionnaire")
 def engine(quick: bool) -> Case:
     text = builtin_path().read_text(encoding="utf-8")
     questionnaire = parse_definition(text)
@@ -138,7 +138,6 @@ def engine(quick: bool) -> Case:
             raise RuntimeError("the sample registration should be complete and valid")
 
     return Case(
-        name="engine: walk and validate a full questionnaire",
         target=1.0,
         subject=walk_and_validate,
         baseline=lambda: parse_definition(text),

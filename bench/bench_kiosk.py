@@ -1,5 +1,6 @@
-"""The kiosk against bare Textual: starting it (target ratio <= 1.5), a keystroke in a text
-field (<= 1.5) and moving to the next question (<= 2.0).
+"""The kiosk against bare Textual: starting it (target ratio <= 1.5), its resident memory at
+the first screen (<= 3.0), a keystroke in a text field (<= 1.5) and moving to the next
+question (<= 2.0).
 
 Every baseline is the same thing done by a bare Textual app with as many widgets as the
 kiosk screen it stands for (counted from the kiosk while the case is built), at 80×24,
@@ -60,16 +61,42 @@ def _temp_database() -> tuple[Path, Database]:
 # ------------------------------------------------------------------ 1. process start
 
 #: Appended to both programs: run ``app`` headless until its first frame, then exit and
-#: print how many widgets that frame's screen had.
+#: print how many widgets that frame's screen had ("start"), or, once the app is also READY,
+#: how many bytes of memory the process has resident ("rss").
 _UNTIL_FIRST_PAINT = """
 _painted = []
 _display = app._display
+MEASURE = sys.argv[2] if len(sys.argv) > 2 else "start"
+
+
+def _resident_bytes():
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource  # the peak instead, where there is no /proc
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _when_ready():
+    if not READY():
+        app.set_timer(0.01, _when_ready)
+        return
+    print(_resident_bytes(), flush=True)
+    os._exit(0)
 
 
 def _first_paint(screen, renderable):
     result = _display(screen, renderable)
     if renderable is not None and not _painted:
         _painted.append(1)
+        if MEASURE == "rss":
+            app.call_later(_when_ready)
+            return result
         # The frame is rendered: the time to measure ends here, before any shutdown.
         print(sum(1 for w in screen.walk_children() if type(w).__name__ not in OVERLAYS), flush=True)
         os._exit(0)
@@ -90,6 +117,16 @@ from kompass_tui.kiosk.settings import KioskSettings
 OVERLAYS, SIZE = {sorted(TEXTUAL_OVERLAYS)!r}, {SIZE!r}
 # As `kompass kiosk` does: the app opens the database after its first screen is painted.
 app = KioskApp(sys.argv[1], KioskSettings())
+
+
+def READY():
+    # The database is open and the questionnaire loaded: the kiosk waits for a person.
+    try:
+        app.db
+    except RuntimeError:
+        return False
+    return True
+
 {_UNTIL_FIRST_PAINT}
 """
 
@@ -109,20 +146,25 @@ class Bare(App[None]):
 
 
 app = Bare()
+READY = lambda: True  # noqa: E731
 {_UNTIL_FIRST_PAINT}
 """
 
 
 def _python(code: str, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     if done.returncode != 0:
         raise RuntimeError(f"benchmark process failed ({done.returncode}):\n{done.stderr}")
     return done.stdout
 
 
-@benchmark
+@benchmark("kiosk: start to first screen")
 def kiosk_start(quick: bool) -> Case:
     folder, db = _temp_database()  # created and migrated here: each start opens it as it is
     db.dispose()
@@ -132,7 +174,6 @@ def kiosk_start(quick: bool) -> Case:
         raise RuntimeError("the bare app should paint as many widgets as the kiosk")
 
     return Case(
-        name="kiosk: start to first screen",
         target=1.5,
         subject=lambda: _python(_KIOSK_START, url),
         baseline=lambda: _python(_BARE_START, str(widgets)),
@@ -140,6 +181,26 @@ def kiosk_start(quick: bool) -> Case:
         f"KioskApp(URL of an existing temp SQLite, KioskSettings()) headless "
         f"{SIZE[0]}×{SIZE[1]} until the language picker ({widgets} widgets) is rendered; "
         f"baseline: bare App with {widgets} Static, same",
+    )
+
+
+@benchmark("kiosk: resident memory at the first screen")
+def kiosk_memory(quick: bool) -> Case:
+    folder, db = _temp_database()
+    db.dispose()
+    url = f"sqlite:///{folder / 'kompass.sqlite3'}"
+    widgets = int(_python(_KIOSK_START, url).split()[-1])
+    return Case(
+        target=3.0,
+        subject=lambda: int(_python(_KIOSK_START, url, "rss").split()[-1]),
+        baseline=lambda: int(_python(_BARE_START, str(widgets), "rss").split()[-1]),
+        detail=f"resident memory (VmRSS) of a fresh `python -c`: KioskApp(URL of an existing "
+        f"temp SQLite, KioskSettings()) headless {SIZE[0]}×{SIZE[1]}, its language picker "
+        f"({widgets} widgets) painted, the database open and the questionnaire loaded; "
+        f"baseline: bare App with {widgets} Static, painted",
+        measures="value",
+        unit="bytes",
+        rounds=3,  # a process's memory varies little from one start to the next
     )
 
 
@@ -311,7 +372,7 @@ class _OneInput(App[None]):
         yield Input()
 
 
-@benchmark
+@benchmark("kiosk: keystroke to repaint in a text field")
 def kiosk_keystroke(quick: bool) -> Case:
     _folder, db = _temp_database()
     kiosk, app = _kiosk(db)
@@ -346,7 +407,6 @@ def kiosk_keystroke(quick: bool) -> Case:
         return lambda: running.call(job)
 
     return Case(
-        name="kiosk: keystroke to repaint in a text field",
         target=1.5,
         subject=keystrokes(kiosk, kiosk_field),
         baseline=keystrokes(bare, bare_field),
@@ -394,7 +454,7 @@ def _page_of(app: KioskApp, question: str) -> Callable[[Screen[Any]], bool]:
     return shown
 
 
-@benchmark
+@benchmark("kiosk: next question")
 def kiosk_next_question(quick: bool) -> Case:
     _folder, db = _temp_database()
     kiosk, app = _kiosk(db)
@@ -432,7 +492,6 @@ def kiosk_next_question(quick: bool) -> Case:
             raise RuntimeError("the bare app should be back on its first screen")
 
     return Case(
-        name="kiosk: next question",
         target=2.0,
         subject=lambda: kiosk.call(kiosk_job),
         baseline=lambda: bare.call(bare_job),

@@ -1,5 +1,7 @@
 """The review list must stay quick however many records a municipality has: opening it on a
-database of 100,000 records against the same on 1,000 (target ratio <= 2.0).
+database of 100,000 records against the same on 1,000 (target ratio <= 1.3). Its page comes
+off the index ``ix_record_status_deadline`` (statuses, then the deadline order), so only the
+count of matching records grows with the database.
 
 Both sides are the real review app, logged in, running headless at 80×24; each call opens the
 list screen (the first page read from the database, the table filled) until it is painted,
@@ -13,20 +15,20 @@ from typing import Any
 
 from textual.screen import Screen
 
-from bench.bench_kiosk import _Running, _temp_database
+from bench.bench_exchange import _records
+from bench.bench_kiosk import _Running
 from bench.harness import Case, benchmark
 from kompass_tui.review.app import ReviewApp
 from kompass_tui.review.screens.record_list import PAGE_SIZE, RecordListScreen
 from kompass_tui.storage import accounts
-from tests.helpers import add_records
 
 TODAY = dt.date(2026, 11, 27)
 
 
 def _desk(records: int) -> tuple[_Running, ReviewApp]:
-    _folder, db = _temp_database()
-    add_records(db, records, today=TODAY)
-    worker = accounts.add_user(db, username="bench", full_name="Bench", password="bench password")
+    # The export's databases: the same records, with answers the list does not read.
+    _path, db, _worker = _records(records)
+    [worker] = [user for user in accounts.list_users(db) if user.username == "bench"]
     app = ReviewApp(db, today=TODAY)
     running = _Running(app)
 
@@ -55,16 +57,18 @@ def _open_list(running: _Running, app: ReviewApp) -> Any:
     return lambda: running.call(job)
 
 
-@benchmark
+@benchmark("review: open the list")
 def review_list(quick: bool) -> Case:
     large, large_app = _desk(100_000)
     small, small_app = _desk(1_000)
     return Case(
-        name="review: open the list",
-        target=2.0,
+        target=1.3,
         subject=_open_list(large, large_app),
         baseline=_open_list(small, small_app),
         detail=f"the review app (80×24, logged in) opens the record list until its first page "
         f"({PAGE_SIZE} rows, open records, soonest deadline first) is painted, then closes it; "
         f"100,000 records against 1,000",
+        # Only the count of open records grows with the database now (about 3 ms of some
+        # 150): the target is tight against the noise of a shared machine, so more rounds.
+        rounds=7 if quick else None,
     )

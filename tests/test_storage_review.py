@@ -4,9 +4,12 @@ audit events, on SQLite and on a real PostgreSQL server."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from kompass_tui.storage import accounts, audit, records, review
 from kompass_tui.storage.database import Database
@@ -93,6 +96,64 @@ def test_list_filters_sorts_searches_and_pages(db: Database) -> None:
     assert [row.full_name for row in by_id.rows] == ["Person 000042"]
     nothing = review.list_records(db, ListQuery(statuses=everything, search="%_"), actor_id=None)
     assert nothing.total == 0  # wildcards are searched for as text
+
+
+def _page_statement(db: Database, query: ListQuery) -> tuple[str, Any]:
+    """The SQL and parameters the list sends for its page (not for its count)."""
+    sent: list[tuple[str, Any]] = []
+
+    def capture(*args: Any) -> None:
+        sent.append((args[2], args[3]))  # the statement and its parameters
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", capture)
+    try:
+        review.list_records(db, query, actor_id=None)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", capture)
+    [page] = [(sql, parameters) for sql, parameters in sent if "ORDER BY" in sql]
+    return page
+
+
+def _plan_and_work(db: Database, query: ListQuery) -> tuple[str, int]:
+    """SQLite's query plan for the list's page, and how many virtual machine instructions
+    (in hundreds) reading the page takes."""
+    sql, parameters = _page_statement(db, query)
+    path = sa.make_url(db.url).database
+    assert path is not None
+    connection = sqlite3.connect(path)
+    try:
+        plan = " / ".join(
+            row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", parameters)
+        )
+        work = [0]
+
+        def count() -> int:
+            work[0] += 1
+            return 0  # go on
+
+        connection.set_progress_handler(count, 100)
+        rows = connection.execute(sql, parameters).fetchall()
+        connection.set_progress_handler(None, 0)
+    finally:
+        connection.close()
+    assert len(rows) == query.limit
+    return plan, work[0]
+
+
+def test_a_page_of_the_list_is_read_off_the_deadline_index(sqlite_db: Database) -> None:
+    """The list's page, soonest deadline first, comes off ``ix_record_status_deadline`` (on
+    SQLite, which has no statistics to choose by): the work for a page does not grow with the
+    number of open records, as it did when every open record was read and sorted."""
+    add_records(sqlite_db, 600, today=TODAY)
+    plans, work = {}, {}
+    for query in (ListQuery(), ListQuery(statuses=frozenset(Status)), ListQuery(offset=100)):
+        plans[query], work[query] = _plan_and_work(sqlite_db, query)
+    add_records(sqlite_db, 5400, today=TODAY, start=600)  # ten times as many
+    for query, before in work.items():
+        plan, after = _plan_and_work(sqlite_db, query)
+        assert plan == plans[query]
+        assert "USING INDEX ix_record_status_deadline (status=?)" in plan, plan
+        assert after < 2 * before, (query, before, after)
 
 
 def test_a_record_is_found_by_its_id_or_a_unique_start(
