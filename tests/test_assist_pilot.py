@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, RadioSet
 
 from kompass_tui.assist_app import AssistApp
+from kompass_tui.i18n import _
 from kompass_tui.record_view import CHANNELS, interpreter_text
 from kompass_tui.registration import Registration
 from kompass_tui.screens.assist_dialogs import LockScreen, ProvenanceDialog
@@ -49,6 +50,7 @@ from tests.kiosk_pilot import (
     type_text,
     wait_for_screen,
 )
+from tests.slow_work import Held, responsive, ticking, until
 from tests.test_kiosk_snapshots import steady
 
 PASSWORD = "a long passphrase"
@@ -260,6 +262,38 @@ async def test_a_kiosk_registration_is_found_by_the_person_s_identifier(desk: Da
         "so",
         "video",
     )
+
+
+async def test_the_desk_finds_a_kiosk_registration_off_the_event_loop(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looking a registration up (a resume code is an Argon2id hash) leaves the desk
+    responsive; it says it is checking, and neither a second Enter nor a new registration
+    starts meanwhile."""
+    kiosk = Registration(desk, locale="so", today=TODAY)
+    assert kiosk.answer("person_id", "2024 5555 1111") is None
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, "uk")
+        ticks = ticking(app)
+        held = Held(monkeypatch, records, "continue_assisted")
+        start = app.screen
+        start.query_one("#key", Input).focus()
+        await pilot.press(*"202455551111", "enter")
+        await until(pilot, lambda: held.started == 1)
+        assert app.screen is start
+        assert str(start.query_one("#assist-error").render()) == _("Checking…")
+        await responsive(pilot, ticks, held)
+        await pilot.press("enter")
+        await press_button(pilot, "#new")
+        assert app.screen is start
+        held.go_on()
+        await wait_for_screen(pilot, SectionScreen)
+        assert app.registration is not None
+        assert app.registration.record_id == kiosk.record_id
+    assert held.started == 1
+    assert stored(desk).mode == Mode.assisted
 
 
 async def test_the_start_screen_says_what_is_missing(desk: Database) -> None:

@@ -3,16 +3,22 @@ unexpected error."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, ScreenResultType
 
+from kompass_tui.background import in_background
 from kompass_tui.i18n import N_, _, ngettext
 from kompass_tui.widgets.visual import Button, Input, Label, Static
 from sporreskjema.i18n import translator
+
+if TYPE_CHECKING:
+    from kompass_tui.settings import KioskSettings
 
 #: Wrong PINs allowed before each further try must wait, doubling each time.
 PIN_FREE_TRIES = 3
@@ -33,6 +39,11 @@ class PinScreen(GuardScreen[bool]):
 
     failures = 0
     locked_until = 0.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The PIN is being checked (off the event loop).
+        self._checking = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
@@ -55,6 +66,8 @@ class PinScreen(GuardScreen[bool]):
 
         app = self.app
         assert isinstance(app, KioskApp)
+        if self._checking:
+            return  # one PIN at a time: a second Enter must not try it again
         pin = self.query_one("#pin", Input)
         error = self.query_one("#pin-error", Static)
         wait = PinScreen.locked_until - time.monotonic()
@@ -65,10 +78,23 @@ class PinScreen(GuardScreen[bool]):
             )
             error.display = True
             return
-        if app.settings.check_pin(pin.value):
+        self._checking = True
+        error.update(_("Checking…"))
+        error.display = True
+        in_background(self, self._verify(app.settings, pin.value), group="pin")
+
+    async def _verify(self, settings: KioskSettings, typed: str) -> None:
+        """Check the PIN off the event loop (it is an Argon2 hash), then close or say so."""
+        try:
+            right = await asyncio.to_thread(settings.check_pin, typed)
+        finally:
+            self._checking = False
+        if right:
             PinScreen.failures = 0
             self.close(True)
             return
+        pin = self.query_one("#pin", Input)
+        error = self.query_one("#pin-error", Static)
         PinScreen.failures += 1
         if PinScreen.failures >= PIN_FREE_TRIES:
             PinScreen.locked_until = time.monotonic() + 5 * 2 ** (

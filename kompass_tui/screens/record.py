@@ -3,6 +3,7 @@ remark, correct, move the status and flag for follow-up from here."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,6 +14,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 
+from kompass_tui.background import in_background
 from kompass_tui.i18n import _, current
 from kompass_tui.record_view import RecordReport, RemarkLine, build_report, status_text
 from kompass_tui.storage import review
@@ -39,6 +41,8 @@ class RecordScreen(Screen[None]):
         self.record_id = record_id
         self.view: review.RecordView | None = None
         self.report: RecordReport | None = None
+        #: The follow-up flag is being saved (off the event loop).
+        self._flagging = False
 
     @property
     def review_app(self) -> ReviewApp:
@@ -56,12 +60,21 @@ class RecordScreen(Screen[None]):
             yield Button(_("Follow-up (f)"), id="follow-up")
             yield Button(_("Back (Esc)"), id="back")
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
+        self.query_one("#record-title", Label).update(_("Loading…"))
+        in_background(self, self._open(), group="record")
+
+    async def _open(self) -> None:
+        """Read the record off the event loop (the reading is audited), then show it."""
         try:
-            self.view = review.view_record(
-                self.review_app.db, self.record_id, actor_id=self.review_app.actor_id
+            self.view = await asyncio.to_thread(
+                review.view_record,
+                self.review_app.db,
+                self.record_id,
+                actor_id=self.review_app.actor_id,
             )
         except StorageError as exc:
+            self.query_one("#record-title", Label).update("")
             self.query_one("#record-error", Static).update(Text(exc.message.render(current())))
             return
         await self.show_record()
@@ -69,7 +82,7 @@ class RecordScreen(Screen[None]):
 
     async def reload(self) -> None:
         """Read the record again after a change (the change itself is in the audit log)."""
-        self.view = review.load_view(self.review_app.db, self.record_id)
+        self.view = await asyncio.to_thread(review.load_view, self.review_app.db, self.record_id)
         await self.show_record()
 
     async def show_record(self) -> None:
@@ -160,20 +173,29 @@ class RecordScreen(Screen[None]):
             )
 
     def action_follow_up(self) -> None:
-        if self.view is None:
-            return
-        flag = not self.view.record.needs_follow_up
+        if self.view is None or self._flagging:
+            return  # a second f before the first is saved and shown would flag it again
+        self._flagging = True
+        self.query_one("#record-error", Static).update(_("Saving…"))
+        in_background(self, self._flag(not self.view.record.needs_follow_up), group="follow-up")
+
+    async def _flag(self, flag: bool) -> None:
+        """Save the flag off the event loop, then show the record as it is now."""
         try:
-            review.set_follow_up(
+            await asyncio.to_thread(
+                review.set_follow_up,
                 self.review_app.db,
                 record_id=self.record_id,
                 actor_id=self.review_app.actor_id,
                 flag=flag,
             )
         except StorageError as exc:
-            self._done(exc.message.render(current()))
-            return
-        self._done(_("Marked as needing follow-up.") if flag else _("Follow-up flag cleared."))
+            message = exc.message.render(current())
+        else:
+            message = _("Marked as needing follow-up.") if flag else _("Follow-up flag cleared.")
+        self.query_one("#record-error", Static).update(message)
+        await self.reload()
+        self._flagging = False
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

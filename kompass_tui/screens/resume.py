@@ -6,7 +6,9 @@ The registration then continues in the language it was begun in, or in the one c
 
 from __future__ import annotations
 
-from typing import ClassVar
+import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
+from kompass_tui.background import in_background
 from kompass_tui.i18n import N_, Msg, _, current
 from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.storage.errors import StorageError
@@ -22,7 +25,12 @@ from kompass_tui.widgets.visual import Button, Input, Label, Static
 from sporreskjema import Form, load_builtin
 from sporreskjema.i18n import DEFAULT_LOCALE
 
+if TYPE_CHECKING:
+    from kompass_tui.app import KioskApp
+
 NO_BIRTH_DATE = N_("Write your date of birth.")
+#: Shown while the code is checked.
+CHECKING = N_("Checking…")
 
 
 class _CodeInput(Input):
@@ -44,6 +52,8 @@ class ResumeScreen(Screen[None]):
         self.chosen_locale: str | None = None
         #: The message shown, kept to show it again in another language.
         self.error: Msg | None = None
+        #: The code is being checked (off the event loop).
+        self._checking = False
 
     def compose(self) -> ComposeResult:
         yield TopBar(_("Continue an unfinished registration"))
@@ -112,6 +122,8 @@ class ResumeScreen(Screen[None]):
     def _continue(self) -> None:
         from kompass_tui.app import KioskApp
 
+        if self._checking:
+            return  # one try at a time: a second Enter must not count as a second try
         app = self.app
         assert isinstance(app, KioskApp)
         form = Form(load_builtin(), today=app.today)
@@ -119,11 +131,33 @@ class ResumeScreen(Screen[None]):
         if error is not None or birth_date is None:
             self._fail(error or Msg(NO_BIRTH_DATE), "#birth-date")
             return
+        self._checking = True
+        self.error = Msg(CHECKING)
+        self._show_error()
+        code = self.query_one("#code", Input).value
+        in_background(self, self._resume(app, code, birth_date), group="resume")
+
+    async def _resume(self, app: KioskApp, code: str, birth_date: dt.date) -> None:
+        """Find the registration off the event loop (the code is an Argon2id hash), then
+        continue it."""
+        from kompass_tui.registration import Registration
+
         try:
-            app.resume(self.query_one("#code", Input).value, birth_date, self.chosen_locale)
+            registration = await asyncio.to_thread(
+                Registration.resume,
+                app.db,
+                code=code,
+                birth_date=birth_date,
+                locale=self.chosen_locale,
+                today=app.today,
+            )
         except StorageError as exc:
             self.query_one("#code", Input).value = ""
             self._fail(exc.message, "#code")
+            return
+        finally:
+            self._checking = False
+        app.resumed(registration)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
