@@ -56,7 +56,8 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float
 
 async def responsive(pilot: Pilot[Any], ticks: list[float], held: Held) -> None:
     """While ``held`` runs, the app's timer goes on ticking."""
-    assert held.started and not held.finished, "the slow work should be under way"
+    assert held.started, "the slow work should have begun"
+    assert not held.finished, "the slow work should still be under way"
     before = len(ticks)
     await pilot.pause(0.3)
     assert len(ticks) >= before + 5, "the event loop stood still"
