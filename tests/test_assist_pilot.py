@@ -375,6 +375,29 @@ async def lock_on_a_page(pilot: Pilot[None]) -> AssistApp:
     return app
 
 
+async def test_the_lock_checks_the_password_off_the_event_loop(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the password is checked (Argon2id) the lock says so and the desk goes on ticking;
+    a second Enter does not try it again."""
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await lock_on_a_page(pilot)
+        lock = app.screen
+        ticks = ticking(app)
+        held = Held(monkeypatch, accounts, "authenticate")
+        await pilot.press(*PASSWORD, "enter")
+        await until(pilot, lambda: held.started == 1)
+        assert app.screen is lock
+        checking = app.desk_language.gettext("Checking…")
+        assert str(lock.query_one("#lock-error").render()) == checking
+        await responsive(pilot, ticks, held)
+        await pilot.press("enter")
+        held.go_on()
+        await wait_for_screen(pilot, SectionScreen)
+    assert held.started == 1
+
+
 #: Every key that ends, suspends or opens a way out of a Textual app, and the language keys.
 WAYS_OUT = ["ctrl+q", "ctrl+c", "ctrl+z", "ctrl+p", "ctrl+backslash", "f2", "f4", "f6", "escape"]
 
