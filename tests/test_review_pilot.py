@@ -94,7 +94,13 @@ async def wait_for(pilot: Pilot[None], kind: type) -> Any:
     for _attempt in range(50):
         if isinstance(pilot.app.screen, kind):
             await pilot.pause()
-            return pilot.app.screen
+            screen = pilot.app.screen
+            # What the screen reads it reads off the event loop (an empty list waits for all).
+            reading = [worker for worker in pilot.app.workers if worker.node is screen]
+            if reading:
+                await pilot.app.workers.wait_for_complete(reading)
+                await pilot.pause()
+            return screen
         await pilot.pause(0.05)
     raise AssertionError(f"no {kind.__name__}; on {pilot.app.screen!r}")
 

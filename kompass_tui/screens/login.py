@@ -7,7 +7,8 @@ would land in the field before it (the password in the user-name field, and then
 as a failed login's user name). So the app hands every key to :meth:`LoginScreen.route_key`
 first, in the order they were typed (:class:`LoginKeys`): Tab, Shift+Tab and Enter move the
 focus at once, keys typed before the screen is built wait for it, and Enter logs in only after
-the fields have taken every key typed before it.
+the fields have taken every key typed before it. The password is then checked off the event
+loop (Argon2id takes up to a second): the screen says so and takes no second Enter meanwhile.
 """
 
 from __future__ import annotations
