@@ -17,6 +17,7 @@ from textual.widgets import Button, RadioSet
 from kompass_tui.assist.app import AssistApp
 from kompass_tui.assist.screens.dialogs import LockScreen, ProvenanceDialog
 from kompass_tui.assist.screens.start import AssistStartScreen
+from kompass_tui.i18n import _
 from kompass_tui.record_view import CHANNELS, interpreter_text
 from kompass_tui.storage import accounts, audit, records
 from kompass_tui.storage.database import Database
@@ -49,6 +50,7 @@ from tests.kiosk_pilot import (
     type_text,
     wait_for_screen,
 )
+from tests.slow_work import Held, responsive, ticking, until
 from tests.test_kiosk_snapshots import steady
 
 PASSWORD = "a long passphrase"
@@ -262,6 +264,38 @@ async def test_a_kiosk_registration_is_found_by_the_person_s_identifier(desk: Da
     )
 
 
+async def test_the_desk_finds_a_kiosk_registration_off_the_event_loop(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looking a registration up (a resume code is an Argon2id hash) leaves the desk
+    responsive; it says it is checking, and neither a second Enter nor a new registration
+    starts meanwhile."""
+    kiosk = Registration(desk, locale="so", today=TODAY)
+    assert kiosk.answer("person_id", "2024 5555 1111") is None
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, "uk")
+        ticks = ticking(app)
+        held = Held(monkeypatch, records, "continue_assisted")
+        start = app.screen
+        start.query_one("#key", Input).focus()
+        await pilot.press(*"202455551111", "enter")
+        await until(pilot, lambda: held.started == 1)
+        assert app.screen is start
+        assert str(start.query_one("#assist-error").render()) == _("Checking…")
+        await responsive(pilot, ticks, held)
+        await pilot.press("enter")
+        await press_button(pilot, "#new")
+        assert app.screen is start
+        held.go_on()
+        await wait_for_screen(pilot, SectionScreen)
+        assert app.registration is not None
+        assert app.registration.record_id == kiosk.record_id
+    assert held.started == 1
+    assert stored(desk).mode == Mode.assisted
+
+
 async def test_the_start_screen_says_what_is_missing(desk: Database) -> None:
     app = make_desk(desk)
     async with app.run_test(size=WIDE) as pilot:
@@ -339,6 +373,29 @@ async def lock_on_a_page(pilot: Pilot[None]) -> AssistApp:
     app.lock_seconds = 1
     await wait_for_screen(pilot, LockScreen)
     return app
+
+
+async def test_the_lock_checks_the_password_off_the_event_loop(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the password is checked (Argon2id) the lock says so and the desk goes on ticking;
+    a second Enter does not try it again."""
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await lock_on_a_page(pilot)
+        lock = app.screen
+        ticks = ticking(app)
+        held = Held(monkeypatch, accounts, "authenticate")
+        await pilot.press(*PASSWORD, "enter")
+        await until(pilot, lambda: held.started == 1)
+        assert app.screen is lock
+        checking = app.desk_language.gettext("Checking…")
+        assert str(lock.query_one("#lock-error").render()) == checking
+        await responsive(pilot, ticks, held)
+        await pilot.press("enter")
+        held.go_on()
+        await wait_for_screen(pilot, SectionScreen)
+    assert held.started == 1
 
 
 #: Every key that ends, suspends or opens a way out of a Textual app, and the language keys.

@@ -12,6 +12,7 @@ from kompass_tui.kiosk import settings
 from kompass_tui.kiosk.screens.guard import PIN_FREE_TRIES, PinScreen
 from kompass_tui.storage.database import Database
 from tests.kiosk_pilot import PIN, make_app, pick_language
+from tests.slow_work import Held, responsive, ticking, until
 
 SIZE = (100, 40)
 
@@ -19,6 +20,33 @@ SIZE = (100, 40)
 def _error(app: object) -> str:
     screen = app.screen  # type: ignore[attr-defined]
     return str(screen.query_one("#pin-error").render())
+
+
+async def test_the_pin_is_checked_off_the_event_loop(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PIN is an Argon2 hash: while it is checked the kiosk goes on ticking, says so, and
+    a second Enter does not check it again."""
+    monkeypatch.setattr(PinScreen, "failures", 0)
+    monkeypatch.setattr(PinScreen, "locked_until", 0.0)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        ticks = ticking(app)
+        held = Held(monkeypatch, app.settings, "check_pin")
+        await pilot.press("ctrl+q")
+        screen = app.screen
+        assert isinstance(screen, PinScreen)
+        await pilot.press(*"1111", "enter")
+        await until(pilot, lambda: held.started == 1)
+        assert _error(app) == "Checking…"
+        await responsive(pilot, ticks, held)
+        await pilot.press("enter")
+        held.go_on()
+        await until(pilot, lambda: _error(app) == "Wrong PIN.")
+        assert app.screen is screen
+    assert held.started == 1
+    assert PinScreen.failures == 1
 
 
 async def test_wrong_pins_are_slowed_down(

@@ -30,6 +30,7 @@ from tests.kiosk_pilot import (
     tick,
     type_text,
 )
+from tests.slow_work import Held, responsive, ticking, until
 
 SIZE = (100, 32)
 LOCALES = ["nb", "uk", "ar", "ti"]
@@ -110,6 +111,34 @@ def assert_continues_in(app: KioskApp, locale: str) -> None:
     assert app.registration.locale == locale
     assert app.registration.record_id is not None
     assert records.get_record(app.registration.db, app.registration.record_id).locale == locale
+
+
+async def test_the_code_is_checked_off_the_event_loop(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code is an Argon2id hash: while it is checked the kiosk says so in the person's
+    language and goes on ticking, and a second Enter is not a second try."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        code = await begin(pilot, "uk")
+        await open_resume(pilot, "uk")
+        ticks = ticking(app)
+        held = Held(monkeypatch, records, "resume")
+        screen = app.screen
+        await pilot.press(*code.lower(), "enter", *BIRTH_DATE, "enter")
+        await until(pilot, lambda: held.started == 1)
+        assert app.screen is screen
+        error = str(screen.query_one("#resume-error").render())
+        assert error == translator("uk").gettext("Checking…")
+        await responsive(pilot, ticks, held)
+        await pilot.press("enter")
+        await press_button(pilot, "#continue")
+        assert app.screen is screen
+        held.go_on()
+        await until(pilot, lambda: isinstance(app.screen, SectionScreen))
+        await pilot.pause()
+        assert_continues_in(app, "uk")
+    assert held.started == 1
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from kompass_tui.registration import Registration
 from textual.widgets import Input
 
 from kompass_tui.exchange.export import Format, export
@@ -26,6 +25,7 @@ from kompass_tui.storage import accounts, records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from kompass_tui.widgets.questions import WIDGETS, TextField, field_class
+from kompass_tui.wizard.registration import Registration
 from kompass_tui.wizard.screens.receipt import ReceiptScreen
 from kompass_tui.wizard.screens.summary import SummaryScreen
 from sporreskjema import (

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 from textual import events
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Select
+from textual.widgets import DataTable, Select
 
 import kompass_tui
 from kompass_tui.assist.app import AssistApp
@@ -31,6 +31,7 @@ from kompass_tui.storage.models import Mode, Status
 from kompass_tui.widgets.login import LoginScreen
 from tests.conftest import TODAY
 from tests.helpers import add_records
+from tests.slow_work import Held, responsive, ticking, until
 
 PASSWORD = "a long passphrase"
 
@@ -78,8 +79,13 @@ def make_app(db: Database) -> ReviewApp:
 
 async def log_in(pilot: Pilot[None], password: str = PASSWORD) -> None:
     await pilot.pause()
-    assert isinstance(pilot.app.screen, LoginScreen)
+    login = pilot.app.screen
+    assert isinstance(login, LoginScreen)
     await pilot.press(*"kari", "enter", *password, "enter")
+    # The password is checked off the event loop (an empty list would wait for every worker).
+    checking = [worker for worker in pilot.app.workers if worker.node is login]
+    if checking:
+        await pilot.app.workers.wait_for_complete(checking)
     await pilot.pause()
     await pilot.pause()
 
@@ -88,7 +94,13 @@ async def wait_for(pilot: Pilot[None], kind: type) -> Any:
     for _attempt in range(50):
         if isinstance(pilot.app.screen, kind):
             await pilot.pause()
-            return pilot.app.screen
+            screen = pilot.app.screen
+            # What the screen reads it reads off the event loop (an empty list waits for all).
+            reading = [worker for worker in pilot.app.workers if worker.node is screen]
+            if reading:
+                await pilot.app.workers.wait_for_complete(reading)
+                await pilot.pause()
+            return screen
         await pilot.pause(0.05)
     raise AssertionError(f"no {kind.__name__}; on {pilot.app.screen!r}")
 
@@ -209,6 +221,98 @@ async def test_what_is_refused_in_the_review(desk: Database) -> None:
             "Only submitted or reviewed records can be corrected."
         )
     assert records.get_record(desk, unfinished).status == Status.in_progress
+
+
+# ---------------------------------------------------------------- slow work off the event loop
+
+
+async def test_the_login_checks_the_password_off_the_event_loop(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Argon2id takes up to a second: meanwhile the screen says it is checking, takes keys,
+    and a second Enter or click does not try the password again."""
+    held = Held(monkeypatch, accounts, "authenticate")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        ticks = ticking(app)
+        await pilot.pause()
+        login = app.screen
+        await pilot.press(*"kari", "enter", *PASSWORD, "enter")
+        await until(pilot, lambda: held.started == 1)
+        assert app.screen is login
+        assert str(login.query_one("#login-error").render()) == _("Checking…")
+        await responsive(pilot, ticks, held)
+        await pilot.press("x")  # a key is taken meanwhile
+        assert login.query_one("#password").value == PASSWORD + "x"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.click("#login")
+        held.go_on()
+        await wait_for(pilot, RecordListScreen)
+    assert held.started == 1
+    assert [e.actor_name for e in audit.events(desk, action=audit.Action.login)] == ["kari"]
+
+
+async def test_the_list_is_read_off_the_event_loop(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a page is read the list says so and takes keys; reading it again meanwhile (F5)
+    does not read it twice."""
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ticks = ticking(app)
+        held = Held(monkeypatch, review, "list_records")
+        await log_in(pilot)
+        await until(pilot, lambda: isinstance(app.screen, RecordListScreen) and held.started == 1)
+        listing = app.screen
+        assert str(listing.query_one("#list-status").render()) == _("Loading…")
+        await responsive(pilot, ticks, held)
+        await pilot.press("f5", "f5")
+        await pilot.press("slash")  # a key is taken meanwhile
+        assert app.focused is listing.query_one("#search")
+        held.go_on()
+        await until(pilot, lambda: held.finished == 1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(listing.query_one("#list-status").render()) == "Post 1–19 av 19."
+        assert listing.query_one("#records", DataTable).row_count == 19
+    assert held.started == 1
+    assert len(audit.events(desk, action=audit.Action.records_listed)) == 1
+
+
+async def test_a_remark_is_saved_off_the_event_loop_and_once(
+    desk: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a remark is saved the dialog says so and the app goes on; a second Save, Escape
+    or Cancel meanwhile neither saves it twice nor loses it."""
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot)
+        await wait_for(pilot, RecordListScreen)
+        app.push_screen(RecordScreen(SELAM))
+        await wait_for(pilot, RecordScreen)
+        await app.workers.wait_for_complete()
+        await pilot.press("r")
+        dialog = await wait_for(pilot, RemarkDialog)
+        await pilot.press(*"Snakker også arabisk.")
+        ticks = ticking(app)
+        held = Held(monkeypatch, review, "add_remark")
+        await pilot.click("#save")
+        await until(pilot, lambda: held.started == 1)
+        assert app.screen is dialog
+        assert str(dialog.query_one(".dialog-error").render()) == _("Saving…")
+        await responsive(pilot, ticks, held)
+        await pilot.click("#save")
+        await pilot.press("escape")
+        await pilot.click("#cancel")
+        assert app.screen is dialog
+        held.go_on()
+        screen = await wait_for(pilot, RecordScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(screen.query_one("#record-error").render()) == _("Saved.")
+    assert held.started == 1
+    (remark,) = review.load_view(desk, SELAM).remarks
+    assert remark.text == "Snakker også arabisk."
 
 
 # ---------------------------------------------------------------- pictures

@@ -137,13 +137,12 @@ class AssistApp(WizardApp, LoginKeys):
         assert self.assistance is not None, "the session starts on the start screen"
         return Registration(self.db, locale=locale, assistance=self.assistance, today=self.today)
 
-    def continue_registration(self, key: str, assistance: records.Assistance) -> None:
-        """Continue a registration begun at the kiosk (raises a StorageError with a message)."""
-        self.assistance = assistance
-        self.registration = Registration.continue_assisted(
-            self.db, key=key, assistance=assistance, today=self.today
-        )
-        self.use_locale(self.registration.locale)
+    def continue_registration(self, registration: Registration) -> None:
+        """Continue a registration begun at the kiosk, found (off the event loop, by the start
+        screen) with :meth:`Registration.continue_assisted`."""
+        self.assistance = registration.assistance
+        self.registration = registration
+        self.use_locale(registration.locale)
         self.open_where_missing()
 
     def reset(self) -> None:

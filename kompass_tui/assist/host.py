@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from kompass_tui.storage import records
     from kompass_tui.storage.database import Database
     from kompass_tui.storage.models import Caseworker
+    from kompass_tui.wizard.registration import Registration
     from sporreskjema.i18n import Translator
 
 
@@ -30,5 +32,9 @@ class AssistHost(Protocol):
     def begin(self, locale: str, assistance: records.Assistance) -> None:
         """A new registration for the person in front of the desk."""
 
-    def continue_registration(self, key: str, assistance: records.Assistance) -> None:
-        """Continue a registration begun at the kiosk (raises a StorageError with a message)."""
+    #: The day the registration's deadlines and ages are counted from.
+    today: dt.date
+
+    def continue_registration(self, registration: Registration) -> None:
+        """Continue a registration begun at the kiosk, found by the start screen (off the event
+        loop) with :meth:`Registration.continue_assisted`."""

@@ -114,10 +114,17 @@ class KioskApp(WizardApp):
         (raises a StorageError with a message when it cannot)."""
         from kompass_tui.wizard.registration import Registration
 
-        self.registration = Registration.resume(
-            self.db, code=code, birth_date=birth_date, locale=locale, today=self.today
+        self.resumed(
+            Registration.resume(
+                self.db, code=code, birth_date=birth_date, locale=locale, today=self.today
+            )
         )
-        self.use_locale(self.registration.locale)
+
+    def resumed(self, registration: Registration) -> None:
+        """Show a registration found with :meth:`Registration.resume` (the resume screen
+        finds it off the event loop: the code is an Argon2id hash)."""
+        self.registration = registration
+        self.use_locale(registration.locale)
         self.open_where_missing()
 
     def may_switch_language(self) -> bool:

@@ -7,10 +7,13 @@ would land in the field before it (the password in the user-name field, and then
 as a failed login's user name). So the app hands every key to :meth:`LoginScreen.route_key`
 first, in the order they were typed (:class:`LoginKeys`): Tab, Shift+Tab and Enter move the
 focus at once, keys typed before the screen is built wait for it, and Enter logs in only after
-the fields have taken every key typed before it.
+the fields have taken every key typed before it. The password is then checked off the event
+loop (Argon2id takes up to a second): the screen says so and takes no second Enter meanwhile.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from rich.text import Text
 from textual import events, on
@@ -22,6 +25,7 @@ from textual.widget import Widget
 from kompass_tui.i18n import _, current
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Caseworker
+from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.host import Host, LoginHost
 from kompass_tui.widgets.visual import Button, Input, Label, Static
 
@@ -57,6 +61,8 @@ class LoginScreen(Screen[Caseworker]):
         self._early: list[events.Key] | None = []
         #: An Enter is waiting for the fields to take the keys typed before it.
         self._login_pending = False
+        #: The password is being checked (off the event loop).
+        self._checking = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -123,25 +129,39 @@ class LoginScreen(Screen[Caseworker]):
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#login")
     def _login(self) -> None:
-        from kompass_tui.storage import accounts
-
         username = self.query_one("#username", Input).value
-        password_box = self.query_one("#password", Input)
+        password = self.query_one("#password", Input).value
         error = self.query_one("#login-error", Static)
-        if not username.strip() or not password_box.value:
+        if self._checking:
+            return  # one login at a time: a second Enter must not try the password again
+        if not username.strip() or not password:
             error.update(_("Type your user name and password."))
             return
+        self._checking = True
+        error.update(_("Checking…"))
+        in_background(self, self._check(username, password), group="login")
+
+    async def _check(self, username: str, password: str) -> None:
+        """Check the password off the event loop (Argon2id), then log in or say why not."""
+        from kompass_tui.storage import accounts
+
         try:
-            worker = accounts.authenticate(
+            worker = await asyncio.to_thread(
+                accounts.authenticate,
                 self.host.db,
                 username=username,
-                password=password_box.value,
+                password=password,
             )
         except StorageError as exc:
+            password_box = self.query_one("#password", Input)
             password_box.value = ""
             self.set_focus(password_box)
-            error.update(Text(exc.message.render(current())))  # not markup
+            self.query_one("#login-error", Static).update(
+                Text(exc.message.render(current()))  # not markup
+            )
             return
+        finally:
+            self._checking = False
         self.dismiss(worker)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from kompass_tui.i18n import Msg
+    from kompass_tui.storage.database import Database
     from kompass_tui.wizard.registration import Registration
     from sporreskjema.i18n import Translator
 
@@ -60,3 +61,10 @@ class ResumeHost(WizardHost, Protocol):
 
     def resume(self, code: str, birth_date: dt.date, locale: str | None = None) -> None:
         """Continue a registration (raises a StorageError with a message when it cannot)."""
+
+    @property
+    def db(self) -> Database:
+        """Where the registrations are (the resume screen finds one off the event loop)."""
+
+    def resumed(self, registration: Registration) -> None:
+        """Show a registration the resume screen found with its code."""

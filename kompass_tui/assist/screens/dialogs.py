@@ -3,6 +3,7 @@ page, the language of the caseworker's side, and the lock after a time without i
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual import on
@@ -15,6 +16,7 @@ from kompass_tui.assist.host import AssistHost
 from kompass_tui.i18n import N_, current
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Caseworker
+from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.dialog import Dialog, DialogBox
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Button, Input, Label, OptionList, Static
@@ -94,6 +96,8 @@ class LockScreen(Screen[bool]):
     def __init__(self, caseworker: Caseworker) -> None:
         super().__init__()
         self.caseworker = caseworker
+        #: The password is being checked (off the event loop).
+        self._checking = False
 
     def compose(self) -> ComposeResult:
         tr = _desk(self)
@@ -119,16 +123,29 @@ class LockScreen(Screen[bool]):
     @on(Input.Submitted, "#lock-password")
     @on(Button.Pressed, "#unlock")
     def _unlock(self) -> None:
+        if self._checking:
+            return  # one check at a time: a second Enter must not try the password again
+        self._checking = True
+        self.query_one("#lock-error", Static).update(_desk(self).gettext("Checking…"))
+        in_background(
+            self, self._check(self.query_one("#lock-password", Input).value), group="lock"
+        )
+
+    async def _check(self, password: str) -> None:
+        """Check the password off the event loop (Argon2id), then unlock or say why not."""
         from kompass_tui.storage import accounts
 
-        box = self.query_one("#lock-password", Input)
-        error = self.query_one("#lock-error", Static)
         try:
-            accounts.authenticate(
-                _DESK.of(self).db, username=self.caseworker.username, password=box.value
+            await asyncio.to_thread(
+                accounts.authenticate,
+                _DESK.of(self).db,
+                username=self.caseworker.username,
+                password=password,
             )
         except StorageError as exc:
-            box.value = ""
-            error.update(exc.message.render(_desk(self)))
+            self.query_one("#lock-password", Input).value = ""
+            self.query_one("#lock-error", Static).update(exc.message.render(_desk(self)))
             return
+        finally:
+            self._checking = False
         self.dismiss(True)

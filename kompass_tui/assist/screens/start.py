@@ -3,6 +3,8 @@ interpreter (if any), then a new registration or one begun at the kiosk."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,6 +17,7 @@ from kompass_tui.i18n import N_, _, current
 from kompass_tui.record_view import CHANNELS
 from kompass_tui.storage import records
 from kompass_tui.storage.errors import StorageError
+from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.questions import CodePicker, QuestionField
 from kompass_tui.widgets.visual import (
@@ -26,7 +29,7 @@ from kompass_tui.widgets.visual import (
     RadioButton,
     Static,
 )
-from kompass_tui.wizard.registration import registry_number
+from kompass_tui.wizard.registration import Registration, registry_number
 from sporreskjema import Question, load_builtin
 from sporreskjema.i18n import available_locales, own_name
 from sporreskjema.text import shown
@@ -46,6 +49,8 @@ class AssistStartScreen(Screen[None]):
         super().__init__()
         self.interpreter_language: str | None = None
         self.person_locale: str | None = None
+        #: A registration begun at the kiosk is being looked up (off the event loop).
+        self._finding = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="assist-start"):
@@ -141,6 +146,8 @@ class AssistStartScreen(Screen[None]):
 
     @on(Button.Pressed, "#new")
     def _new(self) -> None:
+        if self._finding:
+            return  # the registration being looked up opens in a moment
         if self.person_locale is None:
             self._error(_("Choose the person's language."))
             self.query_one("#person-language", OptionList).focus()
@@ -163,6 +170,8 @@ class AssistStartScreen(Screen[None]):
     @on(Input.Submitted, "#key")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
+        if self._finding:
+            return  # one look-up at a time: a second Enter must not count a second try
         key = self.query_one("#key", Input).value.strip()
         if not key:
             self._error(_("Type the resume code or the person's identifier."))
@@ -171,7 +180,25 @@ class AssistStartScreen(Screen[None]):
         assistance = self._assistance()
         if assistance is None:
             return
+        self._finding = True
+        self._error(_("Checking…"))
+        in_background(self, self._find(key, assistance), group="continue")
+
+    async def _find(self, key: str, assistance: records.Assistance) -> None:
+        """Find the registration off the event loop (a resume code is an Argon2id hash), then
+        continue it."""
+        desk = self.desk
         try:
-            self.desk.continue_registration(key, assistance)
+            registration = await asyncio.to_thread(
+                Registration.continue_assisted,
+                desk.db,
+                key=key,
+                assistance=assistance,
+                today=desk.today,
+            )
         except StorageError as exc:
             self._error(exc.message.render(current()))
+            return
+        finally:
+            self._finding = False
+        desk.continue_registration(registration)

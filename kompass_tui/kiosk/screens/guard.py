@@ -3,7 +3,9 @@ unexpected error."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -13,9 +15,13 @@ from textual.screen import ModalScreen, ScreenResultType
 from kompass_tui.i18n import N_, _, ngettext
 from kompass_tui.kiosk.host import KioskHost
 from kompass_tui.storage.backoff import FREE_FAILURES, wait_after
+from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Button, Input, Label, Static
 from sporreskjema.i18n import translator
+
+if TYPE_CHECKING:
+    from kompass_tui.kiosk.settings import KioskSettings
 
 #: Wrong PINs allowed before each further try must wait (the rule of wrong passwords).
 PIN_FREE_TRIES = FREE_FAILURES + 1
@@ -39,6 +45,11 @@ class PinScreen(GuardScreen[bool]):
 
     kiosk = Host(KioskHost)
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: The PIN is being checked (off the event loop).
+        self._checking = False
+
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
             yield Label(_("Caseworker PIN"), id="pin-title")
@@ -56,6 +67,8 @@ class PinScreen(GuardScreen[bool]):
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#ok")
     def _check(self) -> None:
+        if self._checking:
+            return  # one PIN at a time: a second Enter must not try it again
         pin = self.query_one("#pin", Input)
         error = self.query_one("#pin-error", Static)
         wait = PinScreen.locked_until - time.monotonic()
@@ -66,10 +79,23 @@ class PinScreen(GuardScreen[bool]):
             )
             error.display = True
             return
-        if self.kiosk.settings.check_pin(pin.value):
+        self._checking = True
+        error.update(_("Checking…"))
+        error.display = True
+        in_background(self, self._verify(self.kiosk.settings, pin.value), group="pin")
+
+    async def _verify(self, settings: KioskSettings, typed: str) -> None:
+        """Check the PIN off the event loop (it is an Argon2 hash), then close or say so."""
+        try:
+            right = await asyncio.to_thread(settings.check_pin, typed)
+        finally:
+            self._checking = False
+        if right:
             PinScreen.failures = 0
             self.close(True)
             return
+        pin = self.query_one("#pin", Input)
+        error = self.query_one("#pin-error", Static)
         PinScreen.failures += 1
         wait = wait_after(PinScreen.failures)
         if wait:

@@ -6,7 +6,10 @@ when cancelled. A refused action keeps the dialog open with the reason, and lose
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -22,6 +25,7 @@ from kompass_tui.storage import review
 from kompass_tui.storage.answers import nest_answers
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import RemarkKind, Status
+from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.dialog import Dialog, DialogBox
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Button, Input, Label, Static, TextArea
@@ -33,6 +37,36 @@ WHOLE_RECORD = "-"
 
 class _Dialog(Dialog[str | None]):
     review_app = Host(ReviewHost)
+    #: A save is under way (off the event loop): it cannot be cancelled, nor made twice.
+    _saving = False
+
+    def action_cancel(self) -> None:
+        if not self._saving:
+            self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def save(self, work: Callable[[], object], done: str) -> None:
+        """Run ``work`` (the storage call) off the event loop, then close with ``done``; a
+        refusal keeps the dialog open with its reason. One save at a time: a second press
+        of Save while the first runs does nothing."""
+        if self._saving:
+            return
+        self._saving = True
+        self.query_one(".dialog-error", Static).update(_("Saving…"))
+        in_background(self, self._save_and_close(work, done), group="save")
+
+    async def _save_and_close(self, work: Callable[[], object], done: str) -> None:
+        try:
+            await asyncio.to_thread(work)
+        except StorageError as exc:
+            self.refuse(exc)
+            return
+        finally:
+            self._saving = False
+        self.dismiss(done)
 
 
 class RemarkDialog(_Dialog):
@@ -65,8 +99,9 @@ class RemarkDialog(_Dialog):
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
         section = str(self.query_one("#section", Select).value)
-        try:
-            review.add_remark(
+        self.save(
+            partial(
+                review.add_remark,
                 self.review_app.db,
                 record_id=self.record_id,
                 actor_id=self.review_app.actor_id,
@@ -74,11 +109,9 @@ class RemarkDialog(_Dialog):
                 questionnaire=self.review_app.questionnaire,
                 section=None if section == WHOLE_RECORD else section,
                 kind=self.kind,
-            )
-        except StorageError as exc:
-            self.refuse(exc)
-            return
-        self.dismiss(_("Saved."))
+            ),
+            _("Saved."),
+        )
 
 
 class CorrectDialog(_Dialog):
@@ -151,6 +184,8 @@ class CorrectDialog(_Dialog):
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
+        if self._saving:
+            return
         chosen = self.query_one("#question", Select).value
         if chosen is Select.BLANK:
             self.refuse(_("Choose the answer to correct."))
@@ -167,19 +202,18 @@ class CorrectDialog(_Dialog):
             self.refuse(error.render(tr))
             return
         question = questionnaire.question(path.name)
-        try:
-            review.correct_answer(
+        self.save(
+            partial(
+                review.correct_answer,
                 self.review_app.db,
                 record_id=self.record_id,
                 actor_id=self.review_app.actor_id,
                 path=str(path),
                 value=None if parsed is None else values.encode(question, parsed),
                 reason=self.query_one("#reason", Input).value,
-            )
-        except StorageError as exc:
-            self.refuse(exc)
-            return
-        self.dismiss(_("The answer is corrected."))
+            ),
+            _("The answer is corrected."),
+        )
 
 
 def _typed(question: Question, stored: Any) -> str:
@@ -221,17 +255,14 @@ class StatusDialog(_Dialog):
     @on(Button.Pressed, ".to-status")
     def _move(self, event: Button.Pressed) -> None:
         target = Status(event.button.name or "")
-        try:
-            review.set_status(
+        self.save(
+            partial(
+                review.set_status,
                 self.review_app.db,
                 record_id=self.record_id,
                 actor_id=self.review_app.actor_id,
                 status=target,
-            )
-        except StorageError as exc:
-            self.refuse(exc)
-            return
-        self.dismiss(
+            ),
             _("The status is now %(status)s.")
-            % {"status": review.status_msg(target).render(current())}
+            % {"status": review.status_msg(target).render(current())},
         )

@@ -3,6 +3,7 @@ remark, correct, move the status and flag for follow-up from here."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from kompass_tui.review.host import ReviewHost
 from kompass_tui.storage import review
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import RemarkKind, Status
+from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Button, Label, Static
 
@@ -38,6 +40,8 @@ class RecordScreen(Screen[None]):
         self.record_id = record_id
         self.view: review.RecordView | None = None
         self.report: RecordReport | None = None
+        #: The follow-up flag is being saved (off the event loop).
+        self._flagging = False
 
     review_app = Host(ReviewHost)
 
@@ -53,12 +57,21 @@ class RecordScreen(Screen[None]):
             yield Button(_("Follow-up (f)"), id="follow-up")
             yield Button(_("Back (Esc)"), id="back")
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
+        self.query_one("#record-title", Label).update(_("Loading…"))
+        in_background(self, self._open(), group="record")
+
+    async def _open(self) -> None:
+        """Read the record off the event loop (the reading is audited), then show it."""
         try:
-            self.view = review.view_record(
-                self.review_app.db, self.record_id, actor_id=self.review_app.actor_id
+            self.view = await asyncio.to_thread(
+                review.view_record,
+                self.review_app.db,
+                self.record_id,
+                actor_id=self.review_app.actor_id,
             )
         except StorageError as exc:
+            self.query_one("#record-title", Label).update("")
             self.query_one("#record-error", Static).update(Text(exc.message.render(current())))
             return
         await self.show_record()
@@ -66,7 +79,7 @@ class RecordScreen(Screen[None]):
 
     async def reload(self) -> None:
         """Read the record again after a change (the change itself is in the audit log)."""
-        self.view = review.load_view(self.review_app.db, self.record_id)
+        self.view = await asyncio.to_thread(review.load_view, self.review_app.db, self.record_id)
         await self.show_record()
 
     async def show_record(self) -> None:
@@ -157,20 +170,29 @@ class RecordScreen(Screen[None]):
             )
 
     def action_follow_up(self) -> None:
-        if self.view is None:
-            return
-        flag = not self.view.record.needs_follow_up
+        if self.view is None or self._flagging:
+            return  # a second f before the first is saved and shown would flag it again
+        self._flagging = True
+        self.query_one("#record-error", Static).update(_("Saving…"))
+        in_background(self, self._flag(not self.view.record.needs_follow_up), group="follow-up")
+
+    async def _flag(self, flag: bool) -> None:
+        """Save the flag off the event loop, then show the record as it is now."""
         try:
-            review.set_follow_up(
+            await asyncio.to_thread(
+                review.set_follow_up,
                 self.review_app.db,
                 record_id=self.record_id,
                 actor_id=self.review_app.actor_id,
                 flag=flag,
             )
         except StorageError as exc:
-            self._done(exc.message.render(current()))
-            return
-        self._done(_("Marked as needing follow-up.") if flag else _("Follow-up flag cleared."))
+            message = exc.message.render(current())
+        else:
+            message = _("Marked as needing follow-up.") if flag else _("Follow-up flag cleared.")
+        self.query_one("#record-error", Static).update(message)
+        await self.reload()
+        self._flagging = False
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -3,6 +3,7 @@ the two-week deadline, a page at a time (the database is never read whole)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any, ClassVar
@@ -23,6 +24,7 @@ from kompass_tui.review.host import ReviewHost
 from kompass_tui.storage import review
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
+from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Checkbox, DataTable, Input, Label, Static
 from sporreskjema.text import shown
@@ -51,6 +53,9 @@ class RecordListScreen(Screen[None]):
         self.first = 0
         self.total = 0
         self._search_timer: Timer | None = None
+        #: The page being read (off the event loop), and the one to read after it.
+        self._reading: review.ListQuery | None = None
+        self._read_next: review.ListQuery | None = None
 
     review_app = Host(ReviewHost)
 
@@ -125,14 +130,34 @@ class RecordListScreen(Screen[None]):
         )
 
     def load(self) -> None:
-        """Read the current page and show it."""
+        """Read the current page (off the event loop) and show it. While a page is being read,
+        a second read waits for it, and is left out if it would read the same page."""
+        query = self.query_now()
+        if self._reading is not None:
+            self._read_next = None if query == self._reading else query
+            return
+        self._read(query)
+
+    def _read(self, query: review.ListQuery) -> None:
+        self._reading = query
+        self.query_one("#list-status", Static).update(_("Loading…"))
+        in_background(self, self._show_page(query), group="list")
+
+    async def _show_page(self, query: review.ListQuery) -> None:
         try:
-            page = review.list_records(
-                self.review_app.db, self.query_now(), actor_id=self.review_app.actor_id
+            page = await asyncio.to_thread(
+                review.list_records, self.review_app.db, query, actor_id=self.review_app.actor_id
             )
         except StorageError as exc:
             self.query_one("#list-status", Static).update(Text(exc.message.render(current())))
-            return
+        else:
+            self._show(page)
+        self._reading, after = None, self._read_next
+        self._read_next = None
+        if after is not None:
+            self._read(after)
+
+    def _show(self, page: review.RecordPage) -> None:
         self.total = page.total
         tr = current()
         today = self.review_app.today
@@ -145,8 +170,8 @@ class RecordListScreen(Screen[None]):
             status.update(
                 _("Records %(first)d–%(last)d of %(total)d.")
                 % {
-                    "first": self.first + 1,
-                    "last": self.first + len(page.rows),
+                    "first": page.query.offset + 1,
+                    "last": page.query.offset + len(page.rows),
                     "total": page.total,
                 }
             )

@@ -6,7 +6,9 @@ The registration then continues in the language it was begun in, or in the one c
 
 from __future__ import annotations
 
-from typing import ClassVar
+import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +18,7 @@ from textual.screen import Screen
 
 from kompass_tui.i18n import N_, Msg, _, current
 from kompass_tui.storage.errors import StorageError
+from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.chrome import TopBar
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Button, Input, Label, Static
@@ -24,7 +27,12 @@ from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema import Form, load_builtin
 from sporreskjema.i18n import DEFAULT_LOCALE
 
+if TYPE_CHECKING:
+    from kompass_tui.wizard.host import ResumeHost as _Resumer
+
 NO_BIRTH_DATE = N_("Write your date of birth.")
+#: Shown while the code is checked.
+CHECKING = N_("Checking…")
 
 
 class _CodeInput(Input):
@@ -49,6 +57,8 @@ class ResumeScreen(Screen[None]):
         self.chosen_locale: str | None = None
         #: The message shown, kept to show it again in another language.
         self.error: Msg | None = None
+        #: The code is being checked (off the event loop).
+        self._checking = False
 
     def compose(self) -> ComposeResult:
         yield TopBar(_("Continue an unfinished registration"))
@@ -112,17 +122,41 @@ class ResumeScreen(Screen[None]):
     @on(Input.Submitted, "#birth-date")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
+        if self._checking:
+            return  # one try at a time: a second Enter must not count as a second try
         app = self.wizard
         form = Form(load_builtin(), today=app.today)
         birth_date, error = form.check("birth_date", self.query_one("#birth-date", Input).value)
         if error is not None or birth_date is None:
             self._fail(error or Msg(NO_BIRTH_DATE), "#birth-date")
             return
+        self._checking = True
+        self.error = Msg(CHECKING)
+        self._show_error()
+        code = self.query_one("#code", Input).value
+        in_background(self, self._resume(app, code, birth_date), group="resume")
+
+    async def _resume(self, app: _Resumer, code: str, birth_date: dt.date) -> None:
+        """Find the registration off the event loop (the code is an Argon2id hash), then
+        continue it."""
+        from kompass_tui.wizard.registration import Registration
+
         try:
-            app.resume(self.query_one("#code", Input).value, birth_date, self.chosen_locale)
+            registration = await asyncio.to_thread(
+                Registration.resume,
+                app.db,
+                code=code,
+                birth_date=birth_date,
+                locale=self.chosen_locale,
+                today=app.today,
+            )
         except StorageError as exc:
             self.query_one("#code", Input).value = ""
             self._fail(exc.message, "#code")
+            return
+        finally:
+            self._checking = False
+        app.resumed(registration)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
