@@ -66,7 +66,7 @@ class Dialog(ModalScreen[R]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     def refuse(self, exc: StorageError | str) -> None:
         """Say why the action was refused; the dialog stays open and keeps what was typed."""

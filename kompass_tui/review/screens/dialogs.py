@@ -44,10 +44,6 @@ class _Dialog(Dialog[str | None]):
         if not self._saving:
             self.dismiss(None)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
-
     def save(self, work: Callable[[], object], done: str) -> None:
         """Run ``work`` (the storage call) off the event loop, then close with ``done``; a
         refusal keeps the dialog open with its reason. One save at a time: a second press
