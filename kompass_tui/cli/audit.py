@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kompass_tui.cli.common import DbOption, UserOption, session
-from kompass_tui.cli.options import Action, JsonOption, choice, same
+from kompass_tui.cli.options import Action, JsonOption, choice
 from kompass_tui.cli.output import print_json, safe
 from kompass_tui.i18n import _, current
 
@@ -49,7 +49,7 @@ def audit(
     from kompass_tui.storage import review
 
     tr = current()
-    kind = None if action is None else same(log.Action, action)
+    kind = action
     with session(db, user) as (database, worker):
         record_id = review.find_record_id(database, record) if record else None
         events = log.events(

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kompass_tui.cli.common import DbOption, UserOption, session
-from kompass_tui.cli.options import Format, choice, day, same
+from kompass_tui.cli.options import Format, choice, day
 from kompass_tui.i18n import _
 from kompass_tui.storage.models import Status
 
@@ -125,7 +125,7 @@ def export(
 
             result = exporting.export(
                 database,
-                fmt=same(exporting.Format, fmt),
+                fmt=fmt,
                 out=out,
                 selection=selection,
                 actor_id=worker.id,

@@ -4,10 +4,10 @@ A choice option is annotated with an enum, so that its help lists the choices, a
 :func:`choice`, so that a bad value is a usage error (exit code 2) in the user's language that
 names the option and the choices. A day is parsed by :func:`day` the same way.
 
-Typer builds every command's options each time ``kompass`` starts, the kiosk included, so the
-enums here are light copies of those in the storage and export modules, which would import the
-database layer (``tests/test_cli_options.py`` checks that they hold the same values); each
-command turns its copy into the original with :func:`same`.
+The enums are the storage's and the export's own (``Sort``, ``Action``, ``Format``), kept in
+light modules of their own (``storage/choices.py``, ``exchange/formats.py``): Typer builds every
+command's options each time ``kompass`` starts, the kiosk included, and they load no database
+code.
 """
 
 from __future__ import annotations
@@ -15,69 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from kompass_tui.cli.output import safe
+from kompass_tui.exchange.formats import Format as Format
 from kompass_tui.i18n import _
+from kompass_tui.storage.choices import Action as Action
+from kompass_tui.storage.choices import Sort as Sort
 
 E = TypeVar("E", bound=Enum)
-
-
-class Format(StrEnum):
-    """:class:`kompass_tui.exchange.export.Format`."""
-
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    html = "html"
-
-
-class Sort(StrEnum):
-    """:class:`kompass_tui.storage.review.Sort`."""
-
-    deadline = "deadline"
-    name = "name"
-    updated = "updated"
-
-
-class Action(StrEnum):
-    """:class:`kompass_tui.storage.audit.Action`."""
-
-    login = "login"
-    login_failed = "login_failed"
-    login_refused = "login_refused"
-    user_added = "user_added"
-    user_disabled = "user_disabled"
-    user_enabled = "user_enabled"
-    admin_granted = "admin_granted"
-    admin_revoked = "admin_revoked"
-    password_changed = "password_changed"  # noqa: S105 - an action name, not a password
-    record_created = "record_created"
-    record_resumed = "record_resumed"
-    resume_failed = "resume_failed"
-    identifier_known = "identifier_known"
-    record_submitted = "record_submitted"
-    records_listed = "records_listed"
-    record_viewed = "record_viewed"
-    remark_added = "remark_added"
-    answer_corrected = "answer_corrected"
-    status_changed = "status_changed"
-    follow_up_changed = "follow_up_changed"
-    provenance_changed = "provenance_changed"
-    exported = "exported"
-    imported = "imported"
-    remark_imported = "remark_imported"
-    correction_imported = "correction_imported"
-    purged = "purged"
-    audit_viewed = "audit_viewed"
-
-
-def same(kind: type[E], value: Enum) -> E:
-    """The member of ``kind`` with ``value``'s value: a copy above turned into the original."""
-    return kind(value.value)
 
 
 class BadValue(typer.BadParameter):

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kompass_tui.cli.common import DbOption, UserOption, session
-from kompass_tui.cli.options import JsonOption, Sort, choice, same
+from kompass_tui.cli.options import JsonOption, Sort, choice
 from kompass_tui.cli.output import fail, print_json, safe
 from kompass_tui.i18n import _, current
 from kompass_tui.storage.models import Status
@@ -94,7 +94,7 @@ def list_(
         statuses=statuses,
         follow_up_only=follow_up,
         search=search,
-        sort=same(review.Sort, sort),
+        sort=sort,
         offset=offset,
         limit=limit,
     )

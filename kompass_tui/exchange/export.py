@@ -24,12 +24,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, Final
 
 import sqlalchemy as sa
 
+from kompass_tui.exchange.formats import Format as Format
 from kompass_tui.exchange.records import (
     AUDIT,
     NUS_SUFFIX,
@@ -50,13 +50,6 @@ from sporreskjema import Questionnaire, load_builtin
 from sporreskjema.files import make_private_dir
 from sporreskjema.i18n import LOCALES, is_rtl, own_name, translator
 from sporreskjema.text import json_escaped, shown
-
-
-class Format(StrEnum):
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    html = "html"
 
 
 @dataclass(frozen=True)

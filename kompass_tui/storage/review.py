@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from sqlmodel import col, func, select
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage import audit, statements
 from kompass_tui.storage.answers import parse_path
+from kompass_tui.storage.choices import Sort as Sort
 from kompass_tui.storage.database import Database, StorageError
 from kompass_tui.storage.errors import RecordNotFound
 from kompass_tui.storage.models import (
@@ -71,12 +71,6 @@ def days_left(permit_date: dt.date | None, today: dt.date) -> int | None:
 
 
 # ---------------------------------------------------------------- the list
-
-
-class Sort(StrEnum):
-    deadline = "deadline"
-    name = "name"
-    updated = "updated"
 
 
 @dataclass(frozen=True)

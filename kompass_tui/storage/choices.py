@@ -1,0 +1,49 @@
+"""The storage's words that the command line offers as choices (``--sort``, ``--action``).
+
+They are here, apart from the database code, because Typer builds every command's options each
+time ``kompass`` starts, the kiosk included: importing them loads nothing but this module.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Sort(StrEnum):
+    """The orders of the review's list of records."""
+
+    deadline = "deadline"
+    name = "name"
+    updated = "updated"
+
+
+class Action(StrEnum):
+    login = "login"
+    login_failed = "login_failed"
+    login_refused = "login_refused"
+    user_added = "user_added"
+    user_disabled = "user_disabled"
+    user_enabled = "user_enabled"
+    admin_granted = "admin_granted"
+    admin_revoked = "admin_revoked"
+    password_changed = "password_changed"  # noqa: S105 - an action name, not a password
+    record_created = "record_created"
+    record_resumed = "record_resumed"
+    resume_failed = "resume_failed"
+    #: A kiosk answered "already registered": the record found, no actor, the kiosk's name.
+    identifier_known = "identifier_known"
+    record_submitted = "record_submitted"
+    records_listed = "records_listed"
+    record_viewed = "record_viewed"
+    remark_added = "remark_added"
+    answer_corrected = "answer_corrected"
+    status_changed = "status_changed"
+    follow_up_changed = "follow_up_changed"
+    provenance_changed = "provenance_changed"
+    exported = "exported"
+    imported = "imported"
+    #: A remark or correction that an import added to a record already in the database.
+    remark_imported = "remark_imported"
+    correction_imported = "correction_imported"
+    purged = "purged"
+    audit_viewed = "audit_viewed"
