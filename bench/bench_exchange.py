@@ -389,7 +389,4 @@ def import_time(quick: bool) -> Case:
         measures="value",
         unit="s",
         rounds=3,
-        known_miss="open: the import checks each record with jsonschema's validator and the "
-        "engine and writes it with its own statements; 20 to 50 times the raw insert, "
-        "two thirds of it the JSON Schema validation",
     )
