@@ -489,17 +489,17 @@ class Form:
         day = today or dt.date.today()
         if not isinstance(data, Mapping):
             raise FormError(Msg(N_("The answers have the wrong form.")))
+        # The plan's plain dicts: an import checks every answer of every record here.
+        plan = questionnaire.plan
+        questions, group_of, kinds = plan.questions, plan.group, plan.kinds
         answers: dict[str, Any] = {}
         for name, raw in data.items():
-            if (
-                not isinstance(name, str)
-                or not questionnaire.has_question(name)
-                or questionnaire.question(name).group is not None
-            ):
+            question = questions.get(name) if isinstance(name, str) else None
+            if question is None or group_of[name] is not None:
                 raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": str(name)}))
-            question = questionnaire.question(name)
-            if question.kind.container:
-                children = {c.name: c for c in question.questions}
+            kind = kinds[name]
+            if kind.container:
+                children = {c.name: c for c in plan.children[name]}
                 if raw is not None and not (
                     isinstance(raw, list) and all(isinstance(entry, Mapping) for entry in raw)
                 ):
@@ -508,7 +508,7 @@ class Form:
                     raise _too_many(question)
                 entries = []
                 for entry in raw or []:
-                    unknown = {str(k) for k in entry} - set(children)
+                    unknown = {str(k) for k in entry} - children.keys()
                     if unknown:
                         raise FormError(
                             Msg(
@@ -522,7 +522,7 @@ class Form:
                         }
                     )
                 answers[name] = entries
-            elif not question.holds_value:
+            elif kind.parse is None:  # a type that holds no value
                 raise FormError(Msg(N_("'%(name)s' takes no answer."), {"name": name}))
             else:
                 answers[name] = _stored(question, raw, questionnaire, day, strict)
