@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -13,9 +12,7 @@ from kompass_tui.i18n import set_locale
 from kompass_tui.storage.database import Database, open_database
 from sporreskjema import Form, Questionnaire, Translator, load_builtin, translator
 from sporreskjema.i18n import DEFAULT_LOCALE
-
-#: A fixed "today", so that years and dates in the tests never drift.
-TODAY = dt.date(2026, 11, 27)
+from tests.support.helpers import TODAY
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 from kompass_tui import __version__
 from kompass_tui.cli import app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UI_PACKAGES = ("textual", "kompass_tui", "rich", "typer")
 
 

@@ -20,14 +20,17 @@ import pytest
 
 from kompass_tui.storage import accounts
 from kompass_tui.storage.database import open_database
-from tests.test_kiosk_terminal import WIDTH, Kiosk, input_at
+from tests.support.terminal import WIDTH, Kiosk, input_at
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: The program from this checkout, as ``python -m kompass_tui``.
 KOMPASS = [sys.executable, "-m", "kompass_tui"]
-FAULTY = [sys.executable, str(Path(__file__).with_name("faulty_kompass.py"))]
+FAULTY = [
+    sys.executable,
+    str(Path(__file__).resolve().parents[1] / "support" / "faulty_kompass.py"),
+]
 PASSWORD = "a long passphrase"
 NAME = "Amina Haddad"
 LOCK_AFTER = 4

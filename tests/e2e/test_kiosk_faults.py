@@ -19,7 +19,7 @@ import pytest
 from kompass_tui.storage import records
 from kompass_tui.storage.database import open_database
 
-WORKER = Path(__file__).resolve().parent / "kiosk_worker.py"
+WORKER = Path(__file__).resolve().parents[1] / "support" / "kiosk_worker.py"
 #: Kills of the kiosk; `.ci/run` asks for 50.
 KILLS = int(os.environ.get("KOMPASS_KIOSK_KILLS", "6"))
 BIRTH_DATE = dt.date(1996, 4, 3)

@@ -18,7 +18,7 @@ from kompass_tui.storage import records
 from kompass_tui.storage.database import open_database
 from kompass_tui.storage.models import Record
 from sporreskjema.i18n import available_locales, translator
-from tests.test_kiosk_terminal import BIRTH_DATE, BOKMAL, NAME, PIN, Kiosk, with_pin
+from tests.support.terminal import BIRTH_DATE, BOKMAL, NAME, PIN, Kiosk, with_pin
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -27,7 +27,10 @@ CODE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}")
 #: The Back button of the language list that the resume button opens.
 BACK = translator("nb").gettext("Back")
 
-FAULTY = [sys.executable, str(Path(__file__).with_name("faulty_kompass.py"))]
+FAULTY = [
+    sys.executable,
+    str(Path(__file__).resolve().parents[1] / "support" / "faulty_kompass.py"),
+]
 
 
 def crash_logs(kiosk: Kiosk) -> list[Path]:

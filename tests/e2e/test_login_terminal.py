@@ -18,7 +18,7 @@ from kompass_tui.storage.database import open_database
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long passphrase"
 
 

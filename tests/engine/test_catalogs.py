@@ -31,7 +31,7 @@ from sporreskjema.i18n import (
     translator,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "locales" / f"{DOMAIN}.pot"
 CATALOGS = sorted((ROOT / "locales").glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 

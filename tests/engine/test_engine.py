@@ -8,8 +8,7 @@ import datetime as dt
 import pytest
 
 from sporreskjema import Form, FormError, Path, Questionnaire, translator
-from tests.conftest import TODAY
-from tests.helpers import ALL_TYPES, filled, inline
+from tests.support.helpers import ALL_TYPES, TODAY, filled, inline
 
 QS = inline(ALL_TYPES)
 

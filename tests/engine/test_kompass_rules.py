@@ -13,9 +13,7 @@ from typing import Any
 import pytest
 
 from sporreskjema import Form, Questionnaire
-from tests.conftest import TODAY
-from tests.helpers import filled
-from tests.test_values import make_national_id
+from tests.support.helpers import TODAY, filled, make_national_id
 
 BORN = {"birth_date": "17.05.1990"}
 

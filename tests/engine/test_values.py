@@ -12,21 +12,9 @@ from hypothesis import strategies as st
 from sporreskjema import Form, translator
 from sporreskjema.identifiers import national_id_check_digits
 from sporreskjema.text import clean_text
-from tests.conftest import TODAY
-from tests.helpers import ALL_TYPES, inline
+from tests.support.helpers import ALL_TYPES, TODAY, inline, make_national_id
 
 QS = inline(ALL_TYPES)
-
-
-def make_national_id(born: dt.date, *, d_number: bool = False, start: int = 100) -> str:
-    """A valid national identity number (or D-number) for ``born``."""
-    day = born.day + (40 if d_number else 0)
-    for individual in range(start, 500):
-        first_nine = f"{day:02d}{born.month:02d}{born.year % 100:02d}{individual:03d}"
-        check = national_id_check_digits(first_nine)
-        if check is not None:
-            return first_nine + check
-    raise AssertionError("no individual number gives valid check digits")
 
 
 FNR = make_national_id(dt.date(1990, 5, 17))

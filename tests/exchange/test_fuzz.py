@@ -36,12 +36,9 @@ from kompass_tui.storage.models import Status
 from sporreskjema import Form, FormError, Msg, Questionnaire, bounds, cldr, load_builtin, translator
 from sporreskjema.engine import Path as AnswerPath
 from sporreskjema.i18n import LOCALES
-from tests.conftest import TODAY
-from tests.helpers import ALL_TYPES, inline
-from tests.test_exchange import PASSWORD, caseworker, exported, kiosk, register
-from tests.test_review_pilot import log_in, wait_for
-
-__all__ = ["kiosk"]  # a fixture
+from tests.support.exchange import PASSWORD, caseworker, exported, register
+from tests.support.helpers import ALL_TYPES, TODAY, inline
+from tests.support.review import log_in, wait_for
 
 EN = translator("en")
 KOMPASS = load_builtin()

@@ -31,11 +31,9 @@ from kompass_tui.storage import accounts, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from sporreskjema import Questionnaire, translator
-from tests.conftest import TODAY
-from tests.test_exchange import PASSWORD, caseworker, exported, kiosk, register
-from tests.test_review_pilot import log_in, wait_for
-
-__all__ = ["kiosk"]  # a fixture
+from tests.support.exchange import PASSWORD, caseworker, exported, register
+from tests.support.helpers import TODAY
+from tests.support.review import log_in, wait_for
 
 EN = translator("en")
 #: What must never reach a terminal, a CSV cell or a web page from stored text.

@@ -28,12 +28,10 @@ from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Status
 from sporreskjema import Questionnaire
 from sporreskjema.text import has_controls
-from tests.test_exchange import EN, PASSWORD, caseworker, exported, kiosk
-
-__all__ = ["kiosk"]  # a fixture
+from tests.support.exchange import EN, PASSWORD, caseworker, exported
 
 HOSTILE_NAME = "Rami \x1b]52;c;ZXZpbA==\x07Haddad\x1b[2J\x1b[H"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _good(kiosk: Any, tmp_path: Path) -> list[dict[str, Any]]:

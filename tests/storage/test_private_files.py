@@ -19,7 +19,7 @@ from kompass_tui.exchange.records import Selection
 from kompass_tui.storage.database import open_database
 from sporreskjema import Questionnaire, i18n
 from sporreskjema.files import make_private_dir
-from tests.test_exchange import caseworker, register
+from tests.support.exchange import caseworker, register
 
 
 @pytest.fixture

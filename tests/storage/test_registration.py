@@ -13,9 +13,9 @@ from pathlib import Path
 from kompass_tui.registration import Registration
 from kompass_tui.storage import accounts, records
 from kompass_tui.storage.database import Database
-from tests.conftest import TODAY
+from tests.support.helpers import TODAY
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def stored(db: Database, registration: Registration) -> dict[str, tuple[object, str]]:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from kompass_tui.storage import records
 from kompass_tui.storage.database import open_database
 
-WORKER = Path(__file__).resolve().parent / "storage_worker.py"
+WORKER = Path(__file__).resolve().parents[1] / "support" / "storage_worker.py"
 #: Kills per back end; `.ci/run` may raise it with KOMPASS_KILLS.
 KILLS = int(os.environ.get("KOMPASS_KILLS", "20"))
 

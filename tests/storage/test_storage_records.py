@@ -12,25 +12,12 @@ from kompass_tui.storage import audit, records
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Mode, Status
 from sporreskjema import Form, Questionnaire, translator
-from tests.conftest import TODAY
-from tests.helpers import filled
+from tests.support.helpers import TODAY, filled
+from tests.support.storage import save_form
 
 
 def start(db: Database, kompass: Questionnaire) -> records.NewRecord:
     return records.create_record(db, questionnaire=kompass, mode=Mode.kiosk, locale="ti")
-
-
-def save_form(db: Database, record_id: uuid.UUID, form: Form, provenance: str = "self") -> None:
-    """Save every answer of a form the way the kiosk does: one call per confirmed answer."""
-    for name, value in form.relevant_answers().items():
-        if isinstance(value, list) and form.questionnaire.question(name).type == "repeat":
-            records.save_entries(
-                db, record_id=record_id, group=name, entries=value, provenance=provenance
-            )
-        else:
-            records.save_answer(
-                db, record_id=record_id, path=name, value=value, provenance=provenance
-            )
 
 
 def test_answers_round_trip(db: Database, kompass: Questionnaire) -> None:

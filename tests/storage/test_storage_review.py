@@ -14,8 +14,7 @@ from kompass_tui.storage.models import Mode, RemarkKind, Status
 from kompass_tui.storage.records import DuplicatePerson, RecordNotFound
 from kompass_tui.storage.review import ListQuery, ReviewError, Sort, TransitionRefused
 from sporreskjema import Questionnaire, translator
-from tests.conftest import TODAY
-from tests.helpers import add_records
+from tests.support.helpers import TODAY, add_records
 
 EN = translator("en")
 

@@ -7,6 +7,10 @@ import textwrap
 from typing import Any
 
 from sporreskjema import Form, Questionnaire, parse_definition
+from sporreskjema.identifiers import national_id_check_digits
+
+#: A fixed "today", so that years and dates in the tests never drift.
+TODAY = dt.date(2026, 11, 27)
 
 ALL_TYPES = """
 id = "alltypes"
@@ -209,3 +213,14 @@ def add_records(
                         )
                     ],
                 )  # fmt: skip
+
+
+def make_national_id(born: dt.date, *, d_number: bool = False, start: int = 100) -> str:
+    """A valid national identity number (or D-number) for ``born``."""
+    day = born.day + (40 if d_number else 0)
+    for individual in range(start, 500):
+        first_nine = f"{day:02d}{born.month:02d}{born.year % 100:02d}{individual:03d}"
+        check = national_id_check_digits(first_nine)
+        if check is not None:
+            return first_nine + check
+    raise AssertionError("no individual number gives valid check digits")

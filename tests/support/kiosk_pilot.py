@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -20,10 +20,11 @@ from textual.widgets import (
 from kompass_tui.app import KioskApp
 from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.settings import KioskSettings
+from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
 from sporreskjema.i18n import available_locales
+from tests.support.helpers import TODAY
 
-TODAY = dt.date(2026, 11, 27)
 PIN = "2468"
 
 
@@ -209,3 +210,42 @@ async def register_without_schooling_from_person_id(pilot: Pilot[None]) -> None:
     await choose_many(pilot, "short_term_goals", ["norwegian", "work"])
     await type_text(pilot, "long_term_goal", "Kjøre buss")
     await reach(pilot, "confirmed")
+
+
+SIZE = (100, 32)
+
+
+def stored(db: Database) -> tuple[Any, dict[str, Any]]:
+    with db.session() as session:
+        from sqlmodel import select
+
+        from kompass_tui.storage.models import Record
+
+        (record,) = session.exec(select(Record)).all()
+    return record, records.load_answers(db, record.id)
+
+
+def steady(pilot: Pilot[None]) -> None:
+    """No blinking cursor, so the pictures never differ by chance."""
+    for box in pilot.app.query(Input):
+        box.cursor_blink = False
+
+
+def section_matches(
+    snap_compare: Callable[..., bool],
+    db: Database,
+    locale: str,
+    section: int,
+    size: tuple[int, int],
+) -> bool:
+    """The first page of ``section`` in ``locale`` looks as its stored picture."""
+    app = make_app(db)
+
+    async def open_section(pilot: Pilot[Any]) -> None:
+        app.start(locale)
+        await pilot.pause()
+        app.go_to(section)
+        await pilot.pause()
+        steady(pilot)
+
+    return snap_compare(app, terminal_size=size, run_before=open_section)

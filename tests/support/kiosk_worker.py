@@ -15,12 +15,12 @@ import asyncio
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from textual.widgets import Input
 
 from kompass_tui.storage.database import open_database
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
     make_app,
     next_step,
     open_resume,

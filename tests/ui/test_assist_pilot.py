@@ -31,7 +31,7 @@ from kompass_tui.widgets.mirror import Mirror, MirrorText
 from kompass_tui.widgets.visual import Checkbox, Input, OptionList, RadioButton
 from kompass_tui.wizard_app import RECOVERIES
 from sporreskjema.i18n import available_locales, translator
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
     TODAY,
     add_entry,
     choose,
@@ -45,11 +45,11 @@ from tests.kiosk_pilot import (
     reach,
     register_without_schooling,
     register_without_schooling_from_person_id,
+    steady,
     tick,
     type_text,
     wait_for_screen,
 )
-from tests.test_kiosk_snapshots import steady
 
 PASSWORD = "a long passphrase"
 WIDE = (120, 40)

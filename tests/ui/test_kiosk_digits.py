@@ -8,16 +8,17 @@ import pytest
 from textual.widgets import Input
 
 from kompass_tui.storage.database import Database
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
+    SIZE,
     error_of,
     field_id,
     make_app,
     next_step,
     pick_language,
+    stored,
     tick,
     type_text,
 )
-from tests.test_kiosk_pilot import SIZE, stored
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -23,7 +23,7 @@ from kompass_tui.storage import database, records
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Record
 from sporreskjema import translator
-from tests.kiosk_pilot import PIN, TODAY, pick_language
+from tests.support.kiosk_pilot import PIN, TODAY, pick_language
 
 SIZE = (100, 32)
 LOCALES = ["nb", "uk", "ar", "ti"]

@@ -11,7 +11,7 @@ import pytest
 from kompass_tui import settings
 from kompass_tui.screens.guard import PIN_FREE_TRIES, PinScreen
 from kompass_tui.storage.database import Database
-from tests.kiosk_pilot import PIN, make_app, pick_language
+from tests.support.kiosk_pilot import PIN, make_app, pick_language
 
 SIZE = (100, 40)
 

@@ -14,7 +14,7 @@ from kompass_tui.screens.section import SectionScreen
 from kompass_tui.screens.summary import SummaryScreen
 from kompass_tui.storage.database import Database
 from sporreskjema.i18n import translator
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
     click,
     field_id,
     make_app,

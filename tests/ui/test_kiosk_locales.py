@@ -29,16 +29,16 @@ from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from sporreskjema import load_builtin
 from sporreskjema.i18n import LOCALES, available_locales, watch_missing
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
     make_app,
     pick_language,
     press_button,
     register_without_schooling,
+    section_matches,
     show,
+    stored,
     tick,
 )
-from tests.test_kiosk_pilot import stored
-from tests.test_kiosk_snapshots import section_matches
 
 OTHER_LOCALES = [code for code in LOCALES if code not in ("nb", "en")]
 RTL_LOCALES = ["ar", "fa_AF", "ps", "ckb"]

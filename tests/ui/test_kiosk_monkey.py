@@ -55,7 +55,7 @@ from kompass_tui.storage.database import Database, open_database
 from kompass_tui.widgets.questions import QuestionField
 from sporreskjema import values
 from sporreskjema.i18n import DEFAULT_LOCALE, available_locales
-from tests.kiosk_pilot import PIN, make_app, pick_language
+from tests.support.kiosk_pilot import PIN, make_app, pick_language
 
 pytestmark = pytest.mark.monkey
 

@@ -19,8 +19,9 @@ from kompass_tui.screens.summary import SummaryScreen
 from kompass_tui.storage import audit, records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
     PIN,
+    SIZE,
     add_entry,
     choose,
     choose_many,
@@ -35,22 +36,11 @@ from tests.kiosk_pilot import (
     press_button,
     reach,
     register_without_schooling,
+    stored,
     tick,
     type_text,
     wait_for_screen,
 )
-
-SIZE = (100, 32)
-
-
-def stored(db: Database) -> tuple[Any, dict[str, Any]]:
-    with db.session() as session:
-        from sqlmodel import select
-
-        from kompass_tui.storage.models import Record
-
-        (record,) = session.exec(select(Record)).all()
-    return record, records.load_answers(db, record.id)
 
 
 async def test_no_schooling_no_work(sqlite_db: Database) -> None:

@@ -16,7 +16,7 @@ from kompass_tui.screens.language import LanguageScreen
 from kompass_tui.screens.section import SectionScreen
 from kompass_tui.storage.database import Database
 from sporreskjema.i18n import translator
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
     make_app,
     next_step,
     pick_language,

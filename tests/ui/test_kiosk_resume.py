@@ -20,7 +20,7 @@ from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
 from sporreskjema import Form, load_builtin
 from sporreskjema.i18n import translator
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
     TODAY,
     make_app,
     next_step,

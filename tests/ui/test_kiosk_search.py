@@ -8,17 +8,18 @@ import pytest
 from textual.widgets import OptionList
 
 from kompass_tui.storage.database import Database
-from tests.kiosk_pilot import (
+from tests.support.kiosk_pilot import (
+    SIZE,
     field_id,
     make_app,
     next_step,
     pick,
     pick_language,
     reach,
+    stored,
     tick,
     type_text,
 )
-from tests.test_kiosk_pilot import SIZE, stored
 
 
 @pytest.mark.parametrize(

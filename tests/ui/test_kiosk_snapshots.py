@@ -11,19 +11,12 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from kompass_tui.storage.database import Database
-from tests.kiosk_pilot import make_app
+from tests.support.kiosk_pilot import make_app, section_matches, steady
 
 SIZES = [(80, 24), (120, 40)]
 LOCALES = ["nb", "en"]
-
-
-def steady(pilot: Pilot[None]) -> None:
-    """No blinking cursor, so the pictures never differ by chance."""
-    for box in pilot.app.query(Input):
-        box.cursor_blink = False
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -44,26 +37,6 @@ def test_section(
     section: int,
 ) -> None:
     assert section_matches(snap_compare, sqlite_db, locale, section, size)
-
-
-def section_matches(
-    snap_compare: Callable[..., bool],
-    db: Database,
-    locale: str,
-    section: int,
-    size: tuple[int, int],
-) -> bool:
-    """The first page of ``section`` in ``locale`` looks as its stored picture."""
-    app = make_app(db)
-
-    async def open_section(pilot: Pilot[Any]) -> None:
-        app.start(locale)
-        await pilot.pause()
-        app.go_to(section)
-        await pilot.pause()
-        steady(pilot)
-
-    return snap_compare(app, terminal_size=size, run_before=open_section)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -29,8 +29,8 @@ from kompass_tui.screens.review_dialogs import CorrectDialog, RemarkDialog, Stat
 from kompass_tui.storage import accounts, audit, records, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Mode, Status
-from tests.conftest import TODAY
-from tests.helpers import add_records
+from tests.support.helpers import TODAY, add_records
+from tests.support.review import log_in, wait_for
 
 PASSWORD = "a long passphrase"
 
@@ -74,23 +74,6 @@ SELAM = uuid.UUID("5e1a0000-0000-4000-8000-000000000001")
 
 def make_app(db: Database) -> ReviewApp:
     return ReviewApp(db, today=TODAY)
-
-
-async def log_in(pilot: Pilot[None], password: str = PASSWORD) -> None:
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, LoginScreen)
-    await pilot.press(*"kari", "enter", *password, "enter")
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def wait_for(pilot: Pilot[None], kind: type) -> Any:
-    for _attempt in range(50):
-        if isinstance(pilot.app.screen, kind):
-            await pilot.pause()
-            return pilot.app.screen
-        await pilot.pause(0.05)
-    raise AssertionError(f"no {kind.__name__}; on {pilot.app.screen!r}")
 
 
 async def test_a_wrong_password_is_refused_and_audited(desk: Database) -> None:
