@@ -1,10 +1,12 @@
 """The kiosk in every locale it offers (``sporreskjema.i18n.LOCALES``, the sixteen languages
-of README.md): whole registrations with no message left in English, snapshots of the language
-picker and of each section, and right-to-left text.
+of README.md): whole registrations with no message left in English (typed key by key in
+nb, uk, ar and ti; every other locale's catalog is checked for each message those showed, and
+each section's first page for a message left in English), snapshots of the language picker
+and of each section, and right-to-left text.
 
 Norwegian bokmål and English are pictured at two sizes in ``test_kiosk_snapshots.py``; the
 other locales are pictured here at 80×24. Update pictures after an intended change with
-``pytest tests/test_kiosk_locales.py --snapshot-update`` and look at every changed one.
+``pytest -n 0 tests/ui/test_kiosk_locales.py --snapshot-update`` and look at every changed one.
 
 A browser or SVG viewer applies the bidi algorithm to the pictures' text once more, so
 right-to-left lines that the kiosk already put in visual order look reversed there; what the
@@ -14,6 +16,7 @@ terminal receives is checked by the right-to-left tests below, on the painted ch
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -27,7 +30,7 @@ from kompass_tui.screens.summary import SummaryScreen
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
-from sporreskjema import load_builtin
+from sporreskjema import Translator, load_builtin, translator
 from sporreskjema.i18n import LOCALES, available_locales, watch_missing
 from tests.support.kiosk_pilot import (
     make_app,
@@ -55,12 +58,50 @@ def test_every_locale_has_its_catalog() -> None:
     assert available_locales() == list(LOCALES)
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@contextmanager
+def messages_looked_up() -> Iterator[set[str | tuple[str, str]]]:
+    """Every message id (a plural as its pair) any translator looks up meanwhile."""
+    seen: set[str | tuple[str, str]] = set()
+    gettext, ngettext = Translator.gettext, Translator.ngettext
+
+    def recording_gettext(self: Translator, message: str) -> str:
+        seen.add(message)
+        return gettext(self, message)
+
+    def recording_ngettext(self: Translator, singular: str, plural: str, n: int) -> str:
+        seen.add((singular, plural))
+        return ngettext(self, singular, plural, n)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Translator, "gettext", recording_gettext)
+        patch.setattr(Translator, "ngettext", recording_ngettext)
+        yield seen
+
+
+def untranslated(locale: str, messages: set[str | tuple[str, str]]) -> list[str]:
+    """The messages among ``messages`` that ``locale``'s catalog lacks or leaves empty."""
+    catalog: dict[Any, str] = translator(locale)._t._catalog  # type: ignore[attr-defined]
+    lacking = []
+    for message in messages:
+        key = (message[0], 0) if isinstance(message, tuple) else message
+        if message and not catalog.get(key):
+            lacking.append(str(message))
+    return sorted(lacking)
+
+
+#: The locales a whole registration is typed in, key by key: one for each kind of script the
+#: kiosk must get right (Latin, Cyrillic, right to left, Ethiopic). Every other locale is
+#: checked for the same messages in its catalog (below) and on each page it shows
+#: (``test_section``, which also pictures it).
+WALKED = ["nb", "uk", "ar", "ti"]
+
+
+@pytest.mark.parametrize("locale", WALKED)
 async def test_whole_registration_without_a_missing_message(
     sqlite_db: Database, locale: str
 ) -> None:
     app = make_app(sqlite_db)
-    with watch_missing() as missing:
+    with watch_missing() as missing, messages_looked_up() as used:
         async with app.run_test(size=(100, 32)) as pilot:
             await pick_language(pilot, locale)
             await register_without_schooling(pilot)
@@ -74,6 +115,16 @@ async def test_whole_registration_without_a_missing_message(
     assert (record.status, record.locale) == (Status.submitted, locale)
     assert (answers["citizenship"], answers["mother_tongues"]) == ("ER", ["ti"])
     assert {row.provenance for row in records.answer_rows(sqlite_db, record.id)} == {"self"}
+    # Every message this registration showed is translated in every locale not walked.
+    assert len(used) > 100, "the recorder saw no messages"
+    lacking = {code: untranslated(code, used) for code in LOCALES if code not in WALKED}
+    assert {code: found for code, found in lacking.items() if found} == {}
+
+
+def test_the_catalog_check_sees_a_missing_message() -> None:
+    assert untranslated("so", {"Next", "no such message in any catalog"}) == [
+        "no such message in any catalog"
+    ]
 
 
 # ---------------------------------------------------------------- pictures
@@ -100,7 +151,10 @@ def test_language_picker(
 def test_section(
     snap_compare: Callable[..., bool], sqlite_db: Database, locale: str, section: int
 ) -> None:
-    assert section_matches(snap_compare, sqlite_db, locale, section, (80, 24))
+    """The first page of each section as pictured, and no message on it left in English."""
+    with watch_missing() as missing:
+        assert section_matches(snap_compare, sqlite_db, locale, section, (80, 24))
+    assert sorted(missing) == []
 
 
 # ---------------------------------------------------------------- right to left
