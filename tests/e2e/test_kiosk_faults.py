@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import signal
 import subprocess
 import sys
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,34 +24,71 @@ KILLS = int(os.environ.get("KOMPASS_KIOSK_KILLS", "6"))
 BIRTH_DATE = dt.date(1996, 4, 3)
 
 
-class Run:
-    """One kiosk program, its output read as it comes."""
+class ForkServer:
+    """tests/support/kiosk_worker.py --fork-server: imports once, forks a process a run."""
 
-    def __init__(self, url: str, run: int, code: str | None) -> None:
+    def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(WORKER), url, str(run), *([code] if code else [])],
+            [sys.executable, str(WORKER), "--fork-server"],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
             text=True,
         )
-        self.lines: list[str] = []
-        self.ready = threading.Event()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        assert self.answer() == "fork-server ready"
 
-    def _read(self) -> None:
+    def answer(self) -> str:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.strip())
-            if line.strip() == "ready":
-                self.ready.set()
+        return self.process.stdout.readline().strip()
+
+    def ask(self, command: str) -> str:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.answer()
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+
+class Run:
+    """One kiosk program, forked by the server; its output read from its files."""
+
+    def __init__(
+        self, server: ForkServer, root: Path, url: str, run: int, code: str | None
+    ) -> None:
+        self.server = server
+        self.out, self.err = root / f"run-{run}.out", root / f"run-{run}.err"
+        answer = self.server.ask(f"start {url} {run} {code or '-'} {self.out} {self.err}")
+        assert answer.startswith("pid "), answer
+        self.pid = int(answer.split()[1])
+        self.lines: list[str] = []
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the kiosk is on the question it answers over and over."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "ready" in self.read():
+                return True
+            time.sleep(0.02)
+        return False
+
+    def read(self) -> list[str]:
+        try:
+            text = self.out.read_text("utf-8")
+        except FileNotFoundError:
+            return []
+        # a line is whole once its newline is written
+        self.lines = [
+            line.strip() for line in text.splitlines(keepends=True) if line.endswith("\n")
+        ]
+        return self.lines
 
     def kill(self) -> str:
         """SIGKILL; what the program wrote to standard error."""
-        self.process.send_signal(signal.SIGKILL)
-        _out, err = self.process.communicate(timeout=30)
-        self.reader.join(timeout=10)
-        return err
+        assert self.server.ask(f"kill {self.pid}") == f"killed {self.pid}"
+        self.read()
+        return self.err.read_text("utf-8") if self.err.exists() else ""
 
     def code(self) -> str | None:
         return next((line.split()[1] for line in self.lines if line.startswith("code ")), None)
@@ -63,8 +99,19 @@ class Run:
         ]
 
 
+@pytest.fixture
+def fork_server() -> Iterator[ForkServer]:
+    server = ForkServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
 @pytest.mark.slow
-def test_a_kiosk_killed_anywhere_loses_nothing_confirmed(tmp_path: Path) -> None:
+def test_a_kiosk_killed_anywhere_loses_nothing_confirmed(
+    tmp_path: Path, fork_server: ForkServer
+) -> None:
     seed = random.randrange(2**32)
     rng = random.Random(seed)
     url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
@@ -72,10 +119,10 @@ def test_a_kiosk_killed_anywhere_loses_nothing_confirmed(tmp_path: Path) -> None
     code: str | None = None
     last: str | None = None  # the last answer a kiosk confirmed, over all the runs
     for run in range(1, KILLS + 1):
-        kiosk = Run(url, run, code)
+        kiosk = Run(fork_server, tmp_path, url, run, code)
         if code is None or rng.random() < 0.8:
             # mostly while it answers …
-            assert kiosk.ready.wait(timeout=60), (seed, run, kiosk.kill())
+            assert kiosk.wait_ready(timeout=60), (seed, run, kiosk.kill())
             time.sleep(rng.uniform(0, 0.8))
         else:
             # … sometimes while it starts or resumes

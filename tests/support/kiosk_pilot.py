@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from textual.pilot import Pilot
@@ -28,10 +29,17 @@ from tests.support.helpers import TODAY
 PIN = "2468"
 
 
-def make_app(db: Database, *, idle_seconds: int = 0) -> KioskApp:
+@cache
+def pin_hash() -> str:
+    """The caseworker PIN hashed as the kiosk's settings keep it: once per process, since an
+    Argon2 hash takes half a second of four cores and hundreds of tests start a kiosk."""
     from kompass_tui import settings
 
-    kiosk_settings = KioskSettings(pin_hash=settings._hasher.hash(PIN))
+    return settings._hasher.hash(PIN)
+
+
+def make_app(db: Database, *, idle_seconds: int = 0) -> KioskApp:
+    kiosk_settings = KioskSettings(pin_hash=pin_hash())
     return KioskApp(db, kiosk_settings, idle_seconds=idle_seconds, today=TODAY)
 
 

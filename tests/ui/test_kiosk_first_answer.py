@@ -23,7 +23,7 @@ from kompass_tui.storage import database, records
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Record
 from sporreskjema import translator
-from tests.support.kiosk_pilot import PIN, TODAY, pick_language
+from tests.support.kiosk_pilot import TODAY, pick_language, pin_hash
 
 SIZE = (100, 32)
 LOCALES = ["nb", "uk", "ar", "ti"]
@@ -51,9 +51,7 @@ def db_url(tmp_path: Path) -> str:
 def kiosk(url: str) -> KioskApp:
     """The kiosk as ``kompass kiosk`` starts it: with the database's URL, opened once the
     language picker is painted."""
-    from kompass_tui import settings
-
-    kiosk_settings = KioskSettings(pin_hash=settings._hasher.hash(PIN))
+    kiosk_settings = KioskSettings(pin_hash=pin_hash())
     return KioskApp(url, kiosk_settings, idle_seconds=0, today=TODAY)
 
 
