@@ -68,7 +68,7 @@ def _a_message(message: Msg) -> None:
 @FAST
 @given(name=st.sampled_from(VALUE_NAMES), raw=JSON)
 def test_every_validator_takes_any_value(name: str, raw: Any) -> None:
-    """Text is tested in tests/test_values.py; this is numbers, lists, objects and null."""
+    """Text is tested in tests/engine/test_values.py; this is numbers, lists, objects and null."""
     value, error = Form(EVERY_TYPE, today=TODAY).check(name, raw)
     if error is not None:
         assert value is None

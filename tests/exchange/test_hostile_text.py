@@ -1,6 +1,6 @@
 """Hostile text: escape sequences, control characters, bidi overrides and Rich/Textual markup.
 
-The kiosk and the review clean text as it is typed (tests/test_values.py), and `kompass import`
+The kiosk and the review clean text as it is typed (tests/engine/test_values.py), and `kompass import`
 refuses a file that carries control characters. Text that got into the database some other way
 (an older version, a hand-made row) is cleaned again wherever it is shown: `kompass list`,
 `show`, `audit`, `user list`, the review screens, CSV and HTML; and no text is ever read as

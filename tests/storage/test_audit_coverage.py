@@ -30,7 +30,7 @@ PASSWORD = "a long passphrase"
 A = audit.Action
 
 #: Commands that touch no one's personal data, or only through the screens tested in
-#: tests/test_review_pilot.py (`review`), and why.
+#: tests/ui/test_review_pilot.py (`review`), and why.
 NOT_PERSONAL = {
     "kiosk": "the person's own registration, not a caseworker's",
     "locales": "no database",

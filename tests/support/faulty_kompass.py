@@ -1,7 +1,7 @@
 """The real ``kompass`` program with one fault put in, for the terminal tests that check that a
-kiosk survives what it did not foresee (tests/test_kiosk_terminal_recovery.py).
+kiosk survives what it did not foresee (tests/e2e/test_kiosk_terminal_recovery.py).
 
-    python tests/faulty_kompass.py screen|app|desk kiosk|assist [options]
+    python tests/support/faulty_kompass.py screen|app|desk kiosk|assist [options]
 
 ``screen``: the first page of the survey fails as it opens, in its screen (the kiosk recovers in
 place). ``app``: the first F2 fails in the app itself, whose message loop then ends, so

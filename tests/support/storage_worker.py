@@ -1,7 +1,7 @@
 """A separate program that uses the database, for the crash and concurrency tests.
 
-    python tests/storage_worker.py save URL COUNT      # a kiosk saving answers
-    python tests/storage_worker.py review URL COUNT    # a caseworker reading and logging in
+    python tests/support/storage_worker.py save URL COUNT      # a kiosk saving answers
+    python tests/support/storage_worker.py review URL COUNT    # a caseworker reading and logging in
 
 ``save`` prints ``record ID`` and then ``saved N`` after each save has returned.
 """

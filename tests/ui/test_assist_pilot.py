@@ -414,7 +414,7 @@ async def test_errors_one_after_another_end_the_desk_to_be_started_locked(
 ) -> None:
     """When recovering in place fails too, the app ends without the caseworker having left
     it, and ``run_assist`` starts a new desk, locked for the same caseworker (the real
-    program in tmux: tests/test_assist_terminal.py)."""
+    program in tmux: tests/e2e/test_assist_terminal.py)."""
 
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("a bug while checking the password")

@@ -10,7 +10,7 @@ CI runs a short walk (25 people of up to 30 steps, about two minutes on two core
 one is an environment variable away: 2000 people of up to 100 steps take some hours::
 
     KOMPASS_MONKEY_EXAMPLES=2000 KOMPASS_MONKEY_STEPS=100 \\
-        .venv/bin/pytest tests/test_kiosk_monkey.py -m monkey -x -q
+        .venv/bin/pytest tests/ui/test_kiosk_monkey.py -m monkey -x -q
 
 Hypothesis prints the shortest run of steps that breaks an invariant, each step a line, and
 a ``@reproduce_failure`` line that replays it.

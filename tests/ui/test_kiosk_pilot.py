@@ -446,7 +446,7 @@ async def test_an_unexpected_error_is_logged_not_shown(
     sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A bug must not put a traceback (with someone's answers in it) on the kiosk screen, nor
-    end the kiosk: the person gets an apology (tests/test_kiosk_recovery.py has the rest)."""
+    end the kiosk: the person gets an apology (tests/ui/test_kiosk_recovery.py has the rest)."""
     app = make_app(sqlite_db)
 
     def broken(self: object, path: str, raw: object) -> None:

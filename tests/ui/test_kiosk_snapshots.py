@@ -1,6 +1,6 @@
 """Snapshots of every kiosk screen at 80×24 and 120×40, in Norwegian bokmål and English.
 
-Update after an intended change with ``pytest tests/test_kiosk_snapshots.py --snapshot-update``
+Update after an intended change with ``pytest tests/ui/test_kiosk_snapshots.py --snapshot-update``
 and look at every changed picture (``snapshot_report.html``) before committing.
 """
 
