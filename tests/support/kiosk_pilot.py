@@ -170,12 +170,15 @@ def error_of(pilot: Pilot[None], path: str) -> str:
 
 
 async def wait_for_screen(pilot: Pilot[None], kind: type, timeout: float = 6.0) -> None:
-    """Let time pass (the kiosk's own timers run) until a screen of ``kind`` is on top."""
+    """Let time pass (the kiosk's own timers run) until a screen of ``kind`` is on top, its
+    widgets mounted (a screen is on top a moment before its content is, which on a loaded
+    machine is long enough to read an empty screen)."""
     waited = 0.0
     while not isinstance(pilot.app.screen, kind):
         assert waited < timeout, f"no {kind.__name__} after {timeout} s; on {pilot.app.screen!r}"
         await pilot.pause(0.2)
         waited += 0.2
+    await pilot.pause()
 
 
 async def register_without_schooling(pilot: Pilot[None]) -> None:
