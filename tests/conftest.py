@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -13,9 +12,7 @@ from kompass_tui.i18n import set_locale
 from kompass_tui.storage.database import Database, open_database
 from sporreskjema import Form, Questionnaire, Translator, load_builtin, translator
 from sporreskjema.i18n import DEFAULT_LOCALE
-
-#: A fixed "today", so that years and dates in the tests never drift.
-TODAY = dt.date(2026, 11, 27)
+from tests.support.helpers import TODAY
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +33,30 @@ def en() -> Translator:
 @pytest.fixture(scope="session")
 def nb() -> Translator:
     return translator("nb")
+
+
+# ---------------------------------------------------------------- parallel runs
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """How many workers `-n auto` (the default, see pyproject.toml) starts: twice the cores
+    this process may use, and at least four.
+
+    More workers than cores, because much of the suite waits rather than computes: Pilot
+    pauses for the screen to settle, tmux tests poll a real terminal, the fault tests wait
+    for killed processes and for the database to recover, PostgreSQL answers over a socket.
+    While one worker waits another computes. Much more than twice the cores only adds the
+    cost of starting workers (each imports Textual and the catalogs) and makes the waits of
+    the timing-sensitive tests longer. `KOMPASS_TEST_WORKERS` sets the number outright.
+    """
+    wanted = os.environ.get("KOMPASS_TEST_WORKERS", "")
+    if wanted.isdigit():
+        return int(wanted)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(4, 2 * cores)
 
 
 # ---------------------------------------------------------------- storage

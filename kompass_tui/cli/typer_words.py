@@ -1,7 +1,7 @@
 """Typer's own words, marked here so that they are in the catalogs.
 
 Typer asks the standard ``gettext`` module for them with these very message ids, and
-``i18n.translate_typer`` points that module at Kompass's catalogs. ``tests/test_cli_language.py``
+``i18n.translate_typer`` points that module at Kompass's catalogs. ``tests/cli/test_cli_language.py``
 checks that Typer still uses each of them. The rest of what Typer prints ("Usage:", "Show this
 message and exit.", its error messages) it does not offer for translation.
 """

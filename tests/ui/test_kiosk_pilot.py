@@ -1,0 +1,510 @@
+"""Whole registrations at the kiosk, through the real app, checked field by field in the database."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from kompass_tui.kiosk import app as app_module
+from kompass_tui.kiosk.screens.guard import ApologyScreen, IdleScreen, PinScreen
+from kompass_tui.storage import audit, records
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Status
+from kompass_tui.widgets.crash import crash_log_path
+from kompass_tui.wizard.screens.language import LanguageScreen
+from kompass_tui.wizard.screens.receipt import ReceiptScreen
+from kompass_tui.wizard.screens.resume import ResumeScreen
+from kompass_tui.wizard.screens.section import SectionScreen
+from kompass_tui.wizard.screens.summary import SummaryScreen
+from tests.support.kiosk_pilot import (
+    PIN,
+    SIZE,
+    add_entry,
+    choose,
+    choose_many,
+    click,
+    error_of,
+    finish_entry,
+    make_app,
+    next_step,
+    open_resume,
+    pick,
+    pick_language,
+    press_button,
+    reach,
+    register_without_schooling,
+    stored,
+    tick,
+    type_text,
+    wait_for_screen,
+)
+
+
+async def test_no_schooling_no_work(sqlite_db: Database) -> None:
+    """Tigrinya speaker, no formal schooling, no work history, in Norwegian bokmål."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "nb")
+        assert isinstance(app.screen, SectionScreen)
+        assert "Steg 1 av 8" in str(app.screen.query_one("#where").render())
+        await register_without_schooling(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        assert isinstance(app.screen, ReceiptScreen)
+        shown = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "Dawit" not in shown
+        assert "2024" not in shown
+        await press_button(pilot, "#finish")
+        assert isinstance(app.screen, LanguageScreen)
+        assert app.registration is None
+    record, answers = stored(sqlite_db)
+    assert record.status == Status.submitted
+    assert record.locale == "nb"
+    assert record.mode == "kiosk"
+    assert answers == {
+        "acknowledged": True, "full_name": "Dawit Haile", "birth_date": "2000-01-01",
+        "person_id": "202412345678", "permit_date": "2026-11-10", "citizenship": "ER",
+        "residence": "Mottak Nord", "mother_tongues": ["ti"], "mother_tongue_literacy": "a_little",
+        "latin_literacy": "no", "has_other_languages": "no", "norwegian_level": "none",
+        "school_years": 0, "educations": [{"level": "none"}], "has_work_experience": "no",
+        "has_driving_licence": "no", "digital_smartphone": "can", "digital_email": "cannot",
+        "digital_forms": "cannot", "digital_text": "cannot", "digital_spreadsheets": "cannot",
+        "has_courses": "no", "short_term_goals": ["work", "norwegian"],
+        "long_term_goal": "Kjøre buss", "confirmed": True,
+    }  # fmt: skip
+    assert {row.provenance for row in records.answer_rows(sqlite_db, record.id)} == {"self"}
+
+
+ENGINEER_LANGUAGES = [("Russian", "ru", "very_well"), ("English", "en", "well"),
+                      ("German", "de", "a_little"), ("Polish", "pl", "a_little")]  # fmt: skip
+ENGINEER_JOBS = [("Lead engineer", "2", "2016", None), ("Electrical engineer", "2", "2010", "2016"),
+                 ("Technician", "3", "2008", "2010")]  # fmt: skip
+
+
+async def test_engineer_with_two_degrees_three_jobs_four_languages(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Oleksandr Kovalenko")
+        await type_text(pilot, "birth_date", "14.03.1985")
+        await type_text(pilot, "person_id", "202400123456")
+        await type_text(pilot, "permit_date", "02.11.2026")
+        await pick(pilot, "citizenship", "Ukraine")
+        await type_text(pilot, "residence", "Trondheim")
+        await type_text(pilot, "phone", "+47 912 34 567")
+        await next_step(pilot)
+        await pick(pilot, "mother_tongues", "Ukrainian")
+        await choose(pilot, "mother_tongue_literacy", "yes")
+        await choose(pilot, "latin_literacy", "yes")
+        await choose(pilot, "has_other_languages", "yes")
+        for index, (name, _code, level) in enumerate(ENGINEER_LANGUAGES):
+            await add_entry(pilot, "other_languages")
+            await pick(pilot, f"other_languages[{index}].language", name)
+            for skill in ("understanding", "speaking", "reading", "writing"):
+                await choose(pilot, f"other_languages[{index}].{skill}", level)
+            await finish_entry(pilot)
+        await choose(pilot, "norwegian_level", "a_little")
+        await choose(pilot, "norwegian_test", "A1")
+        await next_step(pilot)
+        await type_text(pilot, "school_years", "17")
+        for index, (level, start, end) in enumerate(
+            [("master", "2006", "2008"), ("bachelor", "2002", "2006")]
+        ):
+            await add_entry(pilot, "educations")
+            prefix = f"educations[{index}]"
+            await choose(pilot, f"{prefix}.level", level)
+            await choose(pilot, f"{prefix}.field", "07")
+            await type_text(pilot, f"{prefix}.programme", "Electrical engineering")
+            await pick(pilot, f"{prefix}.country", "Ukraine")
+            await choose(pilot, f"{prefix}.status", "completed")
+            await type_text(pilot, f"{prefix}.start_year", start)
+            await type_text(pilot, f"{prefix}.end_year", end)
+            await choose(pilot, f"{prefix}.evidence", "with_me")
+            await choose(pilot, f"{prefix}.recognition", "yes")
+            await finish_entry(pilot)
+        await next_step(pilot)
+        await choose(pilot, "has_work_experience", "yes")
+        for index, (title, group, start, end) in enumerate(ENGINEER_JOBS):
+            await add_entry(pilot, "jobs")
+            prefix = f"jobs[{index}]"
+            await type_text(pilot, f"{prefix}.job_title", title)
+            await choose(pilot, f"{prefix}.occupation_group", group)
+            await pick(pilot, f"{prefix}.job_country", "Ukraine")
+            await type_text(pilot, f"{prefix}.from_year", start)
+            await choose(pilot, f"{prefix}.still_working", "no" if end else "yes")
+            if end:
+                await type_text(pilot, f"{prefix}.to_year", end)
+            await choose(pilot, f"{prefix}.employment", "full_time")
+            await choose(pilot, f"{prefix}.self_employed", "no")
+            await choose(pilot, f"{prefix}.job_evidence", "with_me")
+            await finish_entry(pilot)
+        await next_step(pilot)
+        await choose(pilot, "has_driving_licence", "yes")
+        await choose_many(pilot, "licence_classes", ["B", "BE"])
+        await pick(pilot, "licence_country", "Ukraine")
+        await choose(pilot, "licence_with_me", "yes")
+        for skill in ("smartphone", "email", "forms", "text", "spreadsheets"):
+            await choose(pilot, f"digital_{skill}", "can")
+        await choose(pilot, "has_courses", "no")
+        await next_step(pilot)
+        await choose_many(pilot, "short_term_goals", ["norwegian", "work"])
+        await type_text(pilot, "long_term_goal", "Work as an electrical engineer")
+        await choose(pilot, "wished_occupation_group", "2")
+        await next_step(pilot)
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        assert isinstance(app.screen, ReceiptScreen), error_of(pilot, "confirmed")
+    record, answers = stored(sqlite_db)
+    assert record.status == Status.submitted
+    assert record.person_key == "202400123456"
+    assert answers["phone"] == "+4791234567"
+    assert answers["other_languages"] == [
+        {
+            "language": code,
+            "understanding": level,
+            "speaking": level,
+            "reading": level,
+            "writing": level,
+        }
+        for _name, code, level in ENGINEER_LANGUAGES
+    ]
+    assert [e["level"] for e in answers["educations"]] == ["master", "bachelor"]
+    assert answers["educations"][1] == {
+        "level": "bachelor", "field": "07", "programme": "Electrical engineering", "country": "UA",
+        "status": "completed", "start_year": 2002, "end_year": 2006, "evidence": "with_me",
+        "recognition": "yes",
+    }  # fmt: skip
+    assert [(j["job_title"], j["from_year"], j.get("to_year")) for j in answers["jobs"]] == [
+        ("Lead engineer", 2016, None), ("Electrical engineer", 2010, 2016), ("Technician", 2008, 2010),
+    ]  # fmt: skip
+    assert answers["licence_classes"] == ["B", "BE"]
+    assert answers["wished_occupation_group"] == "2"
+
+
+async def test_stops_halfway_times_out_and_resumes(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "IDLE_WARNING_SECONDS", 1)
+    app = make_app(sqlite_db, idle_seconds=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "nb")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Amina Yusuf")
+        await type_text(pilot, "birth_date", "03.04.1996")
+        assert app.registration is not None
+        code = app.registration.resume_code
+        assert code
+        assert code[:4] in str(app.screen.query_one("#where").render())
+        # the person walks away: first a warning, then the screen is cleared
+        await wait_for_screen(pilot, IdleScreen)
+        await wait_for_screen(pilot, LanguageScreen)
+        assert app.registration is None
+        # nobody's data is left on screen
+        assert "Amina" not in " ".join(
+            str(w.render()) for w in app.screen.query("Static, Label, OptionList")
+        )
+        app.idle_seconds = 0
+        # she comes back with her code and date of birth
+        await open_resume(pilot, "nb")
+        assert isinstance(app.screen, ResumeScreen)
+        app.screen.query_one("#code", Input).focus()
+        await pilot.press(*code.lower(), "enter")
+        await pilot.press(*"03.04.1996", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SectionScreen), app.screen
+        # About you, at the first question still missing
+        assert app.screen.index == 1
+        assert app.screen.query("#q-person_id")
+        assert app.registration is not None
+        assert app.registration.form.get("full_name") == "Amina Yusuf"
+        await type_text(pilot, "person_id", "2023 1111 2222")
+    record, answers = stored(sqlite_db)
+    assert record.status == Status.in_progress
+    assert answers == {
+        "acknowledged": True, "full_name": "Amina Yusuf", "birth_date": "1996-04-03",
+        "person_id": "202311112222",
+    }  # fmt: skip
+
+
+async def test_wrong_resume_code_shows_nothing(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_resume(pilot, "nb")
+        app.screen.query_one("#code", Input).focus()
+        await pilot.press(*"AAAA-AAAA", "enter", *"01.01.1990", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeScreen)
+        assert "passer ikke" in str(app.screen.query_one("#resume-error").render())
+
+
+async def test_wrong_answer_is_shown_at_the_field_and_not_saved(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "birth_date", "31.02.1990")
+        assert error_of(pilot, "birth_date") == "Date of birth: this date does not exist."
+        await type_text(pilot, "birth_date", "28.02.1990")
+        assert error_of(pilot, "birth_date") == ""
+    _record, answers = stored(sqlite_db)
+    assert answers["birth_date"] == "1990-02-28"
+
+
+HOSTILE = "Hodan [/b] Ali [@click=app.quit]x[/] [link=https://example.org]y[/link]"
+
+
+async def test_brackets_in_answers_are_shown_as_typed(sqlite_db: Database) -> None:
+    """Square brackets are Textual markup: typed text must never be read as such (``[/b]``
+    would stop the kiosk, ``[@click=…]`` would make an action of it)."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", HOSTILE)
+        app.go_to(7)
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        shown = [str(widget.render()) for widget in app.screen.query(".summary-row")]
+        assert any(HOSTILE in line for line in shown), shown
+        assert app.is_running
+
+
+async def test_a_long_answer_scrolls_inside_its_field(sqlite_db: Database) -> None:
+    """The field does not grow with its text: the text scrolls so the cursor stays in view."""
+    name = "Start" + "abcdefghij" * 12 + "XYZ"
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        field = (await reach(pilot, "full_name")).query_one(Input)
+        field.focus()
+        await pilot.press(*name)
+        await pilot.pause()
+        assert field.scroll_x > 0
+        assert "hijXYZ" in field.render_line(0).text
+        assert "Start" not in field.render_line(0).text
+        await pilot.press("home")
+        await pilot.pause()
+        assert field.scroll_x == 0
+        assert "Start" in field.render_line(0).text
+        await pilot.press("tab")
+        await pilot.pause()
+    _record, answers = stored(sqlite_db)
+    assert answers["full_name"] == name
+
+
+async def test_language_switch_keeps_answers(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "nb")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Selam")
+        # typed but not yet confirmed: switching language confirms it first
+        field = await reach(pilot, "residence")
+        field.query_one(Input).focus()
+        await pilot.press(*"Mottak")
+        await pilot.press("f2")
+        assert isinstance(app.screen, LanguageScreen)
+        await pick_language(pilot, "en")
+        assert isinstance(app.screen, SectionScreen)
+        assert "About you" in str(app.screen.query_one("#where").render())
+        assert str(app.screen.query_one("#q-residence .question-heading").render()).startswith(
+            "Reception centre"
+        )
+        assert app.screen.query_one("#q-residence Input", Input).value == "Mottak"
+        assert app.registration is not None
+        assert app.registration.locale == "en"
+    record, answers = stored(sqlite_db)
+    assert answers["residence"] == "Mottak"
+    assert answers["full_name"] == "Selam"
+    assert record.locales_used == ["nb", "en"]
+
+
+async def test_a_second_registration_of_the_same_person_is_refused(sqlite_db: Database) -> None:
+    for attempt in range(2):
+        app = make_app(sqlite_db)
+        async with app.run_test(size=SIZE) as pilot:
+            await pick_language(pilot, "en")
+            await tick(pilot, "acknowledged")
+            await next_step(pilot)
+            await type_text(pilot, "person_id", "202012345678")
+            message = error_of(pilot, "person_id")
+            if attempt == 0:
+                assert message == ""
+            else:
+                assert message == "You are already registered. Please ask the staff for help."
+
+
+async def test_testing_number_after_number_is_slowed_down(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone at the kiosk types identity numbers to learn who is registered: after three
+    "already registered" each try waits, said in the person's language, and the answer is the
+    same whether the number is known or not. A restarted kiosk still waits: the count is in
+    the audit log."""
+    from kompass_tui.storage import accounts
+    from kompass_tui.storage.models import Mode
+    from kompass_tui.wizard.registration import ALREADY_REGISTERED
+    from sporreskjema import load_builtin, translator
+
+    # Longer than the first 5 s, so that a slow machine stays inside the wait.
+    monkeypatch.setattr(accounts, "FIRST_WAIT_SECONDS", 60)
+    registered = ["202400000001", "202400000002", "202400000003"]
+    for key in registered:
+        new = records.create_record(
+            sqlite_db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="nb"
+        )
+        records.save_answer(
+            sqlite_db, record_id=new.id, path="person_id", value=key, provenance="self"
+        )
+
+    def waits(locale: str) -> set[str]:
+        """The message to wait, in ``locale``, for any seconds still left."""
+        tr = translator(locale)
+        return {
+            tr.ngettext(
+                "Please wait %(n)d second before you try again, or ask the staff for help.",
+                "Please wait %(n)d seconds before you try again, or ask the staff for help.",
+                n,
+            )
+            % {"n": n}
+            for n in range(1, 61)
+        }
+
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "nb")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        for key in registered:
+            await type_text(pilot, "person_id", key)
+            assert error_of(pilot, "person_id") == translator("nb").gettext(ALREADY_REGISTERED)
+        answers = []
+        for key in [registered[0], "2024 9999 9991"]:  # known, and not known
+            await type_text(pilot, "person_id", key)
+            answers.append(error_of(pilot, "person_id"))
+            assert answers[-1] in waits("nb")
+        # the same answer, but for the seconds left
+        assert re.sub(r"[0-9]+", "n", answers[0]) == re.sub(r"[0-9]+", "n", answers[1])
+        assert app.registration is not None
+        assert app.registration.form.get("person_id") is None
+    # The kiosk starts again (or clears itself for the next person): the wait goes on.
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "uk")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "person_id", "2024 9999 9991")
+        assert error_of(pilot, "person_id") in waits("uk")
+        assert app.registration is not None
+        assert app.registration.form.get("person_id") is None
+    assert {record.person_key for record in records_of(sqlite_db)} == {*registered, None}
+    known = audit.events(sqlite_db, action=audit.Action.identifier_known)
+    assert len(known) == 3
+    assert all(event.actor_id is None for event in known)
+
+
+def records_of(db: Database) -> list[Any]:
+    from sqlmodel import select
+
+    from kompass_tui.storage.models import Record
+
+    with db.session() as session:
+        return list(session.exec(select(Record)))
+
+
+@pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z", "ctrl+backslash"])
+async def test_leaving_needs_the_pin(sqlite_db: Database, key: str) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await pilot.press(key)
+        assert isinstance(app.screen, PinScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SectionScreen)
+        await pilot.press(key)
+        await pilot.press(*"1111", "enter")
+        assert isinstance(app.screen, PinScreen)
+        assert app.is_running
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_an_unexpected_error_is_logged_not_shown(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug must not put a traceback (with someone's answers in it) on the kiosk screen, nor
+    end the kiosk: the person gets an apology (tests/ui/test_kiosk_recovery.py has the rest)."""
+    app = make_app(sqlite_db)
+
+    def broken(self: object, path: str, raw: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("kompass_tui.wizard.registration.Registration.answer", broken)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "en")
+        await tick(pilot, "acknowledged")
+        await wait_for_screen(pilot, ApologyScreen)
+        assert app.is_running
+    assert not app.return_code
+    shown = capsys.readouterr()
+    assert "Traceback" not in shown.err + shown.out
+    log = crash_log_path().read_text("utf-8")
+    assert "builtins.RuntimeError" in log
+    assert oct(crash_log_path().stat().st_mode & 0o777) == "0o600"
+
+
+async def test_a_job_emptied_in_the_middle_goes_and_the_next_moves_up(sqlite_db: Database) -> None:
+    """Dawit, back with his code, lists three jobs, then clears the second and leaves it: it is
+    gone, and the third, now second, takes his next answer as itself, not as a new half job."""
+    from kompass_tui.wizard.registration import Registration
+
+    begun = Registration(sqlite_db, locale="en")
+    for path, raw in [("acknowledged", True), ("full_name", "Dawit Haile"),
+                      ("birth_date", "01.01.2000"), ("person_id", "2024 1234 5678"),
+                      ("permit_date", "10.11.2026"), ("citizenship", "ER"),
+                      ("residence", "Mottak Nord"), ("mother_tongues", ["ti"]),
+                      ("mother_tongue_literacy", "a_little"), ("latin_literacy", "no"),
+                      ("has_other_languages", "no"), ("norwegian_level", "none"),
+                      ("school_years", "0")]:  # fmt: skip
+        assert begun.answer(path, raw) is None
+    begun.add_entry("educations")
+    assert begun.answer("educations[0].level", "none") is None
+    code = begun.resume_code
+    assert code
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_resume(pilot, "nb")
+        app.screen.query_one("#code", Input).focus()
+        await pilot.press(*code.lower(), "enter")
+        await pilot.press(*"01.01.2000", "enter")
+        await pilot.pause()
+        await choose(pilot, "has_work_experience", "yes")
+        for index, title in enumerate(["Baker", "Cook", "Driver"]):
+            await add_entry(pilot, "jobs")
+            await type_text(pilot, f"jobs[{index}].job_title", title)
+            await finish_entry(pilot)
+        jobs = await reach(pilot, "jobs")
+        await click(pilot, next(b for b in jobs.query(".entry-edit") if b.name == "edit-1"))
+        await type_text(pilot, "jobs[1].job_title", "")
+        await finish_entry(pilot)
+        jobs = await reach(pilot, "jobs")
+        assert len(jobs.query(".entry-edit")) == 2
+        await click(pilot, next(b for b in jobs.query(".entry-edit") if b.name == "edit-1"))
+        await type_text(pilot, "jobs[1].from_year", "2015")
+        await finish_entry(pilot)
+    _record, answers = stored(sqlite_db)
+    assert answers["jobs"] == [{"job_title": "Baker"}, {"job_title": "Driver", "from_year": 2015}]
