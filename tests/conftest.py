@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from kompass_tui.i18n import set_locale
 from kompass_tui.storage.database import Database, open_database
@@ -23,6 +24,32 @@ def kompass() -> Questionnaire:
 @pytest.fixture
 def form(kompass: Questionnaire) -> Form:
     return Form(kompass, today=TODAY)
+
+
+#: Argon2id as cheap as it goes, for the tests that run the program in this process.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _quick_argon2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords, PINs and resume codes hashed with Argon2id at its lowest cost.
+
+    At the real cost each hash is about 0.16 s of CPU on up to four threads, and the suite makes
+    well over a thousand (every caseworker, kiosk PIN and new record): a quarter of its CPU time
+    on a two-core machine. The code paths are the same; only the cost parameters change, and only
+    in this process. The real parameters are checked by the tests marked ``real_argon2``, and
+    the programs the end-to-end tests start (tests/e2e) hash at the real cost.
+    """
+    if request.node.get_closest_marker("real_argon2"):
+        return
+    from kompass_tui.kiosk import settings
+    from kompass_tui.storage import accounts, records
+
+    monkeypatch.setattr(accounts, "_hasher", QUICK_HASHER)
+    monkeypatch.setattr(settings, "_hasher", QUICK_HASHER)
+    monkeypatch.setattr(records, "RESUME_HASH_TIME_COST", 1)
+    monkeypatch.setattr(records, "RESUME_HASH_MEMORY_KIB", 8)
+    monkeypatch.setattr(records, "RESUME_HASH_PARALLELISM", 1)
 
 
 @pytest.fixture(scope="session")

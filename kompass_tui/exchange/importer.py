@@ -795,7 +795,9 @@ class _AnswerRows:
         self.sql = str(compiled)
         # Positional parameters (SQLite's ?) in the statement's order, else by name.
         order = compiled.positiontup if compiled.positional else None
-        assert order is None or tuple(order) == _ANSWER_COLUMNS
+        if order is not None and tuple(order) != _ANSWER_COLUMNS:
+            # A programming error (the table's columns changed), not something a file can do.
+            raise RuntimeError(f"the answer insert takes {order}, not {_ANSWER_COLUMNS}")
         self.named = order is None
         self.rows: list[Any] = []
 

@@ -262,6 +262,7 @@ def test_identifiers_known_at_a_kiosk_are_audited_and_slowed_down(
     assert records.get_record(db, visitor.id).person_key == "202499999993"
 
 
+@pytest.mark.real_argon2
 def test_resume_codes_are_hashed_with_argon2id(db: Database, kompass: Questionnaire) -> None:
     """Not SHA-256 (25⁸ codes are tried off a lost disk in minutes), but Argon2id with at least
     the work argon2-cffi asks for passwords."""
