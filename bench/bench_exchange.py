@@ -29,7 +29,7 @@ from kompass_tui.exchange.importer import import_file
 from kompass_tui.exchange.records import Selection
 from kompass_tui.storage import accounts
 from kompass_tui.storage.database import Database, open_database
-from tests.helpers import add_records
+from tests.support.helpers import add_records
 
 TODAY = dt.date(2026, 11, 27)
 

@@ -142,6 +142,14 @@ def save_one_answer_postgres(quick: bool) -> Case:
     def raw_commit() -> None:
         n = next(raw_counter)
         with raw.transaction():
+            now = utcnow()
+            # The same save: the record's time, on a record still in progress, then the answer.
+            touched = raw.execute(
+                "UPDATE record SET updated_at = %s WHERE id = %s AND status = 'in_progress'",
+                (now, other.id),
+            ).rowcount
+            if touched != 1:
+                raise RuntimeError("the baseline's record should be open for answers")
             raw.execute(
                 "INSERT INTO answer (record_id, path, value, provenance, answered_at)"
                 " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (record_id, path) DO UPDATE SET"
@@ -152,7 +160,7 @@ def save_one_answer_postgres(quick: bool) -> Case:
                     f"jobs[{n % 50}].tasks",
                     psycopg.types.json.Json(f"{n} {VALUE}"),
                     "self",
-                    utcnow(),
+                    now,
                 ),
             )
 
@@ -168,8 +176,12 @@ def save_one_answer_postgres(quick: bool) -> Case:
         subject=save,
         baseline=raw_commit,
         detail="records.save_answer on PostgreSQL (the record's time and the answer's upsert, "
-        "one transaction); baseline: plain psycopg, the same answer upsert and commit",
+        "one transaction); baseline: plain psycopg, the same two statements (the record's time, "
+        "the answer's upsert) and commit",
         # A commit waits for the server's disk, which others share: more and longer rounds.
         rounds=10 if quick else None,
         min_calls=20,
+        known_miss="open: 1.07 to 2.1 on this shared 2-core machine, the baseline's commit alone "
+        "varying from 0.5 to 1.1 ms; what is ours is about 0.3 ms of SQLAlchemy a save and the "
+        "pool's ping before each transaction",
     )
