@@ -216,9 +216,19 @@ def add_records(
 
 
 def make_national_id(born: dt.date, *, d_number: bool = False, start: int = 100) -> str:
-    """A valid national identity number (or D-number) for ``born``."""
+    """A valid national identity number (or D-number) for ``born``: its individual number
+    (``start`` and up) in the range that gives ``born``'s century, so that 29.02.2000 is not
+    read as 29.02.1900, which does not exist."""
     day = born.day + (40 if d_number else 0)
-    for individual in range(start, 500):
+    if 1900 <= born.year <= 1999:
+        low, high = 0, 500
+    elif 2000 <= born.year <= 2039:
+        low, high = 500, 1000
+    elif 1854 <= born.year <= 1899:
+        low, high = 500, 750
+    else:
+        raise ValueError(f"no national identity numbers for {born.year}")
+    for individual in range(low + start, high):
         first_nine = f"{day:02d}{born.month:02d}{born.year % 100:02d}{individual:03d}"
         check = national_id_check_digits(first_nine)
         if check is not None:

@@ -355,13 +355,13 @@ async def test_testing_number_after_number_is_slowed_down(
     "already registered" each try waits, said in the person's language, and the answer is the
     same whether the number is known or not. A restarted kiosk still waits: the count is in
     the audit log."""
-    from kompass_tui.storage import accounts
+    from kompass_tui.storage import backoff
     from kompass_tui.storage.models import Mode
     from kompass_tui.wizard.registration import ALREADY_REGISTERED
     from sporreskjema import load_builtin, translator
 
     # Longer than the first 5 s, so that a slow machine stays inside the wait.
-    monkeypatch.setattr(accounts, "FIRST_WAIT_SECONDS", 60)
+    monkeypatch.setattr(backoff, "FIRST_WAIT_SECONDS", 60)
     registered = ["202400000001", "202400000002", "202400000003"]
     for key in registered:
         new = records.create_record(
