@@ -87,6 +87,34 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return min(16, 4 * cores)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest tests (marked ``slow`` or ``monkey``) first, one at the head of each
+    worker's share: a minute-long test that starts last keeps the whole run waiting for it.
+
+    pytest-xdist's worksteal hands each worker one contiguous share of this list to begin
+    with (``len(rest) // workers left``, in order); the order is built to match, so that
+    each share begins with its slow tests. Every worker collects and orders alike."""
+
+    def slow(item: pytest.Item) -> bool:
+        return bool(item.get_closest_marker("slow") or item.get_closest_marker("monkey"))
+
+    long_ones = [item for item in items if slow(item)]
+    others = [item for item in items if not slow(item)]
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    for index, item in enumerate(long_ones):
+        shares[index % workers].append(item)
+    left = len(items)
+    for number, share in enumerate(shares):
+        size = left // (workers - number)
+        left -= size
+        take = max(0, size - len(share))
+        share.extend(others[:take])
+        del others[:take]
+    shares[-1].extend(others)
+    items[:] = [item for share in shares for item in share]
+
+
 # ---------------------------------------------------------------- storage
 
 #: A PostgreSQL server for the storage tests (`bash .ci/run` provides one).

@@ -62,6 +62,7 @@ def kiosks(tmp_path: Path) -> Iterator[list[Kiosk]]:
         kiosk.stop()
 
 
+@pytest.mark.slow
 def test_an_idle_reset_and_a_resume_in_four_scripts(tmp_path: Path, kiosks: list[Kiosk]) -> None:
     """English, Ukrainian, Arabic and Tigrinya side by side (the warning alone takes 30 s): a
     person begins, walks away, the kiosk is back at the picker (it once fell to the shell

@@ -76,6 +76,7 @@ def test_sigkill_while_saving_loses_nothing_that_was_saved(db_url: str) -> None:
             db.dispose()
 
 
+@pytest.mark.slow
 def test_a_kiosk_and_a_review_session_write_at_once(tmp_path: Path) -> None:
     """Two programs writing one SQLite file: no 'database is locked' reaches either."""
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"

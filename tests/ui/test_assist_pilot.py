@@ -462,6 +462,7 @@ async def test_an_error_while_locked_ends_at_the_lock(
     assert PASSWORD not in log
 
 
+@pytest.mark.slow
 async def test_errors_one_after_another_end_the_desk_to_be_started_locked(
     desk: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

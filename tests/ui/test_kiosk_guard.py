@@ -9,7 +9,7 @@ import time
 import pytest
 
 from kompass_tui.kiosk import settings
-from kompass_tui.kiosk.screens.guard import PIN_FREE_TRIES, PinScreen
+from kompass_tui.kiosk.screens.guard import PIN_FREE_TRIES, IdleScreen, PinScreen
 from kompass_tui.storage.database import Database
 from tests.support.kiosk_pilot import PIN, make_app, pick_language
 from tests.support.slow_work import Held, responsive, ticking, until
@@ -176,3 +176,23 @@ def test_a_good_idle_time_in_the_settings_is_used() -> None:
     assert settings.load().idle_seconds == 0
     path.write_text("{}", encoding="utf-8")
     assert settings.load().idle_seconds == settings.DEFAULT_IDLE_SECONDS
+
+
+async def test_the_idle_countdown_that_ticks_as_it_closes_does_nothing(sqlite_db: Database) -> None:
+    """A key and the countdown's next second at the same moment: the tick found the closing
+    warning's count gone, and the kiosk had to recover with an apology (found by the monkey
+    test on a busy machine)."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "ti")
+        warning = IdleScreen(30)
+        app.push_screen(warning)
+        await pilot.pause()
+        await pilot.press("a")  # the person is still there
+        await pilot.pause()
+        assert not warning.is_current
+        warning._tick()  # the second that was already due
+        await pilot.pause()
+        assert warning.remaining == 30
+        assert app.recovered == []
+        assert not isinstance(app.screen, IdleScreen)

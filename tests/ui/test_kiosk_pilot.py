@@ -85,6 +85,7 @@ ENGINEER_JOBS = [("Lead engineer", "2", "2016", None), ("Electrical engineer", "
                  ("Technician", "3", "2008", "2010")]  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_engineer_with_two_degrees_three_jobs_four_languages(sqlite_db: Database) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:

@@ -144,6 +144,7 @@ async def test_an_error_before_any_answer_says_nothing_was_saved(
         assert app.is_running
 
 
+@pytest.mark.slow
 async def test_errors_one_after_another_end_the_app_to_be_started_afresh(
     sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

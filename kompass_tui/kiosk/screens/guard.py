@@ -141,6 +141,10 @@ class IdleScreen(GuardScreen[bool]):
         )
 
     def _tick(self) -> None:
+        if not self.is_current:
+            # Closing (a key in the same second), or under another screen: its countdown waits,
+            # and its count may already be gone with it.
+            return
         self.remaining -= 1
         if self.remaining <= 0:
             self.close(True)
