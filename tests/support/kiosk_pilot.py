@@ -265,3 +265,13 @@ def section_matches(
         steady(pilot)
 
     return snap_compare(app, terminal_size=size, run_before=open_section)
+
+
+async def checked(pilot: Pilot[None], group: str = "resume") -> None:
+    """Wait for what a screen checks off the event loop (a resume code: group ``resume``) to be
+    done and shown: one pause is not enough on a busy machine."""
+    running = [worker for worker in pilot.app.workers if worker.group == group]
+    if running:
+        await pilot.app.workers.wait_for_complete(running)
+    await pilot.pause()
+    await pilot.pause()

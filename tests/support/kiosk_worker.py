@@ -61,7 +61,11 @@ async def main(url: str, run: int, code: str | None) -> None:
             await open_resume(pilot, "nb")
             app.screen.query_one("#code", Input).focus()
             await pilot.press(*code, "enter", *BIRTH_DATE, "enter")
-            await pilot.pause()
+            # The code is checked off the event loop (an Argon2id hash, slow on a busy machine).
+            for _ in range(600):
+                if app.registration is not None:
+                    break
+                await pilot.pause(0.05)
             assert app.registration is not None, "the code did not resume the registration"
         field = await reach(pilot, "residence")
         box = field.query_one(Input)

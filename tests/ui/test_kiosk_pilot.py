@@ -23,6 +23,7 @@ from tests.support.kiosk_pilot import (
     PIN,
     SIZE,
     add_entry,
+    checked,
     choose,
     choose_many,
     click,
@@ -220,7 +221,7 @@ async def test_stops_halfway_times_out_and_resumes(
         app.screen.query_one("#code", Input).focus()
         await pilot.press(*code.lower(), "enter")
         await pilot.press(*"03.04.1996", "enter")
-        await pilot.pause()
+        await checked(pilot)
         assert isinstance(app.screen, SectionScreen), app.screen
         # About you, at the first question still missing
         assert app.screen.index == 1

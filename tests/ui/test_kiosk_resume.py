@@ -22,6 +22,7 @@ from sporreskjema import Form, load_builtin
 from sporreskjema.i18n import translator
 from tests.support.kiosk_pilot import (
     TODAY,
+    checked,
     make_app,
     next_step,
     open_resume,
@@ -154,7 +155,7 @@ async def test_resume_speaks_the_language_chosen_and_continues_in_it(
         assert app.has_class("-rtl") == (locale == "ar")
         assert app.focused is app.screen.query_one("#code")
         await pilot.press(*code.lower(), "enter", *BIRTH_DATE, "enter")
-        await pilot.pause()
+        await checked(pilot)
         assert_continues_in(app, locale)
         assert app.registration is not None
         assert app.registration.form.get("full_name") == "Amina Yusuf"
@@ -174,7 +175,7 @@ async def test_resumed_registration_continues_in_the_language_it_was_begun_in(
         assert not app.has_class("-rtl")
         await type_into(pilot, "#code", code)
         await pilot.press("enter", *BIRTH_DATE, "enter")
-        await pilot.pause()
+        await checked(pilot)
         assert_continues_in(app, locale)
 
 
@@ -197,7 +198,7 @@ async def test_f2_on_the_resume_screen_keeps_what_was_typed(
         assert screen.query_one("#code", Input).value == code
         assert app.focused is screen.query_one("#code")
         await pilot.press("enter", *BIRTH_DATE, "enter")
-        await pilot.pause()
+        await checked(pilot)
         assert_continues_in(app, locale)
         assert app.registration is not None
         assert app.registration.record_id is not None
@@ -229,7 +230,7 @@ async def test_wrong_code_or_date_is_told_in_the_language_and_the_code_can_be_ty
         await type_into(pilot, "#birth-date", "")
         screen.query_one("#birth-date", Input).value = ""
         await pilot.press(*BIRTH_DATE, "enter")
-        await pilot.pause()
+        await checked(pilot)
         assert isinstance(app.screen, ResumeScreen)
         assert str(error.render()) == records.ResumeFailed().message.render(tr)
         assert app.focused is screen.query_one("#code")
@@ -243,7 +244,7 @@ async def test_wrong_code_or_date_is_told_in_the_language_and_the_code_can_be_ty
         await pilot.press(*code, "enter")
         app.screen.query_one("#birth-date", Input).value = ""
         await pilot.press(*BIRTH_DATE, "enter")
-        await pilot.pause()
+        await checked(pilot)
         assert isinstance(app.screen, SectionScreen)
 
 
