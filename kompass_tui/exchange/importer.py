@@ -739,27 +739,20 @@ class _Pending:
             return
         self.changed.append(str(record_id))
         names = {number: name for name, number in authors.items()}
-        for row in added_remarks:
-            audit.log(
-                session,
-                audit.Action.remark_imported,
-                actor_id=self.actor_id,
-                record_id=record_id,
-                author=names[row["author_id"]],
-                created_at=row["created_at"].isoformat(),
-                kind=row["kind"],
-                section=row["section"],
-            )
-        for row in added_corrections:
-            audit.log(
-                session,
-                audit.Action.correction_imported,
-                actor_id=self.actor_id,
-                record_id=record_id,
-                author=names[row["author_id"]],
-                created_at=row["created_at"].isoformat(),
-                path=row["path"],
-            )
+        for action, rows, fields in (
+            (audit.Action.remark_imported, added_remarks, ("kind", "section")),
+            (audit.Action.correction_imported, added_corrections, ("path",)),
+        ):
+            for row in rows:
+                audit.log(
+                    session,
+                    action,
+                    actor_id=self.actor_id,
+                    record_id=record_id,
+                    author=names[row["author_id"]],
+                    created_at=row["created_at"].isoformat(),
+                    **{name: row[name] for name in fields},
+                )
 
 
 def _time(text: str | None) -> dt.datetime | None:
