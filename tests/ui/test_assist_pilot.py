@@ -757,7 +757,9 @@ def test_a_question_in_two_languages(
 
     async def open_question(pilot: Pilot[Any]) -> None:
         await pilot.press(*"kari", "enter", *PASSWORD, "enter")
-        await pilot.pause()
+        # The password is checked off the event loop: the login must be done before the
+        # registration begins, or its result lands over the page.
+        await wait_for_screen(pilot, AssistStartScreen)
         worker = kari(desk)
         assert worker.id is not None
         app.begin(locale, records.Assistance(caseworker_id=worker.id, interpreter_used=True))
