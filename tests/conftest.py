@@ -137,10 +137,17 @@ def _own_data_dir(
 
 @pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
-    """The application's language is process-wide: each test starts and ends in bokmål."""
+    """The application's language and its bidi mode are process-wide: each test starts and
+    ends in bokmål, with right-to-left text shaped and ordered by Kompass (the default). A
+    test worker runs hundreds of tests; one that left ``--bidi terminal`` behind once made a
+    later Arabic snapshot differ at random."""
+    from kompass_tui.widgets import bidi
+
     set_locale(DEFAULT_LOCALE)
+    bidi.set_mode(bidi.DEFAULT_MODE)
     yield
     set_locale(DEFAULT_LOCALE)
+    bidi.set_mode(bidi.DEFAULT_MODE)
 
 
 def postgres_url() -> str:

@@ -41,7 +41,6 @@ def assist(
         ),
     ] = None,
 ) -> None:
-    bidi.set_mode(bidi_mode or bidi.mode_from_environment())
     try:
         locale = normalise_locale(companion)
     except ValueError:
@@ -53,6 +52,8 @@ def assist(
         )
     from kompass_tui.assist.app import run_assist
 
+    # Process-wide: set only once the command is going to run the desk.
+    bidi.set_mode(bidi_mode or bidi.mode_from_environment())
     with database(db) as opened:
         code = run_assist(opened, companion=locale, lock_seconds=lock_after)
     if code:

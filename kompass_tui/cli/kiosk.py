@@ -82,7 +82,6 @@ def kiosk(
         ),
     ] = None,
 ) -> None:
-    bidi.set_mode(bidi_mode or bidi.mode_from_environment())
     if set_pin:
         _ask_pin()
         typer.echo(_("The PIN is saved."))
@@ -96,6 +95,9 @@ def kiosk(
         _ask_pin()
         kiosk_settings = settings.load()
     from kompass_tui.kiosk.app import run_kiosk
+
+    # Process-wide: set only once the command is going to run the kiosk.
+    bidi.set_mode(bidi_mode or bidi.mode_from_environment())
 
     # The database is opened by the app right after its first screen is painted; a problem
     # with it ends the app with a one-line message.

@@ -28,6 +28,7 @@ from kompass_tui.exchange.records import Selection, schema
 from kompass_tui.storage import accounts, audit, purge, records, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Mode, RemarkKind, Status
+from kompass_tui.widgets import bidi
 from sporreskjema import load_builtin, translator
 
 PASSWORD = "a long passphrase"
@@ -109,6 +110,8 @@ def test_every_choice_is_an_enum_parsed_in_the_user_s_language() -> None:
     result = kompass("assist", "--bidi", "terminal", "--language", "zz")
     assert result.exit_code == 1
     assert "There is no language zz." in result.stderr
+    # A refused command leaves the process's bidi mode alone: Arabic is still shaped by Kompass.
+    assert bidi.visual("سلام") != "سلام"
 
 
 def _unlike(text: str) -> re.Pattern[str]:

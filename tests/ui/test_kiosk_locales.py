@@ -47,13 +47,6 @@ OTHER_LOCALES = [code for code in LOCALES if code not in ("nb", "en")]
 RTL_LOCALES = ["ar", "fa_AF", "ps", "ckb"]
 
 
-@pytest.fixture(autouse=True)
-def bidi_app_mode() -> Iterator[None]:
-    bidi.set_mode(bidi.BidiMode.APP)
-    yield
-    bidi.set_mode(bidi.DEFAULT_MODE)
-
-
 def test_every_locale_has_its_catalog() -> None:
     assert available_locales() == list(LOCALES)
 
