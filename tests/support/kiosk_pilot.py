@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
@@ -155,8 +156,15 @@ async def tick(pilot: Pilot[None], path: str) -> None:
     await click(pilot, (await reach(pilot, path)).query_one(Checkbox))
 
 
-async def press_button(pilot: Pilot[None], selector: str) -> None:
-    await click(pilot, pilot.app.screen.query_one(selector, Button))
+async def press_button(pilot: Pilot[None], selector: str, timeout: float = 10.0) -> None:
+    """Press the button ``selector`` of the screen on top, once it has one: a page that has
+    just been switched to (after a page turn or a resume) may still be composing."""
+    deadline = time.monotonic() + timeout
+    while not (found := pilot.app.screen.query(selector)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {selector} on {pilot.app.screen!r}")
+        await pilot.pause(0.02)
+    await click(pilot, found.first(Button))
     await pilot.pause()
 
 
