@@ -20,13 +20,19 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from kompass_tui.exchange.records import CASEWORKER, without_nus
-from kompass_tui.record_view import AnswerLine, RecordReport, RemarkLine, build_report
+from kompass_tui.record_view import (
+    AnswerLine,
+    RecordReport,
+    RemarkLine,
+    build_report,
+    language_text,
+)
 from kompass_tui.storage.answers import flat_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Answer, Correction, Record, Remark
 from kompass_tui.storage.review import RecordView
 from sporreskjema import Questionnaire, Translator
-from sporreskjema.i18n import LOCALES, is_rtl, own_name, translator
+from sporreskjema.i18n import LOCALES, is_rtl, translator
 from sporreskjema.text import shown
 
 #: Accounts are few: one query reads them all for an export.
@@ -205,10 +211,15 @@ class Printable:
 
     def _answers(self, lines: list[AnswerLine], their_section: Any, locale: str) -> str:
         reader = self.reader
+        # Each column named in the reader's language (never in a script the reader may not
+        # read), as the review names the language the person answered in.
         head = ""
         if their_section is not None:
-            head += f"<th {_their(locale)}>{_e(own_name(locale))}</th>"
-        head += f"<th>{_e(own_name(reader.locale))}</th><th>{_e(reader.gettext('Who'))}</th>"
+            head += f'<th class="theirs">{_e(language_text(locale, reader))}</th>'
+        head += (
+            f'<th class="ours">{_e(language_text(reader.locale, reader))}</th>'
+            f"<th>{_e(reader.gettext('Who'))}</th>"
+        )
         out = ["<table>", f"<tr>{head}</tr>"]
         theirs = their_section.lines if their_section is not None else [None] * len(lines)
         for line, their_line in zip(lines, theirs, strict=True):

@@ -114,6 +114,13 @@ def test_the_printable_record_holds_what_the_review_shows(
         kompass.section("education").title
     )
 
+    # The columns: the person's language and the reader's, named in the reader's language.
+    header = next(sections["education"].find("table").iter("tr"))
+    assert [th.text for th in header.iter("th")] == [
+        words["answered_in"][1], {"nb": "norsk bokmål (nb)", "en": "English (en)"}[reader],
+        tr.gettext("Who"),
+    ]  # fmt: skip
+
     # Who gave each answer, on its own row; the corrected answer marked.
     def row(path: str) -> Element:
         return article.find("tr", data_path=path)
