@@ -19,7 +19,7 @@ from kompass_tui.storage.models import Record, RemarkKind, Status
 from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
 from sporreskjema import Form, FormError, Path, Questionnaire, Translator, cldr, values
 from sporreskjema.engine import SummaryItem
-from sporreskjema.i18n import LOCALES, N_, Msg, Nn_, own_name
+from sporreskjema.i18n import LOCALES, N_, Msg, Nn_
 from sporreskjema.text import shown
 
 REMARK_KINDS = {
@@ -37,6 +37,9 @@ class AnswerLine:
     given_by: str
     depth: int = 0
     corrected: bool = False
+    #: The line heads the lines below it (a repeat group above its entries, an entry above its
+    #: answers): its label alone, no value of its own to show.
+    heading: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,15 @@ def build_report(
         code = provenance.get(path, "")
         given_by = given.get(code, shown(code))
         return AnswerLine(
-            path, item.label, _safe(item.text), given_by, depth, corrected=path in corrected
+            path,
+            item.label,
+            _safe(item.text),
+            given_by,
+            depth,
+            corrected=path in corrected,
+            # A repeat group with entries heads them; with none, it shows "—" like any
+            # question without an answer.
+            heading=bool(item.entries),
         )
 
     for summary in form.summary(tr):
@@ -123,7 +134,9 @@ def build_report(
         for item in summary.items:
             report.lines.append(answer_line(item, 0))
             for entry in item.entries:
-                report.lines.append(AnswerLine(str(item.path), _safe(entry.title), "", "", depth=1))
+                report.lines.append(
+                    AnswerLine(str(item.path), _safe(entry.title), "", "", depth=1, heading=True)
+                )
                 report.lines.extend(answer_line(child, 2) for child in entry.items)
         sections.append(report)
     by_name = {s.name: s for s in sections}
@@ -188,7 +201,7 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
             (format_date(due, "long", locale=tr.cldr) + " · " if due else "")
             + deadline_text(record.permit_date, today, tr),
         ),
-        (tr.gettext("Answered in"), _language(record.locale)),
+        (tr.gettext("Answered in"), language_text(record.locale, tr)),
         (
             tr.gettext("Mode"),
             tr.gettext(_MODES[record.mode]) if record.mode in _MODES else record.mode,
@@ -199,7 +212,7 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
         facts.append(
             (
                 tr.gettext("Languages shown"),
-                ", ".join(_language(code) for code in record.locales_used),
+                ", ".join(language_text(code, tr) for code in record.locales_used),
             )
         )
     if record.submitted_at:
@@ -257,10 +270,16 @@ def _remark_kind(kind: str, tr: Translator) -> str:
         return shown(kind)
 
 
-def _language(locale: str) -> str:
-    """A locale the program has, by its own name; any other, as its cleaned code."""
+#: The language code (``cldr.language_codes``) of a locale whose code is not one.
+_LOCALE_LANGUAGE: Final = {"fa_AF": "prs"}
+
+
+def language_text(locale: str, tr: Translator) -> str:
+    """A locale the program has, by its name in the reader's language (``dari (fa_AF)`` in
+    Norwegian, never its own name ``دری``, which the reader may not read); any other, as its
+    cleaned code."""
     if locale in LOCALES:
-        return f"{own_name(locale)} ({locale})"
+        return f"{cldr.language_name(_LOCALE_LANGUAGE.get(locale, locale), tr)} ({locale})"
     return shown(locale)
 
 

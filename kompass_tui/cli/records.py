@@ -208,7 +208,7 @@ def show(
             indent = "  " * (line.depth + 1)
             mark = " *" if line.corrected else ""
             given = f"  [{line.given_by}]" if line.given_by else ""
-            text = f": {line.text or '—'}" if line.depth != 1 else ""
+            text = "" if line.heading else f": {line.text or '—'}"
             console.print(Text.assemble(f"{indent}{line.label}{mark}", text, (given, "dim")))
         _print_remarks(console, section.remarks)
     if report.remarks:

@@ -13,7 +13,6 @@ audited or marked.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import errno
 import gc
 import html
@@ -30,6 +29,7 @@ from typing import IO, Any, Final
 import sqlalchemy as sa
 
 from kompass_tui.exchange.formats import Format as Format
+from kompass_tui.exchange.printable import Printable, full_names
 from kompass_tui.exchange.records import (
     AUDIT,
     NUS_SUFFIX,
@@ -37,18 +37,15 @@ from kompass_tui.exchange.records import (
     Selection,
     batches,
     key,
-    without_nus,
 )
-from kompass_tui.i18n import N_, Msg
-from kompass_tui.record_view import stored_form
+from kompass_tui.i18n import N_, Msg, current
 from kompass_tui.storage import audit
-from kompass_tui.storage.answers import flat_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
-from sporreskjema import Questionnaire, load_builtin
+from sporreskjema import Questionnaire, Translator, load_builtin
 from sporreskjema.files import make_private_dir
-from sporreskjema.i18n import LOCALES, is_rtl, own_name, translator
+from sporreskjema.i18n import is_rtl
 from sporreskjema.text import json_escaped, shown
 
 
@@ -109,7 +106,7 @@ def export(
         with ExitStack() as stack:
             stack.enter_context(_heap_frozen())
             written = stack.enter_context(_Ids())
-            writer = _writer(fmt, out, delimiter, questionnaire, stack, files)
+            writer = _writer(fmt, out, delimiter, questionnaire, stack, files, db)
             for batch in batches(db, selection, questionnaire):
                 for record in batch.records:
                     writer.write(record)
@@ -323,6 +320,7 @@ def _writer(
     questionnaire: Questionnaire,
     stack: ExitStack,
     files: _Files,
+    db: Database,
 ) -> _Writer:
     if fmt is Format.csv:
         try:
@@ -337,7 +335,7 @@ def _writer(
         return _JsonLinesWriter(handle)
     if fmt is Format.json:
         return _JsonWriter(handle)
-    return _HtmlWriter(handle, questionnaire)
+    return _HtmlWriter(handle, questionnaire, full_names(db))
 
 
 def _dumps(record: dict[str, Any]) -> str:
@@ -394,11 +392,6 @@ def _safe_text(text: str) -> str:
     """Text as it was typed (cleaned then), or cleaned again if it came some other way: the
     one rule for showing stored text."""
     return shown(text, multiline=True)
-
-
-def _e(text: str) -> str:
-    """Text for HTML: cleaned of controls and bidi overrides, and escaped."""
-    return html.escape(_safe_text(text))
 
 
 class _CsvWriter(_Writer):
@@ -531,7 +524,7 @@ def _with_nus_columns(questionnaire: Questionnaire, names: list[str]) -> list[st
 # ---------------------------------------------------------------- HTML
 
 _HTML_HEAD = """<!DOCTYPE html>
-<html lang="nb">
+<html lang="{lang}" dir="{dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -540,11 +533,19 @@ _HTML_HEAD = """<!DOCTYPE html>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #111; }}
 article {{ page-break-after: always; margin-bottom: 3em; }}
 h1 {{ font-size: 1.4em; }}
+h2 {{ font-size: 1.1em; margin-top: 1.5em; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-align: start; }}
 th {{ background: #eee; }}
-.section th {{ background: #dde; font-size: 1.05em; }}
-.meta {{ color: #444; }}
+.facts th {{ width: 30%; }}
+.depth-1 td {{ padding-inline-start: 1.5em; }}
+.depth-2 td {{ padding-inline-start: 3em; }}
+.corrected td {{ background: #fff6d5; }}
+.given-by {{ color: #444; width: 20%; }}
+.remarks, .corrections ul {{ padding-inline-start: 1.2em; }}
+.meta {{ color: #444; margin-bottom: 0; }}
+.text {{ white-space: pre-wrap; margin-top: .2em; }}
+.counsellor-note .meta {{ font-style: italic; }}
 @media print {{ body {{ margin: 0; }} }}
 </style>
 </head>
@@ -553,75 +554,34 @@ th {{ background: #eee; }}
 
 
 class _HtmlWriter(_Writer):
-    """Each record as a printable page: every answer in the person's language beside Norwegian.
+    """Each record as a printable page (``printable.Printable``): everything the review shows
+    about it, in the reader's language (the program's), each answer in the person's language
+    beside it.
 
-    Everything a person or a caseworker typed is escaped; the person's column carries its own
+    Everything a person or a caseworker typed is escaped; the person's text carries its own
     ``lang`` and ``dir``, so Arabic, Dari, Pashto and Sorani read right to left."""
 
-    def __init__(self, handle: IO[str], questionnaire: Questionnaire) -> None:
+    def __init__(
+        self,
+        handle: IO[str],
+        questionnaire: Questionnaire,
+        names: dict[str, str],
+        reader: Translator | None = None,
+    ) -> None:
         self.handle = handle
-        self.questionnaire = questionnaire
-        nb = translator("nb")
-        handle.write(_HTML_HEAD.format(title=html.escape(nb.gettext(questionnaire.title))))
+        reader = reader or current()
+        self.printable = Printable(questionnaire, reader, names)
+        locale = reader.locale
+        handle.write(
+            _HTML_HEAD.format(
+                lang=html.escape(locale.replace("_", "-")),
+                dir="rtl" if is_rtl(locale) else "ltr",
+                title=html.escape(reader.gettext(questionnaire.title)),
+            )
+        )
 
     def write(self, record: dict[str, Any]) -> None:
-        e = _e
-        nb = translator("nb")
-        locale = record["locale"]
-        if locale in LOCALES:
-            theirs = translator(locale)
-            language = own_name(locale)
-            direction = "rtl" if is_rtl(locale) else "ltr"
-        else:  # a locale this version does not have: Norwegian twice, and its code as it is
-            theirs, language, direction, locale = nb, locale, "ltr", "und"
-        form = stored_form(
-            self.questionnaire, flat_answers(without_nus(record["answers"])), dt.date.today()
-        )
-        ours = form.summary(nb)
-        mine = form.summary(theirs)
-        lang = e(locale.replace("_", "-"))
-        out = [
-            "<article>",
-            f"<h1>{e(record['person']['full_name'] or '—')}</h1>",
-            f'<p class="meta">{e(nb.gettext("Record"))}: {e(record["record_id"])} · '
-            f"{e(nb.gettext('Answered in'))}: "
-            f'<span lang="{lang}" dir="{direction}">{e(language)}</span></p>',
-            "<table>",
-            f'<tr><th lang="{lang}" dir="{direction}">{e(language)}</th>'
-            f"<th>{e(own_name('nb'))}</th></tr>",
-        ]
-        for mine_section, our_section in zip(mine, ours, strict=True):
-            out.append(
-                f'<tr class="section"><th lang="{lang}" dir="{direction}">'
-                f"{e(mine_section.title)}</th><th>{e(our_section.title)}</th></tr>"
-            )
-            for mine_item, our_item in zip(mine_section.items, our_section.items, strict=True):
-                out.append(
-                    f'<tr><td lang="{lang}" dir="{direction}">{_cell(mine_item)}</td>'
-                    f"<td>{_cell(our_item)}</td></tr>"
-                )
-        out.append("</table>")
-        if record["remarks"]:
-            out.append(f"<h2>{e(nb.gettext('Remarks on the whole record'))}</h2><ul>")
-            for remark in record["remarks"]:
-                out.append(
-                    f"<li>{e(remark['author'])}, {e(remark['created_at'])}"
-                    f"{' · ' + e(remark['section']) if remark['section'] else ''}: "
-                    f"{e(remark['text'])}</li>"
-                )
-            out.append("</ul>")
-        out.append("</article>\n")
-        self.handle.write("\n".join(out))
+        self.handle.write(self.printable.article(record))
 
     def close(self) -> None:
         self.handle.write("</body>\n</html>\n")
-
-
-def _cell(item: Any) -> str:
-    e = _e
-    text = f"<strong>{e(item.label)}</strong><br>{e(item.text) if item.text else '—'}"
-    for entry in item.entries:
-        text += f"<br><em>{e(entry.title)}</em>"
-        for child in entry.items:
-            text += f"<br>{e(child.label)}: {e(child.text) if child.text else '—'}"
-    return text

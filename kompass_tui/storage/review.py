@@ -320,7 +320,9 @@ def load_view(db: Database, record_id: uuid.UUID, *, record: Record | None = Non
                 select(Caseworker).where(col(Caseworker.id).in_(sorted(authors)))
             ):
                 assert worker.id is not None
-                names[worker.id] = worker.full_name
+                # The full name; the user name of an account that has none (a row written
+                # past the program).
+                names[worker.id] = worker.full_name or worker.username
     return RecordView(record, answers, remarks, corrections, names)
 
 

@@ -71,7 +71,7 @@ def test_show_remark_correct_status_and_audit(db: Database, record_id: uuid.UUID
     assert code == 0, output
     for expected in ["Hodan Ali", "Status: reviewed", "Needs follow-up: Yes", "Languages",
                      "Also Arabic.", "Career counsellor's note", "Wants to be a nurse.",
-                     "May 17, 1990 → May 18, 1990", "Reason: Passport", "Answered in: Soomaali (so)",
+                     "May 17, 1990 → May 18, 1990", "Reason: Passport", "Answered in: Somali (so)",
                      "[The person alone]", "[Entered by a caseworker]"]:  # fmt: skip
         assert expected in output, expected
     view = review.load_view(db, record_id)

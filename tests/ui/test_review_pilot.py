@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Select
 import kompass_tui
 from kompass_tui.assist.app import AssistApp
 from kompass_tui.assist.screens.start import AssistStartScreen
-from kompass_tui.i18n import _, current
+from kompass_tui.i18n import _, current, set_locale
 from kompass_tui.review.app import ReviewApp
 from kompass_tui.review.screens.dialogs import CorrectDialog, RemarkDialog, StatusDialog
 from kompass_tui.review.screens.record import RecordScreen
@@ -29,6 +29,7 @@ from kompass_tui.storage import accounts, audit, records, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Mode, Status
 from kompass_tui.widgets.login import LoginScreen
+from sporreskjema import cldr
 from tests.support.helpers import TODAY, add_records
 from tests.support.review import log_in, wait_for
 from tests.support.slow_work import Held, responsive, ticking, until
@@ -111,7 +112,7 @@ async def test_find_read_remark_note_correct_and_mark_reviewed(desk: Database) -
         body = " ".join(str(s.render()) for s in screen.query(".record-section, .facts"))
         assert "Selam Tesfay" in body
         assert "Personen alene" in body  # who gave the answer
-        assert "ትግርኛ (ti)" in body  # the language the person answered in
+        assert "tigrinja (ti)" in body  # the language the person answered in, named in nb
 
         await pilot.press("r")
         dialog = await wait_for(pilot, RemarkDialog)
@@ -170,6 +171,53 @@ async def test_find_read_remark_note_correct_and_mark_reviewed(desk: Database) -
         ("record_viewed", worker), ("remark_added", worker), ("remark_added", worker),
         ("answer_corrected", worker), ("status_changed", worker),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("locale", "answered_in", "groups"),
+    [
+        ("nb", "tigrinja (ti)", ("Andre språk", "Jobber")),
+        ("en", "Tigrinya (ti)", ("Other languages", "Jobs")),
+        ("ar", None, None),  # right to left: the names as the Arabic catalog and CLDR have them
+    ],
+)
+async def test_the_record_names_the_language_and_heads_its_lists(
+    desk: Database, locale: str, answered_in: str | None, groups: tuple[str, str] | None
+) -> None:
+    """A repeat group's line heads its entries (never "Other languages: —" above the list),
+    and the language the person answered in is named in the reader's language, not in its own
+    script."""
+    with desk.connection() as connection:  # the record is submitted: its answers as stored
+        connection.execute(
+            sa.insert(SQLModel.metadata.tables["answer"]),
+            [
+                {"record_id": SELAM, "path": path, "value": value, "provenance": "self"}
+                for path, value in (
+                    ("has_other_languages", "yes"), ("other_languages[0].language", "ar"),
+                    ("other_languages[0].speaking", "well"), ("other_languages[1].language", "en"),
+                )
+            ],
+        )  # fmt: skip
+    set_locale(locale)
+    tr = current()
+    if answered_in is None:
+        answered_in = f"{cldr.language_name('ti', tr)} (ti)"
+    if groups is None:
+        groups = (tr.gettext("Other languages"), tr.gettext("Jobs"))
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot)
+        await wait_for(pilot, RecordListScreen)
+        app.push_screen(RecordScreen(SELAM))
+        screen = await wait_for(pilot, RecordScreen)
+        body = "\n".join(str(s.render()) for s in screen.query(".record-section, .facts"))
+    lines = body.splitlines()
+    assert f"{tr.gettext('Answered in')}: {answered_in}" in lines
+    assert "ትግርኛ" not in body  # the person's own name of the language is not the reader's
+    for group, first in zip(groups, (cldr.language_name("ar", tr), "Bakar"), strict=True):
+        heading = lines.index(group)  # the group's name alone, heading its entries
+        assert lines[heading + 1].strip() == f"1. {first}"
+        assert not any(line.startswith(f"{group}:") for line in lines)
 
 
 async def test_what_is_refused_in_the_review(desk: Database) -> None:

@@ -107,10 +107,10 @@ class RecordScreen(Screen[None]):
             text.append(section.title + "\n", "bold underline")
             for line in section.lines:
                 indent = "  " * line.depth
-                text.append(indent + line.label, "bold" if line.depth == 1 else "")
+                text.append(indent + line.label, "bold" if line.heading else "")
                 if line.corrected:
                     text.append(" *", "bold yellow")
-                if line.depth != 1:
+                if not line.heading:
                     text.append(": " + (line.text or "—"))
                 if line.given_by:
                     text.append(f"  [{line.given_by}]", "dim")

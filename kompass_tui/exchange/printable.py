@@ -1,0 +1,274 @@
+"""The printable record: one exported record as an HTML page, saying everything the review
+says about it, from the same record view (:func:`kompass_tui.record_view.build_report`).
+
+The facts (status, interpreter, caseworker, dates), who gave each answer, the remarks under
+their sections, the counsellor's notes and the corrections are in the reader's language; each
+answer is shown in the person's language beside it. Authors are named by their full names, and
+times are written as the reader's language writes them.
+
+Every text is cleaned by the one rule for stored text (``shown``) and escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import uuid
+from collections.abc import Mapping
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from kompass_tui.exchange.records import CASEWORKER, without_nus
+from kompass_tui.record_view import (
+    AnswerLine,
+    RecordReport,
+    RemarkLine,
+    build_report,
+    language_text,
+)
+from kompass_tui.storage.answers import flat_answers
+from kompass_tui.storage.database import Database
+from kompass_tui.storage.models import Answer, Correction, Record, Remark
+from kompass_tui.storage.review import RecordView
+from sporreskjema import Questionnaire, Translator
+from sporreskjema.i18n import LOCALES, is_rtl, translator
+from sporreskjema.text import shown
+
+#: Accounts are few: one query reads them all for an export.
+_ACCOUNTS: Final = sa.select(CASEWORKER.c.username, CASEWORKER.c.full_name)
+
+
+def full_names(db: Database) -> dict[str, str]:
+    """User name → the name to print: the full name, or the user name if there is none."""
+    with db.session() as session:
+        rows = session.execute(_ACCOUNTS).all()
+    return {str(username): str(full or username) for username, full in rows}
+
+
+def _e(text: str) -> str:
+    """Text for HTML: cleaned of controls and bidi overrides, and escaped."""
+    return html.escape(shown(text, multiline=True))
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _moment(value: Any) -> dt.datetime:
+    """A time the record must have (the export always writes one): the epoch if it is not."""
+    return _when(value) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _day(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def record_view(record: Mapping[str, Any], names: Mapping[str, str]) -> RecordView:
+    """An exported record as the review reads it from the database: the record, its answers
+    with who gave them, its remarks and corrections, and its authors by their names."""
+    ids: dict[str, int] = {}
+
+    def author(username: Any) -> int:
+        return ids.setdefault(str(username), len(ids) + 1)
+
+    person = record.get("person") or {}
+    interpreter = record.get("interpreter") or {}
+    times = record.get("timestamps") or {}
+    caseworker = record.get("caseworker")
+    row = Record(
+        id=uuid.UUID(str(record["record_id"])),
+        questionnaire_id=(record.get("questionnaire") or {}).get("id", ""),
+        questionnaire_version=(record.get("questionnaire") or {}).get("version", ""),
+        status=record.get("status", ""),
+        needs_follow_up=bool(record.get("needs_follow_up")),
+        mode=record.get("mode", ""),
+        locale=record.get("locale", ""),
+        locales_used=list(record.get("locales_used") or []),
+        caseworker_id=author(caseworker) if caseworker else None,
+        interpreter_used=interpreter.get("used"),
+        interpreter_language=interpreter.get("language"),
+        interpreter_registry_number=interpreter.get("registry_number"),
+        interpreter_channel=interpreter.get("channel"),
+        full_name=person.get("full_name"),
+        birth_date=_day(person.get("birth_date")),
+        person_key=person.get("person_id"),
+        permit_date=_day(person.get("permit_date")),
+        started_at=_moment(times.get("started")),
+        updated_at=_moment(times.get("updated")),
+        submitted_at=_when(times.get("submitted")),
+        reviewed_at=_when(times.get("reviewed")),
+        exported_at=_when(times.get("exported")),
+    )
+    provenance = record.get("provenance") or {}
+    answers = [
+        Answer(record_id=row.id, path=path, value=value, provenance=provenance.get(path, ""))
+        for path, value in flat_answers(without_nus(record.get("answers") or {})).items()
+    ]
+    remarks = [
+        Remark(
+            record_id=row.id,
+            section=remark.get("section"),
+            kind=remark.get("kind", ""),
+            text=remark.get("text", ""),
+            author_id=author(remark.get("author")),
+            created_at=_moment(remark.get("created_at")),
+        )
+        for remark in record.get("remarks") or []
+    ]
+    corrections = [
+        Correction(
+            record_id=row.id,
+            path=correction.get("path", ""),
+            old_value=correction.get("old"),
+            new_value=correction.get("new"),
+            reason=correction.get("reason", ""),
+            author_id=author(correction.get("author")),
+            created_at=_moment(correction.get("created_at")),
+        )
+        for correction in record.get("corrections") or []
+    ]
+    return RecordView(
+        row,
+        answers,
+        remarks,
+        corrections,
+        {number: names.get(username) or username for username, number in ids.items()},
+    )
+
+
+class Printable:
+    """Records as printable articles for one reader (their language) and questionnaire."""
+
+    def __init__(
+        self, questionnaire: Questionnaire, reader: Translator, names: Mapping[str, str]
+    ) -> None:
+        self.questionnaire = questionnaire
+        self.reader = reader
+        self.names = names
+        self.today = dt.date.today()
+
+    def article(self, record: Mapping[str, Any]) -> str:
+        reader = self.reader
+        view = record_view(record, self.names)
+        ours = build_report(view, self.questionnaire, reader, self.today)
+        locale = view.record.locale
+        theirs: RecordReport | None = None
+        if locale in LOCALES and locale != reader.locale:
+            theirs = build_report(view, self.questionnaire, translator(locale), self.today)
+        lang = _lang(reader.locale)
+        out = [
+            f'<article lang="{lang}" dir="{_dir(reader.locale)}">',
+            f"<h1>{_e(ours.title)}</h1>",
+            '<table class="facts">',
+            *(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in ours.facts),
+            "</table>",
+        ]
+        their_sections = theirs.sections if theirs else [None] * len(ours.sections)
+        for section, their_section in zip(ours.sections, their_sections, strict=True):
+            if not section.lines and not section.remarks:
+                continue
+            out.append(f'<section class="section" data-section="{_e(section.name)}">')
+            title = f"<span>{_e(section.title)}</span>"
+            if their_section is not None:
+                title += f" · <span {_their(locale)}>{_e(their_section.title)}</span>"
+            out.append(f"<h2>{title}</h2>")
+            if section.lines:
+                out.append(self._answers(section.lines, their_section, locale))
+            out.append(_remarks(section.remarks))
+            out.append("</section>")
+        if ours.remarks:
+            out.append('<section class="whole-record">')
+            out.append(f"<h2>{_e(reader.gettext('Remarks on the whole record'))}</h2>")
+            out.append(_remarks(ours.remarks))
+            out.append("</section>")
+        if ours.history:
+            out.append('<section class="corrections">')
+            out.append(f"<h2>{_e(reader.gettext('Corrections (* above)'))}</h2><ul>")
+            for change in ours.history:
+                reason = reader.gettext("Reason: %(reason)s") % {"reason": change.reason}
+                out.append(
+                    '<li class="correction">'
+                    f'<p class="meta">{_e(change.when)} · {_e(change.author)} · '
+                    f"{_e(change.question)}</p>"
+                    f'<p class="change">{_e(change.old)} → {_e(change.new)}</p>'
+                    f'<p class="reason">{_e(reason)}</p></li>'
+                )
+            out.append("</ul></section>")
+        out.append("</article>\n")
+        return "\n".join(out)
+
+    def _answers(self, lines: list[AnswerLine], their_section: Any, locale: str) -> str:
+        reader = self.reader
+        # Each column named in the reader's language (never in a script the reader may not
+        # read), as the review names the language the person answered in.
+        head = ""
+        if their_section is not None:
+            head += f'<th class="theirs">{_e(language_text(locale, reader))}</th>'
+        head += (
+            f'<th class="ours">{_e(language_text(reader.locale, reader))}</th>'
+            f"<th>{_e(reader.gettext('Who'))}</th>"
+        )
+        out = ["<table>", f"<tr>{head}</tr>"]
+        theirs = their_section.lines if their_section is not None else [None] * len(lines)
+        for line, their_line in zip(lines, theirs, strict=True):
+            classes = ["answer", f"depth-{line.depth}"]
+            if line.heading:
+                classes.append("heading")
+            if line.corrected:
+                classes.append("corrected")
+            cells = ""
+            if their_line is not None:
+                cells += f'<td class="theirs" {_their(locale)}>{_cell(their_line)}</td>'
+            cells += f'<td class="ours">{_cell(line)}</td>'
+            cells += f'<td class="given-by">{_e(line.given_by)}</td>'
+            # An entry's heading names the group's path; the answers their own.
+            path = "" if line.depth == 1 else f' data-path="{_e(line.path)}"'
+            out.append(f'<tr class="{" ".join(classes)}"{path}>{cells}</tr>')
+        out.append("</table>")
+        return "\n".join(out)
+
+
+def _cell(line: AnswerLine) -> str:
+    mark = " *" if line.corrected else ""
+    if line.heading:
+        return f"<strong>{_e(line.label)}</strong>{mark}"
+    return f"{_e(line.label)}{mark}<br>{_e(line.text) if line.text else '—'}"
+
+
+def _remarks(remarks: list[RemarkLine]) -> str:
+    if not remarks:
+        return ""
+    out = ['<ul class="remarks">']
+    for remark in remarks:
+        kind = "counsellor-note" if remark.counsellor else "remark"
+        out.append(
+            f'<li class="{kind}"><p class="meta">{_e(remark.kind)} · {_e(remark.author)} · '
+            f'{_e(remark.when)}</p><p class="text">{_e(remark.text)}</p></li>'
+        )
+    out.append("</ul>")
+    return "\n".join(out)
+
+
+def _lang(locale: str) -> str:
+    return _e(locale.replace("_", "-"))
+
+
+def _dir(locale: str) -> str:
+    return "rtl" if locale in LOCALES and is_rtl(locale) else "ltr"
+
+
+def _their(locale: str) -> str:
+    """The attributes of the person's text: its language and direction."""
+    return f'lang="{_lang(locale)}" dir="{_dir(locale)}"'
