@@ -24,12 +24,13 @@ from typer.testing import CliRunner
 from kompass_tui.cli import app
 from kompass_tui.exchange import importer
 from kompass_tui.exchange.export import Format, export, safe_cell
-from kompass_tui.exchange.records import RECORD, Selection, schema, without_derived
+from kompass_tui.exchange.records import DERIVED, RECORD, Selection, schema, without_derived
 from kompass_tui.storage import audit, records, review
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Mode, Status
 from sporreskjema import Questionnaire
+from sporreskjema.definition import DERIVED_CODES, Choice
 from tests.support.exchange import EN, PASSWORD, caseworker, exported, register
 from tests.support.helpers import TODAY, filled, inline
 from tests.support.storage import save_form
@@ -100,6 +101,21 @@ def test_a_kiosk_moves_to_a_central_database_and_back_out_identically(
     assert (after.answers, after.remarks, after.corrections) == (
         before.answers, before.remarks, before.corrections,
     )  # fmt: skip
+
+
+def test_every_derived_code_is_written_and_allowed_as_the_definition_allows_it() -> None:
+    """Each attribute of a choice that gives its code in another classification is written
+    by the export under its suffix, and the record schema allows there what the definition
+    model allows (no more, no less)."""
+    assert tuple(d.attribute for d in DERIVED) == DERIVED_CODES
+    model = Choice.model_json_schema()["properties"]
+    patterns = schema()["properties"]["answers"]["patternProperties"]
+    entry = schema()["properties"]["answers"]["additionalProperties"]["oneOf"][1]["items"]
+    assert entry["patternProperties"] == patterns
+    for derived in DERIVED:
+        (given,) = [s["pattern"] for s in model[derived.attribute]["anyOf"] if "pattern" in s]
+        assert derived.pattern == given
+        assert patterns[derived.suffix + "$"] == {"type": "string", "pattern": given}
 
 
 #: A file that Kompass wrote in the first version of the record format (kompass-record-1):
