@@ -159,9 +159,9 @@ def export_time(quick: bool) -> Case:
         target=2.0,
         subject=lambda: _kompass_export(db, worker, out),
         baseline=lambda: _raw_export(path, out),
-        detail="kompass export --format jsonl (records, answers nested with NUS codes, "
-        "provenance, remarks, corrections; audited) against sqlite3 + json over the same "
-        "record and answer rows",
+        detail="kompass export --format jsonl (records, answers nested with NUS2000 and "
+        "ISCED codes, provenance, remarks, corrections; audited) against sqlite3 + json over "
+        "the same record and answer rows",
         rounds=3,
         min_calls=1,
     )

@@ -41,10 +41,23 @@ class Choice(_Strict):
     code: str = Field(min_length=1, max_length=40)
     label: str = Field(min_length=1)
     help: str | None = None
-    #: NUS2000 level digit, for the ISCED levels (the export adds it).
+    #: NUS2000 level digit (Statistics Norway's education levels), written by the export
+    #: beside the code.
     nus: str | None = Field(default=None, pattern=r"^[0-9]$")
-    #: The CEFR band(s) a self-assessment step corresponds to.
+    #: ISCED 2011 level (0–8), written by the export beside the code.
+    isced: str | None = Field(default=None, pattern=r"^[0-8]$")
+    #: ISCED-F 2013 field: broad (2 digits), narrow (3) or detailed (4); written by the export
+    #: beside the code.
+    isced_f: str | None = Field(default=None, pattern=r"^[0-9]{2}([0-9]{1,2})?$")
+    #: The CEFR level the code is (a certificate's level). Self-assessed steps have none:
+    #: they are no CEFR levels.
     cefr: str | None = None
+
+
+#: The attributes of a :class:`Choice` that give its code in another classification: the
+#: export writes each beside a single code that has it (``kompass_tui.exchange.records``).
+#: In a code list, every code has such an attribute or none does.
+DERIVED_CODES: tuple[str, ...] = ("nus", "isced", "isced_f")
 
 
 class Question(_Strict):
@@ -433,6 +446,20 @@ class _Checker:
                     (*where, choice.code), N_("code '%(code)s' is used twice"), code=choice.code
                 )
             seen.add(choice.code)
+        for attribute in DERIVED_CODES:
+            given = [getattr(choice, attribute) is not None for choice in choices]
+            if any(given) and not all(given):
+                for choice, has in zip(choices, given, strict=True):
+                    if not has:
+                        self.add(
+                            (*where, choice.code),
+                            N_(
+                                "code '%(code)s' has no %(attribute)s, which other codes of "
+                                "the list have"
+                            ),
+                            code=choice.code,
+                            attribute=attribute,
+                        )
         if list_name not in self.used_lists:
             self.add(where, N_("the code list is not used by any question"))
 

@@ -43,7 +43,7 @@ Shape = Callable[["Question", Any], bool]
 WIDGET_KINDS: Final = ("line", "lines", "radio", "ticks", "picker", "box", "note", "entries")
 
 #: The JSON types a stored answer may have: those the record schema's ``value`` allows
-#: (``kompass-record-1.schema.json``; an array holds codes, as strings).
+#: (``kompass-record-2.schema.json``; an array holds codes, as strings).
 JSON_TYPES: Final = frozenset({"string", "integer", "boolean", "array"})
 
 #: Where a type's answer appears in the summary: always, never (text to read), or only while

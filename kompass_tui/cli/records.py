@@ -227,7 +227,7 @@ def show(
 
 
 def _as_exported(database: Database, record_id: uuid.UUID) -> dict[str, Any]:
-    """The record as ``kompass export`` writes it (``kompass-record-1.schema.json``), read
+    """The record as ``kompass export`` writes it (``kompass-record-2.schema.json``), read
     after the audited reading (a change in between is in what is shown)."""
     from kompass_tui.exchange.records import Selection, batches
     from kompass_tui.storage.records import RecordNotFound

@@ -2,7 +2,9 @@
 bilingual HTML summary, written as they are read.
 
 Exported records that were reviewed become ``exported``; every exported record gets an audit
-event under the caseworker who exported it, in the same transaction as its new status.
+event under the caseworker who exported it, in the same transaction as its new status. The
+files show each record as it is after the export: a record the export marks is written with
+status ``exported`` and the export's time, the one the database is given.
 
 All or nothing: every file is written under a temporary name in its own folder (owner-only)
 and takes its name only when the whole export is written and audited. A failure on the way
@@ -13,6 +15,7 @@ audited or marked.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import gc
 import html
@@ -32,10 +35,10 @@ from kompass_tui.exchange.formats import Format as Format
 from kompass_tui.exchange.printable import Printable, full_names
 from kompass_tui.exchange.records import (
     AUDIT,
-    NUS_SUFFIX,
     RECORD,
     Selection,
     batches,
+    derived_codes,
     key,
 )
 from kompass_tui.i18n import N_, Msg, current
@@ -96,28 +99,40 @@ def export(
     """Write the selected records to ``out`` (a folder for CSV); returns how many.
 
     ``mark``: reviewed records become exported (not when records only move to another
-    database); every exported record is audited either way. ``questionnaire``: the one whose
+    database), and are written so; every exported record is audited either way. Should a
+    record written as exported no longer be reviewed when the export marks it (changed by
+    someone meanwhile), nothing is written, marked or audited. ``questionnaire``: the one whose
     questions and repeat groups the CSV tables and the HTML pages follow (the built-in one
     unless given)."""
     files = _Files()
     questionnaire = questionnaire or load_builtin()
     made_folder = fmt is Format.csv and not out.exists()
+    # The export's time: written into the records it marks, and given to them and their
+    # audit events in the database.
+    now = utcnow()
+    stamp = now.isoformat()
     try:
         with ExitStack() as stack:
             stack.enter_context(_heap_frozen())
             written = stack.enter_context(_Ids())
+            marked = stack.enter_context(_Ids())
             writer = _writer(fmt, out, delimiter, questionnaire, stack, files, db)
             for batch in batches(db, selection, questionnaire):
-                for record in batch.records:
+                to_mark = []
+                for record_key, record in zip(batch.ids, batch.records, strict=True):
+                    if mark and record["status"] == _REVIEWED:
+                        _as_exported(record, stamp)
+                        to_mark.append(record_key)
                     writer.write(record)
                 written.extend(batch.ids)
+                marked.extend(to_mark)
                 if progress is not None:
                     progress(len(batch.ids))
             writer.close()
             files.sync()
             # Audited (and marked) only now that every file is whole; then the files take
             # their names. A file on disk under its name has always its audit entries.
-            _mark_exported(db, written, actor_id, fmt, mark)
+            _mark_exported(db, written, marked, actor_id, fmt, now)
         try:
             files.commit()
         except OSError as exc:
@@ -258,13 +273,27 @@ class _Ids:
             yield [p.hex() if self.as_text else uuid.UUID(bytes=p) for p in parts]
 
 
-def _mark_exported(db: Database, ids: _Ids, actor_id: int, fmt: Format, mark: bool) -> None:
-    """Every record of the export audited (and a reviewed one marked), in one transaction.
+_REVIEWED: Final = str(Status.reviewed)
+_EXPORTED: Final = str(Status.exported)
+
+
+def _as_exported(record: dict[str, Any], stamp: str) -> None:
+    """A reviewed record as the export leaves it: exported, at the export's time."""
+    record["status"] = _EXPORTED
+    times = record["timestamps"]
+    times["exported"] = times["updated"] = stamp
+
+
+def _mark_exported(
+    db: Database, ids: _Ids, marked: _Ids, actor_id: int, fmt: Format, now: dt.datetime
+) -> None:
+    """Every record of the export audited, and those written as exported marked so, in one
+    transaction; if one of them is no longer reviewed, nothing (the files say otherwise).
 
     The ids are bound when each statement runs, not built into it: SQLAlchemy keeps the
     statements it has compiled, and with them any values built in."""
     values = {
-        "now": utcnow(),
+        "now": now,
         "actor": actor_id,
         "action": str(audit.Action.exported),
         "detail": {"format": str(fmt)},
@@ -285,7 +314,7 @@ def _mark_exported(db: Database, ids: _Ids, actor_id: int, fmt: Format, mark: bo
             sa.bindparam("detail", type_=AUDIT.c.detail.type),
         ).where(*where),
     )
-    marked = (
+    mark = (
         sa.update(RECORD)
         .where(*where, RECORD.c.status == Status.reviewed)
         .values(
@@ -297,8 +326,18 @@ def _mark_exported(db: Database, ids: _Ids, actor_id: int, fmt: Format, mark: bo
     with db.connection() as connection:
         for chunk in ids.chunks(MARK_EVERY):
             connection.execute(events, {**values, "ids": chunk})
-            if mark:
-                connection.execute(marked, {"now": values["now"], "ids": chunk})
+        changed = 0
+        for chunk in marked.chunks(MARK_EVERY):
+            changed += connection.execute(mark, {"now": now, "ids": chunk}).rowcount
+        if changed != len(marked):  # rolled back with the audit
+            raise ExportError(
+                Msg(
+                    N_(
+                        "A record changed while it was exported; nothing was exported. "
+                        "Export the records again."
+                    )
+                )
+            )
 
 
 def _open(path: Path, stack: ExitStack, files: _Files, **kwargs: Any) -> IO[str]:
@@ -412,7 +451,7 @@ class _CsvWriter(_Writer):
         top = [q.name for q in questionnaire.all_questions() if q.group is None and q.holds_value]
         self.columns["persons"] = [
             "record_id", "status", "needs_follow_up", "mode", "locale", "started", "submitted",
-            "reviewed", "exported", *_with_nus_columns(questionnaire, top),
+            "reviewed", "exported", *_with_derived_columns(questionnaire, top),
         ]  # fmt: skip
         #: Repeat group → its table, for every repeat group of this questionnaire.
         self.tables = csv_tables(questionnaire)
@@ -508,16 +547,17 @@ def _languages_group(questionnaire: Questionnaire) -> str | None:
 
 def _group_columns(questionnaire: Questionnaire, group: str) -> list[str]:
     names = [q.name for q in questionnaire.question(group).questions if q.holds_value]
-    return _with_nus_columns(questionnaire, names)
+    return _with_derived_columns(questionnaire, names)
 
 
-def _with_nus_columns(questionnaire: Questionnaire, names: list[str]) -> list[str]:
+def _with_derived_columns(questionnaire: Questionnaire, names: list[str]) -> list[str]:
+    """Each question's column, and after it a column for each code derived from its answer
+    (NUS2000, ISCED), as the JSON has them."""
     columns: list[str] = []
     for name in names:
         columns.append(name)
         question = questionnaire.question(name)
-        if question.choices and any(c.nus for c in questionnaire.choice_list(question.choices)):
-            columns.append(name + NUS_SUFFIX)
+        columns.extend(name + d.suffix for d in derived_codes(questionnaire, question))
     return columns
 
 

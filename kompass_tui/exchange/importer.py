@@ -39,9 +39,9 @@ from kompass_tui.exchange.records import (
     CORRECTION,
     RECORD,
     REMARK,
-    SCHEMA_VERSION,
+    SCHEMA_FILES,
     schema,
-    without_nus,
+    without_derived,
 )
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage import audit
@@ -86,14 +86,15 @@ class ImportResult:
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    """The reference check of the record schema, whose errors the refusals quote."""
-    Draft202012Validator.check_schema(schema())
-    return Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+def _validator(version: int) -> Draft202012Validator:
+    """The reference check of the record schema of a format version, whose errors the
+    refusals quote."""
+    Draft202012Validator.check_schema(schema(version))
+    return Draft202012Validator(schema(version), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @cache
-def _quick_validator() -> Callable[[Any], bool] | None:
+def _quick_validator(version: int) -> Callable[[Any], bool] | None:
     """Whether a record follows the record schema, a few hundred times quicker than
     :func:`_validator` (which takes over a millisecond a record). It is as strict as the
     reference or stricter (its formats are checked too, its ``$`` ends the text): a record it
@@ -101,7 +102,7 @@ def _quick_validator() -> Callable[[Any], bool] | None:
     is the one the refusal quotes."""
     if jsonschema_rs is None:  # pragma: no cover
         return None
-    validator = jsonschema_rs.validator_for(schema(), validate_formats=True)
+    validator = jsonschema_rs.validator_for(schema(version), validate_formats=True)
     return validator.is_valid
 
 
@@ -310,12 +311,17 @@ def _check(where: Msg, record: Any, questionnaire: Questionnaire, *, exact: bool
     too_deep, texts = _walk(record, MAX_DEPTH)
     if too_deep:  # first: the checks below walk it recursively
         raise _refuse(where, _too_deep())
-    if isinstance(record, dict) and record.get("schema_version") != SCHEMA_VERSION:
+    version = record.get("schema_version") if isinstance(record, dict) else None
+    # Any other value, True (== 1) and 2.0 too, is no version of the format.
+    if version.__class__ is not int or version not in SCHEMA_FILES:
         raise _refuse(
             where,
             Msg(
-                N_("schema version %(found)s is not %(wanted)d, the version this Kompass reads"),
-                {"found": json.dumps(record.get("schema_version")), "wanted": SCHEMA_VERSION},
+                N_("schema version %(found)s is not one this Kompass reads (%(versions)s)"),
+                {
+                    "found": json.dumps(version),
+                    "versions": ", ".join(str(v) for v in sorted(SCHEMA_FILES)),
+                },
             ),
         )
     # One search of all the text at once; the place is looked for only if there is one.
@@ -328,8 +334,8 @@ def _check(where: Msg, record: Any, questionnaire: Questionnaire, *, exact: bool
                 {"place": place},
             ),
         )
-    if exact or not _follows_schema_quickly(record):
-        _check_schema(where, record)
+    if exact or not _follows_schema_quickly(version, record):
+        _check_schema(where, version, record)
     found = record["questionnaire"]
     if (found["id"], found["version"]) != (questionnaire.id, questionnaire.version):
         raise _refuse(
@@ -340,7 +346,7 @@ def _check(where: Msg, record: Any, questionnaire: Questionnaire, *, exact: bool
             ),
         )
     try:
-        Form.from_json(questionnaire, without_nus(record["answers"]), strict=True)
+        Form.from_json(questionnaire, without_derived(record["answers"]), strict=True)
     except FormError as exc:
         raise _refuse(where, exc.message) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -371,18 +377,18 @@ def _check(where: Msg, record: Any, questionnaire: Questionnaire, *, exact: bool
     _check_user_names(where, record)
 
 
-def _follows_schema_quickly(record: Any) -> bool:
+def _follows_schema_quickly(version: int, record: Any) -> bool:
     """Whether the quick validator passes the record (and so would the reference)."""
-    quick = _quick_validator()
+    quick = _quick_validator(version)
     try:
         return quick is not None and quick(record)
     except (ValueError, TypeError, OverflowError, RecursionError):  # pragma: no cover
         return False  # what it cannot take, the reference judges
 
 
-def _check_schema(where: Msg, record: Any) -> None:
+def _check_schema(where: Msg, version: int, record: Any) -> None:
     try:
-        _validator().validate(record)
+        _validator(version).validate(record)
     except RecursionError:
         raise _refuse(where, _too_deep()) from None
     except ValidationError as exc:
@@ -795,7 +801,7 @@ class _AnswerRows:
         self.rows: list[Any] = []
 
     def add(self, record: dict[str, Any], record_id: uuid.UUID) -> None:
-        flat = flat_answers(without_nus(record["answers"]))
+        flat = flat_answers(without_derived(record["answers"]))
         provenance = record["provenance"]
         stored_id = self.as_id(record_id)
         answered = self.as_time(_time(record["timestamps"]["updated"]))

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from kompass_tui.exchange.records import CASEWORKER, without_nus
+from kompass_tui.exchange.records import CASEWORKER, without_derived
 from kompass_tui.record_view import (
     AnswerLine,
     RecordReport,
@@ -114,7 +114,7 @@ def record_view(record: Mapping[str, Any], names: Mapping[str, str]) -> RecordVi
     provenance = record.get("provenance") or {}
     answers = [
         Answer(record_id=row.id, path=path, value=value, provenance=provenance.get(path, ""))
-        for path, value in flat_answers(without_nus(record.get("answers") or {})).items()
+        for path, value in flat_answers(without_derived(record.get("answers") or {})).items()
     ]
     remarks = [
         Remark(

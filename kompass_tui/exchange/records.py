@@ -1,4 +1,4 @@
-"""Records as the export format has them (``kompass-record-1.schema.json``), read from the
+"""Records as the export format has them (``kompass-record-2.schema.json``), read from the
 database a batch at a time, so memory does not grow with the number of records.
 
 Reading is SQLAlchemy Core: each batch is one query for the records (by id, after the last
@@ -25,12 +25,36 @@ from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from sporreskjema import Questionnaire
 
-SCHEMA_VERSION: Final = 1
-SCHEMA_FILE: Final = "kompass-record-1.schema.json"
+#: The version of the record format that the export writes.
+SCHEMA_VERSION: Final = 2
+#: Every version the importer reads → its JSON Schema. Version 1 had no ISCED codes beside
+#: the education levels and fields, and wrote a record as it was before the export marked it
+#: (docs/export-format.md).
+SCHEMA_FILES: Final = {1: "kompass-record-1.schema.json", 2: "kompass-record-2.schema.json"}
+SCHEMA_FILE: Final = SCHEMA_FILES[SCHEMA_VERSION]
 #: Records read and written per batch.
 BATCH: Final = 500
-#: Added beside an answer whose code has a NUS2000 level digit (ISCED levels).
-NUS_SUFFIX: Final = "_nus2000"
+
+
+@dataclass(frozen=True)
+class DerivedCode:
+    """A code in another classification, written beside a single code whose choice has it
+    (an attribute of ``sporreskjema.definition.Choice``), under the question's name with
+    ``suffix``."""
+
+    attribute: str
+    suffix: str
+    #: What the schema allows (the definition model's own pattern for the attribute).
+    pattern: str
+
+
+#: Every derived code, in the order they are written after the code; one for each of the
+#: engine's ``DERIVED_CODES``.
+DERIVED: Final = (
+    DerivedCode("nus", "_nus2000", "^[0-9]$"),
+    DerivedCode("isced", "_isced2011", "^[0-8]$"),
+    DerivedCode("isced_f", "_iscedf2013", "^[0-9]{2}([0-9]{1,2})?$"),
+)
 
 _TABLES = SQLModel.metadata.tables
 RECORD = _TABLES["record"]
@@ -42,17 +66,33 @@ AUDIT = _TABLES["audit_event"]
 
 
 @cache
-def schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one exported record."""
-    text = resources.files("kompass_tui.exchange").joinpath(SCHEMA_FILE).read_text("utf-8")
+def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one exported record, in the format's ``version``
+    (the one the export writes unless given; ``SCHEMA_FILES`` has those the import reads)."""
+    name = SCHEMA_FILES[version]
+    text = resources.files("kompass_tui.exchange").joinpath(name).read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+def derived_codes(questionnaire: Questionnaire, question: Any) -> tuple[DerivedCode, ...]:
+    """The derived codes written beside ``question``'s answer: those its code list has, if
+    it takes a single code (several codes get none)."""
+    if not (
+        question.kind.choice
+        and question.choices
+        and question.kind.json_schema.get("type") == "string"
+    ):
+        return ()
+    choices = questionnaire.choice_list(question.choices)
+    return tuple(d for d in DERIVED if any(getattr(c, d.attribute) for c in choices))
 
 
 def answers_schema(questionnaire: Questionnaire) -> dict[str, Any]:
     """The JSON Schema of a record's ``answers`` for one questionnaire: each question's answer
     in the shape its type declares in the registry (``QuestionKind.answer_schema``), a repeat
-    group as an array of entries, and a NUS2000 digit beside a code that has one. Stricter
+    group as an array of entries, and the derived codes (NUS2000, ISCED) beside a code that
+    has them. Stricter
     than the record schema's ``answers``, which every questionnaire shares."""
 
     def properties(questions: Sequence[Any]) -> dict[str, Any]:
@@ -70,10 +110,11 @@ def answers_schema(questionnaire: Questionnaire) -> dict[str, Any]:
                 }
             elif question.holds_value:
                 found[question.name] = question.kind.answer_schema(question)
-                if question.choices and any(
-                    c.nus for c in questionnaire.choice_list(question.choices)
-                ):
-                    found[question.name + NUS_SUFFIX] = {"type": "string", "pattern": "^[0-9]$"}
+                for derived in derived_codes(questionnaire, question):
+                    found[question.name + derived.suffix] = {
+                        "type": "string",
+                        "pattern": derived.pattern,
+                    }
         return found
 
     top = [q for section in questionnaire.sections for q in section.questions]
@@ -339,45 +380,58 @@ def _locales(text: str) -> tuple[str, ...]:
     return tuple(_loads(text))
 
 
-_NUS_DIGITS: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+_DERIVED_OF: dict[tuple[str, str], dict[str, dict[str, tuple[tuple[str, str], ...]]]] = {}
 
 
-def _nus_digits(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
-    """Question name → code → NUS2000 digit, for every choice question whose codes have one
-    (a digit is added beside a single code only); worked out once per questionnaire
+def _derived_values(
+    questionnaire: Questionnaire,
+) -> dict[str, dict[str, tuple[tuple[str, str], ...]]]:
+    """Question name → code → the ``(name, value)`` of each code derived from it (NUS2000,
+    ISCED), for every question whose codes have some; worked out once per questionnaire
     version."""
     version = (questionnaire.id, questionnaire.version)
-    if version in _NUS_DIGITS:
-        return _NUS_DIGITS[version]
-    digits = _NUS_DIGITS[version] = {}
+    if version in _DERIVED_OF:
+        return _DERIVED_OF[version]
+    found = _DERIVED_OF[version] = {}
     for question in questionnaire.all_questions():
-        if question.kind.choice and question.choices:
-            for choice in questionnaire.choice_list(question.choices):
-                if choice.nus is not None:
-                    digits.setdefault(question.name, {})[choice.code] = choice.nus
-    return digits
+        kinds = derived_codes(questionnaire, question)
+        if not kinds:
+            continue
+        by_code = found.setdefault(question.name, {})
+        for choice in questionnaire.choice_list(question.choices or ""):
+            pairs = tuple(
+                (question.name + d.suffix, value)
+                for d in kinds
+                if (value := getattr(choice, d.attribute)) is not None
+            )
+            if pairs:
+                by_code[choice.code] = pairs
+    return found
 
 
-def nested_with_nus(
+def nested_with_derived(
     questionnaire: Questionnaire | None, answers: list[Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """``[path, value, provenance]`` triples in path order → the answers nested (repeat
-    groups as arrays of entries, gaps closed) with the NUS2000 level digit beside each code
-    that has one, and the provenance by path."""
-    digits = None if questionnaire is None else _nus_digits(questionnaire)
+    groups as arrays of entries, gaps closed) with the derived codes (NUS2000, ISCED) beside
+    each code that has them, and the provenance by path."""
+    derived = None if questionnaire is None else _derived_values(questionnaire)
     pairs = ((path, value) for path, value, _who in answers)
-    shown = nest_answers(pairs, beside=digits, suffix=NUS_SUFFIX)
+    shown = nest_answers(pairs, beside=derived)
     return shown, {path: who for path, _value, who in answers}
 
 
-def without_nus(answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers as stored: the NUS2000 digits are derived, not answers."""
+_SUFFIXES: Final = tuple(d.suffix for d in DERIVED)
+
+
+def without_derived(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers as stored: the derived codes (NUS2000, ISCED) are not answers."""
     kept: dict[str, Any] = {}
     for name, value in answers.items():
-        if name.endswith(NUS_SUFFIX):
+        if name.endswith(_SUFFIXES):
             continue
         if is_group(value):
-            kept[name] = [without_nus(entry) for entry in value]
+            kept[name] = [without_derived(entry) for entry in value]
         else:
             kept[name] = value
     return kept
@@ -406,7 +460,7 @@ def to_export(
         locales_used = _locales(locales_used)
     # By path, so that a record reads the same whatever order its answers were saved in.
     answers.sort(key=_by_path)
-    shown, provenance = nested_with_nus(questionnaire, answers)
+    shown, provenance = nested_with_derived(questionnaire, answers)
     return {
         "schema_version": SCHEMA_VERSION,
         "record_id": _record_id(record_id),

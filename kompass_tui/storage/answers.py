@@ -57,15 +57,15 @@ def _in_group(path: str) -> tuple[str, int, str] | None:
 def nest_answers(
     flat: Mapping[str, Any] | Iterable[tuple[str, Any]],
     *,
-    beside: Mapping[str, Mapping[str, Any]] | None = None,
-    suffix: str = "",
+    beside: Mapping[str, Mapping[str, Sequence[tuple[str, Any]]]] | None = None,
 ) -> dict[str, Any]:
     """``{"jobs[1].job_title": …}`` → ``{"jobs": [{}, {"job_title": …}]}``: each repeat group
     a list of its entries in index order (gaps closed). A path that does not parse is kept by
     its text, so a row written past the program is shown, not a crash.
 
-    ``beside`` (question name → code → derived value) writes the derived value of a coded
-    answer right after it, under the name with ``suffix`` (the export's NUS2000 digits).
+    ``beside`` (question name → code → ``(name, value)`` pairs) writes the values derived
+    from a coded answer right after it, under their names (the export's codes in other
+    classifications: NUS2000, ISCED).
     One pass, with no call for most answers: an export nests every record.
     """
     pairs = flat.items() if isinstance(flat, Mapping) else flat
@@ -89,7 +89,8 @@ def nest_answers(
         if name in derived and value.__class__ is str:
             extra = derived[name].get(value)
             if extra is not None:
-                place[name + suffix] = extra
+                for extra_name, extra_value in extra:
+                    place[extra_name] = extra_value
     for group, entries in groups.items():
         answers[group] = [entries[index] for index in sorted(entries)]
     return answers

@@ -137,6 +137,27 @@ BROKEN = [
         id="duplicate code",
     ),
     pytest.param(
+        'nus = "7"\nisced = "7"',
+        'nus = "7"',
+        "choices › isced_level › master",
+        "code 'master' has no isced, which other codes of the list have",
+        id="a derived code missing for one code",
+    ),
+    pytest.param(
+        'nus = "8"\nisced = "8"',
+        'nus = "8"\nisced = "9"',
+        "choices › isced_level › doctoral › isced",
+        "has the wrong form",
+        id="no ISCED 2011 level",
+    ),
+    pytest.param(
+        'isced_f = "07"',
+        'isced_f = "7"',
+        "choices › isced_field › 07 › isced_f",
+        "has the wrong form",
+        id="no ISCED-F field",
+    ),
+    pytest.param(
         'type = "repeat"\nlabel = "Jobs"',
         'type = "text"\nlabel = "Jobs"',
         "work › jobs › questions",

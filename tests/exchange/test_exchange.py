@@ -24,12 +24,13 @@ from typer.testing import CliRunner
 from kompass_tui.cli import app
 from kompass_tui.exchange import importer
 from kompass_tui.exchange.export import Format, export, safe_cell
-from kompass_tui.exchange.records import RECORD, Selection, schema
+from kompass_tui.exchange.records import DERIVED, RECORD, Selection, schema, without_derived
 from kompass_tui.storage import audit, records, review
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Mode, Status
 from sporreskjema import Questionnaire
+from sporreskjema.definition import DERIVED_CODES, Choice
 from tests.support.exchange import EN, PASSWORD, caseworker, exported, register
 from tests.support.helpers import TODAY, filled, inline
 from tests.support.storage import save_form
@@ -49,13 +50,26 @@ def test_every_exported_record_follows_the_schema(kiosk: Any, tmp_path: Path) ->
     assert answers["citizenship"] == "SY"
     assert answers["educations"][0]["level"] == "bachelor"
     assert answers["educations"][0]["level_nus2000"] == "6"  # a bachelor's is NUS2000 level 6
+    # … and ISCED 2011 level 6; its field ISCED-F 2013 broad field 07, each beside its code.
+    assert list(answers["educations"][0]) == [
+        "field", "field_iscedf2013", "level", "level_nus2000", "level_isced2011", "programme",
+        "status",
+    ]  # fmt: skip
+    assert answers["educations"][0]["level_isced2011"] == "6"
+    assert answers["educations"][0]["field_iscedf2013"] == "07"
+    assert answers["educations"][1]["level_isced2011"] == "7"  # a master's
     assert answers["jobs"][0]["from_year"] == 2011
     assert record["provenance"]["jobs[0].from_year"] == "caseworker"
     assert record["provenance"]["full_name"] == "self"
     assert [r["kind"] for r in record["remarks"]] == ["remark", "counsellor_note"]
     assert record["corrections"][0]["old"] == 2010
-    assert record["status"] == "reviewed"  # as it was when written …
-    assert records.get_record(db, record_id).status == Status.exported  # … and now exported
+    stored = records.get_record(db, record_id)
+    assert record["schema_version"] == 2
+    # Written as the export leaves it: exported, at the time the database has.
+    assert record["status"] == "exported" == stored.status
+    assert stored.exported_at is not None
+    assert record["timestamps"]["exported"] == stored.exported_at.isoformat()
+    assert record["timestamps"]["updated"] == stored.updated_at.isoformat()
     (event,) = audit.events(db, record_id=record_id, action=audit.Action.exported)
     assert event.actor_id == worker
     json_text = exported(db, worker, tmp_path / "out.json", Format.json)
@@ -89,20 +103,159 @@ def test_a_kiosk_moves_to_a_central_database_and_back_out_identically(
     )  # fmt: skip
 
 
+def test_every_derived_code_is_written_and_allowed_as_the_definition_allows_it() -> None:
+    """Each attribute of a choice that gives its code in another classification is written
+    by the export under its suffix, and the record schema allows there what the definition
+    model allows (no more, no less)."""
+    assert tuple(d.attribute for d in DERIVED) == DERIVED_CODES
+    model = Choice.model_json_schema()["properties"]
+    patterns = schema()["properties"]["answers"]["patternProperties"]
+    entry = schema()["properties"]["answers"]["additionalProperties"]["oneOf"][1]["items"]
+    assert entry["patternProperties"] == patterns
+    for derived in DERIVED:
+        (given,) = [s["pattern"] for s in model[derived.attribute]["anyOf"] if "pattern" in s]
+        assert derived.pattern == given
+        assert patterns[derived.suffix + "$"] == {"type": "string", "pattern": given}
+
+
+#: A file that Kompass wrote in the first version of the record format (kompass-record-1):
+#: no ISCED codes, and its reviewed record as it was before the export marked it.
+FIRST_FORMAT_FILE = Path(__file__).parent / "data" / "kompass-record-1.jsonl"
+
+
+def test_a_file_of_the_first_format_version_still_imports(db: Database, tmp_path: Path) -> None:
+    """Imported as it says (SQLite and PostgreSQL), and exported again in the current version:
+    the same record and answers, with the ISCED codes beside them now."""
+    old = json.loads(FIRST_FORMAT_FILE.read_text("utf-8"))
+    assert old["schema_version"] == 1
+    assert "level_isced2011" not in old["answers"]["educations"][0]
+    Draft202012Validator(schema(1), format_checker=Draft202012Validator.FORMAT_CHECKER).validate(
+        old
+    )
+    worker = caseworker(db)
+    result = importer.import_file(db, FIRST_FORMAT_FILE, actor_id=worker)
+    assert (result.new, result.remarks_added, result.corrections_added) == (1, 2, 1)
+    stored = records.get_record(db, uuid.UUID(old["record_id"]))
+    assert (stored.status, stored.exported_at) == (Status.reviewed, None)  # as the file says
+    out = tmp_path / "again.jsonl"
+    export(db, fmt=Format.jsonl, out=out, selection=Selection(), actor_id=worker, mark=False)
+    new = json.loads(out.read_text("utf-8"))
+    Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER).validate(new)
+    assert new["schema_version"] == 2
+    assert without_derived(new["answers"]) == without_derived(old["answers"])
+    assert new["answers"]["educations"][0]["level_nus2000"] == "6"
+    assert new["answers"]["educations"][0]["level_isced2011"] == "6"
+    assert new["answers"]["educations"][0]["field_iscedf2013"] == "07"
+    for part in ("record_id", "questionnaire", "status", "person", "timestamps", "provenance",
+                 "remarks", "corrections"):  # fmt: skip
+        assert new[part] == old[part], part
+
+
+def _file_text(path: Path) -> dict[str, str]:
+    """An export's files by name (a CSV export is a folder of them)."""
+    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    return {file.name: file.read_text("utf-8") for file in files}
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_the_files_show_the_records_as_the_export_leaves_them(
+    fmt: Format, db: Database, kompass: Questionnaire, tmp_path: Path
+) -> None:
+    """An export that marks the reviewed records exported writes them so, with the time the
+    database gives them (SQLite and PostgreSQL): its files are those an export that marks
+    nothing writes right after it, in every format."""
+    worker = caseworker(db)
+    _several(db, kompass, worker, 3)
+    first_id = min(r.id for r in _all(db))
+    with db.write() as session:  # one record is not reviewed: the export leaves it as it is
+        session.execute(
+            sa.update(RECORD).where(RECORD.c.id == first_id).values(status=Status.submitted)
+        )
+    marked = tmp_path / f"marked.{fmt}"
+    export(db, fmt=fmt, out=marked, selection=Selection(), actor_id=worker)
+    assert sorted(r.status for r in _all(db)) == [
+        Status.exported, Status.exported, Status.submitted,
+    ]  # fmt: skip
+    as_stored = tmp_path / f"as_stored.{fmt}"
+    export(db, fmt=fmt, out=as_stored, selection=Selection(), actor_id=worker, mark=False)
+    first, second = _file_text(marked), _file_text(as_stored)
+    assert [name.replace("as_stored", "marked") for name in second] == list(first)
+    assert list(first.values()) == list(second.values())
+    if fmt in (Format.jsonl, Format.json):
+        text = first[marked.name]
+        written = (
+            json.loads(text)
+            if fmt is Format.json
+            else [json.loads(line) for line in text.splitlines()]
+        )
+        for record in written:
+            stored = records.get_record(db, uuid.UUID(record["record_id"]))
+            assert record["status"] == stored.status
+            exported_at = stored.exported_at and stored.exported_at.isoformat()
+            assert record["timestamps"]["exported"] == exported_at
+            assert record["timestamps"]["updated"] == stored.updated_at.isoformat()
+    if fmt is Format.csv:
+        persons = list(csv.DictReader(first["persons.csv"].lstrip("\ufeff").splitlines()))
+        assert sorted(row["status"] for row in persons) == ["exported", "exported", "submitted"]
+        assert all(bool(row["exported"]) == (row["status"] == "exported") for row in persons)
+
+
+def test_an_export_that_marks_nothing_writes_the_records_as_they_are(
+    kiosk: Any, tmp_path: Path
+) -> None:
+    db, worker, record_id = kiosk
+    out = tmp_path / "moved.jsonl"
+    export(db, fmt=Format.jsonl, out=out, selection=Selection(), actor_id=worker, mark=False)
+    record = json.loads(out.read_text("utf-8"))
+    assert (record["status"], record["timestamps"]["exported"]) == ("reviewed", None)
+    assert records.get_record(db, record_id).status == Status.reviewed
+
+
+def test_a_record_changed_while_it_is_exported_leaves_nothing(
+    db: Database, kompass: Questionnaire, tmp_path: Path
+) -> None:
+    """A record written as exported that is no longer reviewed when the export marks it
+    (its status changed meanwhile): the file would say otherwise than the database, so
+    nothing is written, marked or audited (SQLite and PostgreSQL)."""
+    worker = caseworker(db)
+    _several(db, kompass, worker, 2)
+    changed = min(r.id for r in _all(db))
+
+    def meanwhile(_written: int) -> None:
+        with db.write() as session:
+            session.execute(
+                sa.update(RECORD).where(RECORD.c.id == changed).values(status=Status.submitted)
+            )
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(StorageError) as caught:
+        export(
+            db, fmt=Format.jsonl, out=folder / "all.jsonl", selection=Selection(),
+            actor_id=worker, progress=meanwhile,
+        )  # fmt: skip
+    assert "changed while it was exported" in caught.value.message.render(EN)
+    assert list(folder.iterdir()) == []
+    assert _exported_events(db) == 0
+    assert sorted(r.status for r in _all(db)) == [Status.reviewed, Status.submitted]
+
+
 def test_times_days_and_ids_read_as_stored_are_written_as_typed(kiosk: Any, tmp_path: Path) -> None:
     """On SQLite the export writes timestamps, days and record ids from the stored text,
     without making objects of them: the text must be what the typed values would give."""
     db, worker, record_id = kiosk
-    stored = records.get_record(db, record_id)
     record = json.loads(exported(db, worker, tmp_path / "out.jsonl"))
+    stored = records.get_record(db, record_id)
     assert record["record_id"] == str(stored.id)
     assert record["timestamps"] == {
         "started": stored.started_at.isoformat(),
         "updated": stored.updated_at.isoformat(),
         "submitted": stored.submitted_at and stored.submitted_at.isoformat(),
         "reviewed": stored.reviewed_at and stored.reviewed_at.isoformat(),
-        "exported": None,
+        "exported": stored.exported_at and stored.exported_at.isoformat(),
     }
+    again = json.loads(exported(db, worker, tmp_path / "read.jsonl"))  # now read as stored
+    assert again["timestamps"] == record["timestamps"]
     assert record["person"]["permit_date"] == "2026-11-20"
     assert stored.started_at.microsecond != 0  # the usual case; the whole second below
     on_the_second = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
@@ -111,6 +264,7 @@ def test_times_days_and_ids_read_as_stored_are_written_as_typed(kiosk: Any, tmp_
             sa.update(RECORD).where(RECORD.c.id == record_id).values(started_at=on_the_second)
         )
     again = json.loads(exported(db, worker, tmp_path / "again.jsonl"))
+    assert again["timestamps"]["exported"] == record["timestamps"]["exported"]
     assert (
         again["timestamps"]["started"] == on_the_second.isoformat() == "2026-11-20T09:30:00+00:00"
     )
@@ -498,12 +652,20 @@ def _good_line(kiosk: Any, tmp_path: Path) -> str:
 BAD_FILES = {
     "truncated": (lambda good: good[: len(good) // 2], "line 2: not valid JSON"),
     "wrong schema version": (
-        lambda good: good.replace('"schema_version":1', '"schema_version":2'),
-        "line 2: schema version 2 is not 1",
+        lambda good: good.replace('"schema_version":2', '"schema_version":3'),
+        "line 2: schema version 3 is not one this Kompass reads (1, 2)",
+    ),
+    "a schema version that is no whole number": (
+        lambda good: good.replace('"schema_version":2', '"schema_version":2.0'),
+        "line 2: schema version 2.0 is not one this Kompass reads (1, 2)",
     ),
     "fails the schema": (
-        lambda good: good.replace('"status":"reviewed"', '"status":"approved"'),
+        lambda good: good.replace('"status":"exported"', '"status":"approved"'),
         "line 2: status does not follow the record format",
+    ),
+    "an ISCED level that is none": (
+        lambda good: good.replace('"level_isced2011":"6"', '"level_isced2011":"9"'),
+        "line 2: answers/educations does not follow the record format",
     ),
     "unknown questionnaire version": (
         lambda good: good.replace('"version":"1"', '"version":"9"'),

@@ -87,13 +87,11 @@ def test_nest_and_flatten_are_one_pair() -> None:
         "a[b": 1,
         "jobs": [{"tasks": "y"}, {"tasks": "x"}],
     }
-    # A derived value is written right after its code.
-    beside = {"level": {"B1": "3"}}
-    assert list(answers.nest_answers({"level": "B1", "z": 1}, beside=beside, suffix="_n")) == [
-        "level",
-        "level_n",
-        "z",
-    ]
+    # Derived values are written right after their code, in their order.
+    beside = {"level": {"B1": (("level_n", "3"), ("level_i", "4"))}}
+    nested = answers.nest_answers({"level": "B1", "z": 1}, beside=beside)
+    assert list(nested) == ["level", "level_n", "level_i", "z"]
+    assert nested["level_i"] == "4"
 
 
 def test_every_caller_nests_and_flattens_with_the_one_pair() -> None:
