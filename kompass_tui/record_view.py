@@ -15,7 +15,7 @@ from typing import Any, Final
 from babel.dates import format_date, format_datetime
 
 from kompass_tui.storage.answers import nest_answers
-from kompass_tui.storage.models import Record, RemarkKind, Status
+from kompass_tui.storage.models import Place, Record, RemarkKind, Status
 from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
 from sporreskjema import Form, FormError, Path, Questionnaire, Translator, cldr, values
 from sporreskjema.engine import SummaryItem
@@ -37,6 +37,25 @@ class AnswerLine:
     given_by: str
     depth: int = 0
     corrected: bool = False
+    #: Where it was given, in words ("at a kiosk", "at the desk", "in the review"); empty
+    #: when that was not recorded.
+    given_at: str = ""
+
+
+#: Where an answer was given (``answer.place``), in words.
+PLACE_NAMES: Final[dict[str, str]] = {
+    Place.kiosk: N_("at a kiosk"),
+    Place.desk: N_("at the desk"),
+    Place.review: N_("in the review"),
+}
+
+
+def place_text(place: str | None, tr: Translator) -> str:
+    """Where an answer was given, in words; empty when it was not recorded."""
+    if place is None:
+        return ""
+    name = PLACE_NAMES.get(place)
+    return tr.gettext(name) if name is not None else shown(place)
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,7 @@ def build_report(
     record = view.record
     flat = view.answer_values()
     provenance = {answer.path: answer.provenance for answer in view.answers}
+    places = {answer.path: answer.place for answer in view.answers}
     corrected = {c.path for c in view.corrections}
     form = stored_form(questionnaire, flat, today)
     given = {p.code: tr.gettext(p.label) for p in questionnaire.provenance}
@@ -115,7 +135,13 @@ def build_report(
         code = provenance.get(path, "")
         given_by = given.get(code, shown(code))
         return AnswerLine(
-            path, item.label, _safe(item.text), given_by, depth, corrected=path in corrected
+            path,
+            item.label,
+            _safe(item.text),
+            given_by,
+            depth,
+            corrected=path in corrected,
+            given_at=place_text(places.get(path), tr),
         )
 
     for summary in form.summary(tr):
