@@ -15,7 +15,7 @@ from typing import Any, Final
 from babel.dates import format_date, format_datetime
 
 from kompass_tui.storage.answers import nest_answers
-from kompass_tui.storage.models import Record, RemarkKind, Status
+from kompass_tui.storage.models import Place, Record, RemarkKind, Status
 from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
 from sporreskjema import Form, FormError, Path, Questionnaire, Translator, cldr, values
 from sporreskjema.engine import SummaryItem
@@ -40,6 +40,25 @@ class AnswerLine:
     #: The line heads the lines below it (a repeat group above its entries, an entry above its
     #: answers): its label alone, no value of its own to show.
     heading: bool = False
+    #: Where it was given, in words ("at a kiosk", "at the desk", "in the review"); empty
+    #: when that was not recorded.
+    given_at: str = ""
+
+
+#: Where an answer was given (``answer.place``), in words.
+PLACE_NAMES: Final[dict[str, str]] = {
+    Place.kiosk: N_("at a kiosk"),
+    Place.desk: N_("at the desk"),
+    Place.review: N_("in the review"),
+}
+
+
+def place_text(place: str | None, tr: Translator) -> str:
+    """Where an answer was given, in words; empty when it was not recorded."""
+    if place is None:
+        return ""
+    name = PLACE_NAMES.get(place)
+    return tr.gettext(name) if name is not None else shown(place)
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,7 @@ def build_report(
     record = view.record
     flat = view.answer_values()
     provenance = {answer.path: answer.provenance for answer in view.answers}
+    places = {answer.path: answer.place for answer in view.answers}
     corrected = {c.path for c in view.corrections}
     form = stored_form(questionnaire, flat, today)
     given = {p.code: tr.gettext(p.label) for p in questionnaire.provenance}
@@ -127,6 +147,7 @@ def build_report(
             # A repeat group with entries heads them; with none, it shows "—" like any
             # question without an answer.
             heading=bool(item.entries),
+            given_at=place_text(places.get(path), tr),
         )
 
     for summary in form.summary(tr):

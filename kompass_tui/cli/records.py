@@ -19,7 +19,7 @@ from rich.text import Text
 from kompass_tui.cli.common import DbOption, UserOption, session
 from kompass_tui.cli.options import JsonOption, Sort, choice
 from kompass_tui.cli.output import fail, print_json, safe
-from kompass_tui.i18n import _, current
+from kompass_tui.i18n import _, current, ngettext
 from kompass_tui.storage.models import Status
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from kompass_tui.record_view import RemarkLine
     from kompass_tui.storage.database import Database
-    from kompass_tui.storage.review import RecordRow
+    from kompass_tui.storage.review import RecordRow, RefusedDuplicates
 
 RecordArgument = Annotated[
     str,
@@ -64,6 +64,15 @@ def list_(
     follow_up: Annotated[
         bool, typer.Option("--follow-up", help=_("Only records that need follow-up."))
     ] = False,
+    refused_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--refused-duplicates",
+            help=_(
+                "Only records for whose person a second registration was refused (kompass audit --action duplicate_refused --record ID says when and where)."
+            ),
+        ),
+    ] = False,
     search: Annotated[
         str,
         typer.Option(
@@ -93,6 +102,7 @@ def list_(
     query = review.ListQuery(
         statuses=statuses,
         follow_up_only=follow_up,
+        refused_duplicates_only=refused_duplicates,
         search=search,
         sort=sort,
         offset=offset,
@@ -102,12 +112,13 @@ def list_(
     today = _today()
     with session(db, user) as (database, worker):
         page = review.list_records(database, query, actor_id=worker.id)
+        refused = review.refused_duplicates(database, [row.id for row in page.rows])
     if as_json:
         print_json(
             {
                 "total": page.total,
                 "offset": offset,
-                "records": [_list_row(row, today) for row in page.rows],
+                "records": [_list_row(row, today, refused.get(row.id)) for row in page.rows],
             }
         )
         return
@@ -126,8 +137,11 @@ def list_(
         table.add_row(
             Text(str(row.id)[:8]),
             # A flagged record says so under its status: "submitted / Follow-up".
+            # So does a record for whose person a second registration was refused.
             Text(
-                status_text(row.status, tr) + ("\n" + _("Follow-up") if row.needs_follow_up else "")
+                status_text(row.status, tr)
+                + ("\n" + _("Follow-up") if row.needs_follow_up else "")
+                + _refused_text(refused.get(row.id))
             ),
             Text(safe(row.full_name or "—")),
             Text(
@@ -155,7 +169,18 @@ def _overdue(row: RecordRow, today: dt.date) -> bool:
     return left is not None and left < 0 and row.status in review.OPEN_STATUSES
 
 
-def _list_row(row: RecordRow, today: dt.date) -> dict[str, Any]:
+def _refused_text(refused: RefusedDuplicates | None) -> str:
+    """Under a record's status in the list: how often a second registration was refused."""
+    if refused is None:
+        return ""
+    return "\n" + ngettext("%(n)d refused duplicate", "%(n)d refused duplicates", refused.count) % {
+        "n": refused.count
+    }
+
+
+def _list_row(
+    row: RecordRow, today: dt.date, refused: RefusedDuplicates | None = None
+) -> dict[str, Any]:
     """A row of ``kompass list --json``: what the table shows, as data (README.md)."""
     from kompass_tui.storage import review
 
@@ -170,6 +195,8 @@ def _list_row(row: RecordRow, today: dt.date) -> dict[str, Any]:
         "deadline": None if due is None else due.isoformat(),
         "days_left": review.days_left(row.permit_date, today),
         "overdue": _overdue(row, today),
+        "refused_duplicates": 0 if refused is None else refused.count,
+        "last_refused_duplicate": None if refused is None else refused.last.isoformat(),
     }
 
 
@@ -207,7 +234,8 @@ def show(
         for line in section.lines:
             indent = "  " * (line.depth + 1)
             mark = " *" if line.corrected else ""
-            given = f"  [{line.given_by}]" if line.given_by else ""
+            where = ", ".join(part for part in (line.given_by, line.given_at) if part)
+            given = f"  [{where}]" if where else ""
             text = "" if line.heading else f": {line.text or '—'}"
             console.print(Text.assemble(f"{indent}{line.label}{mark}", text, (given, "dim")))
         _print_remarks(console, section.remarks)

@@ -774,7 +774,7 @@ def _date(text: str | None) -> dt.date | None:
 
 #: The answer table without its column types: :class:`_AnswerRows` hands it values the types
 #: have processed already, a record's id and time once for all its answers.
-_ANSWER_COLUMNS: Final = ("record_id", "path", "value", "provenance", "answered_at")
+_ANSWER_COLUMNS: Final = ("record_id", "path", "value", "provenance", "place", "answered_at")
 _UNTYPED_ANSWER: Final = sa.table("answer", *(sa.column(name) for name in _ANSWER_COLUMNS))
 
 
@@ -803,11 +803,19 @@ class _AnswerRows:
     def add(self, record: dict[str, Any], record_id: uuid.UUID) -> None:
         flat = flat_answers(without_derived(record["answers"]))
         provenance = record["provenance"]
+        places = record.get("places", {})  # where each answer was given; older files: none
         stored_id = self.as_id(record_id)
         answered = self.as_time(_time(record["timestamps"]["updated"]))
         as_json = self.as_json
         rows = [
-            (stored_id, path, as_json(value), provenance.get(path, "self"), answered)
+            (
+                stored_id,
+                path,
+                as_json(value),
+                provenance.get(path, "self"),
+                places.get(path),
+                answered,
+            )
             for path, value in flat.items()
         ]
         if self.named:

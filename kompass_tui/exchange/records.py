@@ -283,16 +283,18 @@ def batches(
 
 
 def _answers_query(bind: Any, where: list[Any]) -> sa.Select[Any]:
-    """Each record's answers as one JSON array of ``[path, value, provenance]``, made by the
-    database: one row a record instead of one an answer, decoded in one call."""
+    """Each record's answers as one JSON array of ``[path, value, provenance, place]``, made
+    by the database: one row a record instead of one an answer, decoded in one call."""
     if bind.dialect.name == "sqlite":
-        triple = sa.func.json_array(
-            ANSWER.c.path, sa.func.json(ANSWER.c.value), ANSWER.c.provenance
+        each = sa.func.json_array(
+            ANSWER.c.path, sa.func.json(ANSWER.c.value), ANSWER.c.provenance, ANSWER.c.place
         )
-        grouped = sa.func.json_group_array(triple)
+        grouped = sa.func.json_group_array(each)
     else:
-        triple = sa.func.json_build_array(ANSWER.c.path, ANSWER.c.value, ANSWER.c.provenance)
-        grouped = sa.func.json_agg(triple)
+        each = sa.func.json_build_array(
+            ANSWER.c.path, ANSWER.c.value, ANSWER.c.provenance, ANSWER.c.place
+        )
+        grouped = sa.func.json_agg(each)
     return (
         sa.select(
             key(ANSWER.c.record_id),
@@ -411,14 +413,17 @@ def _derived_values(
 
 def nested_with_derived(
     questionnaire: Questionnaire | None, answers: list[Any]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """``[path, value, provenance]`` triples in path order → the answers nested (repeat
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """``[path, value, provenance, place]`` in path order → the answers nested (repeat
     groups as arrays of entries, gaps closed) with the derived codes (NUS2000, ISCED) beside
-    each code that has them, and the provenance by path."""
+    each code that has them, the provenance by path, and where each answer was given by path
+    (answers whose place was not recorded are left out)."""
     derived = None if questionnaire is None else _derived_values(questionnaire)
-    pairs = ((path, value) for path, value, _who in answers)
+    pairs = ((answer[0], answer[1]) for answer in answers)
     shown = nest_answers(pairs, beside=derived)
-    return shown, {path: who for path, _value, who in answers}
+    provenance = {answer[0]: answer[2] for answer in answers}
+    places = {answer[0]: answer[3] for answer in answers if answer[3] is not None}
+    return shown, provenance, places
 
 
 _SUFFIXES: Final = tuple(d.suffix for d in DERIVED)
@@ -460,7 +465,7 @@ def to_export(
         locales_used = _locales(locales_used)
     # By path, so that a record reads the same whatever order its answers were saved in.
     answers.sort(key=_by_path)
-    shown, provenance = nested_with_derived(questionnaire, answers)
+    shown, provenance, places = nested_with_derived(questionnaire, answers)
     return {
         "schema_version": SCHEMA_VERSION,
         "record_id": _record_id(record_id),
@@ -492,6 +497,7 @@ def to_export(
         },
         "answers": shown,
         "provenance": provenance,
+        "places": places,
         "remarks": [
             {
                 "section": remark["section"],

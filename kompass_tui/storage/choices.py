@@ -32,6 +32,11 @@ class Action(StrEnum):
     resume_failed = "resume_failed"
     #: A kiosk answered "already registered": the record found, no actor, the kiosk's name.
     identifier_known = "identifier_known"
+    #: A registration refused because the person already has a record: on that record, with
+    #: where (``mode``: kiosk or desk), the refused registration's own record (``attempt``)
+    #: and, at a kiosk, the kiosk's name; at the desk the caseworker is the actor. Never what
+    #: was typed.
+    duplicate_refused = "duplicate_refused"
     record_submitted = "record_submitted"
     records_listed = "records_listed"
     record_viewed = "record_viewed"

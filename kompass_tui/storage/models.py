@@ -52,6 +52,15 @@ class Mode(StrEnum):
     imported = "imported"
 
 
+class Place(StrEnum):
+    """Where an answer was given: alone at a kiosk, at the assisted desk with a caseworker,
+    or in the review (a caseworker's correction)."""
+
+    kiosk = "kiosk"
+    desk = "desk"
+    review = "review"
+
+
 class Record(SQLModel, table=True):
     __tablename__ = "record"
     __table_args__ = (
@@ -106,6 +115,9 @@ class Answer(SQLModel, table=True):
     value: Any = Field(sa_type=sa.JSON)
     #: Who gave the answer: a provenance code of the questionnaire.
     provenance: str = Field(max_length=30)
+    #: Where it was given (a :class:`Place`); ``None`` when that was not recorded (an answer
+    #: saved before Kompass kept it, or imported from a file that does not say).
+    place: str | None = Field(default=None, max_length=10)
     answered_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

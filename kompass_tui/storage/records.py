@@ -36,7 +36,7 @@ from kompass_tui.storage.errors import DuplicatePerson as DuplicatePerson
 from kompass_tui.storage.errors import RecordClosed as RecordClosed
 from kompass_tui.storage.errors import RecordNotFound as RecordNotFound
 from kompass_tui.storage.errors import StorageError
-from kompass_tui.storage.models import Answer, AuditEvent, Mode, Record, utcnow
+from kompass_tui.storage.models import Answer, AuditEvent, Mode, Place, Record, utcnow
 from kompass_tui.storage.status import Status
 from sporreskjema import Questionnaire
 
@@ -262,6 +262,26 @@ def _note_known(session: Session, existing: uuid.UUID, kiosk: str) -> None:
     audit.log(session, audit.Action.identifier_known, record_id=existing, kiosk=kiosk)
 
 
+def _note_refused(
+    session: Session,
+    *,
+    existing: uuid.UUID,
+    attempt: uuid.UUID,
+    place: str | None,
+    actor_id: int | None,
+    kiosk: str | None = None,
+) -> None:
+    """A registration refused as a second one of the person of ``existing``: on that record,
+    for the staff (the person at a kiosk is not told which record it is). What was typed is
+    not kept, only where and the refused registration's own record."""
+    detail: dict[str, Any] = {"mode": place, "attempt": str(attempt)}
+    if kiosk is not None:
+        detail["kiosk"] = kiosk
+    audit.log(
+        session, audit.Action.duplicate_refused, actor_id=actor_id, record_id=existing, **detail
+    )
+
+
 def _look_up_at_kiosk(db: Database, *, record_id: uuid.UUID, person_key: str, kiosk: str) -> None:
     """The look-up of an identifier typed at a kiosk, before it is saved: refused unread with
     :class:`LookupThrottled` while the kiosk must wait; :class:`DuplicatePerson` when it is
@@ -274,6 +294,14 @@ def _look_up_at_kiosk(db: Database, *, record_id: uuid.UUID, person_key: str, ki
         if other is None:
             return
         _note_known(session, other, kiosk)
+        _note_refused(
+            session,
+            existing=other,
+            attempt=record_id,
+            place=Place.kiosk,
+            actor_id=None,
+            kiosk=kiosk,
+        )
     raise DuplicatePerson(other)
 
 
@@ -285,29 +313,57 @@ def save_answer(
     value: Any,
     provenance: str,
     kiosk: str | None = None,
+    place: str | None = None,
+    caseworker_id: int | None = None,
 ) -> None:
     """Save one confirmed answer (``None`` removes it) in its own transaction.
 
     ``value`` is the JSON form of the coded value (``Form.relevant_answers`` style).
-    Raises :class:`DuplicatePerson` when an identifier already belongs to another record.
+    ``place``: where it was given (a :class:`Place`; at a kiosk by default when ``kiosk``
+    is given). ``caseworker_id``: the caseworker at the desk, as in :func:`create_record`.
+    Raises :class:`DuplicatePerson` when an identifier already belongs to another record,
+    and audits the refusal on that record (``duplicate_refused``).
     ``kiosk``: typed at the kiosk of this name, where nobody is logged in: finding an
     identifier is audited, and from the third within :data:`IDENTIFIER_WINDOW` each further
     look-up waits (:class:`LookupThrottled`), so nobody there can test number after number.
     This is the kiosk's hot path: the write itself is :func:`statements.write_answer`.
     """
     parse_path(path)
+    if place is None and kiosk is not None:
+        place = Place.kiosk
     if kiosk is not None and PERSON_FIELDS.get(path) == "person_key" and isinstance(value, str):
         _look_up_at_kiosk(db, record_id=record_id, person_key=value, kiosk=kiosk)
         try:
             statements.write_answer(
-                db, record_id=record_id, path=path, value=value, provenance=provenance
+                db, record_id=record_id, path=path, value=value, provenance=provenance, place=place
             )
         except DuplicatePerson as exc:  # registered by another program in the meantime
             with db.write() as session:
                 _note_known(session, exc.existing, kiosk)
+                _note_refused(
+                    session,
+                    existing=exc.existing,
+                    attempt=record_id,
+                    place=place,
+                    actor_id=caseworker_id,
+                    kiosk=kiosk,
+                )
             raise
         return
-    statements.write_answer(db, record_id=record_id, path=path, value=value, provenance=provenance)
+    try:
+        statements.write_answer(
+            db, record_id=record_id, path=path, value=value, provenance=provenance, place=place
+        )
+    except DuplicatePerson as exc:
+        with db.write() as session:
+            _note_refused(
+                session,
+                existing=exc.existing,
+                attempt=record_id,
+                place=place,
+                actor_id=caseworker_id,
+            )
+        raise
 
 
 def save_entries(
@@ -318,13 +374,14 @@ def save_entries(
     entries: Sequence[Mapping[str, Any]],
     provenance: str,
     origins: Sequence[int] | None = None,
+    place: str | None = None,
 ) -> None:
     """Replace every answer of a repeat group at once (after entries are removed or moved).
 
     ``origins``: each entry's index before (its own index when not given). An answer that
-    moves with its entry, or stays where it was, keeps its provenance and time: who gave it
-    does not change because another entry was removed. New or changed answers take
-    ``provenance``.
+    moves with its entry, or stays where it was, keeps its provenance, place and time: who
+    gave it, and where, does not change because another entry was removed. New or changed
+    answers take ``provenance`` and ``place``.
     """
     now = utcnow()
     if origins is None:
@@ -341,7 +398,7 @@ def save_entries(
             if row.path.startswith(f"{group}[")
         ]
         # What each answer was, read before any row goes, and where it is now.
-        before = {row.path: (row.value, row.provenance, row.answered_at) for row in rows}
+        before = {row.path: (row.value, row.provenance, row.place, row.answered_at) for row in rows}
         was = moved_paths(before, group, list(origins))
         kept = set()
         for row in rows:
@@ -353,7 +410,9 @@ def save_entries(
         for path, value in wanted.items():
             if path in kept:
                 continue
-            old_value, old_provenance, old_time = before.get(was.get(path, ""), (None, "", now))
+            old_value, old_provenance, old_place, old_time = before.get(
+                was.get(path, ""), (None, "", None, now)
+            )
             same = old_value == value
             session.add(
                 Answer(
@@ -361,6 +420,7 @@ def save_entries(
                     path=path,
                     value=value,
                     provenance=old_provenance if same else provenance,
+                    place=old_place if same else place,
                     answered_at=old_time if same else now,
                 )
             )
@@ -376,6 +436,20 @@ def load_answers(db: Database, record_id: uuid.UUID) -> dict[str, Any]:
             select(Answer.path, Answer.value).where(Answer.record_id == record_id)
         ).all()
     return nest_answers(dict(rows))
+
+
+def places(db: Database, record_id: uuid.UUID) -> dict[str, str | None]:
+    """Where each stored answer of a record was given, by path: ``kiosk``, ``desk`` or
+    ``review`` (a :class:`Place`), ``None`` where that was not recorded."""
+    with db.session() as session:
+        existing_record(session, record_id)
+        return dict(
+            session.exec(
+                select(Answer.path, Answer.place)
+                .where(Answer.record_id == record_id)
+                .order_by(col(Answer.path))
+            ).all()
+        )
 
 
 def answer_rows(db: Database, record_id: uuid.UUID) -> list[Answer]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -23,11 +24,14 @@ from kompass_tui.storage.database import Database, StorageError
 from kompass_tui.storage.errors import RecordNotFound
 from kompass_tui.storage.models import (
     Answer,
+    AuditEvent,
     Caseworker,
     Correction,
+    Place,
     Record,
     Remark,
     RemarkKind,
+    UTCDateTime,
     utcnow,
 )
 from kompass_tui.storage.records import existing_record
@@ -79,6 +83,8 @@ class ListQuery:
 
     statuses: frozenset[Status] = OPEN_STATUSES
     follow_up_only: bool = False
+    #: Only records someone was refused a second registration for (``duplicate_refused``).
+    refused_duplicates_only: bool = False
     #: Part of a name, identifier digits or the start of a record id.
     search: str = ""
     sort: Sort = Sort.deadline
@@ -154,6 +160,14 @@ def _filters(query: ListQuery) -> list[Any]:
         conditions.append(col(Record.status).in_(sorted(query.statuses)))
     if query.follow_up_only:
         conditions.append(col(Record.needs_follow_up).is_(True))
+    if query.refused_duplicates_only:
+        conditions.append(
+            col(Record.id).in_(
+                sa.select(col(AuditEvent.record_id)).where(
+                    col(AuditEvent.action) == audit.Action.duplicate_refused
+                )
+            )
+        )
     term = SearchTerm.parse(query.search)
     if term is not None:
         options = [func.lower(col(Record.full_name)).contains(term.name, autoescape=True)]
@@ -199,6 +213,10 @@ def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> Rec
             .limit(max(min(query.limit, PAGE_MAX), 0))
         ).all()
     if actor_id is not None:
+        # What was asked; the filter of refused duplicates only when it was used.
+        extra: dict[str, Any] = (
+            {"refused_duplicates_only": True} if query.refused_duplicates_only else {}
+        )
         with db.write() as session:
             audit.log(
                 session,
@@ -210,6 +228,7 @@ def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> Rec
                 offset=query.offset,
                 shown=len(rows),
                 records=[str(row[0]) for row in rows],
+                **extra,
             )
     return RecordPage(
         [
@@ -228,6 +247,38 @@ def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> Rec
         int(total),
         query,
     )
+
+
+@dataclass(frozen=True)
+class RefusedDuplicates:
+    """Second registrations refused for the person of a record: how many, and the last."""
+
+    count: int
+    last: dt.datetime
+
+
+def refused_duplicates(
+    db: Database, record_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, RefusedDuplicates]:
+    """For each of these records (a page of the list) that someone was refused a second
+    registration for, how many times and when last (``duplicate_refused`` events)."""
+    if not record_ids:
+        return {}
+    with db.session() as session:
+        rows = session.execute(
+            sa.select(
+                col(AuditEvent.record_id),
+                sa.func.count(),
+                # typed as the column, so that the driver's text comes back an aware time
+                sa.type_coerce(sa.func.max(col(AuditEvent.at)), UTCDateTime()),
+            )
+            .where(
+                col(AuditEvent.action) == audit.Action.duplicate_refused,
+                col(AuditEvent.record_id).in_(list(record_ids)),
+            )
+            .group_by(col(AuditEvent.record_id))
+        ).all()
+    return {row[0]: RefusedDuplicates(int(row[1]), row[2]) for row in rows if row[0] is not None}
 
 
 def find_record_id(db: Database, text: str) -> uuid.UUID:
@@ -435,12 +486,14 @@ def correct_answer(
                     path=path,
                     value=value,
                     provenance="caseworker",
+                    place=Place.review,
                     answered_at=now,
                 )
             )
         else:
             answer.value = value
             answer.provenance = "caseworker"
+            answer.place = Place.review
             answer.answered_at = now
             session.add(answer)
         for column, copied in statements.person_changes(session, record_id, path, value).items():

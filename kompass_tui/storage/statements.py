@@ -78,6 +78,7 @@ def _upsert_statement(dialect: str) -> sa.Insert:
         set_={
             "value": statement.excluded.value,
             "provenance": statement.excluded.provenance,
+            "place": statement.excluded.place,
             "answered_at": statement.excluded.answered_at,
         },
     )
@@ -121,7 +122,7 @@ def _compiled(dialect: sa.Dialect, which: str) -> _Compiled:
         keys = ["record_id", "updated_at"]
     else:
         statement = _upsert_statement("sqlite")
-        keys = ["record_id", "path", "value", "provenance", "answered_at"]
+        keys = ["record_id", "path", "value", "provenance", "place", "answered_at"]
     # Compiled as Core compiles it for an execution with exactly these values.
     compiled = statement.compile(dialect=dialect, column_keys=keys)
     names = tuple(compiled.positiontup or ())
@@ -159,15 +160,22 @@ def _save_on_sqlite(db: Database, row: dict[str, Any]) -> bool:
 
 
 def write_answer(
-    db: Database, *, record_id: uuid.UUID, path: str, value: Any, provenance: str
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    path: str,
+    value: Any,
+    provenance: str,
+    place: str | None = None,
 ) -> None:
     """One answer (``None`` removes it) in its own transaction, on a record still in
     progress: one update of the record and one upsert of the answer. On SQLite the usual
-    answer goes the same statements through the driver itself."""
+    answer goes the same statements through the driver itself. ``place``: where it was
+    given (a :class:`~kompass_tui.storage.models.Place`)."""
     now = utcnow()
     if value is not None and db.backend == "sqlite" and person_column(path, value) is None:
         row = {"record_id": record_id, "path": path, "value": value,
-               "provenance": provenance, "answered_at": now}  # fmt: skip
+               "provenance": provenance, "place": place, "answered_at": now}  # fmt: skip
         if _save_on_sqlite(db, row):
             return
         # not open for answers: the general way below says why
@@ -190,7 +198,7 @@ def write_answer(
                 )
             else:
                 row = {"record_id": record_id, "path": path, "value": value,
-                       "provenance": provenance, "answered_at": now}  # fmt: skip
+                       "provenance": provenance, "place": place, "answered_at": now}  # fmt: skip
                 connection.execute(_upsert_statement(connection.dialect.name), row)
     except IntegrityError:
         # Another program registered the same person between our check and our write.

@@ -17,7 +17,7 @@ from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage import records
 from kompass_tui.storage.answers import moved_paths
 from kompass_tui.storage.database import Database, StorageError
-from kompass_tui.storage.models import Mode, Record
+from kompass_tui.storage.models import Mode, Place, Record
 from sporreskjema import Form, FormError, Path, Questionnaire, load_builtin, values
 from sporreskjema.text import clean_text
 
@@ -79,6 +79,9 @@ class Registration:
             self.mode = Mode.assisted
             self.caseworker_id = assistance.caseworker_id
             self.provenance = WITH_INTERPRETER if assistance.interpreter_used else WITH_HELP
+        #: Where the answers are given: at the assisted desk, or alone at a kiosk. A record
+        #: begun at a kiosk and continued at the desk keeps where each answer was given.
+        self.place = Place.kiosk if self.mode == Mode.kiosk else Place.desk
         #: Where identifiers are looked up with nobody logged in (audited and slowed down).
         self.kiosk: str | None = None
         if self.mode == Mode.kiosk and self.caseworker_id is None:
@@ -209,6 +212,8 @@ class Registration:
                 value=encoded,
                 provenance=self.provenance_of(path),
                 kiosk=self.kiosk,
+                place=self.place,
+                caseworker_id=self.caseworker_id,
             )
         except records.DuplicatePerson as exc:
             # The caseworker may see which record it is; the person at a kiosk may not.
@@ -253,6 +258,7 @@ class Registration:
                     entries=self.form.encoded_entries(group),
                     provenance=self.provenance,
                     origins=origins,
+                    place=self.place,
                 )
             except StorageError as exc:
                 self.form.answers[group] = saved

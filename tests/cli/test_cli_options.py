@@ -318,6 +318,8 @@ def test_list_json_is_the_table_as_data_and_audited(db: Database, record_id: uui
                     "deadline": "2026-11-15",
                     "days_left": (dt.date(2026, 11, 15) - dt.date.today()).days,
                     "overdue": dt.date.today() > dt.date(2026, 11, 15),
+                    "refused_duplicates": 0,
+                    "last_refused_duplicate": None,
                 }
             ],
         }

@@ -72,7 +72,7 @@ def test_show_remark_correct_status_and_audit(db: Database, record_id: uuid.UUID
     for expected in ["Hodan Ali", "Status: reviewed", "Needs follow-up: Yes", "Languages",
                      "Also Arabic.", "Career counsellor's note", "Wants to be a nurse.",
                      "May 17, 1990 → May 18, 1990", "Reason: Passport", "Answered in: Somali (so)",
-                     "[The person alone]", "[Entered by a caseworker]"]:  # fmt: skip
+                     "[The person alone]", "[Entered by a caseworker, in the review]"]:  # fmt: skip
         assert expected in output, expected
     view = review.load_view(db, record_id)
     assert [r.kind for r in view.remarks] == [RemarkKind.remark, RemarkKind.counsellor_note]
@@ -126,3 +126,26 @@ def test_the_last_day_of_the_deadline_says_due_today(en: Translator, nb: Transla
     assert deadline_text(permit, dt.date(2026, 11, 27), nb) == "frist i dag"
     assert deadline_text(permit, dt.date(2026, 11, 27) + day, en) == "overdue by 1 day"
     assert deadline_text(None, dt.date(2026, 11, 27), en) == "no permit date"
+
+
+def test_show_says_where_each_answer_was_given(db: Database, record_id: uuid.UUID) -> None:
+    """Begun at a kiosk, continued at the desk: `kompass show` says beside who gave each
+    answer where it was given, and `--json` has it as the export does (``places``)."""
+    import json
+
+    new = records.create_record(db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="ti")
+    records.save_answer(
+        db, record_id=new.id, path="full_name", value="Selam Tesfay", provenance="self",
+        kiosk="kiosk-1",
+    )  # fmt: skip
+    records.save_answer(
+        db, record_id=new.id, path="residence", value="Oslo", provenance="interpreter",
+        place="desk",
+    )  # fmt: skip
+    code, output = run(db, "show", str(new.id))
+    assert code == 0, output
+    lines = [" ".join(line.split()) for line in output.splitlines()]
+    assert any("Selam Tesfay" in line and "at a kiosk]" in line for line in lines), output
+    assert any("Oslo" in line and "at the desk]" in line for line in lines), output
+    code, output = run(db, "show", str(new.id), "--json")
+    assert json.loads(output)["places"] == {"full_name": "kiosk", "residence": "desk"}

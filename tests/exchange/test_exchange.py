@@ -61,6 +61,11 @@ def test_every_exported_record_follows_the_schema(kiosk: Any, tmp_path: Path) ->
     assert answers["jobs"][0]["from_year"] == 2011
     assert record["provenance"]["jobs[0].from_year"] == "caseworker"
     assert record["provenance"]["full_name"] == "self"
+    # Where each answer was given: alone at the kiosk, the corrected one in the review.
+    assert record["places"]["full_name"] == "kiosk"
+    assert record["places"]["jobs[1].job_title"] == "kiosk"
+    assert record["places"]["jobs[0].from_year"] == "review"
+    assert set(record["places"]) == set(record["provenance"])
     assert [r["kind"] for r in record["remarks"]] == ["remark", "counsellor_note"]
     assert record["corrections"][0]["old"] == 2010
     stored = records.get_record(db, record_id)
@@ -97,6 +102,7 @@ def test_a_kiosk_moves_to_a_central_database_and_back_out_identically(
     again = importer.import_file(db, tmp_path / "first.jsonl", actor_id=central_worker)
     assert (again.new, again.existing, again.remarks_added, again.corrections_added) == (0, 1, 0, 0)
     after = review.load_view(db, record_id)
+    assert {answer.place for answer in after.answers} == {"kiosk", "review"}
     assert after.record == before.record
     assert (after.answers, after.remarks, after.corrections) == (
         before.answers, before.remarks, before.corrections,

@@ -274,12 +274,13 @@ def _poison_every_column(db: Database, record_id: uuid.UUID, *, keep_status: boo
         rows = connection.execute(
             sa.select(answer.c.id, answer.c.value).where(answer.c.record_id == record_id)
         ).all()
-        for row_id, value in rows:  # every text answer, and who gave every answer
+        for row_id, value in rows:  # every text answer, who gave every answer and where
             connection.execute(
                 sa.update(answer)
                 .where(answer.c.id == row_id)
                 .values(
                     provenance=_hostile(30),
+                    place=_hostile(10),
                     **({"value": _hostile(None)} if isinstance(value, str) else {}),
                 )
             )

@@ -129,3 +129,96 @@ def test_no_assert_in_the_code_does_work() -> None:
                     ):
                         offending.append(f"{module.relative_to(ROOT)}:{node.lineno}")
     assert offending == []
+
+
+def test_a_refused_registration_is_audited_on_the_existing_record(db: Database) -> None:
+    """A second registration with the number of someone registered is refused, at a kiosk
+    (where the person is not told which record it is) and at the desk; each refusal is an
+    audit event on the existing record for the staff, with where and the refused
+    registration's own record, but nothing that was typed."""
+    from kompass_tui.storage import audit, review
+    from kompass_tui.wizard.registration import ALREADY_REGISTERED
+
+    first = Registration(db, locale="ti", today=TODAY, kiosk="kiosk-1")
+    assert first.answer("full_name", "Selam Tesfay") is None
+    assert first.answer("person_id", "2024 1234 5678") is None
+    visitor = Registration(db, locale="ti", today=TODAY, kiosk="kiosk-1")
+    assert visitor.answer("full_name", "Someone Else") is None
+    refused = visitor.answer("person_id", "2024 1234 5678")
+    assert refused is not None
+    assert refused.msgid == ALREADY_REGISTERED
+    worker = accounts.add_user(db, username="kari", full_name="Kari", password="a long password")
+    assert worker.id is not None
+    desk = Registration(
+        db,
+        locale="ti",
+        today=TODAY,
+        assistance=records.Assistance(caseworker_id=worker.id, interpreter_used=False),
+    )
+    assert desk.answer("full_name", "Third Person") is None
+    refused = desk.answer("person_id", "202412345678")
+    assert refused is not None
+    assert refused.params == {"id": str(first.record_id)}
+    found = audit.events(db, action=audit.Action.duplicate_refused)
+    assert [(event.record_id, event.actor_id, event.detail) for event in reversed(found)] == [
+        (first.record_id, None,
+         {"mode": "kiosk", "attempt": str(visitor.record_id), "kiosk": "kiosk-1"}),
+        (first.record_id, worker.id, {"mode": "desk", "attempt": str(desk.record_id)}),
+    ]  # fmt: skip
+    typed = str([event.detail for event in found])
+    assert "Someone" not in typed
+    assert "Third" not in typed
+    assert "1234" not in typed
+    # The list can show the records with refused duplicates, and how many.
+    assert first.record_id is not None
+    counted = review.refused_duplicates(db, [first.record_id, visitor.record_id])  # type: ignore[list-item]
+    assert list(counted) == [first.record_id]
+    assert counted[first.record_id].count == 2
+    page = review.list_records(
+        db, review.ListQuery(refused_duplicates_only=True), actor_id=worker.id
+    )
+    assert [row.id for row in page.rows] == [first.record_id]
+
+
+def test_a_kiosk_registration_continued_at_the_desk_says_where_each_answer_was_given(
+    db: Database,
+) -> None:
+    """Begun alone at a kiosk, continued at the desk, corrected in the review: each answer
+    says where it was given, in the database and in the export. An answer that moves up
+    when an entry is removed keeps its place; one changed at the desk is the desk's."""
+    from kompass_tui.exchange.records import Selection, batches
+    from kompass_tui.storage import review
+    from kompass_tui.storage.models import Status
+
+    kiosk = Registration(db, locale="ti", today=TODAY)
+    assert kiosk.answer("full_name", "Selam Tesfay") is None
+    three_jobs(kiosk)
+    assert kiosk.answer("person_id", "2024 1234 5678") is None
+    worker = accounts.add_user(db, username="kari", full_name="Kari", password="a long password")
+    assert worker.id is not None
+    assistance = records.Assistance(caseworker_id=worker.id, interpreter_used=False)
+    desk = Registration.continue_assisted(db, key="202412345678", assistance=assistance)
+    assert desk.remove_entry("jobs", 0) is None
+    assert desk.answer("jobs[0].from_year", "2010") is None
+    assert desk.answer("jobs[1].job_title", "Bus driver") is None
+    assert desk.record_id == kiosk.record_id
+    assert desk.record_id is not None
+    records.submit(db, record_id=desk.record_id, actor_id=worker.id)
+    review.correct_answer(
+        db, record_id=desk.record_id, actor_id=worker.id, path="full_name",
+        value="Selam Tesfay Gebre", reason="As in the passport",
+    )  # fmt: skip
+    expected = {
+        "full_name": "review",
+        "has_work_experience": "kiosk",
+        "person_id": "kiosk",
+        "jobs[0].job_title": "kiosk",
+        "jobs[0].from_year": "desk",
+        "jobs[1].job_title": "desk",
+        "jobs[1].from_year": "kiosk",
+    }
+    assert records.places(db, desk.record_id) == dict(sorted(expected.items()))
+    assert records.get_record(db, desk.record_id).status == Status.submitted
+    (exported,) = next(iter(batches(db, Selection(record_id=desk.record_id)))).records
+    assert exported["places"] == expected
+    assert exported["mode"] == "assisted"

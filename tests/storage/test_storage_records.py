@@ -382,7 +382,7 @@ def test_the_sqlite_fast_way_writes_the_rows_core_writes(
     now = utcnow()
     for value in ['Bakar «ein» "x"', 12, 2.5, ["ti", "ar"], True]:
         row = {"record_id": record.id, "path": "jobs[0].tasks", "value": value,
-               "provenance": "self", "answered_at": now}  # fmt: skip
+               "provenance": "self", "place": "kiosk", "answered_at": now}  # fmt: skip
         assert statements._save_on_sqlite(sqlite_db, row)
         with sqlite_db.connection() as connection:
             connection.execute(
@@ -391,7 +391,7 @@ def test_the_sqlite_fast_way_writes_the_rows_core_writes(
         raw = sqlite3.connect(sqlite_db.engine.url.database or "")
         try:
             fast, core = raw.execute(
-                "SELECT record_id, value, typeof(value), provenance, answered_at FROM answer"
+                "SELECT record_id, value, typeof(value), provenance, place, answered_at FROM answer"
                 " WHERE path IN ('jobs[0].tasks', 'jobs[1].tasks') ORDER BY path"
             ).fetchall()
         finally:

@@ -23,7 +23,7 @@ runner = CliRunner()
 
 
 def test_a_new_database_gets_the_current_schema(db: Database) -> None:
-    assert schema_revision(db.engine) == "0004"
+    assert schema_revision(db.engine) == "0005"
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
@@ -181,9 +181,9 @@ def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
 def test_db_upgrade_creates_and_reports(db_url: str) -> None:
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0, result.output
-    assert "schema upgraded from empty to 0004" in result.output
+    assert "schema upgraded from empty to 0005" in result.output
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
-    assert "up to date (version 0004)" in result.output
+    assert "up to date (version 0005)" in result.output
 
 
 def at_the_first_schema(url: str) -> None:
@@ -211,7 +211,7 @@ def test_db_upgrade_upgrades_an_older_schema(db_url: str) -> None:
     at_the_first_schema(db_url)
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0, result.output
-    assert "schema upgraded from 0001 to 0004" in result.output
+    assert "schema upgraded from 0001 to 0005" in result.output
 
 
 def test_an_older_schema_when_opened(db_url: str) -> None:
@@ -223,7 +223,7 @@ def test_an_older_schema_when_opened(db_url: str) -> None:
     if db_url.startswith("sqlite"):
         db = open_database(db_url)
         try:
-            assert schema_revision(db.engine) == "0004"
+            assert schema_revision(db.engine) == "0005"
             with db.engine.connect() as connection:
                 found = connection.execute(sa.text("SELECT username FROM caseworker")).scalar()
             assert found == "kari"
@@ -273,6 +273,95 @@ def test_the_upgrade_makes_one_administrator(db_url: str) -> None:
                 sa.text("SELECT username FROM caseworker WHERE is_admin ORDER BY username")
             ).scalars()
             assert list(admins) == ["kari"]
+    finally:
+        engine.dispose()
+        reader.dispose()
+
+
+def test_the_upgrade_says_where_answers_were_given_where_it_is_certain(db_url: str) -> None:
+    """0005 adds where each answer was given. For answers saved before, it is filled in only
+    where it is certain: a record still in kiosk mode was answered at a kiosk, one created at
+    the desk (by a caseworker) at the desk, a corrected answer in the review; a record begun
+    at a kiosk and continued at the desk cannot say which answers came from where (NULL)."""
+    import datetime as dt
+    import uuid
+
+    from alembic import command
+
+    from kompass_tui.storage.database import alembic_config, make_engines
+
+    now = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+    typed = {"id": sa.Uuid(), "record_id": sa.Uuid(), "locales_used": sa.JSON(),
+             "value": sa.JSON(), "detail": sa.JSON(), "old_value": sa.JSON(),
+             "new_value": sa.JSON(), "started_at": sa.DateTime(timezone=True),
+             "updated_at": sa.DateTime(timezone=True), "answered_at": sa.DateTime(timezone=True),
+             "at": sa.DateTime(timezone=True), "created_at": sa.DateTime(timezone=True)}  # fmt: skip
+
+    def table(name: str, *columns: str) -> sa.TableClause:
+        return sa.table(name, *(sa.column(column, typed.get(column)) for column in columns))
+
+    record = table("record", "id", "questionnaire_id", "questionnaire_version", "status",
+                   "needs_follow_up", "mode", "locale", "locales_used", "resume_failures",
+                   "started_at", "updated_at")  # fmt: skip
+    answer = table("answer", "record_id", "path", "value", "provenance", "answered_at")
+    event = table("audit_event", "at", "actor_id", "action", "record_id", "detail")
+    correction = table("correction", "record_id", "path", "old_value", "new_value", "reason",
+                       "author_id", "created_at")  # fmt: skip
+    kiosk, desk, both = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    engine, reader = make_engines(db_url)
+    try:
+        command.upgrade(alembic_config(engine), "0004")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO caseworker (username, full_name, password_hash, active,"
+                    " failed_logins, created_at, is_admin) VALUES ('kari', 'Kari', 'x', TRUE, 0,"
+                    " CURRENT_TIMESTAMP, TRUE)"
+                )
+            )
+            worker = connection.execute(sa.text("SELECT id FROM caseworker")).scalar_one()
+            for record_id, mode, created_by in [
+                (kiosk, "kiosk", None), (desk, "assisted", worker), (both, "assisted", None),
+            ]:  # fmt: skip
+                connection.execute(
+                    record.insert().values(
+                        id=record_id, questionnaire_id="kompass",
+                        questionnaire_version="1", status="submitted", needs_follow_up=False,
+                        mode=mode, locale="ti", locales_used=["ti"],
+                        resume_failures=0, started_at=now, updated_at=now,
+                    )
+                )  # fmt: skip
+                connection.execute(
+                    event.insert().values(
+                        at=now, actor_id=created_by, action="record_created",
+                        record_id=record_id, detail={},
+                    )
+                )  # fmt: skip
+                for path, provenance in [("full_name", "self"), ("residence", "caseworker")]:
+                    connection.execute(
+                        answer.insert().values(
+                            record_id=record_id, path=path, value="x",
+                            provenance=provenance, answered_at=now,
+                        )
+                    )  # fmt: skip
+            connection.execute(
+                correction.insert().values(
+                    record_id=both, path="residence", old_value="y",
+                    new_value="x", reason="typo", author_id=worker, created_at=now,
+                )
+            )  # fmt: skip
+        command.upgrade(alembic_config(engine), "head")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(sa.column("record_id", sa.Uuid()), sa.column("path"), sa.column("place"))
+                .select_from(sa.table("answer"))
+            ).all()  # fmt: skip
+        places = {(record_id, path): place for record_id, path, place in rows}
+        assert places == {
+            (kiosk, "full_name"): "kiosk", (kiosk, "residence"): "kiosk",
+            (desk, "full_name"): "desk", (desk, "residence"): "desk",
+            (both, "full_name"): None, (both, "residence"): "review",
+        }  # fmt: skip
     finally:
         engine.dispose()
         reader.dispose()

@@ -512,3 +512,61 @@ async def test_a_job_emptied_in_the_middle_goes_and_the_next_moves_up(sqlite_db:
         await finish_entry(pilot)
     _record, answers = stored(sqlite_db)
     assert answers["jobs"] == [{"job_title": "Baker"}, {"job_title": "Driver", "from_year": 2015}]
+
+
+async def test_a_refused_duplicate_is_in_kompass_audit_with_the_existing_record(
+    sqlite_db: Database,
+) -> None:
+    """A second registration with a known DUF number, typed in Tigrinya at the kiosk: the
+    person is told only to ask the staff, and `kompass audit` (and `kompass list`) shows the
+    staff which record it was, where, and nothing that was typed."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from kompass_tui.cli import app as cli
+    from kompass_tui.storage import accounts
+    from kompass_tui.wizard.registration import ALREADY_REGISTERED
+    from sporreskjema import translator
+
+    ids = []
+    for attempt, name in enumerate(["Selam Tesfay", "Someone Else"]):
+        app = make_app(sqlite_db)
+        async with app.run_test(size=SIZE) as pilot:
+            await pick_language(pilot, "ti")
+            await tick(pilot, "acknowledged")
+            await next_step(pilot)
+            await type_text(pilot, "full_name", name)
+            await type_text(pilot, "person_id", "2020 1234 5678")
+            message = error_of(pilot, "person_id")
+            assert message == ("" if attempt == 0 else translator("ti").gettext(ALREADY_REGISTERED))
+            assert app.registration is not None
+            ids.append(str(app.registration.record_id))
+    existing, attempt_id = ids
+    assert existing not in message
+    accounts.add_user(sqlite_db, username="kari", full_name="Kari", password="a long passphrase")
+
+    def kompass(*args: str) -> str:
+        result = CliRunner().invoke(
+            cli,
+            [*args, "--db", sqlite_db.url, "--user", "kari"],
+            env={"KOMPASS_LOCALE": "en", "KOMPASS_PASSWORD": "a long passphrase",
+                 "COLUMNS": "200"},
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    (event,) = json.loads(kompass("audit", "--action", "duplicate_refused", "--json"))["events"]
+    assert event["record_id"] == existing
+    assert event["actor"] is None
+    assert event["detail"]["mode"] == "kiosk"
+    assert event["detail"]["attempt"] == attempt_id
+    assert "Someone" not in json.dumps(event)
+    assert "5678" not in json.dumps(event)
+    table = kompass("audit", "--record", existing)
+    assert "duplicate_refused" in table
+    assert existing[:8] in table
+    assert "mode=kiosk" in table
+    listed = json.loads(kompass("list", "--refused-duplicates", "--json"))["records"]
+    assert [(row["record_id"], row["refused_duplicates"]) for row in listed] == [(existing, 1)]
+    assert "1 refused duplicate" in kompass("list", "--all")
