@@ -44,6 +44,11 @@ class AnswerLine:
     #: when that was not recorded.
     given_at: str = ""
 
+    @property
+    def given(self) -> str:
+        """Who gave it and where, as one phrase ("The person alone, at a kiosk")."""
+        return ", ".join(part for part in (self.given_by, self.given_at) if part)
+
 
 #: Where an answer was given (``answer.place``), in words.
 PLACE_NAMES: Final[dict[str, str]] = {

@@ -234,8 +234,7 @@ def show(
         for line in section.lines:
             indent = "  " * (line.depth + 1)
             mark = " *" if line.corrected else ""
-            where = ", ".join(part for part in (line.given_by, line.given_at) if part)
-            given = f"  [{where}]" if where else ""
+            given = f"  [{line.given}]" if line.given else ""
             text = "" if line.heading else f": {line.text or '—'}"
             console.print(Text.assemble(f"{indent}{line.label}{mark}", text, (given, "dim")))
         _print_remarks(console, section.remarks)

@@ -112,8 +112,15 @@ def record_view(record: Mapping[str, Any], names: Mapping[str, str]) -> RecordVi
         exported_at=_when(times.get("exported")),
     )
     provenance = record.get("provenance") or {}
+    places = record.get("places") or {}
     answers = [
-        Answer(record_id=row.id, path=path, value=value, provenance=provenance.get(path, ""))
+        Answer(
+            record_id=row.id,
+            path=path,
+            value=value,
+            provenance=provenance.get(path, ""),
+            place=places.get(path),
+        )
         for path, value in flat_answers(without_derived(record.get("answers") or {})).items()
     ]
     remarks = [
@@ -232,7 +239,7 @@ class Printable:
             if their_line is not None:
                 cells += f'<td class="theirs" {_their(locale)}>{_cell(their_line)}</td>'
             cells += f'<td class="ours">{_cell(line)}</td>'
-            cells += f'<td class="given-by">{_e(line.given_by)}</td>'
+            cells += f'<td class="given-by">{_e(line.given)}</td>'
             # An entry's heading names the group's path; the answers their own.
             path = "" if line.depth == 1 else f' data-path="{_e(line.path)}"'
             out.append(f'<tr class="{" ".join(classes)}"{path}>{cells}</tr>')

@@ -121,14 +121,21 @@ def test_the_printable_record_holds_what_the_review_shows(
         tr.gettext("Who"),
     ]  # fmt: skip
 
-    # Who gave each answer, on its own row; the corrected answer marked.
+    # Who gave each answer and where, on its own row; the corrected answer marked.
     def row(path: str) -> Element:
         return article.find("tr", data_path=path)
 
-    assert row("school_years").find("td", class_="given-by").text == words["interpreter_given"]
-    assert row("full_name").find("td", class_="given-by").text == words["self_given"]
+    at_kiosk, in_review = tr.gettext("at a kiosk"), tr.gettext("in the review")
+    assert row("school_years").find("td", class_="given-by").text == (
+        f"{words['interpreter_given']}, {at_kiosk}"
+    )
+    assert row("full_name").find("td", class_="given-by").text == (
+        f"{words['self_given']}, {at_kiosk}"
+    )
     corrected = row("jobs[0].from_year")
-    assert corrected.find("td", class_="given-by").text == words["caseworker_given"]
+    assert corrected.find("td", class_="given-by").text == (
+        f"{words['caseworker_given']}, {in_review}"
+    )
     assert "corrected" in corrected.attrs["class"].split()
     assert corrected.find("td", class_="ours").text.endswith("2011")
     assert corrected.find("td", lang="ar").text.endswith("2011")

@@ -112,8 +112,8 @@ class RecordScreen(Screen[None]):
                     text.append(" *", "bold yellow")
                 if not line.heading:
                     text.append(": " + (line.text or "—"))
-                if line.given_by:
-                    text.append(f"  [{line.given_by}]", "dim")
+                if line.given:
+                    text.append(f"  [{line.given}]", "dim")
                 text.append("\n")
             _remarks(text, section.remarks)
             text.rstrip()
