@@ -164,6 +164,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'kompass.sqlite3'}"
         return
+    yield from _postgres_schema()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema, for what only PostgreSQL does."""
+    yield from _postgres_schema()
+
+
+def _postgres_schema() -> Iterator[str]:
     admin = sa.create_engine(postgres_url())
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with admin.begin() as connection:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
+    DisconnectionError,
     IntegrityError,
     NoSuchModuleError,
     SQLAlchemyError,
@@ -144,7 +146,7 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
         _prepare_sqlite_file(parsed)
         return _sqlite_engine(parsed, "BEGIN IMMEDIATE"), _sqlite_engine(parsed, "BEGIN")
     try:
-        engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        engine = sa.create_engine(parsed, connect_args={"connect_timeout": 10})
     except ImportError:
         # The driver is the optional kompass-tui[postgres]: a kiosk on SQLite does without it.
         raise StorageError(
@@ -155,7 +157,41 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
                 {},
             )
         ) from None
+    sa.event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
+    sa.event.listen(engine, "checkin", _note_last_use)
+    sa.event.listen(engine, "connect", _note_last_use)  # a new connection needs no ping
     return engine, engine
+
+
+#: A pooled PostgreSQL connection idle for longer than this is pinged before it is used.
+IDLE_PING_SECONDS: Final = 5.0
+
+
+def _note_last_use(_dbapi_connection: Any, record: Any) -> None:
+    record.info["returned"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: sa.Dialect) -> Any:
+    """The pool's pessimistic check, for a connection that has been idle: a server restarted
+    or a firewall that dropped the connection meanwhile gives a fresh connection instead of a
+    failed save (the pool retries on :class:`DisconnectionError`). A connection handed back
+    moments ago is used as it is: the kiosk saves an answer a time, and a ping before each
+    would be a second round trip to the server for every one (SQLAlchemy's ``pool_pre_ping``
+    pings every time). The documented recipe: SQLAlchemy's "Disconnect Handling".
+    """
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned")
+        if returned is not None and time.monotonic() - returned < IDLE_PING_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError() from exc
+            raise
+
+    return checkout
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

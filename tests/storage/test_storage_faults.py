@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from kompass_tui.storage import records
 from kompass_tui.storage.database import open_database
+from kompass_tui.storage.models import Mode
+from sporreskjema import load_builtin
 
 WORKER = Path(__file__).resolve().parents[1] / "support" / "storage_worker.py"
 #: Kills per back end; `.ci/run` may raise it with KOMPASS_KILLS.
@@ -190,3 +192,37 @@ def test_a_database_locked_past_the_busy_timeout_is_a_clear_message_and_a_retry_
     finally:
         other.close()
         db.dispose()
+
+
+def test_a_postgresql_connection_ended_while_idle_is_replaced_not_a_failed_save(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ends the pool's connection (a restart, a firewall); the next save after a
+    pause takes a fresh connection. A connection handed back moments ago is not pinged."""
+    from kompass_tui.storage import database
+
+    db = open_database(pg_url)
+    admin = sa.create_engine(pg_url)
+    try:
+        record = records.create_record(
+            db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="ti"
+        )
+        pings: list[object] = []
+        ping = db.engine.dialect.do_ping
+        monkeypatch.setattr(db.engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+        records.save_answer(db, record_id=record.id, path="residence", value="A", provenance="self")
+        assert pings == []  # used moments ago
+        with db.engine.connect() as connection:  # the pool's one connection
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+
+        with admin.begin() as connection:
+            ended = connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar()
+        assert ended
+        monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.2)
+        time.sleep(0.3)  # a pause: the ended connection is pinged, the fresh one is not
+        records.save_answer(db, record_id=record.id, path="residence", value="B", provenance="self")
+        assert len(pings) == 1
+        assert records.load_answers(db, record.id)["residence"] == "B"
+    finally:
+        db.dispose()
+        admin.dispose()
