@@ -176,12 +176,9 @@ def save_one_answer_postgres(quick: bool) -> Case:
         subject=save,
         baseline=raw_commit,
         detail="records.save_answer on PostgreSQL (the record's time and the answer's upsert, "
-        "one transaction); baseline: plain psycopg, the same two statements (the record's time, "
-        "the answer's upsert) and commit",
+        "one statement, one transaction); baseline: plain psycopg, the two statements (the "
+        "record's time, the answer's upsert) and commit",
         # A commit waits for the server's disk, which others share: more and longer rounds.
         rounds=10 if quick else None,
         min_calls=20,
-        known_miss="open: 1.07 to 2.1 on this shared 2-core machine, the baseline's commit alone "
-        "varying from 0.5 to 1.1 ms; what is ours is about 0.3 ms of SQLAlchemy a save and the "
-        "pool's ping before each transaction",
     )
