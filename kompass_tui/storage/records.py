@@ -285,8 +285,12 @@ def save_answer(
     value: Any,
     provenance: str,
     kiosk: str | None = None,
+    beside: Mapping[str, Any] | None = None,
 ) -> None:
     """Save one confirmed answer (``None`` removes it) in its own transaction.
+
+    ``beside``: rows that belong to the answer, written in the same transaction (path →
+    value, ``None`` removes it): a date or year as written in another calendar.
 
     ``value`` is the JSON form of the coded value (``Form.relevant_answers`` style).
     Raises :class:`DuplicatePerson` when an identifier already belongs to another record.
@@ -307,7 +311,9 @@ def save_answer(
                 _note_known(session, exc.existing, kiosk)
             raise
         return
-    statements.write_answer(db, record_id=record_id, path=path, value=value, provenance=provenance)
+    statements.write_answer(
+        db, record_id=record_id, path=path, value=value, provenance=provenance, beside=beside
+    )
 
 
 def save_entries(

@@ -159,13 +159,27 @@ def _save_on_sqlite(db: Database, row: dict[str, Any]) -> bool:
 
 
 def write_answer(
-    db: Database, *, record_id: uuid.UUID, path: str, value: Any, provenance: str
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    path: str,
+    value: Any,
+    provenance: str,
+    beside: Mapping[str, Any] | None = None,
 ) -> None:
     """One answer (``None`` removes it) in its own transaction, on a record still in
     progress: one update of the record and one upsert of the answer. On SQLite the usual
-    answer goes the same statements through the driver itself."""
+    answer goes the same statements through the driver itself.
+
+    ``beside``: further rows that belong to this answer (path → value, ``None`` removes
+    it), written in the same transaction: a date as written in another calendar."""
     now = utcnow()
-    if value is not None and db.backend == "sqlite" and person_column(path, value) is None:
+    if (
+        value is not None
+        and not beside
+        and db.backend == "sqlite"
+        and person_column(path, value) is None
+    ):
         row = {"record_id": record_id, "path": path, "value": value,
                "provenance": provenance, "answered_at": now}  # fmt: skip
         if _save_on_sqlite(db, row):
@@ -182,16 +196,17 @@ def write_answer(
                     sa.select(_RECORD.c.status).where(_RECORD.c.id == record_id)
                 ).scalar()
                 raise RecordNotFound(record_id) if status is None else RecordClosed(status)
-            if value is None:
-                connection.execute(
-                    sa.delete(_ANSWER).where(
-                        _ANSWER.c.record_id == record_id, _ANSWER.c.path == path
+            for one_path, one_value in {path: value, **(beside or {})}.items():
+                if one_value is None:
+                    connection.execute(
+                        sa.delete(_ANSWER).where(
+                            _ANSWER.c.record_id == record_id, _ANSWER.c.path == one_path
+                        )
                     )
-                )
-            else:
-                row = {"record_id": record_id, "path": path, "value": value,
-                       "provenance": provenance, "answered_at": now}  # fmt: skip
-                connection.execute(_upsert_statement(connection.dialect.name), row)
+                else:
+                    row = {"record_id": record_id, "path": one_path, "value": one_value,
+                           "provenance": provenance, "answered_at": now}  # fmt: skip
+                    connection.execute(_upsert_statement(connection.dialect.name), row)
     except IntegrityError:
         # Another program registered the same person between our check and our write.
         copied = person_column(path, value)

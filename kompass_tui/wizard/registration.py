@@ -19,6 +19,7 @@ from kompass_tui.storage.answers import moved_paths
 from kompass_tui.storage.database import Database, StorageError
 from kompass_tui.storage.models import Mode, Record
 from sporreskjema import Form, FormError, Path, Questionnaire, load_builtin, values
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX, Calendar, for_locale
 from sporreskjema.text import clean_text
 
 #: Shown at the kiosk instead of the record number, which is not the person's business.
@@ -87,6 +88,10 @@ class Registration:
         self.provenance_by_path: dict[str, str] = {}
         self.record_id: uuid.UUID | None = None
         self.resume_code: str | None = None
+        #: The calendar the person types dates and years in, chosen once per registration
+        #: (preselected for the language; see :meth:`set_locale`).
+        self.calendar: Calendar = for_locale(locale)
+        self.calendar_chosen = False
 
     # ---------------------------------------------------------------- record
 
@@ -180,7 +185,15 @@ class Registration:
             self.provenance_by_path[path] = provenance
         return None
 
+    def choose_calendar(self, calendar: Calendar) -> None:
+        """The calendar the person's papers are written in: dates and years are typed in it
+        from now on (those given already keep the calendar they were typed in)."""
+        self.calendar = calendar
+        self.calendar_chosen = True
+
     def set_locale(self, locale: str) -> None:
+        if not self.calendar_chosen:
+            self.calendar = for_locale(locale)
         self.locale = locale
         if self.record_id is not None:
             records.note_locale(self.db, record_id=self.record_id, locale=locale)
@@ -193,13 +206,21 @@ class Registration:
         Nothing changes when the answer is wrong or cannot be saved.
         """
         parsed = Path.parse(path)
+        question = self.questionnaire.question(parsed.name)
         before = self.form.get(parsed)
         value, error = self.form.check(parsed, raw)
         if error is not None:
             return error
-        if value == before:
+        beside: dict[str, str | None] | None = None
+        if question.kind.calendar:
+            # The date as written in another calendar is kept beside the Gregorian answer.
+            written = values.written_of(question, raw, value)
+            if value == before and written == self.form.written(parsed):
+                return None
+            beside = {path + AS_WRITTEN_SUFFIX: None if written is None else written.text()}
+        elif value == before:
             return None
-        encoded = values.encode(self.questionnaire.question(parsed.name), value)
+        encoded = values.encode(question, value)
         try:
             record_id = self._ensure_record()
             records.save_answer(
@@ -209,6 +230,7 @@ class Registration:
                 value=encoded,
                 provenance=self.provenance_of(path),
                 kiosk=self.kiosk,
+                beside=beside,
             )
         except records.DuplicatePerson as exc:
             # The caseworker may see which record it is; the person at a kiosk may not.
