@@ -74,10 +74,12 @@ def _library(calendar: Calendar) -> ModuleType:
     if calendar is Calendar.persian:
         from convertdate import persian
 
-        return persian
-    from convertdate import coptic
+        module: ModuleType = persian
+    else:
+        from convertdate import coptic
 
-    return coptic
+        module = coptic
+    return module
 
 
 def _library_year(calendar: Calendar, year: int) -> int:

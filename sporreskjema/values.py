@@ -168,9 +168,7 @@ _DATE_YMD = re.compile(r"([0-9]{4})[./,\-]([0-9]{1,2})[./,\-]([0-9]{1,2})")
 _DATE_DMY = re.compile(r"([0-9]{1,2})[./,\-]([0-9]{1,2})[./,\-]([0-9]{4})")
 
 
-def _date_parts(
-    q: Question, raw: Any, calendar: calendars.Calendar
-) -> tuple[int, int, int] | None:
+def _date_parts(q: Question, raw: Any, calendar: calendars.Calendar) -> tuple[int, int, int] | None:
     """Year, month and day as typed (year first or day first), ``None`` for nothing typed."""
     text = _as_number_text(raw).strip().replace(" ", "")
     if not text:
@@ -186,7 +184,9 @@ def _date_parts(
     else:
         raise _invalid(
             q,
-            N_("%(field)s: write the date as year-month-day, as in your papers, for example %(example)s."),
+            N_(
+                "%(field)s: write the date as year-month-day, as in your papers, for example %(example)s."
+            ),
             example=_EXAMPLES[calendar],
         )
     return year, month, day

@@ -47,6 +47,7 @@ from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
 from sporreskjema import Questionnaire, load_builtin
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX
 from sporreskjema.files import make_private_dir
 from sporreskjema.i18n import LOCALES, is_rtl, own_name, translator
 from sporreskjema.text import json_escaped, shown
@@ -525,6 +526,8 @@ def _with_nus_columns(questionnaire: Questionnaire, names: list[str]) -> list[st
         question = questionnaire.question(name)
         if question.choices and any(c.nus for c in questionnaire.choice_list(question.choices)):
             columns.append(name + NUS_SUFFIX)
+        if question.kind.calendar:  # a date or year as written in another calendar
+            columns.append(name + AS_WRITTEN_SUFFIX)
     return columns
 
 

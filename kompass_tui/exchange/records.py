@@ -24,6 +24,7 @@ from kompass_tui.storage.answers import is_group, nest_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from sporreskjema import Questionnaire
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX, WRITTEN_PATTERN
 
 SCHEMA_VERSION: Final = 1
 SCHEMA_FILE: Final = "kompass-record-1.schema.json"
@@ -74,6 +75,14 @@ def answers_schema(questionnaire: Questionnaire) -> dict[str, Any]:
                     c.nus for c in questionnaire.choice_list(question.choices)
                 ):
                     found[question.name + NUS_SUFFIX] = {"type": "string", "pattern": "^[0-9]$"}
+                if question.kind.calendar:
+                    found[question.name + AS_WRITTEN_SUFFIX] = {
+                        "type": "string",
+                        "pattern": WRITTEN_PATTERN,
+                        "description": "The Gregorian answer beside it as the person wrote it: "
+                        "the calendar (persian: solar Hijri; ethiopian) and the date "
+                        "(year-month-day) or year in it.",
+                    }
         return found
 
     top = [q for section in questionnaire.sections for q in section.questions]

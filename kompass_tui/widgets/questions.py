@@ -166,24 +166,36 @@ class TextField(QuestionField):
         if box.value != self.shown_value():
             box.value = self.shown_value()
 
+    def raw(self, text: str) -> Any:
+        """What was typed, as the answer the parser reads."""
+        return text
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.answer(event.value, advance=True)
+        self.answer(self.raw(event.value), advance=True)
 
     @on(Input.Blurred)
     def _blurred(self, event: Input.Blurred) -> None:
         event.stop()
         if event.value != self.shown_value():
-            self.answer(event.value)
+            self.answer(self.raw(event.value))
 
     def pending(self) -> Any:
         text = self.query_one(Input).value
-        return text if text != self.shown_value() else NOTHING
+        return self.raw(text) if text != self.shown_value() else NOTHING
 
 
 class _CalendarChoice(RadioSet):
     """The calendar of the person's papers: the arrows move, Space or Enter chooses."""
+
+    def on_mount(self) -> None:
+        self.call_later(self._at_the_choice)
+
+    def _at_the_choice(self) -> None:
+        """The highlight starts at the calendar chosen, not at the first one."""
+        pressed = self._pressed_button
+        self._selected = self._nodes.index(pressed) if pressed is not None else None
 
 
 class CalendarField(TextField):
@@ -255,7 +267,9 @@ class CalendarField(TextField):
             return ""
         first, last = calendars.year_span(written.calendar, written.year)
         return Msg(
-            N_("In the Gregorian calendar: %(year)s (the year %(typed)s runs from %(first)s to %(last)s)"),
+            N_(
+                "In the Gregorian calendar: %(year)s (the year %(typed)s runs from %(first)s to %(last)s)"
+            ),
             {
                 "year": shown,
                 "typed": written.typed(),
@@ -269,7 +283,7 @@ class CalendarField(TextField):
             note.update(self.gregorian_note(text))
 
     @on(Input.Changed)
-    def _typed(self, event: Input.Changed) -> None:
+    def _changed(self, event: Input.Changed) -> None:
         event.stop()
         self._show_note(event.value)
 
@@ -289,21 +303,6 @@ class CalendarField(TextField):
     def show_value(self, value: Any) -> None:
         super().show_value(value)
         self._show_note(self.query_one(Input).value)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.answer(self.raw(event.value), advance=True)
-
-    @on(Input.Blurred)
-    def _blurred(self, event: Input.Blurred) -> None:
-        event.stop()
-        if event.value != self.shown_value():
-            self.answer(self.raw(event.value))
-
-    def pending(self) -> Any:
-        text = self.query_one(Input).value
-        return self.raw(text) if text != self.shown_value() else NOTHING
 
 
 class _LongText(TextArea):
