@@ -186,8 +186,18 @@ class TextField(QuestionField):
         return self.raw(text) if text != self.shown_value() else NOTHING
 
 
-class _CalendarChoice(RadioSet):
-    """The calendar of the person's papers: the arrows move, Space or Enter chooses."""
+class CalendarChoice(RadioSet):
+    """The calendar of the person's papers: the arrows move, Space or Enter chooses. Each
+    option's name is the calendar's code."""
+
+    def __init__(self, chosen: Calendar, **kwargs: Any) -> None:
+        super().__init__(
+            *(
+                RadioButton(_(calendars.NAMES[c]), value=c is chosen, name=c.value)
+                for c in calendars.CALENDARS
+            ),
+            **kwargs,
+        )
 
     def on_mount(self) -> None:
         self.call_later(self._at_the_choice)
@@ -231,13 +241,7 @@ class CalendarField(TextField):
 
     def compose_input(self) -> ComposeResult:
         yield Static(_("The calendar of your papers:"), classes="calendar-label")
-        with _CalendarChoice(classes="calendar-choice"):
-            for calendar in calendars.CALENDARS:
-                yield RadioButton(
-                    _(calendars.NAMES[calendar]),
-                    value=calendar is self.calendar,
-                    name=calendar.value,
-                )
+        yield CalendarChoice(self.calendar, classes="calendar-choice")
         yield from super().compose_input()
         yield Static(self.gregorian_note(self.shown_value()), classes="calendar-note")
 

@@ -19,7 +19,7 @@ from kompass_tui.storage.answers import moved_paths
 from kompass_tui.storage.database import Database, StorageError
 from kompass_tui.storage.models import Mode, Record
 from sporreskjema import Form, FormError, Path, Questionnaire, load_builtin, values
-from sporreskjema.calendars import AS_WRITTEN_SUFFIX, Calendar, for_locale
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX, Calendar, Written, for_locale
 from sporreskjema.text import clean_text
 
 #: Shown at the kiosk instead of the record number, which is not the person's business.
@@ -161,6 +161,11 @@ class Registration:
             questionnaire, records.load_answers(db, record.id), today=registration.form.today
         )
         registration.record_id = record.id
+        # Dates go on in the calendar the person wrote one in, if they did.
+        for name, value in registration.form.answers.items():
+            if name.endswith(AS_WRITTEN_SUFFIX) and isinstance(value, str):
+                registration.choose_calendar(Written.parse(value).calendar)
+                break
         return registration
 
     def provenance_of(self, path: str) -> str:

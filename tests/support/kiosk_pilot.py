@@ -74,11 +74,18 @@ async def pick_language(pilot: Pilot[None], code: str) -> None:
     await pilot.pause()
 
 
-async def open_resume(pilot: Pilot[None], code: str) -> None:
+async def open_resume(pilot: Pilot[None], code: str, *, calendar: str | None = "gregorian") -> None:
     """From the language picker to the resume screen in the language ``code``: the picker's
-    button first asks which language."""
+    button first asks which language. The date of birth is typed in ``calendar``, chosen there
+    if another one is preselected for the language (``None``: the preselected one); the
+    cursor is in the code."""
     await press_button(pilot, "#resume")
     await pick_language(pilot, code)
+    screen = pilot.app.screen
+    if calendar is not None and getattr(screen, "calendar", calendar) != calendar:
+        await click(pilot, next(b for b in screen.query(RadioButton) if b.name == calendar))
+        screen.query_one("#code", Input).focus()
+        await pilot.pause()
 
 
 async def reach(pilot: Pilot[None], path: str) -> Widget:

@@ -18,14 +18,20 @@ from textual.widgets import Input, RadioButton
 
 from kompass_tui.storage.database import Database
 from kompass_tui.widgets.questions import CalendarField
+from kompass_tui.wizard.registration import Registration
+from kompass_tui.wizard.screens.resume import ResumeScreen
 from kompass_tui.wizard.screens.section import SectionScreen
 from kompass_tui.wizard.screens.summary import SummaryScreen
 from sporreskjema import calendars, translator
-from sporreskjema.calendars import Calendar
+from sporreskjema.calendars import Calendar, Typed
 from tests.support.kiosk_pilot import (
     SIZE,
+    TODAY,
+    checked,
+    click,
     make_app,
     next_step,
+    open_resume,
     pick_language,
     reach,
     register_without_schooling_from_person_id,
@@ -190,3 +196,30 @@ def test_the_confirmation_of_a_date_in_another_calendar(
         steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=type_the_date)
+
+
+@pytest.mark.parametrize(("calendar", "typed"), [(None, "1369-10-30"), ("gregorian", "20.01.1991")])
+async def test_a_registration_is_resumed_with_the_date_of_birth_as_in_the_papers(
+    sqlite_db: Database, calendar: str | None, typed: str
+) -> None:
+    """The resume screen asks for the date of birth in the calendar preselected for the
+    language too (or the one chosen there): the same day, whichever way it is written."""
+    begun = Registration(sqlite_db, locale="fa_AF", today=TODAY)
+    assert begun.answer("birth_date", Typed(Calendar.persian, "1369-10-30")) is None
+    assert begun.resume_code is not None
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_resume(pilot, "fa_AF", calendar=None)
+        screen = app.screen
+        assert isinstance(screen, ResumeScreen)
+        assert screen.calendar is Calendar.persian
+        if calendar is not None:
+            await click(pilot, next(b for b in screen.query(RadioButton) if b.name == calendar))
+        screen.query_one("#code", Input).focus()
+        await pilot.press(*begun.resume_code, "enter", *typed, "enter")
+        await checked(pilot)
+        error = " | ".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert isinstance(app.screen, SectionScreen), error
+        assert app.registration is not None
+        assert app.registration.form.get("birth_date") == HIJRI_DAY
+        assert app.registration.calendar is Calendar(calendar or "persian")
