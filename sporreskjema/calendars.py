@@ -12,6 +12,10 @@ Ethiopian calendar is ``convertdate.coptic``'s, whose twelve months of 30 days, 
 5 or 6 days and leap rule it shares, with the Ethiopian era's years: an Ethiopian year is
 the Coptic year (Era of the Martyrs) plus 276. The library is imported when first needed,
 so a program that never converts a date does not load it.
+
+The solar Hijri arithmetic reckons the March equinox astronomically (tens of milliseconds a
+call), so each month's first day and length are asked of the library once and kept: a day
+is its month's first day plus the days after it, as the library itself counts them.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from types import ModuleType
 from typing import Final
 
@@ -95,6 +100,7 @@ def months(calendar: Calendar, year: int) -> int:
     return len(_library(calendar).MONTHS)
 
 
+@lru_cache(maxsize=4096)
 def month_length(calendar: Calendar, year: int, month: int) -> int:
     """How many days ``month`` of ``year`` has; ``ValueError`` for a month the year lacks."""
     if not 1 <= month <= months(calendar, year) or year not in _YEAR_RANGE:
@@ -120,15 +126,23 @@ def to_gregorian(calendar: Calendar, year: int, month: int, day: int) -> dt.date
         raise ValueError(f"{year}-{month}-{day} is no day of the {calendar} calendar")
     if calendar is Calendar.gregorian:
         return dt.date(year, month, day)
+    from convertdate import gregorian
+
     try:
-        g_year, g_month, g_day = _library(calendar).to_gregorian(
-            _library_year(calendar, year), month, day
-        )
+        g_year, g_month, g_day = gregorian.from_jd(_month_start(calendar, year, month) + day - 1)
         return dt.date(int(g_year), int(g_month), int(g_day))
     except (ValueError, OverflowError):
         raise ValueError(f"{year}-{month}-{day} has no Gregorian day Python holds") from None
 
 
+@lru_cache(maxsize=4096)
+def _month_start(calendar: Calendar, year: int, month: int) -> float:
+    """The Julian day of the first day of ``month`` of ``year``, as the library reckons it."""
+    start: float = _library(calendar).to_jd(_library_year(calendar, year), month, 1)
+    return start
+
+
+@lru_cache(maxsize=4096)
 def from_gregorian(calendar: Calendar, date: dt.date) -> tuple[int, int, int]:
     """A Gregorian day as (year, month, day) in ``calendar``."""
     if calendar is Calendar.gregorian:
