@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import values
+from . import calendars, values
+from .calendars import AS_WRITTEN_SUFFIX
 from .definition import Plan, Question, Questionnaire, Section
 from .i18n import N_, Msg, Nn_, Translator
 
@@ -149,6 +150,15 @@ class Form:
             return self.answers.get(path.name)
         return self.answers[path.group][path.index].get(path.name)
 
+    def written(self, path: Path | str) -> calendars.Written | None:
+        """The date or year at ``path`` as the person wrote it in another calendar than the
+        Gregorian (the answer itself is Gregorian), or ``None``."""
+        path = Path.parse(path) if isinstance(path, str) else path
+        self._question(path)
+        place = self.answers if path.group is None else self.answers[path.group][path.index]
+        text = place.get(path.name + AS_WRITTEN_SUFFIX)
+        return None if text is None else calendars.Written.parse(text)
+
     def entries(self, group: str) -> list[dict[str, Any]]:
         return list(self.answers.get(group) or [])
 
@@ -269,6 +279,11 @@ class Form:
             target.pop(path.name, None)
         else:
             target[path.name] = value
+        written = values.written_of(self._question(path), raw, value)
+        if written is None:
+            target.pop(path.name + AS_WRITTEN_SUFFIX, None)
+        else:
+            target[path.name + AS_WRITTEN_SUFFIX] = written.text()
         return None
 
     def clear(self, path: Path | str) -> None:
@@ -383,24 +398,43 @@ class Form:
             question = item.question
             if question.kind.container:
                 result[question.name] = [
-                    {
-                        child.question.name: values.encode(child.question, child.value)
-                        for child in self.entry_items(question.name, index)
-                        if child.value is not None
-                    }
+                    _with_written(
+                        {
+                            child.question.name: values.encode(child.question, child.value)
+                            for child in self.entry_items(question.name, index)
+                            if child.value is not None
+                        },
+                        self.answers[question.name][index],
+                    )
                     for index in range(len(item.value))
                 ]
             elif question.group is None and question.holds_value and item.value is not None:
                 result[question.name] = values.encode(question, item.value)
+                written = self.answers.get(question.name + AS_WRITTEN_SUFFIX)
+                if written is not None:
+                    result[question.name + AS_WRITTEN_SUFFIX] = written
         return result
 
     def encoded_entries(self, group: str) -> list[dict[str, Any]]:
         """Every stored answer of a repeat group's entries, JSON-ready (hidden ones too)."""
         children = {q.name: q for q in self._group(group).questions}
         return [
-            {name: values.encode(children[name], value) for name, value in entry.items()}
+            {
+                name: value if name not in children else values.encode(children[name], value)
+                for name, value in entry.items()
+            }
             for entry in self.entries(group)
         ]
+
+    def _answer_text(self, question: Question, path: Path, value: Any, tr: Translator) -> str:
+        """An answer as the summary shows it: a date or year written in another calendar
+        with what was written beside the Gregorian value."""
+        text = values.display(question, value, self.questionnaire, tr)
+        if value is not None and question.kind.calendar:
+            written = self.written(path)
+            if written is not None:
+                text = f"{text} ({values.display_written(written, tr)})"
+        return text
 
     def summary(self, tr: Translator) -> list[SummarySection]:
         """Every answer grouped by section, as text in ``tr``'s language."""
@@ -423,7 +457,7 @@ class Form:
                     )
                     text = ""
                 else:
-                    text = values.display(question, item.value, self.questionnaire, tr)
+                    text = self._answer_text(question, item.path, item.value, tr)
                 items.append(
                     SummaryItem(
                         item.path,
@@ -451,7 +485,7 @@ class Form:
             SummaryItem(
                 child.path,
                 tr.gettext(child.question.label),
-                values.display(child.question, child.value, self.questionnaire, tr),
+                self._answer_text(child.question, child.path, child.value, tr),
                 errors.get(str(child.path)),
             )
             for child in self.entry_items(group.name, index)
@@ -493,7 +527,11 @@ class Form:
         plan = questionnaire.plan
         questions, group_of, kinds = plan.questions, plan.group, plan.kinds
         answers: dict[str, Any] = {}
+        written: dict[str, Any] = {}
         for name, raw in data.items():
+            if isinstance(name, str) and name.endswith(AS_WRITTEN_SUFFIX):
+                written[name] = raw  # checked once the answers are all read
+                continue
             question = questions.get(name) if isinstance(name, str) else None
             if question is None or group_of[name] is not None:
                 raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": str(name)}))
@@ -508,25 +546,77 @@ class Form:
                     raise _too_many(question)
                 entries = []
                 for entry in raw or []:
-                    unknown = {str(k) for k in entry} - children.keys()
+                    unknown = {str(k) for k in entry} - children.keys() - _written_names(children)
                     if unknown:
                         raise FormError(
                             Msg(
                                 N_("There is no question '%(name)s'."), {"name": sorted(unknown)[0]}
                             )
                         )
-                    entries.append(
-                        {
-                            k: _stored(children[k], v, questionnaire, day, strict)
-                            for k, v in entry.items()
-                        }
-                    )
+                    stored = {
+                        k: _stored(children[k], v, questionnaire, day, strict)
+                        for k, v in entry.items()
+                        if k in children
+                    }
+                    entries.append(_written_beside(stored, entry, children, strict))
                 answers[name] = entries
             elif kind.parse is None:  # a type that holds no value
                 raise FormError(Msg(N_("'%(name)s' takes no answer."), {"name": name}))
             else:
                 answers[name] = _stored(question, raw, questionnaire, day, strict)
+        top = {name: q for name, q in questions.items() if group_of[name] is None}
+        answers = _written_beside(answers, written, top, strict)
         return cls(questionnaire, answers, day)
+
+
+def _with_written(encoded: dict[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry's encoded answers with each date or year as written beside its answer."""
+    for name in list(encoded):
+        written = entry.get(name + AS_WRITTEN_SUFFIX)
+        if written is not None:
+            encoded[name + AS_WRITTEN_SUFFIX] = written
+    return encoded
+
+
+def _written_names(questions: Mapping[str, Question]) -> set[str]:
+    """The names a date or year typed in another calendar is kept under, beside its answer."""
+    return {name + AS_WRITTEN_SUFFIX for name, q in questions.items() if q.kind.calendar}
+
+
+def _written_beside(
+    answers: dict[str, Any],
+    data: Mapping[str, Any],
+    questions: Mapping[str, Question],
+    strict: bool,
+) -> dict[str, Any]:
+    """``answers`` with each stored "as written" of ``data`` beside its answer. It must name
+    a date or year question that has an answer, and be a day (or a year) of its calendar;
+    with ``strict`` (data from outside) it must also be the answer's own Gregorian value."""
+    for key, text in data.items():
+        if not (isinstance(key, str) and key.endswith(AS_WRITTEN_SUFFIX)):
+            continue
+        name = key.removesuffix(AS_WRITTEN_SUFFIX)
+        question = questions.get(name)
+        if question is None or not question.kind.calendar:
+            raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": key}))
+        if text is None:
+            continue
+        try:
+            written = calendars.Written.parse(text)
+        except (ValueError, TypeError, OverflowError):
+            raise FormError(_wrong_form(question)) from None
+        value = answers.get(name)
+        if value is None or written.is_year == isinstance(value, dt.date):
+            raise FormError(_wrong_form(question))
+        if strict and written.gregorian() != value:
+            raise FormError(
+                Msg(
+                    N_("%(field)s: the date as written is not the same day as the answer."),
+                    {"field": question.label_msg()},
+                )
+            )
+        answers[key] = written.text()
+    return answers
 
 
 def _missing(question: Question) -> Msg:

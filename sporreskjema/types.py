@@ -37,10 +37,13 @@ Display = Callable[["Question", Any, "Questionnaire", "Translator"], str]
 Shape = Callable[["Question", Any], bool]
 
 #: The widget kinds the screens have, one widget each (``WIDGETS`` in
-#: ``kompass_tui/widgets/questions.py``): a line to type in, several lines, options to choose
+#: ``kompass_tui/widgets/questions.py``): a line to type in, a date or year typed in a
+#: calendar the person chooses, several lines, options to choose
 #: one of, options to tick, a search in a CLDR list, a box to tick, text to read, a list of
 #: entries.
-WIDGET_KINDS: Final = ("line", "lines", "radio", "ticks", "picker", "box", "note", "entries")
+WIDGET_KINDS: Final = (
+    "line", "calendar", "lines", "radio", "ticks", "picker", "box", "note", "entries",
+)  # fmt: skip
 
 #: The JSON types a stored answer may have: those the record schema's ``value`` allows
 #: (``kompass-record-2.schema.json``; an array holds codes, as strings).
@@ -131,6 +134,10 @@ class QuestionKind:
     codes: Literal["language", "country"] | None = None
     #: Takes ``min`` and ``max``.
     takes_range: bool = False
+    #: A date or a year, typed in the calendar the person chose
+    #: (:mod:`sporreskjema.calendars`) and stored as Gregorian; one typed in another calendar
+    #: is kept beside it as written (``<name>_as_written``).
+    calendar: bool = False
     #: The widget kind of a question with ``multiline = true``, if this type has one.
     multiline_widget: str | None = None
     #: A message id shown in an empty field as an example of what to type.
@@ -234,18 +241,19 @@ register(
 register(
     QuestionKind(
         "year",
-        widget="line",
+        widget="calendar",
         parse=values.parse_year,
         shape=_is_whole_number,
         json_schema={"type": "integer"},
         takes_range=True,
         placeholder=values.YEAR_PLACEHOLDER,
+        calendar=True,
     )
 )
 register(
     QuestionKind(
         "date",
-        widget="line",
+        widget="calendar",
         parse=values.parse_date,
         display=values.display_date,
         decode=values.decode_date,
@@ -253,6 +261,7 @@ register(
         json_schema={"type": "string", "format": "date"},
         typed=_date_as_typed,
         placeholder=values.DATE_PLACEHOLDER,
+        calendar=True,
     )
 )
 register(

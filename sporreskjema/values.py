@@ -22,7 +22,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
-from . import bounds, cldr
+from . import bounds, calendars, cldr
 from .i18n import N_, Msg, Nn_, Translator
 from .identifiers import birth_date_of_national_id, digits_only, is_duf_number, is_national_id
 from .text import clean_text
@@ -125,13 +125,34 @@ def parse_integer(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) ->
     return value
 
 
+def _calendar_of(raw: Any) -> tuple[calendars.Calendar, Any]:
+    """The calendar a date or year was typed in, and what was typed."""
+    if isinstance(raw, calendars.Typed):
+        return raw.calendar, raw.text
+    return calendars.Calendar.gregorian, raw
+
+
+def _calendar_name(calendar: calendars.Calendar) -> Msg:
+    return Msg(calendars.NAMES[calendar])
+
+
 def parse_year(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> int | None:
+    calendar, raw = _calendar_of(raw)
     text = _as_number_text(raw).strip()
     if not text:
         return None
     if not re.fullmatch(r"[0-9]{4}", text):
         raise _invalid(q, N_("%(field)s: write the year with four digits, for example 2015."))
     value = int(text)
+    if calendar is not calendars.Calendar.gregorian:
+        try:
+            value = calendars.main_gregorian_year(calendar, value)
+        except ValueError:
+            raise _invalid(
+                q,
+                N_("%(field)s: this year cannot be used in the calendar you chose: %(calendar)s."),
+                calendar=_calendar_name(calendar),
+            ) from None
     if value > today.year:
         raise _invalid(q, N_("%(field)s: the year cannot be in the future."))
     low = max(EARLIEST_YEAR, q.min if q.min is not None else EARLIEST_YEAR)
@@ -147,11 +168,8 @@ _DATE_YMD = re.compile(r"([0-9]{4})[./,\-]([0-9]{1,2})[./,\-]([0-9]{1,2})")
 _DATE_DMY = re.compile(r"([0-9]{1,2})[./,\-]([0-9]{1,2})[./,\-]([0-9]{4})")
 
 
-def parse_date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt.date | None:
-    if isinstance(raw, dt.datetime):
-        raw = raw.date()
-    if isinstance(raw, dt.date):
-        return raw
+def _date_parts(q: Question, raw: Any, calendar: calendars.Calendar) -> tuple[int, int, int] | None:
+    """Year, month and day as typed (year first or day first), ``None`` for nothing typed."""
     text = _as_number_text(raw).strip().replace(" ", "")
     if not text:
         return None
@@ -159,14 +177,57 @@ def parse_date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt
         year, month, day = (int(g) for g in match.groups())
     elif match := _DATE_DMY.fullmatch(text):
         day, month, year = (int(g) for g in match.groups())
-    else:
+    elif calendar is calendars.Calendar.gregorian:
         raise _invalid(
             q, N_("%(field)s: write the date as day.month.year, for example 31.12.1990.")
         )
+    else:
+        raise _invalid(
+            q,
+            N_(
+                "%(field)s: write the date as year-month-day, as in your papers, for example %(example)s."
+            ),
+            example=_EXAMPLES[calendar],
+        )
+    return year, month, day
+
+
+#: An example of a date typed in each calendar other than the Gregorian.
+_EXAMPLES = {calendars.Calendar.persian: "1369-10-30", calendars.Calendar.ethiopian: "1982-05-12"}
+
+
+def written_of(q: Question, raw: Any, value: Any) -> calendars.Written | None:
+    """A date or year typed in a calendar other than the Gregorian, as it is kept beside the
+    stored Gregorian ``value`` the parser made of ``raw``; ``None`` for a Gregorian one."""
+    if not isinstance(raw, calendars.Typed) or raw.calendar is calendars.Calendar.gregorian:
+        return None
+    if value is None or not q.kind.calendar:
+        return None
+    if isinstance(value, dt.date):
+        parts = _date_parts(q, raw.text, raw.calendar)
+        return None if parts is None else calendars.Written(raw.calendar, *parts)
+    return calendars.Written(raw.calendar, int(_as_number_text(raw.text).strip()))
+
+
+def parse_date(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> dt.date | None:
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    calendar, raw = _calendar_of(raw)
+    parts = _date_parts(q, raw, calendar)
+    if parts is None:
+        return None
     try:
-        value = dt.date(year, month, day)
+        value = calendars.to_gregorian(calendar, *parts)
     except ValueError:
-        raise _invalid(q, N_("%(field)s: this date does not exist.")) from None
+        if calendar is calendars.Calendar.gregorian:
+            raise _invalid(q, N_("%(field)s: this date does not exist.")) from None
+        raise _invalid(
+            q,
+            N_("%(field)s: this date does not exist in the calendar you chose: %(calendar)s."),
+            calendar=_calendar_name(calendar),
+        ) from None
     if value.year < EARLIEST_YEAR:
         raise _invalid(q, N_("%(field)s: the date is too long ago."))
     return value
@@ -392,6 +453,20 @@ def display_date(_q: Question, value: Any, _qs: Questionnaire, tr: Translator) -
     if isinstance(value, dt.date):
         return format_date(value, format="long", locale=tr.cldr)
     return str(value)
+
+
+def display_written(written: calendars.Written, tr: Translator) -> str:
+    """A date or year as the person wrote it, with its calendar: "as written: 1369-10-30,
+    Solar Hijri …" (shown beside the Gregorian value)."""
+    return Msg(
+        N_("as written: %(typed)s, %(calendar)s"),
+        {"typed": written.typed(), "calendar": _calendar_name(written.calendar)},
+    ).render(tr)
+
+
+def format_day(value: dt.date, tr: Translator) -> str:
+    """A day in ``tr``'s language, as dates are shown to a person."""
+    return format_date(value, format="long", locale=tr.cldr)
 
 
 def display_confirm(_q: Question, value: Any, _qs: Questionnaire, tr: Translator) -> str:

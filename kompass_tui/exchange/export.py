@@ -47,6 +47,7 @@ from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
 from sporreskjema import Questionnaire, Translator, load_builtin
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX
 from sporreskjema.files import make_private_dir
 from sporreskjema.i18n import is_rtl
 from sporreskjema.text import json_escaped, shown
@@ -558,6 +559,8 @@ def _with_derived_columns(questionnaire: Questionnaire, names: list[str]) -> lis
         columns.append(name)
         question = questionnaire.question(name)
         columns.extend(name + d.suffix for d in derived_codes(questionnaire, question))
+        if question.kind.calendar:  # a date or year as written in another calendar
+            columns.append(name + AS_WRITTEN_SUFFIX)
     return columns
 
 

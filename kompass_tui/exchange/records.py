@@ -24,6 +24,7 @@ from kompass_tui.storage.answers import is_group, nest_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from sporreskjema import Questionnaire
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX, WRITTEN_PATTERN
 
 #: The version of the record format that the export writes.
 SCHEMA_VERSION: Final = 2
@@ -114,6 +115,14 @@ def answers_schema(questionnaire: Questionnaire) -> dict[str, Any]:
                     found[question.name + derived.suffix] = {
                         "type": "string",
                         "pattern": derived.pattern,
+                    }
+                if question.kind.calendar:
+                    found[question.name + AS_WRITTEN_SUFFIX] = {
+                        "type": "string",
+                        "pattern": WRITTEN_PATTERN,
+                        "description": "The Gregorian answer beside it as the person wrote it: "
+                        "the calendar (persian: solar Hijri; ethiopian) and the date "
+                        "(year-month-day) or year in it.",
                     }
         return found
 

@@ -315,8 +315,12 @@ def save_answer(
     kiosk: str | None = None,
     place: str | None = None,
     caseworker_id: int | None = None,
+    beside: Mapping[str, Any] | None = None,
 ) -> None:
     """Save one confirmed answer (``None`` removes it) in its own transaction.
+
+    ``beside``: rows that belong to the answer, written in the same transaction (path →
+    value, ``None`` removes it): a date or year as written in another calendar.
 
     ``value`` is the JSON form of the coded value (``Form.relevant_answers`` style).
     ``place``: where it was given (a :class:`Place`; at a kiosk by default when ``kiosk``
@@ -352,7 +356,13 @@ def save_answer(
         return
     try:
         statements.write_answer(
-            db, record_id=record_id, path=path, value=value, provenance=provenance, place=place
+            db,
+            record_id=record_id,
+            path=path,
+            value=value,
+            provenance=provenance,
+            place=place,
+            beside=beside,
         )
     except DuplicatePerson as exc:
         with db.write() as session:

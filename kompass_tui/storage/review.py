@@ -42,6 +42,7 @@ from kompass_tui.storage.status import TRANSITIONS as TRANSITIONS
 from kompass_tui.storage.status import Status, may_follow
 from kompass_tui.storage.status import status_msg as status_msg
 from sporreskjema import Questionnaire
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX
 from sporreskjema.text import clean_text
 
 #: The survey is due within two weeks of the residence permit (integration act § 10).
@@ -496,6 +497,15 @@ def correct_answer(
             answer.place = Place.review
             answer.answered_at = now
             session.add(answer)
+        # A date as the person wrote it in another calendar is theirs, not the caseworker's:
+        # it goes with the answer it was beside (the correction keeps the old answer).
+        written = session.exec(
+            select(Answer).where(
+                Answer.record_id == record_id, Answer.path == path + AS_WRITTEN_SUFFIX
+            )
+        ).first()
+        if written is not None:
+            session.delete(written)
         for column, copied in statements.person_changes(session, record_id, path, value).items():
             setattr(record, column, copied)
         record.updated_at = now

@@ -185,14 +185,18 @@ def write_answer(
     value: Any,
     provenance: str,
     place: str | None = None,
+    beside: Mapping[str, Any] | None = None,
 ) -> None:
     """One answer (``None`` removes it) in its own transaction, on a record still in
     progress: one update of the record and one upsert of the answer. The usual answer (not
-    a person field, not a removal) goes the same statements through the driver itself on
-    SQLite, and as one statement on PostgreSQL. ``place``: where it was
-    given (a :class:`~kompass_tui.storage.models.Place`)."""
+    a person field, not a removal, nothing beside it) goes the same statements through the
+    driver itself on SQLite, and as one statement on PostgreSQL. ``place``: where it was
+    given (a :class:`~kompass_tui.storage.models.Place`).
+
+    ``beside``: further rows that belong to this answer (path → value, ``None`` removes
+    it), written in the same transaction: a date as written in another calendar."""
     now = utcnow()
-    if value is not None and person_column(path, value) is None:
+    if value is not None and not beside and person_column(path, value) is None:
         row = {"record_id": record_id, "path": path, "value": value,
                "provenance": provenance, "place": place, "answered_at": now}  # fmt: skip
         if db.backend == "sqlite":
@@ -214,16 +218,17 @@ def write_answer(
                     sa.select(_RECORD.c.status).where(_RECORD.c.id == record_id)
                 ).scalar()
                 raise RecordNotFound(record_id) if status is None else RecordClosed(status)
-            if value is None:
-                connection.execute(
-                    sa.delete(_ANSWER).where(
-                        _ANSWER.c.record_id == record_id, _ANSWER.c.path == path
+            for one_path, one_value in {path: value, **(beside or {})}.items():
+                if one_value is None:
+                    connection.execute(
+                        sa.delete(_ANSWER).where(
+                            _ANSWER.c.record_id == record_id, _ANSWER.c.path == one_path
+                        )
                     )
-                )
-            else:
-                row = {"record_id": record_id, "path": path, "value": value,
-                       "provenance": provenance, "place": place, "answered_at": now}  # fmt: skip
-                connection.execute(_upsert_statement(connection.dialect.name), row)
+                else:
+                    row = {"record_id": record_id, "path": one_path, "value": one_value,
+                           "provenance": provenance, "place": place, "answered_at": now}  # fmt: skip
+                    connection.execute(_upsert_statement(connection.dialect.name), row)
     except IntegrityError:
         # Another program registered the same person between our check and our write.
         copied = person_column(path, value)

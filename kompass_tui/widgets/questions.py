@@ -13,6 +13,7 @@ confirms an answer (Enter, leaving the field, choosing an option) the field post
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -39,7 +40,9 @@ from kompass_tui.widgets.visual import (
     Static,
     TextArea,
 )
-from sporreskjema import Question, Questionnaire, cldr, values
+from sporreskjema import Question, Questionnaire, calendars, cldr, values
+from sporreskjema.calendars import Calendar, Typed, Written
+from sporreskjema.i18n import Msg
 
 #: "No answer waiting to be confirmed" (``None`` is a real answer: a cleared field).
 NOTHING: Any = object()
@@ -163,20 +166,147 @@ class TextField(QuestionField):
         if box.value != self.shown_value():
             box.value = self.shown_value()
 
+    def raw(self, text: str) -> Any:
+        """What was typed, as the answer the parser reads."""
+        return text
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.answer(event.value, advance=True)
+        self.answer(self.raw(event.value), advance=True)
 
     @on(Input.Blurred)
     def _blurred(self, event: Input.Blurred) -> None:
         event.stop()
         if event.value != self.shown_value():
-            self.answer(event.value)
+            self.answer(self.raw(event.value))
 
     def pending(self) -> Any:
         text = self.query_one(Input).value
-        return text if text != self.shown_value() else NOTHING
+        return self.raw(text) if text != self.shown_value() else NOTHING
+
+
+class CalendarChoice(RadioSet):
+    """The calendar of the person's papers: the arrows move, Space or Enter chooses. Each
+    option's name is the calendar's code."""
+
+    def __init__(self, chosen: Calendar, **kwargs: Any) -> None:
+        super().__init__(
+            *(
+                RadioButton(_(calendars.NAMES[c]), value=c is chosen, name=c.value)
+                for c in calendars.CALENDARS
+            ),
+            **kwargs,
+        )
+
+    def on_mount(self) -> None:
+        self.call_later(self._at_the_choice)
+
+    def _at_the_choice(self) -> None:
+        """The highlight starts at the calendar chosen, not at the first one."""
+        pressed = self._pressed_button
+        self._selected = self._nodes.index(pressed) if pressed is not None else None
+
+
+class CalendarField(TextField):
+    """A date or a year, typed in the calendar of the person's papers (Gregorian, solar Hijri
+    or Ethiopian: chosen once per registration, preselected for the language) and shown
+    converted to the Gregorian calendar while it is typed, before it is confirmed. The answer
+    posted is :class:`~sporreskjema.calendars.Typed` in another calendar than the Gregorian.
+
+    The screen sets :attr:`calendar` (the registration's) and :attr:`written` (the saved
+    answer as written, if it was written in another calendar) before the field is mounted.
+    """
+
+    class CalendarChosen(Message):
+        """The person chose the calendar of their papers."""
+
+        def __init__(self, field: CalendarField, calendar: Calendar) -> None:
+            super().__init__()
+            self.field = field
+            self.calendar = calendar
+
+    KEYS = (N_("Shift+Tab: calendar"), N_("Enter: next"))
+
+    calendar: Calendar = Calendar.gregorian
+    written: Written | None = None
+
+    def shown_value(self) -> str:
+        """The saved answer as typed: as written in the chosen calendar if it was, else
+        Gregorian (a date as day.month.year)."""
+        written = self.written
+        if self.value is not None and written is not None and written.calendar is self.calendar:
+            return written.typed()
+        return super().shown_value()
+
+    def compose_input(self) -> ComposeResult:
+        yield Static(_("The calendar of your papers:"), classes="calendar-label")
+        yield CalendarChoice(self.calendar, classes="calendar-choice")
+        yield from super().compose_input()
+        yield Static(self.gregorian_note(self.shown_value()), classes="calendar-note")
+
+    def raw(self, text: str) -> Any:
+        """What was typed, as the parser reads it: in the chosen calendar."""
+        return text if self.calendar is Calendar.gregorian else Typed(self.calendar, text)
+
+    def gregorian_note(self, text: str) -> str:
+        """What ``text`` typed in another calendar is in the Gregorian one, in the person's
+        language; empty for the Gregorian calendar or what cannot be read (yet)."""
+        if self.calendar is Calendar.gregorian or not text.strip():
+            return ""
+        try:
+            value = values.parse(
+                self.question, Typed(self.calendar, text), self.questionnaire, dt.date.today()
+            )
+        except values.Invalid:
+            return ""
+        if value is None:
+            return ""
+        tr = current()
+        shown = values.display(self.question, value, self.questionnaire, tr)
+        if isinstance(value, dt.date):
+            return Msg(N_("In the Gregorian calendar: %(date)s"), {"date": shown}).render(tr)
+        written = values.written_of(self.question, Typed(self.calendar, text), value)
+        if written is None:
+            return ""
+        first, last = calendars.year_span(written.calendar, written.year)
+        return Msg(
+            N_(
+                "In the Gregorian calendar: %(year)s (the year %(typed)s runs from %(first)s to %(last)s)"
+            ),
+            {
+                "year": shown,
+                "typed": written.typed(),
+                "first": values.format_day(first, tr),
+                "last": values.format_day(last, tr),
+            },
+        ).render(tr)
+
+    def _show_note(self, text: str) -> None:
+        for note in self.query(".calendar-note").results(Static):
+            note.update(self.gregorian_note(text))
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._show_note(event.value)
+
+    @on(RadioSet.Changed, ".calendar-choice")
+    def _calendar_chosen(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        name = event.pressed.name or ""
+        if name not in Calendar.__members__ or name == self.calendar.value:
+            return
+        self.calendar = Calendar(name)
+        self.post_message(self.CalendarChosen(self, self.calendar))
+        text = self.query_one(Input).value
+        self._show_note(text)
+        if text.strip():  # what is typed is read again, in the calendar now chosen
+            self.answer(self.raw(text))
+
+    def show_value(self, value: Any) -> None:
+        super().show_value(value)
+        self._show_note(self.query_one(Input).value)
 
 
 class _LongText(TextArea):
@@ -497,6 +627,7 @@ class RepeatField(QuestionField):
 #: The widget of each widget kind (``QuestionKind.widget`` in :mod:`sporreskjema.types`).
 WIDGETS: dict[str, type[QuestionField]] = {
     "line": TextField,
+    "calendar": CalendarField,
     "lines": LongTextField,
     "radio": ChoiceField,
     "ticks": MultipleChoiceField,

@@ -145,6 +145,9 @@ def _question(
             text.append(f"{mark} {tr.gettext(choice.label)}", style="bold" if picked else "")
     else:
         shown = values.display(question, value, questionnaire, tr)
+        written = form.written(path) if kind.calendar and value is not None else None
+        if written is not None:  # the Gregorian date, and as the person wrote it
+            shown = f"{shown} ({values.display_written(written, tr)})"
         text.append("\n")
         text.append(
             tr.gettext("Answer: %(answer)s") % {"answer": shown}

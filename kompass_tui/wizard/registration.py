@@ -19,6 +19,7 @@ from kompass_tui.storage.answers import moved_paths
 from kompass_tui.storage.database import Database, StorageError
 from kompass_tui.storage.models import Mode, Place, Record
 from sporreskjema import Form, FormError, Path, Questionnaire, load_builtin, values
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX, Calendar, Written, for_locale
 from sporreskjema.text import clean_text
 
 #: Shown at the kiosk instead of the record number, which is not the person's business.
@@ -90,6 +91,10 @@ class Registration:
         self.provenance_by_path: dict[str, str] = {}
         self.record_id: uuid.UUID | None = None
         self.resume_code: str | None = None
+        #: The calendar the person types dates and years in, chosen once per registration
+        #: (preselected for the language; see :meth:`set_locale`).
+        self.calendar: Calendar = for_locale(locale)
+        self.calendar_chosen = False
 
     # ---------------------------------------------------------------- record
 
@@ -159,6 +164,11 @@ class Registration:
             questionnaire, records.load_answers(db, record.id), today=registration.form.today
         )
         registration.record_id = record.id
+        # Dates go on in the calendar the person wrote one in, if they did.
+        for name, value in registration.form.answers.items():
+            if name.endswith(AS_WRITTEN_SUFFIX) and isinstance(value, str):
+                registration.choose_calendar(Written.parse(value).calendar)
+                break
         return registration
 
     def provenance_of(self, path: str) -> str:
@@ -183,7 +193,15 @@ class Registration:
             self.provenance_by_path[path] = provenance
         return None
 
+    def choose_calendar(self, calendar: Calendar) -> None:
+        """The calendar the person's papers are written in: dates and years are typed in it
+        from now on (those given already keep the calendar they were typed in)."""
+        self.calendar = calendar
+        self.calendar_chosen = True
+
     def set_locale(self, locale: str) -> None:
+        if not self.calendar_chosen:
+            self.calendar = for_locale(locale)
         self.locale = locale
         if self.record_id is not None:
             records.note_locale(self.db, record_id=self.record_id, locale=locale)
@@ -196,13 +214,21 @@ class Registration:
         Nothing changes when the answer is wrong or cannot be saved.
         """
         parsed = Path.parse(path)
+        question = self.questionnaire.question(parsed.name)
         before = self.form.get(parsed)
         value, error = self.form.check(parsed, raw)
         if error is not None:
             return error
-        if value == before:
+        beside: dict[str, str | None] | None = None
+        if question.kind.calendar:
+            # The date as written in another calendar is kept beside the Gregorian answer.
+            written = values.written_of(question, raw, value)
+            if value == before and written == self.form.written(parsed):
+                return None
+            beside = {path + AS_WRITTEN_SUFFIX: None if written is None else written.text()}
+        elif value == before:
             return None
-        encoded = values.encode(self.questionnaire.question(parsed.name), value)
+        encoded = values.encode(question, value)
         try:
             record_id = self._ensure_record()
             records.save_answer(
@@ -214,6 +240,7 @@ class Registration:
                 kiosk=self.kiosk,
                 place=self.place,
                 caseworker_id=self.caseworker_id,
+                beside=beside,
             )
         except records.DuplicatePerson as exc:
             # The caseworker may see which record it is; the person at a kiosk may not.

@@ -23,6 +23,7 @@ from kompass_tui.kiosk.app import KioskApp
 from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
+from kompass_tui.widgets.questions import CalendarField
 from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema import Questionnaire
 from sporreskjema.i18n import available_locales
@@ -74,11 +75,18 @@ async def pick_language(pilot: Pilot[None], code: str) -> None:
     await pilot.pause()
 
 
-async def open_resume(pilot: Pilot[None], code: str) -> None:
+async def open_resume(pilot: Pilot[None], code: str, *, calendar: str | None = "gregorian") -> None:
     """From the language picker to the resume screen in the language ``code``: the picker's
-    button first asks which language."""
+    button first asks which language. The date of birth is typed in ``calendar``, chosen there
+    if another one is preselected for the language (``None``: the preselected one); the
+    cursor is in the code."""
     await press_button(pilot, "#resume")
     await pick_language(pilot, code)
+    screen = pilot.app.screen
+    if calendar is not None and getattr(screen, "calendar", calendar) != calendar:
+        await click(pilot, next(b for b in screen.query(RadioButton) if b.name == calendar))
+        screen.query_one("#code", Input).focus()
+        await pilot.pause()
 
 
 async def reach(pilot: Pilot[None], path: str) -> Widget:
@@ -102,9 +110,15 @@ async def finish_entry(pilot: Pilot[None]) -> None:
     raise AssertionError("the entry did not close")
 
 
-async def type_text(pilot: Pilot[None], path: str, text: str) -> None:
-    """Type into a field and leave it with Tab (which confirms the answer)."""
+async def type_text(
+    pilot: Pilot[None], path: str, text: str, *, calendar: str | None = "gregorian"
+) -> None:
+    """Type into a field and leave it with Tab (which confirms the answer). A date or a year
+    is typed in ``calendar``, chosen first if another one is (``None``: in the one chosen or
+    preselected for the language)."""
     field = await reach(pilot, path)
+    if calendar is not None and isinstance(field, CalendarField) and field.calendar != calendar:
+        await click(pilot, next(b for b in field.query(RadioButton) if b.name == calendar))
     area = field.query(TextArea)
     box: Input | TextArea = area.first() if area else field.query_one(Input)
     await show(pilot, box)

@@ -5,10 +5,12 @@ The stored record must carry the mode, the caseworker, the interpreter and who g
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 from sqlmodel import select
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
@@ -795,3 +797,28 @@ def test_every_interpreter_channel_has_a_label() -> None:
     assert list(CHANNELS) == list(records.INTERPRETER_CHANNELS)
     with pytest.raises(ValueError, match="channel"):
         records.Assistance(caseworker_id=1, interpreter_used=True, channel="telepathy")
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "gregorian"),
+    [("fa_AF", "1369-10-30", (1991, 1, 20)), ("ti", "1982-05-12", (1990, 1, 20))],
+)
+async def test_the_norwegian_side_shows_the_gregorian_date_and_the_date_typed(
+    desk: Database, locale: str, typed: str, gregorian: tuple[int, int, int]
+) -> None:
+    """A date typed in the calendar of the person's papers (preselected for the language): the
+    caseworker reads the Gregorian date in Norwegian, and what the person typed beside it."""
+    app = make_desk(desk)
+    async with app.run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await set_up_session(pilot, locale, interpreter=INTERPRETED.get(locale))
+        await press_button(pilot, "#new")
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "full_name", "Test Person")
+        await type_text(pilot, "birth_date", typed, calendar=None)
+        shown = mirror_text(pilot)
+        assert format_date(dt.date(*gregorian), format="long", locale="nb") in shown
+        assert typed in shown
+        assert app.registration is not None
+        assert app.registration.form.get("birth_date") == dt.date(*gregorian)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, RadioButton
 
 from kompass_tui.i18n import current
 from kompass_tui.kiosk.app import KioskApp
@@ -19,10 +19,12 @@ from kompass_tui.wizard.screens.language import LanguageScreen
 from kompass_tui.wizard.screens.resume import ResumeScreen
 from kompass_tui.wizard.screens.section import SectionScreen
 from sporreskjema import Form, load_builtin
+from sporreskjema.calendars import Calendar
 from sporreskjema.i18n import translator
 from tests.support.kiosk_pilot import (
     TODAY,
     checked,
+    click,
     make_app,
     next_step,
     open_resume,
@@ -197,6 +199,11 @@ async def test_f2_on_the_resume_screen_keeps_what_was_typed(
         assert app.has_class("-rtl") == (locale == "ar")
         assert screen.query_one("#code", Input).value == code
         assert app.focused is screen.query_one("#code")
+        if screen.calendar is not Calendar.gregorian:  # preselected for the language
+            # her date of birth is Gregorian, in the calendar she began in: she chooses it
+            gregorian = next(b for b in screen.query(RadioButton) if b.name == "gregorian")
+            await click(pilot, gregorian)
+            screen.query_one("#code", Input).focus()
         await pilot.press("enter", *BIRTH_DATE, "enter")
         await checked(pilot)
         assert_continues_in(app, locale)

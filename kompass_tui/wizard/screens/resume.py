@@ -21,10 +21,12 @@ from kompass_tui.storage.errors import StorageError
 from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.chrome import TopBar
 from kompass_tui.widgets.host import Host
+from kompass_tui.widgets.questions import CalendarChoice
 from kompass_tui.widgets.visual import Button, Input, Label, Static
 from kompass_tui.wizard.host import ResumeHost
 from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema import Form, load_builtin
+from sporreskjema.calendars import Calendar, Typed, for_locale
 from sporreskjema.i18n import DEFAULT_LOCALE
 
 if TYPE_CHECKING:
@@ -59,6 +61,10 @@ class ResumeScreen(Screen[None]):
         self.error: Msg | None = None
         #: The code is being checked (off the event loop).
         self._checking = False
+        #: The calendar the date of birth is typed in: preselected for the language, as when
+        #: the registration was begun, until the person chooses one here.
+        self.calendar = for_locale(current().locale)
+        self.calendar_chosen = False
 
     def compose(self) -> ComposeResult:
         yield TopBar(_("Continue an unfinished registration"))
@@ -71,6 +77,8 @@ class ResumeScreen(Screen[None]):
                 id="birth-date",
                 max_length=12,
             )
+            yield Label(_("The calendar of your papers:"))
+            yield CalendarChoice(self.calendar, id="calendar", classes="calendar-choice")
             yield Static("", id="resume-error", classes="question-error")
             with Horizontal(id="resume-buttons"):
                 yield Button(_("Back"), id="cancel")
@@ -110,6 +118,8 @@ class ResumeScreen(Screen[None]):
             return
         self.wizard.use_locale(locale)
         self.chosen_locale = current().locale
+        if not self.calendar_chosen:
+            self.calendar = for_locale(self.chosen_locale)
         typed = {box.id: box.value for box in self.query(Input)}
         await self.recompose()
         for box in self.query(Input):
@@ -119,6 +129,14 @@ class ResumeScreen(Screen[None]):
 
     # ---------------------------------------------------------------- continue
 
+    @on(CalendarChoice.Changed, "#calendar")
+    def _calendar_chosen(self, event: CalendarChoice.Changed) -> None:
+        event.stop()
+        name = event.pressed.name or ""
+        if name in Calendar.__members__:
+            self.calendar = Calendar(name)
+            self.calendar_chosen = True
+
     @on(Input.Submitted, "#birth-date")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
@@ -126,7 +144,9 @@ class ResumeScreen(Screen[None]):
             return  # one try at a time: a second Enter must not count as a second try
         app = self.wizard
         form = Form(load_builtin(), today=app.today)
-        birth_date, error = form.check("birth_date", self.query_one("#birth-date", Input).value)
+        typed = self.query_one("#birth-date", Input).value
+        raw = typed if self.calendar is Calendar.gregorian else Typed(self.calendar, typed)
+        birth_date, error = form.check("birth_date", raw)
         if error is not None or birth_date is None:
             self._fail(error or Msg(NO_BIRTH_DATE), "#birth-date")
             return
@@ -156,6 +176,8 @@ class ResumeScreen(Screen[None]):
             return
         finally:
             self._checking = False
+        if self.calendar_chosen:
+            registration.choose_calendar(self.calendar)
         app.resumed(registration)
 
     @on(Button.Pressed, "#cancel")

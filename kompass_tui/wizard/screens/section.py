@@ -18,6 +18,7 @@ from kompass_tui.storage.records import format_resume_code
 from kompass_tui.widgets.chrome import NavBar, TopBar
 from kompass_tui.widgets.questions import (
     NOTHING,
+    CalendarField,
     CodePicker,
     ConfirmField,
     QuestionField,
@@ -150,7 +151,11 @@ class QuestionsScreen(RegistrationScreen):
         for question, path in page:
             titles = self.entry_titles(question) if question.kind.container else None
             value = form.get(path) if question.holds_value else None
-            made.append(field_for(question, path, value, form.questionnaire, titles=titles))
+            field = field_for(question, path, value, form.questionnaire, titles=titles)
+            if isinstance(field, CalendarField):
+                field.calendar = self.registration.calendar
+                field.written = form.written(path) if value is not None else None
+            made.append(field)
         return made
 
     def on_mount(self) -> None:
@@ -258,6 +263,8 @@ class QuestionsScreen(RegistrationScreen):
             self.refresh_mirror()
             return False
         self.errors.pop(field.path, None)
+        if isinstance(field, CalendarField):
+            field.written = self.registration.form.written(field.path)
         field.show_value(self.registration.form.get(field.path))
         field.show_error(None)
         if isinstance(field, CodePicker):
@@ -265,6 +272,14 @@ class QuestionsScreen(RegistrationScreen):
         self.query_one(TopBar).show(note=self.code_note())
         self.refresh_mirror()
         return True
+
+    @on(CalendarField.CalendarChosen)
+    def _calendar_chosen(self, event: CalendarField.CalendarChosen) -> None:
+        """The calendar of the person's papers, for every date and year from now on."""
+        event.stop()
+        self.registration.choose_calendar(event.calendar)
+        self.wizard.touch()
+        self.refresh_mirror()
 
     @on(QuestionField.Answered)
     async def _answered(self, event: QuestionField.Answered) -> None:
