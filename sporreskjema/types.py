@@ -38,9 +38,11 @@ Shape = Callable[["Question", Any], bool]
 
 #: The widget kinds the screens have, one widget each (``WIDGETS`` in
 #: ``kompass_tui/widgets/questions.py``): a line to type in, several lines, options to choose
-#: one of, options to tick, a search in a CLDR list, a box to tick, text to read, a list of
+#: one of, options to tick, options to choose in order, a search in a CLDR list, a box to tick, text to read, a list of
 #: entries.
-WIDGET_KINDS: Final = ("line", "lines", "radio", "ticks", "picker", "box", "note", "entries")
+WIDGET_KINDS: Final = (
+    "line", "lines", "radio", "ticks", "ranking", "picker", "box", "note", "entries",
+)  # fmt: skip
 
 #: The JSON types a stored answer may have: those the record schema's ``value`` allows
 #: (``kompass-record-1.schema.json``; an array holds codes, as strings).
@@ -302,6 +304,32 @@ register(
         parse=values.parse_phone,
         display=values.display_phone,
         placeholder=values.PHONE_PLACEHOLDER,
+    )
+)
+register(
+    QuestionKind(
+        "email",
+        widget="line",
+        parse=values.parse_email,
+        json_schema={"type": "string", "maxLength": values.EMAIL_LENGTH},
+        placeholder=values.EMAIL_PLACEHOLDER,
+        typed_length=values.EMAIL_LENGTH,
+    )
+)
+register(
+    QuestionKind(
+        "ranked",
+        widget="ranking",
+        parse=values.parse_ranked,
+        display=values.display_ranked,
+        shape=_is_codes,
+        json_schema={
+            "type": "array",
+            "items": {"type": "string"},
+            "uniqueItems": True,
+            "description": "Codes in the person's order of priority, the first the most important.",
+        },
+        choice=True,
     )
 )
 register(QuestionKind("duf", widget="line", parse=values.parse_duf))
