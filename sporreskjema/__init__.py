@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from .definition import Section as Section
     from .definition import load_builtin as load_builtin
     from .definition import load_definition as load_definition
-    from .definition import questionnaire_of as questionnaire_of
     from .definition import parse_definition as parse_definition
+    from .definition import questionnaire_of as questionnaire_of
     from .engine import FieldError as FieldError
     from .engine import Form as Form
     from .engine import FormError as FormError

@@ -9,11 +9,11 @@ location, so ``kompass questionnaire check`` can list them all at once.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-import re
 from pathlib import Path
 from typing import Any
 

@@ -46,7 +46,8 @@ from kompass_tui.storage.answers import flat_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
-from sporreskjema import Questionnaire, load_builtin
+from sporreskjema import Questionnaire, load_builtin, questionnaire_of
+from sporreskjema.definition import builtin_versions
 from sporreskjema.files import make_private_dir
 from sporreskjema.i18n import LOCALES, is_rtl, own_name, translator
 from sporreskjema.text import json_escaped, shown
@@ -416,17 +417,33 @@ class _CsvWriter(_Writer):
     ) -> None:
         self.writers: dict[str, Any] = {}
         self.columns: dict[str, list[str]] = {}
-        top = [q.name for q in questionnaire.all_questions() if q.group is None and q.holds_value]
+        # The questionnaire's columns first, then those only an earlier version of it has
+        # (kompass-v1's school_years …): a record keeps its own questionnaire's answers.
+        every = [questionnaire] + [
+            q for q in builtin_versions(questionnaire.id) if q.version != questionnaire.version
+        ]
+        top: list[str] = []
+        for version in every:
+            top += _with_nus_columns(
+                version,
+                [q.name for q in version.all_questions() if q.group is None and q.holds_value],
+            )
         self.columns["persons"] = [
             "record_id", "status", "needs_follow_up", "mode", "locale", "started", "submitted",
-            "reviewed", "exported", *_with_nus_columns(questionnaire, top),
+            "reviewed", "exported", *dict.fromkeys(top),
         ]  # fmt: skip
         #: Repeat group → its table, for every repeat group of this questionnaire.
         self.tables = csv_tables(questionnaire)
         #: The group whose table lists the mother tongues too, if this questionnaire has one.
         self.languages = _languages_group(questionnaire)
         for group, table in self.tables.items():
-            columns = _group_columns(questionnaire, group)
+            columns = [
+                column
+                for version in every
+                if version.has_question(group) and version.question(group).kind.container
+                for column in _group_columns(version, group)
+            ]
+            columns = list(dict.fromkeys(columns))
             if group == self.languages:
                 columns = ["kind", "language", *(c for c in columns if c != "language")]
             self.columns[table] = ["record_id", "entry", *columns]
@@ -574,9 +591,10 @@ class _HtmlWriter(_Writer):
             direction = "rtl" if is_rtl(locale) else "ltr"
         else:  # a locale this version does not have: Norwegian twice, and its code as it is
             theirs, language, direction, locale = nb, locale, "ltr", "und"
-        form = stored_form(
-            self.questionnaire, flat_answers(without_nus(record["answers"])), dt.date.today()
-        )
+        named = record["questionnaire"]
+        # The record's own questionnaire: a record on kompass-v1 is shown by v1's questions.
+        own = questionnaire_of(named["id"], named["version"]) or self.questionnaire
+        form = stored_form(own, flat_answers(without_nus(record["answers"])), dt.date.today())
         ours = form.summary(nb)
         mine = form.summary(theirs)
         lang = e(locale.replace("_", "-"))
