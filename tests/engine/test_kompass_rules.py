@@ -1,4 +1,4 @@
-"""Every skip rule and every constraint of Kompass v1 (sporreskjema/definitions/kompass-v1.toml),
+"""Every skip rule and every constraint of the built-in Kompass (sporreskjema/definitions/kompass-v2.toml),
 one row per case.
 
 The coverage tests at the end fail when the definition gains a rule these tables
@@ -22,8 +22,17 @@ SKIP_RULES: list[tuple[str, dict[str, Any], bool]] = [
     ("other_languages", {"has_other_languages": "yes"}, True),
     ("other_languages", {"has_other_languages": "no"}, False),
     ("other_languages", {}, False),
-    ("norwegian_courses", {"norwegian_level": "a_little"}, True),
-    ("norwegian_courses", {"norwegian_level": "none"}, False),
+    ("norwegian_course_hours", {"norwegian_level": "a_little"}, True),
+    ("norwegian_course_hours", {"norwegian_level": "none"}, False),
+    ("norwegian_course_names", {"norwegian_level": "well"}, True),
+    ("norwegian_course_names", {"norwegian_level": "none"}, False),
+    # The introduction programme's group is 18 to 55 at the permit date: outside it, staff check.
+    ("age_checked", {"birth_date": "17.05.1990", "permit_date": "01.06.2026"}, False),
+    ("age_checked", {"birth_date": "02.06.2008", "permit_date": "01.06.2026"}, True),
+    ("age_checked", {"birth_date": "01.06.2008", "permit_date": "01.06.2026"}, False),
+    ("age_checked", {"birth_date": "01.06.1970", "permit_date": "01.06.2026"}, True),
+    ("age_checked", {"birth_date": "02.06.1970", "permit_date": "01.06.2026"}, False),
+    ("age_checked", {"birth_date": "02.06.1970"}, False),
     ("norwegian_test", {"norwegian_level": "well"}, True),
     ("norwegian_test", {"norwegian_level": "none"}, False),
     ("educations[0].field", {"educations[0].level": "bachelor"}, True),
@@ -113,7 +122,10 @@ OTHER_FNR = make_national_id(dt.date(1991, 5, 17))
 # (question, answers set first, value, accepted?)
 CONSTRAINTS: list[tuple[str, dict[str, Any], Any, bool]] = [
     ("birth_date", {}, "17.05.1990", True),
-    ("birth_date", {}, TODAY.isoformat(), True),
+    ("birth_date", {}, TODAY.isoformat(), False),  # six years old or younger: refused
+    ("birth_date", {}, TODAY.replace(year=TODAY.year - 6).isoformat(), False),
+    ("birth_date", {}, TODAY.replace(year=TODAY.year - 16).isoformat(), True),
+    ("birth_date", {}, (TODAY.replace(year=TODAY.year - 16) + dt.timedelta(days=1)).isoformat(), False),
     ("birth_date", {}, (TODAY + dt.timedelta(days=1)).isoformat(), False),
     ("birth_date", {}, f"01.01.{TODAY.year - 121}", False),
     ("person_id", BORN, FNR, True),
@@ -123,9 +135,12 @@ CONSTRAINTS: list[tuple[str, dict[str, Any], Any, bool]] = [
     ("permit_date", BORN, "01.06.2026", True),
     ("permit_date", BORN, "16.05.1990", False),
     ("permit_date", BORN, (TODAY + dt.timedelta(days=1)).isoformat(), False),
-    ("school_years", BORN, "12", True),
-    ("school_years", {"birth_date": f"01.01.{TODAY.year - 10}"}, "11", False),
-    ("school_years", {"birth_date": f"01.01.{TODAY.year - 10}"}, "10", True),
+    ("years_school", BORN, "12", True),
+    ("years_school", {"birth_date": f"01.01.{TODAY.year - 17}"}, "18", False),
+    ("years_school", {"birth_date": f"01.01.{TODAY.year - 17}"}, "17", True),
+    ("years_higher_education", {**BORN, "years_school": "12"}, "5", True),
+    ("years_higher_education", {"birth_date": f"01.01.{TODAY.year - 17}", "years_school": "12"}, "6", False),
+    ("years_higher_education", {"birth_date": f"01.01.{TODAY.year - 17}", "years_school": "12"}, "5", True),
     ("educations[0].start_year", {**BORN, "educations[0].level": "bachelor"}, "2008", True),
     ("educations[0].start_year", {**BORN, "educations[0].level": "bachelor"}, "1989", False),
     (
