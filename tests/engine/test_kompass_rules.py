@@ -125,7 +125,12 @@ CONSTRAINTS: list[tuple[str, dict[str, Any], Any, bool]] = [
     ("birth_date", {}, TODAY.isoformat(), False),  # six years old or younger: refused
     ("birth_date", {}, TODAY.replace(year=TODAY.year - 6).isoformat(), False),
     ("birth_date", {}, TODAY.replace(year=TODAY.year - 16).isoformat(), True),
-    ("birth_date", {}, (TODAY.replace(year=TODAY.year - 16) + dt.timedelta(days=1)).isoformat(), False),
+    (
+        "birth_date",
+        {},
+        (TODAY.replace(year=TODAY.year - 16) + dt.timedelta(days=1)).isoformat(),
+        False,
+    ),
     ("birth_date", {}, (TODAY + dt.timedelta(days=1)).isoformat(), False),
     ("birth_date", {}, f"01.01.{TODAY.year - 121}", False),
     ("person_id", BORN, FNR, True),
@@ -139,8 +144,18 @@ CONSTRAINTS: list[tuple[str, dict[str, Any], Any, bool]] = [
     ("years_school", {"birth_date": f"01.01.{TODAY.year - 17}"}, "18", False),
     ("years_school", {"birth_date": f"01.01.{TODAY.year - 17}"}, "17", True),
     ("years_higher_education", {**BORN, "years_school": "12"}, "5", True),
-    ("years_higher_education", {"birth_date": f"01.01.{TODAY.year - 17}", "years_school": "12"}, "6", False),
-    ("years_higher_education", {"birth_date": f"01.01.{TODAY.year - 17}", "years_school": "12"}, "5", True),
+    (
+        "years_higher_education",
+        {"birth_date": f"01.01.{TODAY.year - 17}", "years_school": "12"},
+        "6",
+        False,
+    ),
+    (
+        "years_higher_education",
+        {"birth_date": f"01.01.{TODAY.year - 17}", "years_school": "12"},
+        "5",
+        True,
+    ),
     ("educations[0].start_year", {**BORN, "educations[0].level": "bachelor"}, "2008", True),
     ("educations[0].start_year", {**BORN, "educations[0].level": "bachelor"}, "1989", False),
     (

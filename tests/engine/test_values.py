@@ -154,13 +154,28 @@ BAD: list[tuple[str, Any, str]] = [
         "12345",
         "%(field)s: write a DUF number (12 digits), or a Norwegian national identity number (fødselsnummer) or D-number (11 digits). An ID number from another country is not asked for here.",
     ),
-    ("person_id", wrong_check_digit(FNR), "%(field)s: this is not a valid Norwegian national identity number or D-number. Check each digit. An ID number from another country is not asked for here."),
+    (
+        "person_id",
+        wrong_check_digit(FNR),
+        "%(field)s: this is not a valid Norwegian national identity number or D-number. Check each digit. An ID number from another country is not asked for here.",
+    ),
     ("person_id", "000012345678", "%(field)s: a DUF number starts with a year, for example 2024."),
     ("confirm", "maybe", "%(field)s: tick the box to confirm."),
     *(
-        ("email", raw, "%(field)s: this is not a valid e-mail address. Write it as name@example.com.")
-        for raw in ["olena", "olena@", "@example.com", "olena@example", "olena k@example.com",
-                    "olena@@example.com", "o" * 250 + "@example.com"]
+        (
+            "email",
+            raw,
+            "%(field)s: this is not a valid e-mail address. Write it as name@example.com.",
+        )
+        for raw in [
+            "olena",
+            "olena@",
+            "@example.com",
+            "olena@example",
+            "olena k@example.com",
+            "olena@@example.com",
+            "o" * 250 + "@example.com",
+        ]
     ),  # fmt: skip
     ("ranked", ["red", "purple"], "%(field)s: choose from the options."),
 ]
