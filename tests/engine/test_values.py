@@ -176,7 +176,7 @@ BAD: list[tuple[str, Any, str]] = [
             "olena@@example.com",
             "o" * 250 + "@example.com",
         ]
-    ),  # fmt: skip
+    ),
     ("ranked", ["red", "purple"], "%(field)s: choose from the options."),
 ]
 
