@@ -36,7 +36,7 @@ def test_answers_round_trip(db: Database, kompass: Questionnaire) -> None:
     assert record.person_key == "202455551234"
     assert record.permit_date == dt.date(2026, 11, 20)
     assert record.questionnaire_id == "kompass"
-    assert record.questionnaire_version == "1"
+    assert record.questionnaire_version == "2"
     assert record.started_at.tzinfo is not None
     assert record.status == Status.in_progress
 
