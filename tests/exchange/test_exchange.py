@@ -166,7 +166,7 @@ def test_csv_tables_open_with_the_bom_and_either_delimiter(kiosk: Any, tmp_path:
 #: a v1 name (jobs) with other questions, and one named like a fixed table (remarks).
 LATER = """
 id = "kompass"
-version = "2"
+version = "3"
 title = "Kompass, a later version"
 
 [[provenance]]
