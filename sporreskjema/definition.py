@@ -72,6 +72,10 @@ class Question(_Strict):
     #: The child question whose answer names an entry in lists and summaries.
     entry_title: str | None = None
     max_entries: int = Field(default=20, ge=1, le=100)
+    #: Shown for the answers given, it flags the record for staff's follow-up when the
+    #: registration is sent (a note such as an age outside the programme's group): what the
+    #: person cannot settle alone is left to staff, never to a box the person ticks.
+    follow_up: bool = False
 
     _relevant: Expression | None = PrivateAttr(default=None)
     _constraint: Expression | None = PrivateAttr(default=None)

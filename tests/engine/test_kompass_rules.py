@@ -27,12 +27,12 @@ SKIP_RULES: list[tuple[str, dict[str, Any], bool]] = [
     ("norwegian_course_names", {"norwegian_level": "well"}, True),
     ("norwegian_course_names", {"norwegian_level": "none"}, False),
     # The introduction programme's group is 18 to 55 at the permit date: outside it, staff check.
-    ("age_checked", {"birth_date": "17.05.1990", "permit_date": "01.06.2026"}, False),
-    ("age_checked", {"birth_date": "02.06.2008", "permit_date": "01.06.2026"}, True),
-    ("age_checked", {"birth_date": "01.06.2008", "permit_date": "01.06.2026"}, False),
-    ("age_checked", {"birth_date": "01.06.1970", "permit_date": "01.06.2026"}, True),
-    ("age_checked", {"birth_date": "02.06.1970", "permit_date": "01.06.2026"}, False),
-    ("age_checked", {"birth_date": "02.06.1970"}, False),
+    ("age_outside_group", {"birth_date": "17.05.1990", "permit_date": "01.06.2026"}, False),
+    ("age_outside_group", {"birth_date": "02.06.2008", "permit_date": "01.06.2026"}, True),
+    ("age_outside_group", {"birth_date": "01.06.2008", "permit_date": "01.06.2026"}, False),
+    ("age_outside_group", {"birth_date": "01.06.1970", "permit_date": "01.06.2026"}, True),
+    ("age_outside_group", {"birth_date": "02.06.1970", "permit_date": "01.06.2026"}, False),
+    ("age_outside_group", {"birth_date": "02.06.1970"}, False),
     ("norwegian_test", {"norwegian_level": "well"}, True),
     ("norwegian_test", {"norwegian_level": "none"}, False),
     ("educations[0].field", {"educations[0].level": "bachelor"}, True),
@@ -275,3 +275,21 @@ def test_the_survey_covers_what_the_law_requires(kompass: Questionnaire) -> None
     ]  # fmt: skip
     assert len(kompass.choice_list("isco_major")) == 10
     assert len(kompass.choice_list("isced_field")) == 12
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "follow_ups"),
+    [("17.05.1990", []), ("02.06.2008", ["age_outside_group"]),
+     ("01.06.1970", ["age_outside_group"]), ("02.06.1970", [])],
+)  # fmt: skip
+def test_an_age_outside_the_programmes_group_is_left_to_staff(
+    kompass: Questionnaire, birth_date: str, follow_ups: list[str]
+) -> None:
+    """Outside 18 to 55 the person reads the message and can go on (nothing to tick, nothing
+    refused); the form names the follow-up the record is sent with."""
+    form = filled(kompass, TODAY, {"birth_date": birth_date, "permit_date": "01.06.2026"})
+    assert form.follow_ups() == follow_ups
+    note = kompass.question("age_outside_group")
+    assert note.follow_up and not note.holds_value and not note.required
+    assert "ask the staff" in (note.help or "").lower()
+    assert "age_outside_group" not in {str(e.path) for e in form.errors()}

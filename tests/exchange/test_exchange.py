@@ -506,7 +506,7 @@ BAD_FILES = {
         "line 2: status does not follow the record format",
     ),
     "unknown questionnaire version": (
-        lambda good: good.replace('"version":"1"', '"version":"9"'),
+        lambda good: good.replace('"version":"2"', '"version":"9"'),
         "line 2: questionnaire kompass version 9 is not known here",
     ),
     "unknown question": (

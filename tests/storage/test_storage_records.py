@@ -350,6 +350,20 @@ def test_a_submitted_record_is_closed(db: Database, kompass: Questionnaire) -> N
     assert actions[0] == audit.Action.record_submitted
 
 
+def test_a_record_sent_with_a_follow_up_note_is_flagged_for_staff(
+    db: Database, kompass: Questionnaire
+) -> None:
+    """An age outside the programme's group: the record is flagged in the same write as it is
+    sent, and the audit names why; a record without one is not flagged."""
+    plain, outside = start(db, kompass), start(db, kompass)
+    assert not records.submit(db, record_id=plain.id).needs_follow_up
+    records.submit(db, record_id=outside.id, follow_up=["age_outside_group"])
+    assert records.get_record(db, outside.id).needs_follow_up
+    assert not records.get_record(db, plain.id).needs_follow_up
+    (sent,) = audit.events(db, record_id=outside.id, action=audit.Action.record_submitted)
+    assert sent.detail == {"follow_up": ["age_outside_group"]}
+
+
 def test_unknown_record(db: Database) -> None:
     with pytest.raises(records.RecordNotFound):
         records.save_answer(
