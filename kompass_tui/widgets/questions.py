@@ -334,7 +334,7 @@ class _Ranked(SelectionList):
 class RankingField(QuestionField):
     """Options from a code list chosen in the person's order of priority."""
 
-    KEYS = (N_("↑ ↓: move"), N_("Space: choose next in order"), N_("Enter: next"))
+    KEYS = (N_("↑ ↓: move"), N_("Space: choose in order"), N_("Enter: next"))
 
     def compose_input(self) -> ComposeResult:
         ranked = [code for code in (self.value or []) if isinstance(code, str)]
