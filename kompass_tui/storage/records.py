@@ -504,7 +504,7 @@ def submit(
         if follow_up:
             record.needs_follow_up = True
         session.add(record)
-        detail = {"follow_up": list(follow_up)} if follow_up else {}
+        detail: dict[str, Any] = {"follow_up": list(follow_up)} if follow_up else {}
         audit.log(
             session,
             audit.Action.record_submitted,

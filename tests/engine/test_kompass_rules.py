@@ -290,6 +290,8 @@ def test_an_age_outside_the_programmes_group_is_left_to_staff(
     form = filled(kompass, TODAY, {"birth_date": birth_date, "permit_date": "01.06.2026"})
     assert form.follow_ups() == follow_ups
     note = kompass.question("age_outside_group")
-    assert note.follow_up and not note.holds_value and not note.required
+    assert note.follow_up
+    assert not note.holds_value
+    assert not note.required
     assert "ask the staff" in (note.help or "").lower()
     assert "age_outside_group" not in {str(e.path) for e in form.errors()}

@@ -246,10 +246,12 @@ async def test_space_chooses_in_order_and_enter_goes_on_in_a_ranking(
         await pilot.pause()
         assert goals() == ["norwegian", "education", "work"]
         boxes = [
-            "".join(s.text for s in ranking.render_line(i))
-            for i in range(ranking.option_count)
+            "".join(s.text for s in ranking.render_line(i)) for i in range(ranking.option_count)
         ]
-        places = {code: next((d for d in "123" if d in box), None) for code, box in zip(codes, boxes, strict=False)}
+        places = {
+            code: next((d for d in "123" if d in box), None)
+            for code, box in zip(codes, boxes, strict=False)
+        }
         assert places == {"work": "3", "education": "2", "norwegian": "1", "other": None}
         await pilot.press("enter")
         await pilot.pause()
