@@ -17,7 +17,17 @@ from babel.dates import format_date, format_datetime
 from kompass_tui.storage.answers import nest_answers
 from kompass_tui.storage.models import Place, Record, RemarkKind, Status
 from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
-from sporreskjema import Form, FormError, Path, Questionnaire, Translator, cldr, values
+from sporreskjema import (
+    Form,
+    FormError,
+    Path,
+    Questionnaire,
+    Translator,
+    cldr,
+    load_builtin,
+    questionnaire_of,
+    values,
+)
 from sporreskjema.engine import SummaryItem
 from sporreskjema.i18n import LOCALES, N_, Msg, Nn_
 from sporreskjema.text import shown
@@ -124,6 +134,13 @@ def deadline_text(permit_date: dt.date | None, today: dt.date, tr: Translator) -
     if left == 0:
         return tr.gettext("due today")
     return Msg.plural(Nn_("%(n)d day left", "%(n)d days left"), left).render(tr)
+
+
+def questionnaire_of_record(record: Record) -> Questionnaire:
+    """The questionnaire the record was answered in (its id and version, cached), so a record
+    on kompass-v1 is shown, corrected and exported by v1's questions after v2 is the built-in
+    one; the built-in questionnaire only for a record naming one Kompass does not have."""
+    return questionnaire_of(record.questionnaire_id, record.questionnaire_version) or load_builtin()
 
 
 def build_report(

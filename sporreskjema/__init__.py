@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .definition import load_builtin as load_builtin
     from .definition import load_definition as load_definition
     from .definition import parse_definition as parse_definition
+    from .definition import questionnaire_of as questionnaire_of
     from .engine import FieldError as FieldError
     from .engine import Form as Form
     from .engine import FormError as FormError
@@ -42,6 +43,7 @@ _WHERE = {
     "Section": "definition",
     "load_builtin": "definition",
     "load_definition": "definition",
+    "questionnaire_of": "definition",
     "parse_definition": "definition",
     "FieldError": "engine",
     "Form": "engine",

@@ -9,6 +9,7 @@ location, so ``kompass questionnaire check`` can list them all at once.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from .types import QuestionKind
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 BUILTIN_ID = "kompass"
-BUILTIN_VERSION = "1"
+BUILTIN_VERSION = "2"
+#: What a built-in id or version may look like: nothing that could name another file.
+_BUILTIN_PART = re.compile(r"[a-z0-9_]{1,40}")
 
 #: A question type: the name of an entry of the registry (:mod:`sporreskjema.types`).
 QuestionType = str
@@ -82,6 +85,10 @@ class Question(_Strict):
     #: The child question whose answer names an entry in lists and summaries.
     entry_title: str | None = None
     max_entries: int = Field(default=20, ge=1, le=100)
+    #: Shown for the answers given, it flags the record for staff's follow-up when the
+    #: registration is sent (a note such as an age outside the programme's group): what the
+    #: person cannot settle alone is left to staff, never to a box the person ticks.
+    follow_up: bool = False
 
     _relevant: Expression | None = PrivateAttr(default=None)
     _constraint: Expression | None = PrivateAttr(default=None)
@@ -507,3 +514,30 @@ def load_builtin(
 ) -> Questionnaire:
     """A questionnaire shipped with the package, by id and version (old records name theirs)."""
     return load_definition(builtin_path(questionnaire_id, version))
+
+
+def questionnaire_of(questionnaire_id: str, version: str) -> Questionnaire | None:
+    """The built-in questionnaire a record names (its id and version), or ``None`` when
+    Kompass has no such questionnaire. Cached, as :func:`load_builtin`: the resume, the review,
+    ``show`` and every export read each record's own questionnaire, never only the newest."""
+    if not (
+        isinstance(questionnaire_id, str)
+        and isinstance(version, str)
+        and _BUILTIN_PART.fullmatch(questionnaire_id)
+        and _BUILTIN_PART.fullmatch(version)
+    ):
+        return None
+    if not builtin_path(questionnaire_id, version).is_file():
+        return None
+    return load_builtin(questionnaire_id, version)
+
+
+def builtin_versions(questionnaire_id: str = BUILTIN_ID) -> list[Questionnaire]:
+    """Every built-in version of ``questionnaire_id``, the newest first."""
+    found = []
+    for path in DEFINITIONS_DIR.glob(f"{questionnaire_id}-v*.toml"):
+        version = path.stem.removeprefix(f"{questionnaire_id}-v")
+        loaded = questionnaire_of(questionnaire_id, version)
+        if loaded is not None:
+            found.append(loaded)
+    return sorted(found, key=lambda q: (len(q.version), q.version), reverse=True)

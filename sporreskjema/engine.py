@@ -234,6 +234,11 @@ class Form:
                     for index in range(len(item.value)):
                         yield from self.entry_items(item.question.name, index)
 
+    def follow_ups(self) -> list[str]:
+        """The ``follow_up`` questions shown for the current answers, by name: the record is
+        sent flagged for staff's follow-up when there is one."""
+        return [item.question.name for item in self.iter_visible() if item.question.follow_up]
+
     # ---------------------------------------------------------------- checking
 
     def check(self, path: Path | str, raw: Any) -> tuple[Any, Msg | None]:

@@ -11,7 +11,8 @@ the same entry first); ``value`` is the answer being checked. An unanswered
 question is ``None``, and anything computed from ``None`` stays unknown: a
 constraint fails only when it is certainly false, and a question is shown only
 when its ``relevant`` is certainly true (so ``status != 'ongoing'`` hides the end
-year until the status is answered). ``answered(name)`` asks whether there is an answer.
+year until the status is answered). ``answered(name)`` asks whether there is an answer;
+``age(birth_date, permit_date)`` is whole years between two dates.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ def _year(value: Any) -> int | None:
     return None
 
 
+def _age(birth_date: Any, at: Any) -> int | None:
+    """Whole years from ``birth_date`` to ``at`` (a birthday on 29 February counts from
+    1 March in other years); unknown while either is."""
+    if not isinstance(birth_date, dt.date) or not isinstance(at, dt.date):
+        return None
+    before_birthday = (at.month, at.day) < (birth_date.month, birth_date.day)
+    return at.year - birth_date.year - before_birthday
+
+
 def _count(value: Any) -> int:
     return len(value) if isinstance(value, list | tuple) else 0
 
@@ -94,6 +104,7 @@ FUNCTIONS: dict[str, Function] = {
     "answered": Function(1, _answered),
     "year": Function(1, _year),
     "count": Function(1, _count),
+    "age": Function(2, _age),
     "today": Function(0, lambda today: today, needs_today=True),
     "this_year": Function(0, lambda today: today.year, needs_today=True),
     "id_matches_birth_date": Function(2, _id_matches_birth_date),

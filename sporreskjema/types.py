@@ -38,11 +38,12 @@ Shape = Callable[["Question", Any], bool]
 
 #: The widget kinds the screens have, one widget each (``WIDGETS`` in
 #: ``kompass_tui/widgets/questions.py``): a line to type in, a date or year typed in a
-#: calendar the person chooses, several lines, options to choose
-#: one of, options to tick, a search in a CLDR list, a box to tick, text to read, a list of
-#: entries.
+#: calendar the person chooses, several lines, options to choose one of, options to tick,
+#: options to choose in order, a search in a CLDR list, a box to tick, text to read, a list
+#: of entries.
 WIDGET_KINDS: Final = (
-    "line", "calendar", "lines", "radio", "ticks", "picker", "box", "note", "entries",
+    "line", "calendar", "lines", "radio", "ticks", "ranking", "picker", "box", "note",
+    "entries",
 )  # fmt: skip
 
 #: The JSON types a stored answer may have: those the record schema's ``value`` allows
@@ -311,6 +312,32 @@ register(
         parse=values.parse_phone,
         display=values.display_phone,
         placeholder=values.PHONE_PLACEHOLDER,
+    )
+)
+register(
+    QuestionKind(
+        "email",
+        widget="line",
+        parse=values.parse_email,
+        json_schema={"type": "string", "maxLength": values.EMAIL_LENGTH},
+        placeholder=values.EMAIL_PLACEHOLDER,
+        typed_length=values.EMAIL_LENGTH,
+    )
+)
+register(
+    QuestionKind(
+        "ranked",
+        widget="ranking",
+        parse=values.parse_ranked,
+        display=values.display_ranked,
+        shape=_is_codes,
+        json_schema={
+            "type": "array",
+            "items": {"type": "string"},
+            "uniqueItems": True,
+            "description": "Codes in the person's order of priority, the first the most important.",
+        },
+        choice=True,
     )
 )
 register(QuestionKind("duf", widget="line", parse=values.parse_duf))

@@ -47,6 +47,9 @@ def _invalid(question: Question, msgid: str, **params: Any) -> Invalid:
 DATE_PLACEHOLDER = N_("day.month.year, for example 31.12.1990")
 YEAR_PLACEHOLDER = N_("for example 2015")
 PHONE_PLACEHOLDER = N_("for example +47 912 34 567")
+EMAIL_PLACEHOLDER = N_("for example name@example.com")
+#: The longest e-mail address there can be (RFC 3696 with its erratum).
+EMAIL_LENGTH = 254
 #: A box to tick that is not ticked (the registry's ``missing`` for ``confirm``).
 TICK_THE_BOX = N_("%(field)s: tick the box to confirm.")
 
@@ -254,6 +257,21 @@ def parse_single(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> s
     return codes[0].strip()
 
 
+def parse_ranked(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> list[str] | None:
+    """Codes in the person's order of priority, the first the most important: kept in the
+    order chosen (a code chosen twice counts at its first place)."""
+    chosen: list[str] = []
+    for code in (c.strip() for c in _codes(raw)):
+        if code not in chosen:
+            chosen.append(code)
+    if not chosen:
+        return None
+    known = {c.code for c in qs.choice_list(q.choices or "")}
+    if not set(chosen) <= known:
+        raise _invalid(q, N_("%(field)s: choose from the options."))
+    return chosen
+
+
 def parse_multiple(q: Question, raw: Any, qs: Questionnaire, _today: dt.date) -> list[str] | None:
     chosen = {c.strip() for c in _codes(raw)}
     if not chosen:
@@ -325,6 +343,28 @@ def parse_phone(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> s
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+def parse_email(q: Question, raw: Any, _qs: Questionnaire, _today: dt.date) -> str | None:
+    """An e-mail address, its syntax only (the kiosk is offline: no look-up of the domain),
+    as the library normalises it (the domain in small letters)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = clean_text(_as_text(raw)).strip()
+    if not text:
+        return None
+    if len(text) <= EMAIL_LENGTH:
+        try:
+            address = validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            address = None
+        if address is not None and len(address) <= EMAIL_LENGTH:
+            return str(address)
+    # Never the library's own (English) reason: one message in the person's language.
+    raise _invalid(
+        q,
+        N_("%(field)s: this is not a valid e-mail address. Write it as name@example.com."),
+    )
+
+
 def _duf_value(q: Question, digits: str, today: dt.date) -> str:
     if not re.fullmatch(r"[0-9]{12}", digits):
         raise _invalid(q, N_("%(field)s: a DUF number has 12 digits."))
@@ -335,11 +375,23 @@ def _duf_value(q: Question, digits: str, today: dt.date) -> str:
 
 def _national_id_value(q: Question, digits: str) -> str:
     if not re.fullmatch(r"[0-9]{11}", digits):
-        raise _invalid(q, N_("%(field)s: a national identity number or D-number has 11 digits."))
+        raise _invalid(
+            q,
+            N_(
+                "%(field)s: a Norwegian national identity number (fødselsnummer) or D-number "
+                "has 11 digits."
+            ),
+        )
     if birth_date_of_national_id(digits) is None:
         raise _invalid(q, N_("%(field)s: the first six digits are not a real date."))
     if not is_national_id(digits):
-        raise _invalid(q, N_("%(field)s: the number is not valid. Check each digit."))
+        raise _invalid(
+            q,
+            N_(
+                "%(field)s: this is not a valid Norwegian national identity number or D-number. "
+                "Check each digit. An ID number from another country is not asked for here."
+            ),
+        )
     return digits
 
 
@@ -363,7 +415,11 @@ def parse_person_id(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -
         return _national_id_value(q, digits)
     raise _invalid(
         q,
-        N_("%(field)s: write a DUF number (12 digits) or a national identity number (11 digits)."),
+        N_(
+            "%(field)s: write a DUF number (12 digits), or a Norwegian national identity number "
+            "(fødselsnummer) or D-number (11 digits). An ID number from another country is not "
+            "asked for here."
+        ),
     )
 
 
@@ -439,6 +495,16 @@ def display_choices(q: Question, value: Any, qs: Questionnaire, tr: Translator) 
         choice = qs.choice(q.choices or "", code)
         labels.append(tr.gettext(choice.label) if choice else code)
     return format_list(labels, locale=tr.cldr)
+
+
+def display_ranked(q: Question, value: Any, qs: Questionnaire, tr: Translator) -> str:
+    """Codes in order of priority: "1. Learn Norwegian, 2. Work"."""
+    ranked = []
+    for place, code in enumerate(_codes_of(value), start=1):
+        choice = qs.choice(q.choices or "", code)
+        label = tr.gettext(choice.label) if choice else str(code)
+        ranked.append(f"{format_decimal(place, locale=tr.cldr)}. {label}")
+    return format_list(ranked, locale=tr.cldr)
 
 
 def display_languages(_q: Question, value: Any, _qs: Questionnaire, tr: Translator) -> str:

@@ -206,9 +206,8 @@ def show(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    from kompass_tui.record_view import build_report
+    from kompass_tui.record_view import build_report, questionnaire_of_record
     from kompass_tui.storage import review
-    from sporreskjema import load_builtin
 
     tr = current()
     with session(db, user) as (database, worker):
@@ -220,7 +219,7 @@ def show(
     if as_json:
         print_json(exported)
         return
-    report = build_report(view, load_builtin(), tr, _today())
+    report = build_report(view, questionnaire_of_record(view.record), tr, _today())
     console = _console()
     console.print(Text(report.title, style="bold"))
     for label, value in report.facts:
@@ -290,9 +289,10 @@ def remark(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
+    from kompass_tui.record_view import questionnaire_of_record
+    from kompass_tui.storage import records as stored
     from kompass_tui.storage import review
     from kompass_tui.storage.models import RemarkKind
-    from sporreskjema import load_builtin
 
     with session(db, user) as (database, worker):
         assert worker.id is not None
@@ -302,7 +302,7 @@ def remark(
             record_id=record_id,
             actor_id=worker.id,
             text=text,
-            questionnaire=load_builtin(),
+            questionnaire=questionnaire_of_record(stored.get_record(database, record_id)),
             section=section,
             kind=RemarkKind.counsellor_note if counsellor else RemarkKind.remark,
         )
@@ -329,15 +329,17 @@ def correct(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
+    from kompass_tui.record_view import questionnaire_of_record
     from kompass_tui.storage import records as stored
     from kompass_tui.storage import review
-    from sporreskjema import Form, FormError, Path, load_builtin, values
+    from sporreskjema import Form, FormError, Path, values
 
-    questionnaire = load_builtin()
     tr = current()
     with session(db, user) as (database, worker):
         assert worker.id is not None
         record_id = review.find_record_id(database, record)
+        # The record's own questionnaire: a record on kompass-v1 is corrected by v1's questions.
+        questionnaire = questionnaire_of_record(stored.get_record(database, record_id))
         form = Form.from_json(
             questionnaire,
             stored.load_answers(database, record_id),

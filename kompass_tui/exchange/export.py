@@ -48,6 +48,7 @@ from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Status, utcnow
 from sporreskjema import Questionnaire, Translator, load_builtin
 from sporreskjema.calendars import AS_WRITTEN_SUFFIX
+from sporreskjema.definition import builtin_versions
 from sporreskjema.files import make_private_dir
 from sporreskjema.i18n import is_rtl
 from sporreskjema.text import json_escaped, shown
@@ -449,17 +450,33 @@ class _CsvWriter(_Writer):
     ) -> None:
         self.writers: dict[str, Any] = {}
         self.columns: dict[str, list[str]] = {}
-        top = [q.name for q in questionnaire.all_questions() if q.group is None and q.holds_value]
+        # The questionnaire's columns first, then those only an earlier version of it has
+        # (kompass-v1's school_years …): a record keeps its own questionnaire's answers.
+        every = [questionnaire] + [
+            q for q in builtin_versions(questionnaire.id) if q.version != questionnaire.version
+        ]
+        top: list[str] = []
+        for version in every:
+            top += _with_derived_columns(
+                version,
+                [q.name for q in version.all_questions() if q.group is None and q.holds_value],
+            )
         self.columns["persons"] = [
             "record_id", "status", "needs_follow_up", "mode", "locale", "started", "submitted",
-            "reviewed", "exported", *_with_derived_columns(questionnaire, top),
+            "reviewed", "exported", *dict.fromkeys(top),
         ]  # fmt: skip
         #: Repeat group → its table, for every repeat group of this questionnaire.
         self.tables = csv_tables(questionnaire)
         #: The group whose table lists the mother tongues too, if this questionnaire has one.
         self.languages = _languages_group(questionnaire)
         for group, table in self.tables.items():
-            columns = _group_columns(questionnaire, group)
+            columns = [
+                column
+                for version in every
+                if version.has_question(group) and version.question(group).kind.container
+                for column in _group_columns(version, group)
+            ]
+            columns = list(dict.fromkeys(columns))
             if group == self.languages:
                 columns = ["kind", "language", *(c for c in columns if c != "language")]
             self.columns[table] = ["record_id", "entry", *columns]

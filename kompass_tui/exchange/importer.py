@@ -50,7 +50,15 @@ from kompass_tui.storage.answers import flat_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.models import Caseworker
-from sporreskjema import Form, FormError, Questionnaire, bounds, cldr, load_builtin
+from sporreskjema import (
+    Form,
+    FormError,
+    Questionnaire,
+    bounds,
+    cldr,
+    load_builtin,
+    questionnaire_of,
+)
 from sporreskjema.engine import Path as AnswerPath
 from sporreskjema.i18n import LOCALES
 from sporreskjema.text import has_controls
@@ -337,6 +345,12 @@ def _check(where: Msg, record: Any, questionnaire: Questionnaire, *, exact: bool
     if exact or not _follows_schema_quickly(version, record):
         _check_schema(where, version, record)
     found = record["questionnaire"]
+    if (found["id"], found["version"]) != (questionnaire.id, questionnaire.version):
+        # A record answered in another built-in version (kompass-v1 after v2) is checked
+        # against its own questionnaire.
+        own = questionnaire_of(found["id"], found["version"])
+        if own is not None:
+            questionnaire = own
     if (found["id"], found["version"]) != (questionnaire.id, questionnaire.version):
         raise _refuse(
             where,

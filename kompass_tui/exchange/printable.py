@@ -31,7 +31,7 @@ from kompass_tui.storage.answers import flat_answers
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Answer, Correction, Record, Remark
 from kompass_tui.storage.review import RecordView
-from sporreskjema import Questionnaire, Translator
+from sporreskjema import Questionnaire, Translator, questionnaire_of
 from sporreskjema.i18n import LOCALES, is_rtl, translator
 from sporreskjema.text import shown
 
@@ -169,11 +169,16 @@ class Printable:
     def article(self, record: Mapping[str, Any]) -> str:
         reader = self.reader
         view = record_view(record, self.names)
-        ours = build_report(view, self.questionnaire, reader, self.today)
+        # The record's own questionnaire: a record on kompass-v1 is shown by v1's questions.
+        own = (
+            questionnaire_of(view.record.questionnaire_id, view.record.questionnaire_version)
+            or self.questionnaire
+        )
+        ours = build_report(view, own, reader, self.today)
         locale = view.record.locale
         theirs: RecordReport | None = None
         if locale in LOCALES and locale != reader.locale:
-            theirs = build_report(view, self.questionnaire, translator(locale), self.today)
+            theirs = build_report(view, own, translator(locale), self.today)
         lang = _lang(reader.locale)
         out = [
             f'<article lang="{lang}" dir="{_dir(reader.locale)}">',

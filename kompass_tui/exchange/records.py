@@ -346,12 +346,11 @@ def _grouped(rows: Sequence[Any], by: Any = 0) -> dict[Any, list[Any]]:
 
 
 def _questionnaire(questionnaire_id: str, version: str) -> Questionnaire | None:
-    from sporreskjema import load_builtin
+    """The record's own questionnaire, any built-in version (``None``: one Kompass does not
+    have, whose answers are exported as stored)."""
+    from sporreskjema import questionnaire_of
 
-    builtin = load_builtin()
-    if (builtin.id, builtin.version) == (questionnaire_id, version):
-        return builtin
-    return None
+    return questionnaire_of(questionnaire_id, version)
 
 
 def _date(value: dt.date | str | None) -> str | None:

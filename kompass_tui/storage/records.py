@@ -569,13 +569,31 @@ def note_locale(db: Database, *, record_id: uuid.UUID, locale: str) -> None:
         session.add(record)
 
 
-def submit(db: Database, *, record_id: uuid.UUID, actor_id: int | None = None) -> Record:
-    """Mark a registration as sent; it can no longer be resumed or changed at the kiosk."""
+def submit(
+    db: Database,
+    *,
+    record_id: uuid.UUID,
+    actor_id: int | None = None,
+    follow_up: Sequence[str] = (),
+) -> Record:
+    """Mark a registration as sent; it can no longer be resumed or changed at the kiosk.
+    ``follow_up``: the questionnaire's follow-up notes shown for its answers (an age outside
+    the programme's group): the record is flagged for staff's follow-up, in the same
+    transaction, and the audit entry names them."""
     with db.write() as session:
         record = _open_for_answers(session, record_id)
         record.status = Status.submitted
         record.submitted_at = utcnow()
         record.resume_hash = None
+        if follow_up:
+            record.needs_follow_up = True
         session.add(record)
-        audit.log(session, audit.Action.record_submitted, actor_id=actor_id, record_id=record.id)
+        detail: dict[str, Any] = {"follow_up": list(follow_up)} if follow_up else {}
+        audit.log(
+            session,
+            audit.Action.record_submitted,
+            actor_id=actor_id,
+            record_id=record.id,
+            **detail,
+        )
     return record

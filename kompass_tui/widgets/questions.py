@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -429,6 +431,64 @@ class MultipleChoiceField(QuestionField):
             self.answer(selected)
 
 
+class _Ranked(SelectionList):
+    """Options chosen in order: Space chooses an option as the next in the order (or takes it
+    away, and those after it move up), Enter goes on. A chosen option's box shows its place
+    (1, 2, 3 …) instead of a tick, on the right of a right-to-left screen as the box is."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "select", show=False),
+        Binding("enter", "go_on", show=False),
+    ]
+
+    def __init__(self, *selections: Any, ranked: list[str], **kwargs: Any) -> None:
+        super().__init__(*selections, **kwargs)
+        # SelectionList keeps what is chosen in the order it was chosen: start from the
+        # stored order, not the options' (no message: nothing was chosen just now).
+        self._selected = {code: None for code in ranked}
+
+    def action_go_on(self) -> None:
+        next(a for a in self.ancestors if isinstance(a, QuestionField)).forward()
+
+    def _box(self, selected: bool, index: int, underlying: Style) -> list[Segment]:
+        segments = super()._box(selected, index, underlying)
+        code = self.get_option_at_index(index).value
+        if not selected or code not in self._selected:
+            return segments
+        place = list(self._selected).index(code) + 1
+        inner = segments[1]
+        shown = str(place) if place < 10 else "+"
+        return [segments[0], Segment(shown, inner.style), *segments[2:]]
+
+
+class RankingField(QuestionField):
+    """Options from a code list chosen in the person's order of priority."""
+
+    KEYS = (N_("↑ ↓: move"), N_("Space: choose in order"), N_("Enter: next"))
+
+    def compose_input(self) -> ComposeResult:
+        ranked = [code for code in (self.value or []) if isinstance(code, str)]
+        yield _Ranked(
+            *(
+                (_(choice.label), choice.code, choice.code in ranked)
+                for choice in self.questionnaire.choice_list(self.question.choices or "")
+            ),
+            ranked=ranked,
+            classes="question-input",
+        )
+
+    def show_value(self, value: Any) -> None:
+        super().show_value(value)
+        self.query_one(_Ranked).refresh()
+
+    @on(SelectionList.SelectedChanged)
+    def _changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        selected = list(event.selection_list.selected)
+        if selected != list(self.value or []):
+            self.answer(selected)
+
+
 class _Box(Checkbox):
     """A box to tick: Space ticks and unticks, Enter goes on (it never unticks)."""
 
@@ -631,6 +691,7 @@ WIDGETS: dict[str, type[QuestionField]] = {
     "lines": LongTextField,
     "radio": ChoiceField,
     "ticks": MultipleChoiceField,
+    "ranking": RankingField,
     "picker": CodePicker,
     "box": ConfirmField,
     "note": NoteField,

@@ -135,6 +135,14 @@ def _question(
         _entries(text, tr, question, registration)
     elif not question.holds_value or widget == "box":
         pass
+    elif widget == "ranking" and question.choices:
+        # As the person's side: each option with its place in the order chosen, or none.
+        ranked = value if isinstance(value, list) else []
+        for choice in questionnaire.choice_list(question.choices):
+            place = ranked.index(choice.code) + 1 if choice.code in ranked else None
+            mark = f"{place}." if place is not None else "☐ "
+            text.append("\n")
+            text.append(f"{mark} {tr.gettext(choice.label)}", style="bold" if place else "")
     elif widget in ("radio", "ticks") and question.choices:
         chosen = value if isinstance(value, list) else [value]
         marks = ("☑", "☐") if widget == "ticks" else ("●", "○")

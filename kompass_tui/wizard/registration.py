@@ -308,7 +308,12 @@ class Registration:
         if errors:
             return errors[0].message
         try:
-            records.submit(self.db, record_id=self._ensure_record(), actor_id=self.caseworker_id)
+            records.submit(
+                self.db,
+                record_id=self._ensure_record(),
+                actor_id=self.caseworker_id,
+                follow_up=self.form.follow_ups(),
+            )
         except StorageError as exc:
             return exc.message
         return None

@@ -228,7 +228,7 @@ def test_a_good_day_and_choices_are_taken(db: Database, tmp_path: Path) -> None:
 def _submitted(db: Database, name: str, *, permit: str = "2026-11-01") -> uuid.UUID:
     new = records.create_record(db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="so")
     for path, value in {"full_name": name, "person_id": "202499990000", "permit_date": permit,
-                        "birth_date": "1990-05-17", "school_years": 10}.items():  # fmt: skip
+                        "birth_date": "1990-05-17", "years_school": 10}.items():  # fmt: skip
         records.save_answer(db, record_id=new.id, path=path, value=value, provenance="self")
     records.submit(db, record_id=new.id)
     return new.id
@@ -266,7 +266,7 @@ def record_id(db: Database) -> uuid.UUID:
     review.add_remark(db, record_id=new, actor_id=worker.id, text="Has papers.",
                       questionnaire=load_builtin(), section="languages",
                       kind=RemarkKind.remark)  # fmt: skip
-    review.correct_answer(db, record_id=new, actor_id=worker.id, path="school_years",
+    review.correct_answer(db, record_id=new, actor_id=worker.id, path="years_school",
                           value=12, reason="Papers")  # fmt: skip
     return new
 

@@ -116,16 +116,16 @@ BROKEN = [
         id="sibling in the same entry is fine",
     ),
     pytest.param(
-        "relevant = \"norwegian_level != 'none'\"\nmax_length = 500",
-        "relevant = \"job_title != 'none'\"\nmax_length = 500",
-        "languages › norwegian_courses › relevant",
+        "relevant = \"norwegian_level != 'none'\"\nmax_length = 300",
+        "relevant = \"job_title != 'none'\"\nmax_length = 300",
+        "languages › norwegian_course_names › relevant",
         "'job_title' is inside repeat group 'jobs'",
         id="out of reach",
     ),
     pytest.param(
-        "min = 0\nmax = 30",
-        "min = 30\nmax = 0",
-        "education › school_years › min",
+        "min = 0\nmax = 20",
+        "min = 20\nmax = 0",
+        "education › years_school › min",
         "min is greater than max",
         id="min above max",
     ),
@@ -165,7 +165,7 @@ BROKEN = [
         id="children without repeat",
     ),
     pytest.param(
-        'version = "1"', 'version = "one"', "version", "has the wrong form", id="bad version"
+        'version = "2"', 'version = "one"', "version", "has the wrong form", id="bad version"
     ),
     pytest.param(
         'title = "Competence survey"',

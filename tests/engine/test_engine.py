@@ -245,7 +245,8 @@ def test_a_complete_registration(kompass: Questionnaire) -> None:
         "person_id": "202412345678", "permit_date": "10.11.2026", "citizenship": "ER",
         "residence": "Mottak Nord", "mother_tongues": ["ti"], "mother_tongue_literacy": "a_little",
         "latin_literacy": "no", "has_other_languages": "no", "norwegian_level": "none",
-        "school_years": "0", "educations[0].level": "none", "has_work_experience": "no",
+        "years_school": "0", "years_higher_education": "0", "educations[0].level": "none",
+        "has_work_experience": "no",
         "has_driving_licence": "no", "digital_smartphone": "can", "digital_email": "cannot",
         "digital_forms": "cannot", "digital_text": "cannot", "digital_spreadsheets": "cannot",
         "has_courses": "no", "short_term_goals": ["norwegian", "work"],
@@ -254,4 +255,5 @@ def test_a_complete_registration(kompass: Questionnaire) -> None:
     assert form.errors() == []
     assert all(s.state == "complete" for s in form.progress())
     assert form.relevant_answers()["educations"] == [{"level": "none"}]
-    assert form.relevant_answers()["short_term_goals"] == ["work", "norwegian"]
+    # In the person's order of priority (kompass-v1 kept the options' order).
+    assert form.relevant_answers()["short_term_goals"] == ["norwegian", "work"]

@@ -1,4 +1,4 @@
-"""Every skip rule and every constraint of Kompass v1 (sporreskjema/definitions/kompass-v1.toml),
+"""Every skip rule and every constraint of the built-in Kompass (sporreskjema/definitions/kompass-v2.toml),
 one row per case.
 
 The coverage tests at the end fail when the definition gains a rule these tables
@@ -22,8 +22,17 @@ SKIP_RULES: list[tuple[str, dict[str, Any], bool]] = [
     ("other_languages", {"has_other_languages": "yes"}, True),
     ("other_languages", {"has_other_languages": "no"}, False),
     ("other_languages", {}, False),
-    ("norwegian_courses", {"norwegian_level": "a_little"}, True),
-    ("norwegian_courses", {"norwegian_level": "none"}, False),
+    ("norwegian_course_hours", {"norwegian_level": "a_little"}, True),
+    ("norwegian_course_hours", {"norwegian_level": "none"}, False),
+    ("norwegian_course_names", {"norwegian_level": "well"}, True),
+    ("norwegian_course_names", {"norwegian_level": "none"}, False),
+    # The introduction programme's group is 18 to 55 at the permit date: outside it, staff check.
+    ("age_outside_group", {"birth_date": "17.05.1990", "permit_date": "01.06.2026"}, False),
+    ("age_outside_group", {"birth_date": "02.06.2008", "permit_date": "01.06.2026"}, True),
+    ("age_outside_group", {"birth_date": "01.06.2008", "permit_date": "01.06.2026"}, False),
+    ("age_outside_group", {"birth_date": "01.06.1970", "permit_date": "01.06.2026"}, True),
+    ("age_outside_group", {"birth_date": "02.06.1970", "permit_date": "01.06.2026"}, False),
+    ("age_outside_group", {"birth_date": "02.06.1970"}, False),
     ("norwegian_test", {"norwegian_level": "well"}, True),
     ("norwegian_test", {"norwegian_level": "none"}, False),
     ("educations[0].field", {"educations[0].level": "bachelor"}, True),
@@ -113,7 +122,15 @@ OTHER_FNR = make_national_id(dt.date(1991, 5, 17))
 # (question, answers set first, value, accepted?)
 CONSTRAINTS: list[tuple[str, dict[str, Any], Any, bool]] = [
     ("birth_date", {}, "17.05.1990", True),
-    ("birth_date", {}, TODAY.isoformat(), True),
+    ("birth_date", {}, TODAY.isoformat(), False),  # six years old or younger: refused
+    ("birth_date", {}, TODAY.replace(year=TODAY.year - 6).isoformat(), False),
+    ("birth_date", {}, TODAY.replace(year=TODAY.year - 16).isoformat(), True),
+    (
+        "birth_date",
+        {},
+        (TODAY.replace(year=TODAY.year - 16) + dt.timedelta(days=1)).isoformat(),
+        False,
+    ),
     ("birth_date", {}, (TODAY + dt.timedelta(days=1)).isoformat(), False),
     ("birth_date", {}, f"01.01.{TODAY.year - 121}", False),
     ("person_id", BORN, FNR, True),
@@ -123,9 +140,22 @@ CONSTRAINTS: list[tuple[str, dict[str, Any], Any, bool]] = [
     ("permit_date", BORN, "01.06.2026", True),
     ("permit_date", BORN, "16.05.1990", False),
     ("permit_date", BORN, (TODAY + dt.timedelta(days=1)).isoformat(), False),
-    ("school_years", BORN, "12", True),
-    ("school_years", {"birth_date": f"01.01.{TODAY.year - 10}"}, "11", False),
-    ("school_years", {"birth_date": f"01.01.{TODAY.year - 10}"}, "10", True),
+    ("years_school", BORN, "12", True),
+    ("years_school", {"birth_date": f"01.01.{TODAY.year - 17}"}, "18", False),
+    ("years_school", {"birth_date": f"01.01.{TODAY.year - 17}"}, "17", True),
+    ("years_higher_education", {**BORN, "years_school": "12"}, "5", True),
+    (
+        "years_higher_education",
+        {"birth_date": f"01.01.{TODAY.year - 17}", "years_school": "12"},
+        "6",
+        False,
+    ),
+    (
+        "years_higher_education",
+        {"birth_date": f"01.01.{TODAY.year - 17}", "years_school": "12"},
+        "5",
+        True,
+    ),
     ("educations[0].start_year", {**BORN, "educations[0].level": "bachelor"}, "2008", True),
     ("educations[0].start_year", {**BORN, "educations[0].level": "bachelor"}, "1989", False),
     (
@@ -245,3 +275,23 @@ def test_the_survey_covers_what_the_law_requires(kompass: Questionnaire) -> None
     ]  # fmt: skip
     assert len(kompass.choice_list("isco_major")) == 10
     assert len(kompass.choice_list("isced_field")) == 12
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "follow_ups"),
+    [("17.05.1990", []), ("02.06.2008", ["age_outside_group"]),
+     ("01.06.1970", ["age_outside_group"]), ("02.06.1970", [])],
+)  # fmt: skip
+def test_an_age_outside_the_programmes_group_is_left_to_staff(
+    kompass: Questionnaire, birth_date: str, follow_ups: list[str]
+) -> None:
+    """Outside 18 to 55 the person reads the message and can go on (nothing to tick, nothing
+    refused); the form names the follow-up the record is sent with."""
+    form = filled(kompass, TODAY, {"birth_date": birth_date, "permit_date": "01.06.2026"})
+    assert form.follow_ups() == follow_ups
+    note = kompass.question("age_outside_group")
+    assert note.follow_up
+    assert not note.holds_value
+    assert not note.required
+    assert "ask the staff" in (note.help or "").lower()
+    assert "age_outside_group" not in {str(e.path) for e in form.errors()}

@@ -306,7 +306,8 @@ def test_the_declared_shapes_are_what_is_stored(kompass: Questionnaire) -> None:
             "text": "Hei", "long_text": "To\nlinjer", "integer": "12", "year": "2015",
             "date": "31.12.1990", "single": "red", "multiple": ["red", "blue"],
             "language": "ti", "languages": ["ti", "ar"], "country": "ER",
-            "phone": "+47 912 34 567", "duf": "202412345678", "national_id": "01010012356",
+            "phone": "+47 912 34 567", "email": "Olena@Example.COM",
+            "ranked": ["blue", "red"], "duf": "202412345678", "national_id": "01010012356",
             "person_id": "202412345678", "confirm": True, "items[0].item": "Hammer",
         },
     )  # fmt: skip

@@ -57,6 +57,14 @@ GOOD: list[tuple[str, Any, Any]] = [
     ("country", "sy", "SY"),
     ("country", "stateless", "stateless"),
     ("country", "UNKNOWN", "unknown"),
+    ("email", "olena.k@example.com", "olena.k@example.com"),
+    ("email", "  Olena@Example.COM ", "Olena@example.com"),  # the domain in small letters
+    ("email", "ivan@пошта.укр", "ivan@пошта.укр"),
+    ("email", "", None),
+    # In the order chosen, not the options' order; a code chosen twice keeps its first place.
+    ("ranked", ["blue", "red"], ["blue", "red"]),
+    ("ranked", ["red", "blue", "red"], ["red", "blue"]),
+    ("ranked", [], None),
     ("phone", "912 34 567", "+4791234567"),
     ("phone", "+46 70 123 45 67", "+46701234567"),
     ("phone", "0046 70 123 45 67", "+46701234567"),
@@ -128,27 +136,48 @@ BAD: list[tuple[str, Any, str]] = [
     (
         "national_id",
         "1234567890",
-        "%(field)s: a national identity number or D-number has 11 digits.",
+        "%(field)s: a Norwegian national identity number (fødselsnummer) or D-number has 11 digits.",
     ),
     (
         "national_id",
         wrong_check_digit(FNR),
-        "%(field)s: the number is not valid. Check each digit.",
+        "%(field)s: this is not a valid Norwegian national identity number or D-number. Check each digit. An ID number from another country is not asked for here.",
     ),
     (
         "national_id",
         wrong_check_digit(DNR),
-        "%(field)s: the number is not valid. Check each digit.",
+        "%(field)s: this is not a valid Norwegian national identity number or D-number. Check each digit. An ID number from another country is not asked for here.",
     ),
     ("national_id", "32139012345", "%(field)s: the first six digits are not a real date."),
     (
         "person_id",
         "12345",
-        "%(field)s: write a DUF number (12 digits) or a national identity number (11 digits).",
+        "%(field)s: write a DUF number (12 digits), or a Norwegian national identity number (fødselsnummer) or D-number (11 digits). An ID number from another country is not asked for here.",
     ),
-    ("person_id", wrong_check_digit(FNR), "%(field)s: the number is not valid. Check each digit."),
+    (
+        "person_id",
+        wrong_check_digit(FNR),
+        "%(field)s: this is not a valid Norwegian national identity number or D-number. Check each digit. An ID number from another country is not asked for here.",
+    ),
     ("person_id", "000012345678", "%(field)s: a DUF number starts with a year, for example 2024."),
     ("confirm", "maybe", "%(field)s: tick the box to confirm."),
+    *(
+        (
+            "email",
+            raw,
+            "%(field)s: this is not a valid e-mail address. Write it as name@example.com.",
+        )
+        for raw in [
+            "olena",
+            "olena@",
+            "@example.com",
+            "olena@example",
+            "olena k@example.com",
+            "olena@@example.com",
+            "o" * 250 + "@example.com",
+        ]
+    ),
+    ("ranked", ["red", "purple"], "%(field)s: choose from the options."),
 ]
 
 

@@ -326,7 +326,7 @@ def test_csv_tables_open_with_the_bom_and_either_delimiter(kiosk: Any, tmp_path:
 #: a v1 name (jobs) with other questions, and one named like a fixed table (remarks).
 LATER = """
 id = "kompass"
-version = "2"
+version = "3"
 title = "Kompass, a later version"
 
 [[provenance]]
@@ -674,7 +674,7 @@ BAD_FILES = {
         "line 2: answers/educations does not follow the record format",
     ),
     "unknown questionnaire version": (
-        lambda good: good.replace('"version":"1"', '"version":"9"'),
+        lambda good: good.replace('"version":"2"', '"version":"9"'),
         "line 2: questionnaire kompass version 9 is not known here",
     ),
     "unknown question": (

@@ -111,11 +111,11 @@ def test_any_stored_answers_are_a_form_or_a_form_error(data: dict[str, Any], str
 
 def test_from_json_refuses_the_wrong_forms_with_a_message() -> None:
     for data in [{"educations": 5}, {"educations": ["x"]}, {"permit_date": [1]},
-                 {"phone": {"a": 1}}, {"school_years": True}, {"intro": "x"}, []]:  # fmt: skip
+                 {"phone": {"a": 1}}, {"years_school": True}, {"intro": "x"}, []]:  # fmt: skip
         with pytest.raises(FormError) as caught:
             Form.from_json(KOMPASS, data, today=TODAY)  # type: ignore[arg-type]
         _a_message(caught.value.message)
-    for data in [{"phone": "not a phone"}, {"school_years": 99999}, {"citizenship": "XX"},
+    for data in [{"phone": "not a phone"}, {"years_school": 99999}, {"citizenship": "XX"},
                  {"full_name": "A\x1b[2JB"}]:  # fmt: skip
         # The program's own data are read and shown as stored, …
         Form.from_json(KOMPASS, data, today=TODAY).summary(EN)
@@ -215,7 +215,7 @@ def test_import_of_a_record_with_one_part_replaced_is_refused_or_shown(
 
 @pytest.mark.parametrize(
     ("answer", "value"),
-    [("school_years", 99999), ("citizenship", "XX"), ("phone", "not a phone"),
+    [("years_school", 99999), ("citizenship", "XX"), ("phone", "not a phone"),
      ("mother_tongues", ["ar", "ar", "xx"]), ("birth_date", "1985-02-30")],
 )  # fmt: skip
 def test_import_refuses_answers_the_kiosk_would_not_store(

@@ -56,7 +56,7 @@ def _hostile(record: dict[str, Any], *, new_id: bool = False) -> dict[str, Any]:
         bad["person"]["person_id"] = bad["answers"]["person_id"] = "202499999999"
     bad["person"]["full_name"] = bad["answers"]["full_name"] = HOSTILE_NAME
     bad["person"]["permit_date"] = bad["answers"]["permit_date"] = "9999-12-31"
-    bad["answers"]["school_years"] = 99999
+    bad["answers"]["years_school"] = 99999
     bad["remarks"] = [{**bad["remarks"][0], "author": "=cw", "created_at": "2001-01-01T00:00:00Z"}]
     bad["corrections"] = []
     return bad
@@ -71,7 +71,7 @@ def _stored(db: Database) -> dict[str, tuple[str, str | None, Any]]:
     with db.session() as session:
         school = dict(
             session.execute(
-                sa.select(ANSWER.c.record_id, ANSWER.c.value).where(ANSWER.c.path == "school_years")
+                sa.select(ANSWER.c.record_id, ANSWER.c.value).where(ANSWER.c.path == "years_school")
             ).all()
         )
         return {
@@ -143,7 +143,7 @@ def test_a_file_rewritten_during_the_import_gets_no_unchecked_record_in(
         checked[record["record_id"]] = (
             record["person"]["full_name"],
             record["person"]["permit_date"],
-            record["answers"].get("school_years"),
+            record["answers"].get("years_school"),
         )
         if len(checked) == after:
             how(path, hostile)
@@ -195,8 +195,8 @@ def test_a_file_rewritten_over_and_over_by_another_thread_gets_no_unchecked_reco
         stop.set()
         thread.join()
     for name, permit, school in _stored(db).values():
-        assert (name, permit, school) in {("Rami Haddad", "2026-11-20", 16),
-                                          ("Rana Haddad", "2026-11-20", 16)}  # fmt: skip
+        assert (name, permit, school) in {("Rami Haddad", "2026-11-20", 12),
+                                          ("Rana Haddad", "2026-11-20", 12)}  # fmt: skip
 
 
 # ---------------------------------------------------------------- nesting and size
@@ -217,7 +217,7 @@ def test_deep_nesting_is_refused_clearly(
     good = _good(kiosk, tmp_path)
     deep = json.dumps(good[1])
     inner = "[" * depth + '"x"' + "]" * depth
-    deep = deep.replace('"school_years": 16', f'"school_years": {inner}')
+    deep = deep.replace('"years_school": 12', f'"years_school": {inner}')
     assert inner in deep
     path = tmp_path / "deep.json"
     first = json.dumps(good[0])
@@ -431,9 +431,9 @@ def test_history_added_by_an_import_is_audited_on_the_record(
     )
     good[1]["corrections"].append(
         {
-            "path": "school_years",
-            "old": 16,
-            "new": 17,
+            "path": "years_school",
+            "old": 12,
+            "new": 13,
             "reason": "Papers",
             "author": "kari",
             "created_at": "2024-01-02T08:00:00+00:00",
@@ -451,7 +451,7 @@ def test_history_added_by_an_import_is_audited_on_the_record(
     assert (remark.actor_id, remark.detail["author"]) == (worker, "boss")
     assert remark.detail["created_at"] == "2024-01-01T08:00:00+00:00"
     (correction,) = audit.events(db, record_id=record_id, action=audit.Action.correction_imported)
-    assert (correction.detail["author"], correction.detail["path"]) == ("kari", "school_years")
+    assert (correction.detail["author"], correction.detail["path"]) == ("kari", "years_school")
     assert correction.detail["created_at"] == "2024-01-02T08:00:00+00:00"
     assert "Approved." not in json.dumps(remark.detail)  # the text stays out of the audit
     # The unknown author is an account that nobody can log in to.

@@ -48,7 +48,7 @@ COMMANDS: list[tuple[str, list[str], A]] = [
     ("remark", ["remark", "{id}", "--text", "Has papers."], A.remark_added),
     (
         "correct",
-        ["correct", "{id}", "school_years", "12", "--reason", "Papers"],
+        ["correct", "{id}", "years_school", "12", "--reason", "Papers"],
         A.answer_corrected,
     ),
     ("status", ["status", "{id}", "reviewed"], A.status_changed),
@@ -84,7 +84,7 @@ def _worker(db: Database) -> int:
 def _submitted(db: Database, key: str = "202499990000") -> uuid.UUID:
     new = records.create_record(db, questionnaire=load_builtin(), mode=Mode.kiosk, locale="so")
     for path, value in {"full_name": "Hodan Ali", "person_id": key,
-                        "birth_date": "1990-05-17", "school_years": 10}.items():  # fmt: skip
+                        "birth_date": "1990-05-17", "years_school": 10}.items():  # fmt: skip
         records.save_answer(db, record_id=new.id, path=path, value=value, provenance="self")
     records.submit(db, record_id=new.id)
     return new.id
@@ -197,7 +197,7 @@ FUNCTIONS: dict[str, tuple[Operation, A]] = {
     ),
     "review.correct_answer": (
         lambda db, who, rid, tmp: review.correct_answer(
-            db, record_id=rid, actor_id=who, path="school_years", value=11, reason="Papers"
+            db, record_id=rid, actor_id=who, path="years_school", value=11, reason="Papers"
         ),
         A.answer_corrected,
     ),

@@ -36,7 +36,7 @@ def test_answers_round_trip(db: Database, kompass: Questionnaire) -> None:
     assert record.person_key == "202455551234"
     assert record.permit_date == dt.date(2026, 11, 20)
     assert record.questionnaire_id == "kompass"
-    assert record.questionnaire_version == "1"
+    assert record.questionnaire_version == "2"
     assert record.started_at.tzinfo is not None
     assert record.status == Status.in_progress
 
@@ -348,6 +348,20 @@ def test_a_submitted_record_is_closed(db: Database, kompass: Questionnaire) -> N
         records.resume(db, code=new.resume_code, birth_date=dt.date(1996, 4, 3))
     actions = [e.action for e in audit.events(db, record_id=new.id)]
     assert actions[0] == audit.Action.record_submitted
+
+
+def test_a_record_sent_with_a_follow_up_note_is_flagged_for_staff(
+    db: Database, kompass: Questionnaire
+) -> None:
+    """An age outside the programme's group: the record is flagged in the same write as it is
+    sent, and the audit names why; a record without one is not flagged."""
+    plain, outside = start(db, kompass), start(db, kompass)
+    assert not records.submit(db, record_id=plain.id).needs_follow_up
+    records.submit(db, record_id=outside.id, follow_up=["age_outside_group"])
+    assert records.get_record(db, outside.id).needs_follow_up
+    assert not records.get_record(db, plain.id).needs_follow_up
+    (sent,) = audit.events(db, record_id=outside.id, action=audit.Action.record_submitted)
+    assert sent.detail == {"follow_up": ["age_outside_group"]}
 
 
 def test_unknown_record(db: Database) -> None:

@@ -25,7 +25,7 @@ def register(db: Database, kompass: Questionnaire, worker: int, **extra: str) ->
         "full_name": "Rami Haddad", "birth_date": "02.03.1985", "person_id": "2024 7777 1234",
         "permit_date": "20.11.2026", "citizenship": "SY", "mother_tongues": "ar",
         "has_other_languages": "yes", "other_languages[0].language": "en",
-        "other_languages[0].speaking": "well", "school_years": "16",
+        "other_languages[0].speaking": "well", "years_school": "12", "years_higher_education": "4",
         "educations[0].level": "bachelor", "educations[0].field": "07",
         "educations[0].programme": "Electrical engineering", "educations[0].status": "completed",
         "educations[1].level": "master", "educations[1].programme": HOSTILE,

@@ -94,6 +94,17 @@ type = "phone"
 label = "Phone"
 
 [[sections.questions]]
+name = "email"
+type = "email"
+label = "E-mail"
+
+[[sections.questions]]
+name = "ranked"
+type = "ranked"
+choices = "colour"
+label = "Colours, the best first"
+
+[[sections.questions]]
 name = "duf"
 type = "duf"
 label = "DUF"

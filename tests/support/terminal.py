@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from sporreskjema import load_builtin
+from sporreskjema.i18n import translator
+
 KOMPASS = Path(sys.executable).with_name("kompass")
 PIN = "2468"
 WRONG_PIN = "1111"
@@ -28,7 +31,9 @@ ACKNOWLEDGE = "Jeg har lest dette og vil begynne"
 NEXT = "Neste →"
 FULL_NAME = "Fullt navn *"
 DATE_OF_BIRTH = "Fødselsdato *"
-PERSON_ID = "DUF-nummer eller fødselsnummer *"
+#: The identifier's label as the catalog has it (its wording is the built-in questionnaire's,
+#: which asks for a Norwegian number plainly since kompass-v2).
+PERSON_ID = translator("nb").gettext(load_builtin().question("person_id").label) + " *"
 PIN_TITLE = "PIN-kode for saksbehandler"
 PIN_HELP = "Bare de ansatte kan gå ut av kiosken."
 WRONG_PIN_SHOWN = "Feil PIN-kode."

@@ -200,16 +200,59 @@ async def test_space_ticks_and_enter_goes_on_in_a_list_of_ticks(
     async with app.run_test(size=SIZE) as pilot:
         await pick_language(pilot, locale)
         await register_without_schooling(pilot)  # up to the summary's page
-        app.go_to(6, start_at="short_term_goals")  # back to the goals
+        app.go_to(5, start_at="skills")  # back to the skills, a list of ticks
         await wait_for_screen(pilot, SectionScreen)
         await pilot.pause()
-        ticks = app.screen.query_one(SelectionList)
+        ticks = app.screen.query_one(field_id("skills")).query_one(SelectionList)
         ticks.focus()
-        await pilot.press("home", "down", "space")
+        await pilot.press("home", "down", "space", "down", "space")
         await pilot.pause()
-        chosen = app.registration.form.get("short_term_goals") if app.registration else None
+        chosen = app.registration.form.get("skills") if app.registration else None
         assert chosen is not None
-        assert len(chosen) == 3  # norwegian and work, and the one ticked now
+        assert len(chosen) == 2  # the two ticked now
+        await pilot.press("enter")
+        await pilot.pause()
+        assert page(app)[1] != ["skills"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_space_chooses_in_order_and_enter_goes_on_in_a_ranking(
+    sqlite_db: Database, locale: str
+) -> None:
+    """The goals in the person's order: Space adds an option as the next in the order or takes
+    it away (those after it move up), the box shows each option's place, Enter goes on."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, locale)
+        await register_without_schooling(pilot)  # norwegian first, then work
+        app.go_to(6, start_at="short_term_goals")
+        await wait_for_screen(pilot, SectionScreen)
+        await pilot.pause()
+        ranking = app.screen.query_one(field_id("short_term_goals")).query_one(SelectionList)
+        ranking.focus()
+        codes = [ranking.get_option_at_index(i).value for i in range(ranking.option_count)]
+        assert codes[:3] == ["work", "education", "norwegian"]
+
+        def goals() -> object:
+            return app.registration.form.get("short_term_goals") if app.registration else None
+
+        await pilot.press("home", "down", "space")  # education, the third
+        await pilot.pause()
+        assert goals() == ["norwegian", "work", "education"]
+        await pilot.press("home", "space")  # work taken away: education moves up
+        await pilot.pause()
+        assert goals() == ["norwegian", "education"]
+        await pilot.press("space")  # and back, now the last
+        await pilot.pause()
+        assert goals() == ["norwegian", "education", "work"]
+        boxes = [
+            "".join(s.text for s in ranking.render_line(i)) for i in range(ranking.option_count)
+        ]
+        places = {
+            code: next((d for d in "123" if d in box), None)
+            for code, box in zip(codes, boxes, strict=False)
+        }
+        assert places == {"work": "3", "education": "2", "norwegian": "1", "other": None}
         await pilot.press("enter")
         await pilot.pause()
         assert page(app)[1] != ["short_term_goals"]

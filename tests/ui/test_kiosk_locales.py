@@ -236,15 +236,24 @@ def test_brackets_in_right_to_left_text_stay_around_their_words() -> None:
     assert "DUF (12" not in shown
 
 
+#: The goals as a list of ticks (kompass-v1) and as a ranking (kompass-v2, in the person's
+#: order): the same boxes beside the same labels.
+TICKED = [pytest.param("1", id="ticks"), pytest.param("2", id="ranked")]
+
+
+@pytest.mark.parametrize("version", TICKED)
 @pytest.mark.parametrize("locale", ["nb", "uk", "ti", "ar", "fa_AF", "ps", "ckb"])
-async def test_multiple_choice_box_beside_its_label(sqlite_db: Database, locale: str) -> None:
-    """The tick box of a multiple choice is before its label: on the left in a left-to-right
-    language, on the right (and the labels against the right edge) in a right-to-left one."""
+async def test_multiple_choice_box_beside_its_label(
+    sqlite_db: Database, locale: str, version: str
+) -> None:
+    """The tick box of a multiple choice (or a ranking) is before its label: on the left in a
+    left-to-right language, on the right (and the labels against the right edge) in a
+    right-to-left one."""
     from textual.widgets._toggle_button import ToggleButton
 
     box = ToggleButton.BUTTON_LEFT + ToggleButton.BUTTON_INNER + ToggleButton.BUTTON_RIGHT
-    questionnaire = load_builtin()
-    app = make_app(sqlite_db)
+    questionnaire = load_builtin("kompass", version)
+    app = make_app(sqlite_db, questionnaire=questionnaire)
     async with app.run_test(size=(80, 24)) as pilot:
         app.start(locale)
         await pilot.pause()
@@ -293,15 +302,16 @@ async def test_long_choices_wrap_instead_of_being_cut(sqlite_db: Database, local
             assert last in shown, (last, shown)
 
 
+@pytest.mark.parametrize("version", TICKED)
 @pytest.mark.parametrize("locale", ["nb", "uk", "ti", "ar", "fa_AF"])
 async def test_long_multiple_choices_wrap_beside_their_box(
-    sqlite_db: Database, locale: str
+    sqlite_db: Database, locale: str, version: str
 ) -> None:
     """On a narrow terminal the options of a multiple choice go on over more lines."""
     from kompass_tui.widgets.visual import SelectionList
 
-    questionnaire = load_builtin()
-    app = make_app(sqlite_db)
+    questionnaire = load_builtin("kompass", version)
+    app = make_app(sqlite_db, questionnaire=questionnaire)
     async with app.run_test(size=(26, 40)) as pilot:
         app.start(locale)
         await pilot.pause()

@@ -71,10 +71,11 @@ async def test_no_schooling_no_work(sqlite_db: Database) -> None:
         "person_id": "202412345678", "permit_date": "2026-11-10", "citizenship": "ER",
         "residence": "Mottak Nord", "mother_tongues": ["ti"], "mother_tongue_literacy": "a_little",
         "latin_literacy": "no", "has_other_languages": "no", "norwegian_level": "none",
-        "school_years": 0, "educations": [{"level": "none"}], "has_work_experience": "no",
+        "years_school": 0, "years_higher_education": 0, "educations": [{"level": "none"}],
+        "has_work_experience": "no",
         "has_driving_licence": "no", "digital_smartphone": "can", "digital_email": "cannot",
         "digital_forms": "cannot", "digital_text": "cannot", "digital_spreadsheets": "cannot",
-        "has_courses": "no", "short_term_goals": ["work", "norwegian"],
+        "has_courses": "no", "short_term_goals": ["norwegian", "work"],  # in the order chosen
         "long_term_goal": "Kjøre buss", "confirmed": True,
     }  # fmt: skip
     assert {row.provenance for row in records.answer_rows(sqlite_db, record.id)} == {"self"}
@@ -112,9 +113,11 @@ async def test_engineer_with_two_degrees_three_jobs_four_languages(sqlite_db: Da
                 await choose(pilot, f"other_languages[{index}].{skill}", level)
             await finish_entry(pilot)
         await choose(pilot, "norwegian_level", "a_little")
+        await type_text(pilot, "norwegian_course_hours", "250")
         await choose(pilot, "norwegian_test", "A1")
         await next_step(pilot)
-        await type_text(pilot, "school_years", "17")
+        await type_text(pilot, "years_school", "11")
+        await type_text(pilot, "years_higher_education", "6")
         for index, (level, start, end) in enumerate(
             [("master", "2006", "2008"), ("bachelor", "2002", "2006")]
         ):
@@ -166,6 +169,9 @@ async def test_engineer_with_two_degrees_three_jobs_four_languages(sqlite_db: Da
     assert record.status == Status.submitted
     assert record.person_key == "202400123456"
     assert answers["phone"] == "+4791234567"
+    assert answers["norwegian_course_hours"] == 250
+    assert (answers["years_school"], answers["years_higher_education"]) == (11, 6)
+    assert answers["short_term_goals"] == ["norwegian", "work"]
     assert answers["other_languages"] == [
         {
             "language": code,
@@ -483,7 +489,7 @@ async def test_a_job_emptied_in_the_middle_goes_and_the_next_moves_up(sqlite_db:
                       ("residence", "Mottak Nord"), ("mother_tongues", ["ti"]),
                       ("mother_tongue_literacy", "a_little"), ("latin_literacy", "no"),
                       ("has_other_languages", "no"), ("norwegian_level", "none"),
-                      ("school_years", "0")]:  # fmt: skip
+                      ("years_school", "0"), ("years_higher_education", "0")]:  # fmt: skip
         assert begun.answer(path, raw) is None
     begun.add_entry("educations")
     assert begun.answer("educations[0].level", "none") is None

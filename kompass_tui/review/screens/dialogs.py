@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.widgets import Select
 
 from kompass_tui.i18n import _, current
-from kompass_tui.record_view import REMARK_KINDS
+from kompass_tui.record_view import REMARK_KINDS, questionnaire_of_record
 from kompass_tui.review.host import ReviewHost
 from kompass_tui.storage import review
 from kompass_tui.storage.answers import nest_answers
@@ -29,7 +29,7 @@ from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.dialog import Dialog, DialogBox
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Button, Input, Label, Static, TextArea
-from sporreskjema import Form, FormError, Path, Question, values
+from sporreskjema import Form, FormError, Path, Question, Questionnaire, values
 from sporreskjema.text import shown
 
 WHOLE_RECORD = "-"
@@ -68,13 +68,21 @@ class _Dialog(Dialog[str | None]):
 class RemarkDialog(_Dialog):
     """A remark on one section or the whole record, or a career counsellor's note."""
 
-    def __init__(self, record_id: uuid.UUID, kind: RemarkKind) -> None:
+    def __init__(
+        self, record_id: uuid.UUID, kind: RemarkKind, questionnaire: Questionnaire | None = None
+    ) -> None:
         super().__init__()
         self.record_id = record_id
         self.kind = kind
+        self._questionnaire = questionnaire
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        """The record's questionnaire (its sections are what a remark may be on)."""
+        return self._questionnaire or self.review_app.questionnaire
 
     def compose(self) -> ComposeResult:
-        questionnaire = self.review_app.questionnaire
+        questionnaire = self.questionnaire
         with DialogBox():
             yield Label(_(REMARK_KINDS[self.kind]), classes="dialog-title")
             yield Label(_("About"))
@@ -102,7 +110,7 @@ class RemarkDialog(_Dialog):
                 record_id=self.record_id,
                 actor_id=self.review_app.actor_id,
                 text=self.query_one("#text", TextArea).text,
-                questionnaire=self.review_app.questionnaire,
+                questionnaire=self.questionnaire,
                 section=None if section == WHOLE_RECORD else section,
                 kind=self.kind,
             ),
@@ -117,10 +125,12 @@ class CorrectDialog(_Dialog):
         super().__init__()
         self.record_id = record_id
         self.view = view
+        #: The record's own questionnaire: a record on kompass-v1 is corrected by v1's questions.
+        self.questionnaire = questionnaire_of_record(view.record)
 
     def _form(self) -> Form:
         return Form.from_json(
-            self.review_app.questionnaire,
+            self.questionnaire,
             nest_answers(self.view.answer_values()),
             today=self.review_app.today,
         )
@@ -137,7 +147,7 @@ class CorrectDialog(_Dialog):
             label = tr.gettext(question.label)
             path = Path.parse(str(item.path))
             if path.group is not None and path.index is not None:
-                group = tr.gettext(self.review_app.questionnaire.question(path.group).label)
+                group = tr.gettext(self.questionnaire.question(path.group).label)
                 label = f"{group} {path.index + 1}: {label}"
             choices.append((label, str(item.path)))
         return choices
@@ -159,7 +169,7 @@ class CorrectDialog(_Dialog):
         if event.value is Select.BLANK:
             return
         path = str(event.value)
-        question = self.review_app.questionnaire.question(Path.parse(path).name)
+        question = self.questionnaire.question(Path.parse(path).name)
         stored = self.view.answer_values().get(path)
         now = "—"
         if stored is not None:
@@ -167,7 +177,7 @@ class CorrectDialog(_Dialog):
                 now = values.display(
                     question,
                     values.decode(question, stored),
-                    self.review_app.questionnaire,
+                    self.questionnaire,
                     current(),
                 )
             except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
@@ -187,7 +197,7 @@ class CorrectDialog(_Dialog):
             self.refuse(_("Choose the answer to correct."))
             return
         path = Path.parse(str(chosen))
-        questionnaire = self.review_app.questionnaire
+        questionnaire = self.questionnaire
         tr = current()
         try:
             parsed, error = self._form().check(path, self.query_one("#value", Input).value)

@@ -15,7 +15,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 
 from kompass_tui.i18n import _, current
-from kompass_tui.record_view import RecordReport, RemarkLine, build_report, status_text
+from kompass_tui.record_view import (
+    RecordReport,
+    RemarkLine,
+    build_report,
+    questionnaire_of_record,
+    status_text,
+)
 from kompass_tui.review.host import ReviewHost
 from kompass_tui.storage import review
 from kompass_tui.storage.errors import StorageError
@@ -23,6 +29,7 @@ from kompass_tui.storage.models import RemarkKind, Status
 from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Button, Label, Static
+from sporreskjema import Questionnaire
 
 
 class RecordScreen(Screen[None]):
@@ -39,6 +46,8 @@ class RecordScreen(Screen[None]):
         super().__init__()
         self.record_id = record_id
         self.view: review.RecordView | None = None
+        #: The open record's questionnaire, once it is read.
+        self.questionnaire: Questionnaire | None = None
         self.report: RecordReport | None = None
         #: The follow-up flag is being saved (off the event loop).
         self._flagging = False
@@ -85,7 +94,9 @@ class RecordScreen(Screen[None]):
     async def show_record(self) -> None:
         assert self.view is not None
         tr = current()
-        report = build_report(self.view, self.review_app.questionnaire, tr, self.review_app.today)
+        # The record's own questionnaire (a record on kompass-v1 keeps v1's questions).
+        self.questionnaire = questionnaire_of_record(self.view.record)
+        report = build_report(self.view, self.questionnaire, tr, self.review_app.today)
         self.report = report
         status = status_text(self.view.record.status, tr)
         self.query_one("#record-title", Label).update(
@@ -147,7 +158,9 @@ class RecordScreen(Screen[None]):
     def action_remark(self, kind: str) -> None:
         from kompass_tui.review.screens.dialogs import RemarkDialog
 
-        self.app.push_screen(RemarkDialog(self.record_id, RemarkKind(kind)), self._done)
+        self.app.push_screen(
+            RemarkDialog(self.record_id, RemarkKind(kind), self.questionnaire), self._done
+        )
 
     def action_correct(self) -> None:
         from kompass_tui.review.screens.dialogs import CorrectDialog
