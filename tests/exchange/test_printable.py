@@ -71,7 +71,7 @@ def _record(db: Database, kompass: Questionnaire) -> tuple[uuid.UUID, int]:
         )  # fmt: skip
         connection.execute(
             sa.update(tables["answer"])
-            .where(tables["answer"].c.path == "school_years")
+            .where(tables["answer"].c.path == "years_school")
             .values(provenance="interpreter")
         )
     return record_id, worker
@@ -126,7 +126,7 @@ def test_the_printable_record_holds_what_the_review_shows(
         return article.find("tr", data_path=path)
 
     at_kiosk, in_review = tr.gettext("at a kiosk"), tr.gettext("in the review")
-    assert row("school_years").find("td", class_="given-by").text == (
+    assert row("years_school").find("td", class_="given-by").text == (
         f"{words['interpreter_given']}, {at_kiosk}"
     )
     assert row("full_name").find("td", class_="given-by").text == (
