@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from . import calendars, values
 from .calendars import AS_WRITTEN_SUFFIX
@@ -516,6 +516,7 @@ class Form:
         today: dt.date | None = None,
         *,
         strict: bool = False,
+        checked: Checked | None = None,
     ) -> Form:
         """Rebuild a form from stored JSON answers; anything but such answers is a FormError.
 
@@ -524,6 +525,10 @@ class Form:
         itself: text with control characters, a number out of range, an unknown code, a phone
         number that does not parse. Stored data of the program's own are read without it, so a
         rule that changes later does not lock anyone out of their record.
+
+        ``checked``: answers already accepted for the same questions on the same day, kept by
+        the caller across the forms it reads (an import: the same codes, years and dates recur
+        in record after record, and each is parsed once).
         """
         day = today or dt.date.today()
         if not isinstance(data, Mapping):
@@ -559,7 +564,7 @@ class Form:
                             )
                         )
                     stored = {
-                        k: _stored(children[k], v, questionnaire, day, strict)
+                        k: _stored(children[k], v, questionnaire, day, strict, checked)
                         for k, v in entry.items()
                         if k in children
                     }
@@ -568,7 +573,7 @@ class Form:
             elif kind.parse is None:  # a type that holds no value
                 raise FormError(Msg(N_("'%(name)s' takes no answer."), {"name": name}))
             else:
-                answers[name] = _stored(question, raw, questionnaire, day, strict)
+                answers[name] = _stored(question, raw, questionnaire, day, strict, checked)
         top = {name: q for name, q in questions.items() if group_of[name] is None}
         answers = _written_beside(answers, written, top, strict)
         return cls(questionnaire, answers, day)
@@ -647,11 +652,42 @@ def _wrong_form(question: Question) -> Msg:
     return Msg(N_("%(field)s: this answer has the wrong form."), {"field": question.label_msg()})
 
 
+#: Answers accepted for a question (by its identity, the value's type and the value), kept
+#: with the question itself so that its identity cannot be another's.
+Checked = dict[tuple[int, type, Any], tuple["Question", Any]]
+#: What is remembered: values that cannot change once accepted.
+_REMEMBERED: Final = (str, int, float, bool)
+#: Beyond this many, what was remembered is forgotten (names and identifiers do not recur).
+_REMEMBER_AT_MOST: Final = 20_000
+
+
 def _stored(
-    question: Question, data: Any, questionnaire: Questionnaire, today: dt.date, strict: bool
+    question: Question,
+    data: Any,
+    questionnaire: Questionnaire,
+    today: dt.date,
+    strict: bool,
+    checked: Checked | None = None,
 ) -> Any:
     """A stored answer decoded, if it has the form its type stores; with ``strict``, only one
-    the parser returns unchanged."""
+    the parser returns unchanged. The same question, value and day always give the same
+    answer: ``checked`` remembers those accepted."""
+    if checked is None or data.__class__ not in _REMEMBERED:
+        return _decoded(question, data, questionnaire, today, strict)
+    key = (id(question), data.__class__, data)
+    hit = checked.get(key)
+    if hit is not None and hit[0] is question:
+        return hit[1]
+    value = _decoded(question, data, questionnaire, today, strict)
+    if len(checked) >= _REMEMBER_AT_MOST:
+        checked.clear()
+    checked[key] = (question, value)
+    return value
+
+
+def _decoded(
+    question: Question, data: Any, questionnaire: Questionnaire, today: dt.date, strict: bool
+) -> Any:
     try:
         value = values.decode(question, data)
     except (ValueError, TypeError):

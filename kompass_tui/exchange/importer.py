@@ -59,6 +59,7 @@ from sporreskjema import (
     load_builtin,
     questionnaire_of,
 )
+from sporreskjema.engine import Checked
 from sporreskjema.engine import Path as AnswerPath
 from sporreskjema.i18n import LOCALES
 from sporreskjema.text import has_controls
@@ -301,7 +302,9 @@ def _walk(value: Any, limit: int) -> tuple[bool, list[str]]:
 _CONTAINERS: Final = (dict, list)
 
 
-def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
+def check(
+    where: Msg, record: Any, questionnaire: Questionnaire, checked: Checked | None = None
+) -> None:
     """Refuse a record that the schema, the questionnaire or its answers' rules do not allow.
 
     The record schema is checked by the quick validator. A record that any check refuses is
@@ -309,13 +312,20 @@ def check(where: Msg, record: Any, questionnaire: Questionnaire) -> None:
     refusal is the one it has always been: the first problem in the order of the checks, a
     schema error in jsonschema's words."""
     try:
-        _check(where, record, questionnaire, exact=False)
+        _check(where, record, questionnaire, exact=False, checked=checked)
     except ImportRefused:
         _check(where, record, questionnaire, exact=True)
         raise
 
 
-def _check(where: Msg, record: Any, questionnaire: Questionnaire, *, exact: bool) -> None:
+def _check(
+    where: Msg,
+    record: Any,
+    questionnaire: Questionnaire,
+    *,
+    exact: bool,
+    checked: Checked | None = None,
+) -> None:
     too_deep, texts = _walk(record, MAX_DEPTH)
     if too_deep:  # first: the checks below walk it recursively
         raise _refuse(where, _too_deep())
@@ -360,7 +370,9 @@ def _check(where: Msg, record: Any, questionnaire: Questionnaire, *, exact: bool
             ),
         )
     try:
-        Form.from_json(questionnaire, without_derived(record["answers"]), strict=True)
+        Form.from_json(
+            questionnaire, without_derived(record["answers"]), strict=True, checked=checked
+        )
     except FormError as exc:
         raise _refuse(where, exc.message) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -599,9 +611,10 @@ def _write(
     refusal rolls the whole transaction back."""
     seen: set[uuid.UUID] = set()
     pending = _Pending(session, actor_id)
+    checked: Checked = {}  # the answers' values that recur from record to record, parsed once
     for where, record in found:
         try:
-            check(where, record, questionnaire)
+            check(where, record, questionnaire, checked)
             record_id = uuid.UUID(record["record_id"])
             if record_id in seen:
                 raise _refuse(

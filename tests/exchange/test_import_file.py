@@ -138,8 +138,10 @@ def test_a_file_rewritten_during_the_import_gets_no_unchecked_record_in(
     checked: dict[str, tuple[str, str | None, Any]] = {}
     real_check = importer.check
 
-    def check_then_rewrite(where: Any, record: Any, questionnaire: Questionnaire) -> None:
-        real_check(where, record, questionnaire)
+    def check_then_rewrite(
+        where: Any, record: Any, questionnaire: Questionnaire, *more: Any
+    ) -> None:
+        real_check(where, record, questionnaire, *more)
         checked[record["record_id"]] = (
             record["person"]["full_name"],
             record["person"]["permit_date"],
