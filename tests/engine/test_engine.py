@@ -257,3 +257,23 @@ def test_a_complete_registration(kompass: Questionnaire) -> None:
     assert form.relevant_answers()["educations"] == [{"level": "none"}]
     # In the person's order of priority (kompass-v1 kept the options' order).
     assert form.relevant_answers()["short_term_goals"] == ["norwegian", "work"]
+
+
+def test_answers_remembered_across_forms_are_remembered_for_their_own_question() -> None:
+    """An import remembers the answers it accepted (``checked``): 18 years at school is
+    accepted, and the same 18 is still refused as years of higher education (at most 15)."""
+    from sporreskjema import load_builtin
+
+    kompass = load_builtin()
+    checked: dict = {}
+    form = Form.from_json(kompass, {"years_school": 18}, TODAY, strict=True, checked=checked)
+    assert form.get("years_school") == 18
+    assert checked  # remembered
+    again = Form.from_json(kompass, {"years_school": 18}, TODAY, strict=True, checked=checked)
+    assert again.get("years_school") == 18
+    with pytest.raises(FormError):
+        Form.from_json(kompass, {"years_higher_education": 18}, TODAY, strict=True, checked=checked)
+    with pytest.raises(FormError):  # a wrong value is never remembered as right
+        Form.from_json(kompass, {"years_school": 21}, TODAY, strict=True, checked=checked)
+    with pytest.raises(FormError):
+        Form.from_json(kompass, {"years_school": 21}, TODAY, strict=True, checked=checked)
