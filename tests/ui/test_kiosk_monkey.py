@@ -54,6 +54,7 @@ from kompass_tui.widgets.questions import QuestionField
 from kompass_tui.wizard.registration import Registration
 from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema import values
+from sporreskjema.calendars import AS_WRITTEN_SUFFIX
 from sporreskjema.i18n import DEFAULT_LOCALE, available_locales
 from tests.support.kiosk_pilot import PIN, make_app, pick_language
 
@@ -135,6 +136,9 @@ def confirmed_answers(registration: Registration) -> dict[str, Any]:
     form = registration.form
     flat: dict[str, Any] = {}
     for name, value in form.answers.items():
+        if name.endswith(AS_WRITTEN_SUFFIX):  # a date as written in its calendar: stored as is
+            flat[name] = value
+            continue
         question = form.questionnaire.question(name)
         if question.type == "repeat":
             for index, entry in enumerate(form.encoded_entries(name)):
