@@ -458,6 +458,7 @@ def exported_json(db: Database, out: Path) -> list[dict[str, Any]]:
     return loaded
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("person", "type_in"), PEOPLE)
 async def test_every_typed_fact_is_in_the_export(
     sqlite_db: Database,
