@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import json
 import uuid
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from kompass_tui.exchange.records import Selection, answers_schema, schema
 from kompass_tui.storage import records, review
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Mode
-from sporreskjema import Questionnaire
+from sporreskjema import Questionnaire, translator
 from sporreskjema.calendars import Calendar, Typed
 from tests.support.exchange import caseworker, exported
 from tests.support.helpers import TODAY, filled
@@ -106,7 +107,10 @@ def test_csv_and_html_show_the_date_as_written(
     assert job["from_year_as_written"] == "ethiopian:2000"
     page = exported(kiosk_db, worker, tmp_path / "records.html", Format.html)
     assert "1369-10-30" in page
-    assert "Solar Hijri" in page
+    # The page is in the reader's language (bokmål here): the calendar is named in it.
+    hijri = translator("nb").gettext("Solar Hijri calendar (Afghanistan, Iran)")
+    assert hijri != "Solar Hijri calendar (Afghanistan, Iran)"
+    assert html.escape(hijri) in page
 
 
 def test_an_import_refuses_a_date_as_written_that_is_another_day(
