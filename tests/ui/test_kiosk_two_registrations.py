@@ -1,4 +1,4 @@
-"""Issue 17's two registrations, typed at the real kiosk key by key and exported: an engineer
+"""Two whole registrations, typed at the real kiosk key by key and exported: an engineer
 from Ukraine (in Ukrainian) and a farm worker from Eritrea (in Tigrinya, his dates and years as
 his papers write them, in the Ethiopian calendar). The JSON export is validated against its
 schema and every fact the person typed is compared with what the file says, one by one, so
