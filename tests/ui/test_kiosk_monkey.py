@@ -6,7 +6,7 @@ walking away until the idle reset, and terminal resizes. After every step the ki
 still be running with no error (not even one it recovered from), show nobody the data of a
 person before a reset, and hold no confirmed answer that is not in the database.
 
-CI runs a short walk (25 people of up to 30 steps, about two minutes on two cores); a long
+CI runs a short walk (15 people of up to 30 steps, about two minutes on two cores); a long
 one is an environment variable away: 2000 people of up to 100 steps take some hours::
 
     KOMPASS_MONKEY_EXAMPLES=2000 KOMPASS_MONKEY_STEPS=100 \\
@@ -63,7 +63,7 @@ pytestmark = pytest.mark.monkey
 T = TypeVar("T")
 
 #: Examples and steps per example: small for CI, raised for a long run.
-EXAMPLES = int(os.environ.get("KOMPASS_MONKEY_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("KOMPASS_MONKEY_EXAMPLES", "15"))
 STEPS = int(os.environ.get("KOMPASS_MONKEY_STEPS", "30"))
 #: A step that takes longer than this is a kiosk that hangs.
 STEP_TIMEOUT = 60.0

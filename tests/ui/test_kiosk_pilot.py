@@ -25,14 +25,12 @@ from tests.support.kiosk_pilot import (
     add_entry,
     checked,
     choose,
-    choose_many,
     click,
     error_of,
     finish_entry,
     make_app,
     next_step,
     open_resume,
-    pick,
     pick_language,
     press_button,
     reach,
@@ -79,120 +77,6 @@ async def test_no_schooling_no_work(sqlite_db: Database) -> None:
         "long_term_goal": "Kjøre buss", "confirmed": True,
     }  # fmt: skip
     assert {row.provenance for row in records.answer_rows(sqlite_db, record.id)} == {"self"}
-
-
-ENGINEER_LANGUAGES = [("Russian", "ru", "very_well"), ("English", "en", "well"),
-                      ("German", "de", "a_little"), ("Polish", "pl", "a_little")]  # fmt: skip
-ENGINEER_JOBS = [("Lead engineer", "2", "2016", None), ("Electrical engineer", "2", "2010", "2016"),
-                 ("Technician", "3", "2008", "2010")]  # fmt: skip
-
-
-@pytest.mark.slow
-async def test_engineer_with_two_degrees_three_jobs_four_languages(sqlite_db: Database) -> None:
-    app = make_app(sqlite_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await pick_language(pilot, "en")
-        await tick(pilot, "acknowledged")
-        await next_step(pilot)
-        await type_text(pilot, "full_name", "Oleksandr Kovalenko")
-        await type_text(pilot, "birth_date", "14.03.1985")
-        await type_text(pilot, "person_id", "202400123456")
-        await type_text(pilot, "permit_date", "02.11.2026")
-        await pick(pilot, "citizenship", "Ukraine")
-        await type_text(pilot, "residence", "Trondheim")
-        await type_text(pilot, "phone", "+47 912 34 567")
-        await next_step(pilot)
-        await pick(pilot, "mother_tongues", "Ukrainian")
-        await choose(pilot, "mother_tongue_literacy", "yes")
-        await choose(pilot, "latin_literacy", "yes")
-        await choose(pilot, "has_other_languages", "yes")
-        for index, (name, _code, level) in enumerate(ENGINEER_LANGUAGES):
-            await add_entry(pilot, "other_languages")
-            await pick(pilot, f"other_languages[{index}].language", name)
-            for skill in ("understanding", "speaking", "reading", "writing"):
-                await choose(pilot, f"other_languages[{index}].{skill}", level)
-            await finish_entry(pilot)
-        await choose(pilot, "norwegian_level", "a_little")
-        await type_text(pilot, "norwegian_course_hours", "250")
-        await choose(pilot, "norwegian_test", "A1")
-        await next_step(pilot)
-        await type_text(pilot, "years_school", "11")
-        await type_text(pilot, "years_higher_education", "6")
-        for index, (level, start, end) in enumerate(
-            [("master", "2006", "2008"), ("bachelor", "2002", "2006")]
-        ):
-            await add_entry(pilot, "educations")
-            prefix = f"educations[{index}]"
-            await choose(pilot, f"{prefix}.level", level)
-            await choose(pilot, f"{prefix}.field", "07")
-            await type_text(pilot, f"{prefix}.programme", "Electrical engineering")
-            await pick(pilot, f"{prefix}.country", "Ukraine")
-            await choose(pilot, f"{prefix}.status", "completed")
-            await type_text(pilot, f"{prefix}.start_year", start)
-            await type_text(pilot, f"{prefix}.end_year", end)
-            await choose(pilot, f"{prefix}.evidence", "with_me")
-            await choose(pilot, f"{prefix}.recognition", "yes")
-            await finish_entry(pilot)
-        await next_step(pilot)
-        await choose(pilot, "has_work_experience", "yes")
-        for index, (title, group, start, end) in enumerate(ENGINEER_JOBS):
-            await add_entry(pilot, "jobs")
-            prefix = f"jobs[{index}]"
-            await type_text(pilot, f"{prefix}.job_title", title)
-            await choose(pilot, f"{prefix}.occupation_group", group)
-            await pick(pilot, f"{prefix}.job_country", "Ukraine")
-            await type_text(pilot, f"{prefix}.from_year", start)
-            await choose(pilot, f"{prefix}.still_working", "no" if end else "yes")
-            if end:
-                await type_text(pilot, f"{prefix}.to_year", end)
-            await choose(pilot, f"{prefix}.employment", "full_time")
-            await choose(pilot, f"{prefix}.self_employed", "no")
-            await choose(pilot, f"{prefix}.job_evidence", "with_me")
-            await finish_entry(pilot)
-        await next_step(pilot)
-        await choose(pilot, "has_driving_licence", "yes")
-        await choose_many(pilot, "licence_classes", ["B", "BE"])
-        await pick(pilot, "licence_country", "Ukraine")
-        await choose(pilot, "licence_with_me", "yes")
-        for skill in ("smartphone", "email", "forms", "text", "spreadsheets"):
-            await choose(pilot, f"digital_{skill}", "can")
-        await choose(pilot, "has_courses", "no")
-        await next_step(pilot)
-        await choose_many(pilot, "short_term_goals", ["norwegian", "work"])
-        await type_text(pilot, "long_term_goal", "Work as an electrical engineer")
-        await choose(pilot, "wished_occupation_group", "2")
-        await next_step(pilot)
-        await tick(pilot, "confirmed")
-        await press_button(pilot, "#next")
-        assert isinstance(app.screen, ReceiptScreen), error_of(pilot, "confirmed")
-    record, answers = stored(sqlite_db)
-    assert record.status == Status.submitted
-    assert record.person_key == "202400123456"
-    assert answers["phone"] == "+4791234567"
-    assert answers["norwegian_course_hours"] == 250
-    assert (answers["years_school"], answers["years_higher_education"]) == (11, 6)
-    assert answers["short_term_goals"] == ["norwegian", "work"]
-    assert answers["other_languages"] == [
-        {
-            "language": code,
-            "understanding": level,
-            "speaking": level,
-            "reading": level,
-            "writing": level,
-        }
-        for _name, code, level in ENGINEER_LANGUAGES
-    ]
-    assert [e["level"] for e in answers["educations"]] == ["master", "bachelor"]
-    assert answers["educations"][1] == {
-        "level": "bachelor", "field": "07", "programme": "Electrical engineering", "country": "UA",
-        "status": "completed", "start_year": 2002, "end_year": 2006, "evidence": "with_me",
-        "recognition": "yes",
-    }  # fmt: skip
-    assert [(j["job_title"], j["from_year"], j.get("to_year")) for j in answers["jobs"]] == [
-        ("Lead engineer", 2016, None), ("Electrical engineer", 2010, 2016), ("Technician", 2008, 2010),
-    ]  # fmt: skip
-    assert answers["licence_classes"] == ["B", "BE"]
-    assert answers["wished_occupation_group"] == "2"
 
 
 async def test_stops_halfway_times_out_and_resumes(
