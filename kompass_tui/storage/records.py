@@ -337,23 +337,6 @@ def save_answer(
         place = Place.kiosk
     if kiosk is not None and PERSON_FIELDS.get(path) == "person_key" and isinstance(value, str):
         _look_up_at_kiosk(db, record_id=record_id, person_key=value, kiosk=kiosk)
-        try:
-            statements.write_answer(
-                db, record_id=record_id, path=path, value=value, provenance=provenance, place=place
-            )
-        except DuplicatePerson as exc:  # registered by another program in the meantime
-            with db.write() as session:
-                _note_known(session, exc.existing, kiosk)
-                _note_refused(
-                    session,
-                    existing=exc.existing,
-                    attempt=record_id,
-                    place=place,
-                    actor_id=caseworker_id,
-                    kiosk=kiosk,
-                )
-            raise
-        return
     try:
         statements.write_answer(
             db,
@@ -364,14 +347,17 @@ def save_answer(
             place=place,
             beside=beside,
         )
-    except DuplicatePerson as exc:
+    except DuplicatePerson as exc:  # at a kiosk: registered by another program meanwhile
         with db.write() as session:
+            if kiosk is not None:
+                _note_known(session, exc.existing, kiosk)
             _note_refused(
                 session,
                 existing=exc.existing,
                 attempt=record_id,
                 place=place,
                 actor_id=caseworker_id,
+                kiosk=kiosk,
             )
         raise
 
@@ -446,20 +432,6 @@ def load_answers(db: Database, record_id: uuid.UUID) -> dict[str, Any]:
             select(Answer.path, Answer.value).where(Answer.record_id == record_id)
         ).all()
     return nest_answers(dict(rows))
-
-
-def places(db: Database, record_id: uuid.UUID) -> dict[str, str | None]:
-    """Where each stored answer of a record was given, by path: ``kiosk``, ``desk`` or
-    ``review`` (a :class:`Place`), ``None`` where that was not recorded."""
-    with db.session() as session:
-        existing_record(session, record_id)
-        return dict(
-            session.exec(
-                select(Answer.path, Answer.place)
-                .where(Answer.record_id == record_id)
-                .order_by(col(Answer.path))
-            ).all()
-        )
 
 
 def answer_rows(db: Database, record_id: uuid.UUID) -> list[Answer]:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -69,18 +69,24 @@ def person_changes(
     return {column: stored}
 
 
+#: An answer's row as the save writes it; on a conflict (the same record and path) all but
+#: the first two are replaced.
+_ANSWER_COLUMNS: Final = ("record_id", "path", "value", "provenance", "place", "answered_at")
+
+
+def _on_conflict_replace(statement: Any) -> sa.Insert:
+    """``… ON CONFLICT (record_id, path) DO UPDATE`` the answer's value and what goes with it."""
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=list(_ANSWER_COLUMNS[:2]),
+        set_={name: statement.excluded[name] for name in _ANSWER_COLUMNS[2:]},
+    )
+
+
 @cache
 def _upsert_statement(dialect: str) -> sa.Insert:
     """``INSERT … ON CONFLICT (record_id, path) DO UPDATE``, built once per dialect."""
-    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(_ANSWER)
-    return statement.on_conflict_do_update(
-        index_elements=["record_id", "path"],
-        set_={
-            "value": statement.excluded.value,
-            "provenance": statement.excluded.provenance,
-            "place": statement.excluded.place,
-            "answered_at": statement.excluded.answered_at,
-        },
+    return _on_conflict_replace(
+        (sqlite_insert if dialect == "sqlite" else postgresql_insert)(_ANSWER)
     )
 
 
@@ -102,16 +108,12 @@ def _touch_and_upsert() -> sa.Insert:
     reading the id the update returns (no row when the record is not in progress). One round
     trip to the server instead of two for every answer a kiosk saves."""
     touched = _touch_statement(("updated_at",)).returning(_RECORD.c.id).cte("touched")
-    columns = ["record_id", "path", "value", "provenance", "place", "answered_at"]
     source = sa.select(
         touched.c.id,
-        *(sa.bindparam(name, type_=_ANSWER.c[name].type) for name in columns[1:]),
+        *(sa.bindparam(name, type_=_ANSWER.c[name].type) for name in _ANSWER_COLUMNS[1:]),
     )
-    statement = postgresql_insert(_ANSWER).from_select(columns, source)
-    return statement.on_conflict_do_update(
-        index_elements=["record_id", "path"],
-        set_={name: statement.excluded[name] for name in columns[2:]},
-    ).add_cte(touched)
+    statement = postgresql_insert(_ANSWER).from_select(list(_ANSWER_COLUMNS), source)
+    return _on_conflict_replace(statement).add_cte(touched)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def _compiled(dialect: sa.Dialect, which: str) -> _Compiled:
         keys = ["record_id", "updated_at"]
     else:
         statement = _upsert_statement("sqlite")
-        keys = ["record_id", "path", "value", "provenance", "place", "answered_at"]
+        keys = list(_ANSWER_COLUMNS)
     # Compiled as Core compiles it for an execution with exactly these values.
     compiled = statement.compile(dialect=dialect, column_keys=keys)
     names = tuple(compiled.positiontup or ())
