@@ -498,8 +498,4 @@ def kiosk_next_question(quick: bool) -> Case:
         detail=f"Next on 'About you' from the full name ({first} widgets) until the date of birth "
         f"({second}) is mounted and painted, then Back; baseline: bare screens of {first} and "
         f"{second} widgets (a Button + Static), Button.press → switch_screen, same waits",
-        known_miss="open: 1.8 to 2.15 since the date of birth is typed in the calendar of the "
-        "person's papers (was 1.5 to 1.6): its page has the calendar choice (a RadioSet of three "
-        "RadioButtons, a label and the Gregorian note), and styling those costs more than the "
-        "baseline's plain widgets; a lighter calendar choice is the way back under 2.0",
     )

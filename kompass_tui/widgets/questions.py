@@ -31,6 +31,7 @@ from textual.widgets import RadioSet
 from textual.widgets.option_list import Option
 
 from kompass_tui.i18n import N_, _, current
+from kompass_tui.widgets.choice import RadioChoice
 from kompass_tui.widgets.visual import (
     Button,
     Checkbox,
@@ -188,26 +189,13 @@ class TextField(QuestionField):
         return self.raw(text) if text != self.shown_value() else NOTHING
 
 
-class CalendarChoice(RadioSet):
-    """The calendar of the person's papers: the arrows move, Space or Enter chooses. Each
-    option's name is the calendar's code."""
+class CalendarChoice(RadioChoice):
+    """The calendar of the person's papers: the arrows move, Space or Enter chooses."""
 
     def __init__(self, chosen: Calendar, **kwargs: Any) -> None:
         super().__init__(
-            *(
-                RadioButton(_(calendars.NAMES[c]), value=c is chosen, name=c.value)
-                for c in calendars.CALENDARS
-            ),
-            **kwargs,
+            [(c.value, _(calendars.NAMES[c])) for c in calendars.CALENDARS], chosen.value, **kwargs
         )
-
-    def on_mount(self) -> None:
-        self.call_later(self._at_the_choice)
-
-    def _at_the_choice(self) -> None:
-        """The highlight starts at the calendar chosen, not at the first one."""
-        pressed = self._pressed_button
-        self._selected = self._nodes.index(pressed) if pressed is not None else None
 
 
 class CalendarField(TextField):
@@ -293,10 +281,10 @@ class CalendarField(TextField):
         event.stop()
         self._show_note(event.value)
 
-    @on(RadioSet.Changed, ".calendar-choice")
-    def _calendar_chosen(self, event: RadioSet.Changed) -> None:
+    @on(CalendarChoice.Changed, ".calendar-choice")
+    def _calendar_chosen(self, event: CalendarChoice.Changed) -> None:
         event.stop()
-        name = event.pressed.name or ""
+        name = event.value
         if name not in Calendar.__members__ or name == self.calendar.value:
             return
         self.calendar = Calendar(name)

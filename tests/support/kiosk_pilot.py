@@ -23,7 +23,7 @@ from kompass_tui.kiosk.app import KioskApp
 from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
-from kompass_tui.widgets.questions import CalendarField
+from kompass_tui.widgets.questions import CalendarChoice, CalendarField
 from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema import Questionnaire
 from sporreskjema.i18n import available_locales
@@ -66,6 +66,16 @@ async def click(pilot: Pilot[None], widget: Widget) -> None:
     await pilot.pause()
 
 
+async def choose_calendar(pilot: Pilot[None], where: Widget, calendar: str) -> None:
+    """Click the calendar named ``calendar`` in the calendar choice inside ``where``."""
+    choice = where.query_one(CalendarChoice)
+    await show(pilot, choice)
+    line = choice.line_of(calendar)
+    assert await pilot.click(choice, offset=(1, line)), f"could not click {calendar} in {choice!r}"
+    await pilot.pause()
+    assert choice.chosen == calendar
+
+
 async def pick_language(pilot: Pilot[None], code: str) -> None:
     screen = pilot.app.screen
     assert isinstance(screen, LanguageScreen), screen
@@ -84,7 +94,7 @@ async def open_resume(pilot: Pilot[None], code: str, *, calendar: str | None = "
     await pick_language(pilot, code)
     screen = pilot.app.screen
     if calendar is not None and getattr(screen, "calendar", calendar) != calendar:
-        await click(pilot, next(b for b in screen.query(RadioButton) if b.name == calendar))
+        await choose_calendar(pilot, screen, calendar)
         screen.query_one("#code", Input).focus()
         await pilot.pause()
 
@@ -118,7 +128,7 @@ async def type_text(
     preselected for the language)."""
     field = await reach(pilot, path)
     if calendar is not None and isinstance(field, CalendarField) and field.calendar != calendar:
-        await click(pilot, next(b for b in field.query(RadioButton) if b.name == calendar))
+        await choose_calendar(pilot, field, calendar)
     area = field.query(TextArea)
     box: Input | TextArea = area.first() if area else field.query_one(Input)
     await show(pilot, box)

@@ -14,10 +14,10 @@ import pytest
 from babel.dates import format_date
 from convertdate import coptic, persian
 from textual.pilot import Pilot
-from textual.widgets import Input, RadioButton
+from textual.widgets import Input
 
 from kompass_tui.storage.database import Database
-from kompass_tui.widgets.questions import CalendarField
+from kompass_tui.widgets.questions import CalendarChoice, CalendarField
 from kompass_tui.wizard.registration import Registration
 from kompass_tui.wizard.screens.resume import ResumeScreen
 from kompass_tui.wizard.screens.section import SectionScreen
@@ -28,7 +28,7 @@ from tests.support.kiosk_pilot import (
     SIZE,
     TODAY,
     checked,
-    click,
+    choose_calendar,
     make_app,
     next_step,
     open_resume,
@@ -100,12 +100,12 @@ async def test_a_date_in_the_calendar_of_the_papers_is_stored_gregorian(
         field = await to_birth_date(pilot, locale)
         preselected = {"fa_AF": "persian", "ti": "ethiopian"}.get(locale, "gregorian")
         assert field.calendar == preselected
-        chosen = [b.name for b in field.query(RadioButton) if b.value]
-        assert chosen == [preselected]
+        choice = field.query_one(CalendarChoice)
+        assert choice.chosen == preselected
         if calendar != preselected:  # chosen with the keyboard: Shift+Tab, arrows, Enter
             field.query_one(Input).focus()
             await pilot.press("shift+tab")
-            names = [b.name for b in field.query(RadioButton)]
+            names = [value for value, _label in choice.options]
             moves = names.index(calendar) - names.index(preselected)
             await pilot.press(*["down"] * moves, "enter")
             await pilot.pause()
@@ -214,7 +214,7 @@ async def test_a_registration_is_resumed_with_the_date_of_birth_as_in_the_papers
         assert isinstance(screen, ResumeScreen)
         assert screen.calendar is Calendar.persian
         if calendar is not None:
-            await click(pilot, next(b for b in screen.query(RadioButton) if b.name == calendar))
+            await choose_calendar(pilot, screen, calendar)
         screen.query_one("#code", Input).focus()
         await pilot.press(*begun.resume_code, "enter", *typed, "enter")
         await checked(pilot)

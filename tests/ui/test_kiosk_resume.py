@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, RadioButton
+from textual.widgets import Input
 
 from kompass_tui.i18n import current
 from kompass_tui.kiosk.app import KioskApp
@@ -24,7 +24,7 @@ from sporreskjema.i18n import translator
 from tests.support.kiosk_pilot import (
     TODAY,
     checked,
-    click,
+    choose_calendar,
     make_app,
     next_step,
     open_resume,
@@ -201,8 +201,7 @@ async def test_f2_on_the_resume_screen_keeps_what_was_typed(
         assert app.focused is screen.query_one("#code")
         if screen.calendar is not Calendar.gregorian:  # preselected for the language
             # her date of birth is Gregorian, in the calendar she began in: she chooses it
-            gregorian = next(b for b in screen.query(RadioButton) if b.name == "gregorian")
-            await click(pilot, gregorian)
+            await choose_calendar(pilot, screen, "gregorian")
             screen.query_one("#code", Input).focus()
         await pilot.press("enter", *BIRTH_DATE, "enter")
         await checked(pilot)

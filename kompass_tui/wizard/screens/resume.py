@@ -132,7 +132,7 @@ class ResumeScreen(Screen[None]):
     @on(CalendarChoice.Changed, "#calendar")
     def _calendar_chosen(self, event: CalendarChoice.Changed) -> None:
         event.stop()
-        name = event.pressed.name or ""
+        name = event.value
         if name in Calendar.__members__:
             self.calendar = Calendar(name)
             self.calendar_chosen = True
