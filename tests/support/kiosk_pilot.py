@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import (
@@ -24,6 +26,7 @@ from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage import records
 from kompass_tui.storage.database import Database
 from kompass_tui.widgets.questions import CalendarChoice, CalendarField
+from kompass_tui.wizard.app import WizardApp
 from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema import Questionnaire
 from sporreskjema.i18n import available_locales
@@ -76,13 +79,35 @@ async def choose_calendar(pilot: Pilot[None], where: Widget, calendar: str) -> N
     assert choice.chosen == calendar
 
 
-async def pick_language(pilot: Pilot[None], code: str) -> None:
+async def pick_language(pilot: Pilot[None], code: str, *, it_ends: bool = False) -> None:
+    """Choose the language ``code`` in the picker; ``it_ends``: choosing it ends the app (an
+    error it cannot recover from), see :func:`press_and_let_it_end`."""
     screen = pilot.app.screen
     assert isinstance(screen, LanguageScreen), screen
     options = screen.query_one(OptionList)
     options.focus()
-    await pilot.press("home", *["down"] * available_locales().index(code), "enter")
+    await pilot.press("home", *["down"] * available_locales().index(code))
+    if it_ends:
+        await press_and_let_it_end(pilot, "enter")
+        return
+    await pilot.press("enter")
     await pilot.pause()
+
+
+async def press_and_let_it_end(pilot: Pilot[None], *keys: str, timeout: float = 10.0) -> None:
+    """Press ``keys`` as the terminal sends them, when the last one ends the app: Pilot's own
+    ``press`` waits for the screen to settle, and a screen of an app that has ended never
+    does (it gives up after 30 s)."""
+    app = pilot.app
+    for key in keys:
+        app.post_message(
+            events.Key(key, "\r" if key == "enter" else key if len(key) == 1 else None)
+        )
+    deadline = time.monotonic() + timeout
+    while app.is_running:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app still runs {timeout} s after {keys}")
+        await asyncio.sleep(0.05)
 
 
 async def open_resume(pilot: Pilot[None], code: str, *, calendar: str | None = "gregorian") -> None:
@@ -227,6 +252,39 @@ async def register_without_schooling(pilot: Pilot[None]) -> None:
     await type_text(pilot, "full_name", "Dawit Haile")
     await type_text(pilot, "birth_date", "01.01.2000")
     await register_without_schooling_from_person_id(pilot)
+
+
+#: Dawit's answers as :func:`register_without_schooling` gives them, in the order it does.
+WITHOUT_SCHOOLING: tuple[tuple[str, Any], ...] = (
+    ("acknowledged", True), ("full_name", "Dawit Haile"), ("birth_date", "01.01.2000"),
+    ("person_id", "2024 1234 5678"), ("permit_date", "10.11.2026"), ("citizenship", "ER"),
+    ("residence", "Mottak Nord"), ("mother_tongues", ["ti"]),
+    ("mother_tongue_literacy", "a_little"), ("latin_literacy", "no"),
+    ("has_other_languages", "no"), ("norwegian_level", "none"), ("years_school", "0"),
+    ("years_higher_education", "0"), ("educations[0].level", "none"),
+    ("has_work_experience", "no"), ("has_driving_licence", "no"),
+    ("digital_smartphone", "can"), ("digital_email", "cannot"), ("digital_forms", "cannot"),
+    ("digital_text", "cannot"), ("digital_spreadsheets", "cannot"), ("has_courses", "no"),
+    ("short_term_goals", ["norwegian", "work"]), ("long_term_goal", "Kjøre buss"),
+)  # fmt: skip
+
+
+async def answered_without_schooling(pilot: Pilot[None]) -> None:
+    """Dawit's registration answered at once, as :func:`register_without_schooling` types it
+    (a test of the walk checks that both store the same), and its summary shown: for tests
+    of what comes after the pages, which need not walk through every page again."""
+    from kompass_tui.wizard.screens.summary import SummaryScreen
+
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    assert app.registration is not None
+    registration = app.registration
+    for path, raw in WITHOUT_SCHOOLING:
+        if path.startswith("educations[0]") and not registration.form.get("educations"):
+            registration.add_entry("educations")
+        assert registration.answer(path, raw) is None, path
+    app.go_to(len(registration.questionnaire.sections) - 1)
+    await wait_for_screen(pilot, SummaryScreen)
 
 
 async def register_without_schooling_from_person_id(pilot: Pilot[None]) -> None:

@@ -15,6 +15,7 @@ from kompass_tui.wizard.screens.section import SectionScreen
 from kompass_tui.wizard.screens.summary import SummaryScreen
 from sporreskjema.i18n import translator
 from tests.support.kiosk_pilot import (
+    answered_without_schooling,
     click,
     field_id,
     make_app,
@@ -22,7 +23,6 @@ from tests.support.kiosk_pilot import (
     pick_language,
     press_button,
     reach,
-    register_without_schooling,
     tick,
     type_text,
     wait_for_screen,
@@ -199,7 +199,7 @@ async def test_space_ticks_and_enter_goes_on_in_a_list_of_ticks(
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await pick_language(pilot, locale)
-        await register_without_schooling(pilot)  # up to the summary's page
+        await answered_without_schooling(pilot)  # up to the summary
         app.go_to(5, start_at="skills")  # back to the skills, a list of ticks
         await wait_for_screen(pilot, SectionScreen)
         await pilot.pause()
@@ -224,7 +224,7 @@ async def test_space_chooses_in_order_and_enter_goes_on_in_a_ranking(
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await pick_language(pilot, locale)
-        await register_without_schooling(pilot)  # norwegian first, then work
+        await answered_without_schooling(pilot)  # norwegian first, then work
         app.go_to(6, start_at="short_term_goals")
         await wait_for_screen(pilot, SectionScreen)
         await pilot.pause()
@@ -308,7 +308,7 @@ async def test_change_opens_the_question_still_missing(sqlite_db: Database, loca
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await pick_language(pilot, locale)
-        await register_without_schooling(pilot)
+        await answered_without_schooling(pilot)
         assert app.registration is not None
         app.registration.answer("residence", "")  # cleared at the desk, say
         app.go_to(len(app.registration.questionnaire.sections) - 1)  # the summary anew

@@ -23,6 +23,7 @@ from tests.support.kiosk_pilot import (
     PIN,
     SIZE,
     add_entry,
+    answered_without_schooling,
     checked,
     choose,
     click,
@@ -40,6 +41,33 @@ from tests.support.kiosk_pilot import (
     type_text,
     wait_for_screen,
 )
+
+#: Dawit's answers as stored, from the walk through every page or from the shortcut.
+DAWIT = {
+    "acknowledged": True, "full_name": "Dawit Haile", "birth_date": "2000-01-01",
+    "person_id": "202412345678", "permit_date": "2026-11-10", "citizenship": "ER",
+    "residence": "Mottak Nord", "mother_tongues": ["ti"], "mother_tongue_literacy": "a_little",
+    "latin_literacy": "no", "has_other_languages": "no", "norwegian_level": "none",
+    "years_school": 0, "years_higher_education": 0, "educations": [{"level": "none"}],
+    "has_work_experience": "no",
+    "has_driving_licence": "no", "digital_smartphone": "can", "digital_email": "cannot",
+    "digital_forms": "cannot", "digital_text": "cannot", "digital_spreadsheets": "cannot",
+    "has_courses": "no", "short_term_goals": ["norwegian", "work"],  # in the order chosen
+    "long_term_goal": "Kjøre buss",
+}  # fmt: skip
+
+
+async def test_the_shortcut_to_the_summary_answers_as_the_walk_does(sqlite_db: Database) -> None:
+    """Tests of what comes after the pages skip the walk (answered_without_schooling): what
+    it stores is what the walk below stores, so those tests start where a person would."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "ti")
+        await answered_without_schooling(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.registration is not None
+        assert [error.path.name for error in app.registration.form.errors()] == ["confirmed"]
+    assert stored(sqlite_db)[1] == DAWIT
 
 
 async def test_no_schooling_no_work(sqlite_db: Database) -> None:
@@ -64,18 +92,7 @@ async def test_no_schooling_no_work(sqlite_db: Database) -> None:
     assert record.status == Status.submitted
     assert record.locale == "nb"
     assert record.mode == "kiosk"
-    assert answers == {
-        "acknowledged": True, "full_name": "Dawit Haile", "birth_date": "2000-01-01",
-        "person_id": "202412345678", "permit_date": "2026-11-10", "citizenship": "ER",
-        "residence": "Mottak Nord", "mother_tongues": ["ti"], "mother_tongue_literacy": "a_little",
-        "latin_literacy": "no", "has_other_languages": "no", "norwegian_level": "none",
-        "years_school": 0, "years_higher_education": 0, "educations": [{"level": "none"}],
-        "has_work_experience": "no",
-        "has_driving_licence": "no", "digital_smartphone": "can", "digital_email": "cannot",
-        "digital_forms": "cannot", "digital_text": "cannot", "digital_spreadsheets": "cannot",
-        "has_courses": "no", "short_term_goals": ["norwegian", "work"],  # in the order chosen
-        "long_term_goal": "Kjøre buss", "confirmed": True,
-    }  # fmt: skip
+    assert answers == {**DAWIT, "confirmed": True}
     assert {row.provenance for row in records.answer_rows(sqlite_db, record.id)} == {"self"}
 
 

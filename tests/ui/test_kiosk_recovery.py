@@ -159,9 +159,7 @@ async def test_errors_one_after_another_end_the_app_to_be_started_afresh(
 
     async def run() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            await pick_language(pilot, "uk")
-            for _ in range(50):
-                await pilot.pause(0.1)
+            await pick_language(pilot, "uk", it_ends=True)
 
     with pytest.raises(RuntimeError):
         await run()

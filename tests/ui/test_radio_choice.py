@@ -57,10 +57,12 @@ async def test_a_long_label_goes_on_beside_its_button_and_each_of_its_lines_choo
         shown = lines(app)
         assert shown[0] == "▐●▌ One"
         assert shown[1].startswith("▐●▌ A label")
-        assert shown[2].startswith("    ") and shown[2].strip()  # indented under the label
+        assert shown[2].startswith("    ")
+        assert shown[2].strip()
         assert "…" not in "".join(shown)
         third = choice.line_of("third")
-        assert third > 2 and shown[third] == "▐●▌ Three"
+        assert third > 2
+        assert shown[third] == "▐●▌ Three"
         await pilot.click(choice, offset=(5, 2))  # the long label's second line
         assert choice.chosen == "long"
         await pilot.click(choice, offset=(1, third))
