@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -154,13 +154,12 @@ class Questionnaire(_Strict):
     provenance: tuple[Choice, ...] = Field(min_length=1)
 
     _index: dict[str, Question] = PrivateAttr(default_factory=dict)
-    _plan: Plan | None = PrivateAttr(default=None)
 
-    @property
+    @cached_property
     def plan(self) -> Plan:
-        if self._plan is None:
-            self._plan = Plan.build(self)
-        return self._plan
+        """Built on first use and then an attribute of the instance: a form is made from every
+        record read or imported, and a model's private attribute is slow to reach."""
+        return Plan.build(self)
 
     def question(self, name: str) -> Question:
         return self._index[name]
@@ -519,13 +518,16 @@ def load_builtin(
 def questionnaire_of(questionnaire_id: str, version: str) -> Questionnaire | None:
     """The built-in questionnaire a record names (its id and version), or ``None`` when
     Kompass has no such questionnaire. Cached, as :func:`load_builtin`: the resume, the review,
-    ``show`` and every export read each record's own questionnaire, never only the newest."""
-    if not (
-        isinstance(questionnaire_id, str)
-        and isinstance(version, str)
-        and _BUILTIN_PART.fullmatch(questionnaire_id)
-        and _BUILTIN_PART.fullmatch(version)
-    ):
+    ``show``, every export and every record imported read each record's own questionnaire,
+    never only the newest."""
+    if not (isinstance(questionnaire_id, str) and isinstance(version, str)):
+        return None
+    return _builtin_or_none(questionnaire_id, version)
+
+
+@lru_cache(maxsize=64)  # bounded: the names come from files being imported
+def _builtin_or_none(questionnaire_id: str, version: str) -> Questionnaire | None:
+    if not (_BUILTIN_PART.fullmatch(questionnaire_id) and _BUILTIN_PART.fullmatch(version)):
         return None
     if not builtin_path(questionnaire_id, version).is_file():
         return None

@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -159,7 +160,12 @@ class _Source:
             raise _cannot_read(self.path, exc) from None
 
 
-def read(handle: IO[bytes], path: Path) -> Iterator[tuple[Msg, Any]]:
+#: A record read from a file: where it is, the record, and whether its text is plain (see
+#: :func:`_plain`).
+Found = tuple[Msg, Any, bool]
+
+
+def read(handle: IO[bytes], path: Path) -> Iterator[Found]:
     """Each record of the open file with where it is; JSON Lines, or one JSON array.
 
     The file is read once, from where it is to its end, without seeking: a pipe works too."""
@@ -181,7 +187,7 @@ def read(handle: IO[bytes], path: Path) -> Iterator[tuple[Msg, Any]]:
         yield from _json_lines(source, raw, number)
 
 
-def _json_array(source: _Source, first: bytes, lines_before: int) -> Iterator[tuple[Msg, Any]]:
+def _json_array(source: _Source, first: bytes, lines_before: int) -> Iterator[Found]:
     """The records of a JSON array, parsed one by one (the text is held, the list is not)."""
     raw = bytearray(first)
     while len(raw) <= MAX_JSON_BYTES:  # in pieces: no second copy of the whole file
@@ -229,7 +235,7 @@ def _json_array(source: _Source, first: bytes, lines_before: int) -> Iterator[tu
                 raise invalid(exc) from None
             except RecursionError:
                 raise _refuse(_where("record", number), _too_deep()) from None
-            yield _where("record", number), record
+            yield _where("record", number), record, False
             at = blank(at)
             if text.startswith(",", at):
                 at = blank(at + 1)
@@ -243,7 +249,7 @@ def _json_array(source: _Source, first: bytes, lines_before: int) -> Iterator[tu
         raise invalid(json.JSONDecodeError("Extra data", text, at))
 
 
-def _json_lines(source: _Source, first: bytes, number: int) -> Iterator[tuple[Msg, Any]]:
+def _json_lines(source: _Source, first: bytes, number: int) -> Iterator[Found]:
     raw = first
     while raw:
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
@@ -265,9 +271,33 @@ def _json_lines(source: _Source, first: bytes, number: int) -> Iterator[tuple[Ms
                 ) from None
             except RecursionError:
                 raise _refuse(_where("line", number), _too_deep()) from None
-            yield _where("line", number), record
+            yield _where("line", number), record, _plain(text)
         raw = source.readline(MAX_LINE_BYTES + 1)
         number += 1
+
+
+#: A JSON string in a text without backslashes: it ends at the next quote.
+_UNESCAPED_STRING: Final = re.compile(r'"[^"]*"')
+_NOT_A_BRACKET: Final = re.compile(r"[^\[\]{}]+")
+
+
+def _plain(text: str) -> bool:
+    """Whether the JSON ``text`` is known, from its text alone, to hold no control character
+    in any key or value and no lists or objects nested deeper than :data:`MAX_DEPTH`: then
+    the record it holds needs no :func:`_walk`. A text with a backslash (an escape such as
+    ``\\u001b`` may stand for a control character) or a control character anywhere is not
+    plain, and is walked."""
+    if "\\" in text or has_controls(text):
+        return False
+    depth = 0
+    for bracket in _NOT_A_BRACKET.sub("", _UNESCAPED_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        else:
+            depth -= 1
+    return True
 
 
 def _walk(value: Any, limit: int) -> tuple[bool, list[str]]:
@@ -303,16 +333,23 @@ _CONTAINERS: Final = (dict, list)
 
 
 def check(
-    where: Msg, record: Any, questionnaire: Questionnaire, checked: Checked | None = None
-) -> None:
-    """Refuse a record that the schema, the questionnaire or its answers' rules do not allow.
+    where: Msg,
+    record: Any,
+    questionnaire: Questionnaire,
+    checked: Checked | None = None,
+    *,
+    plain: bool = False,
+) -> dict[str, Any]:
+    """Refuse a record that the schema, the questionnaire or its answers' rules do not allow;
+    its answers without the codes that are derived from them, as they are stored.
+    ``plain``: its text is known to be plain (:func:`_plain`), so it is not walked.
 
     The record schema is checked by the quick validator. A record that any check refuses is
     checked once more from the start with the reference validator (jsonschema), so that the
     refusal is the one it has always been: the first problem in the order of the checks, a
     schema error in jsonschema's words."""
     try:
-        _check(where, record, questionnaire, exact=False, checked=checked)
+        return _check(where, record, questionnaire, exact=False, checked=checked, plain=plain)
     except ImportRefused:
         _check(where, record, questionnaire, exact=True)
         raise
@@ -325,8 +362,9 @@ def _check(
     *,
     exact: bool,
     checked: Checked | None = None,
-) -> None:
-    too_deep, texts = _walk(record, MAX_DEPTH)
+    plain: bool = False,
+) -> dict[str, Any]:
+    too_deep, texts = (False, []) if plain else _walk(record, MAX_DEPTH)
     if too_deep:  # first: the checks below walk it recursively
         raise _refuse(where, _too_deep())
     version = record.get("schema_version") if isinstance(record, dict) else None
@@ -369,10 +407,9 @@ def _check(
                 {"id": found["id"], "version": found["version"]},
             ),
         )
+    answers = without_derived(record["answers"])
     try:
-        Form.from_json(
-            questionnaire, without_derived(record["answers"]), strict=True, checked=checked
-        )
+        Form.from_json(questionnaire, answers, strict=True, checked=checked)
     except FormError as exc:
         raise _refuse(where, exc.message) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -401,6 +438,7 @@ def _check(
     _check_codes(where, record)
     _check_bounds(where, record, questionnaire)
     _check_user_names(where, record)
+    return answers
 
 
 def _follows_schema_quickly(version: int, record: Any) -> bool:
@@ -601,7 +639,7 @@ def import_file(db: Database, path: Path, *, actor_id: int) -> ImportResult:
 
 def _write(
     session: Session,
-    found: Iterator[tuple[Msg, Any]],
+    found: Iterator[Found],
     questionnaire: Questionnaire,
     *,
     actor_id: int,
@@ -612,9 +650,9 @@ def _write(
     seen: set[uuid.UUID] = set()
     pending = _Pending(session, actor_id)
     checked: Checked = {}  # the answers' values that recur from record to record, parsed once
-    for where, record in found:
+    for where, record, plain in found:
         try:
-            check(where, record, questionnaire, checked)
+            answers = check(where, record, questionnaire, checked, plain=plain)
             record_id = uuid.UUID(record["record_id"])
             if record_id in seen:
                 raise _refuse(
@@ -627,7 +665,7 @@ def _write(
             pending.flush()
             raise
         seen.add(record_id)
-        pending.records.append((where, record, record_id))
+        pending.records.append((where, record, record_id, answers))
         if len(pending.records) >= BATCH:
             pending.flush()
     pending.flush()
@@ -653,7 +691,10 @@ class _Pending:
 
     session: Session
     actor_id: int
-    records: list[tuple[Msg, dict[str, Any], uuid.UUID]] = field(default_factory=list)
+    #: Checked, not written yet: where each is, the record, its id, its answers as stored.
+    records: list[tuple[Msg, dict[str, Any], uuid.UUID, dict[str, Any]]] = field(
+        default_factory=list
+    )
     authors: dict[str, int] = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)  # created or changed, in the file's order
     new: int = 0
@@ -668,11 +709,11 @@ class _Pending:
             return
         session, batch = self.session, self.records
         self.records = []
-        ids = [record_id for _where, _record, record_id in batch]
+        ids = [record_id for _where, _record, record_id, _answers in batch]
         here = set(session.execute(sa.select(RECORD.c.id).where(RECORD.c.id.in_(ids))).scalars())
         keys = {
             record["person"]["person_id"]
-            for _where, record, record_id in batch
+            for _where, record, record_id, _answers in batch
             if record_id not in here and record["person"]["person_id"] is not None
         }
         owners: dict[str, uuid.UUID] = (
@@ -686,11 +727,11 @@ class _Pending:
             if keys
             else {}
         )
-        records: list[dict[str, Any]] = []
+        records = _RecordRows(session)
         answers = _AnswerRows(session)
         remarks: list[dict[str, Any]] = []
         corrections: list[dict[str, Any]] = []
-        for where, record, record_id in batch:
+        for where, record, record_id, stored in batch:
             if record_id in here:
                 self._add_history(record, record_id)
                 continue
@@ -703,8 +744,8 @@ class _Pending:
                         Msg(N_("this person already has record %(id)s here"), {"id": str(other)}),
                     )
                 owners[key] = record_id
-            records.append(self._record_row(record, record_id))
-            answers.add(record, record_id)
+            records.add(self._record_row(record, record_id))
+            answers.add(record, record_id, stored)
             remarks += [
                 {"record_id": record_id, **row}
                 for row in _remark_rows(session, record, self.authors)
@@ -717,8 +758,7 @@ class _Pending:
             self.remarks += len(record["remarks"])
             self.corrections += len(record["corrections"])
             self.changed.append(str(record_id))
-        if records:
-            session.execute(sa.insert(RECORD), records)
+        records.insert()
         answers.insert()
         for table, rows in ((REMARK, remarks), (CORRECTION, corrections)):
             if rows:
@@ -799,60 +839,101 @@ def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
-#: The answer table without its column types: :class:`_AnswerRows` hands it values the types
-#: have processed already, a record's id and time once for all its answers.
-_ANSWER_COLUMNS: Final = ("record_id", "path", "value", "provenance", "place", "answered_at")
-_UNTYPED_ANSWER: Final = sa.table("answer", *(sa.column(name) for name in _ANSWER_COLUMNS))
+class _DriverRows:
+    """Rows of one table for one insert of many, handed to the driver as they are: no
+    statement is compiled and no parameters are processed for each row, as SQLAlchemy does
+    for an insert of many. Each value must have gone through its column type's own bind
+    processing (:func:`_bind`, for the database in use) already: a subclass does that, and
+    does the same work once where many rows share a value."""
 
-
-class _AnswerRows:
-    """The answer rows of many records, for one insert of many rows handed to the driver as
-    they are. Each value goes through its column type's own bind processing (for the
-    database in use), but a record's id and time are processed once for all its answers
-    instead of once an answer, and no statement is compiled for each row."""
-
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, table: sa.Table, columns: tuple[str, ...]) -> None:
         self.connection = session.connection()
         dialect = self.connection.dialect
-        self.as_id, self.as_json, self.as_time = (
-            _bind(ANSWER.c[name], dialect) for name in ("record_id", "value", "answered_at")
-        )
-        compiled = sa.insert(_UNTYPED_ANSWER).compile(dialect=dialect)
+        for column in table.columns:
+            if column.name not in columns and column.default is not None:
+                # A programming error (the table gained a column), not something a file can do.
+                raise RuntimeError(f"{table.name}.{column.name} has a default: insert it too")
+        untyped = sa.table(table.name, *(sa.column(name) for name in columns))
+        compiled = sa.insert(untyped).compile(dialect=dialect)
         self.sql = str(compiled)
         # Positional parameters (SQLite's ?) in the statement's order, else by name.
         order = compiled.positiontup if compiled.positional else None
-        if order is not None and tuple(order) != _ANSWER_COLUMNS:
-            # A programming error (the table's columns changed), not something a file can do.
-            raise RuntimeError(f"the answer insert takes {order}, not {_ANSWER_COLUMNS}")
+        if order is not None and tuple(order) != columns:
+            raise RuntimeError(f"the {table.name} insert takes {order}, not {columns}")
+        self.columns = columns
         self.named = order is None
         self.rows: list[Any] = []
 
-    def add(self, record: dict[str, Any], record_id: uuid.UUID) -> None:
-        flat = flat_answers(without_derived(record["answers"]))
-        provenance = record["provenance"]
-        places = record.get("places", {})  # where each answer was given; older files: none
-        stored_id = self.as_id(record_id)
-        answered = self.as_time(_time(record["timestamps"]["updated"]))
-        as_json = self.as_json
-        rows = [
-            (
-                stored_id,
-                path,
-                as_json(value),
-                provenance.get(path, "self"),
-                places.get(path),
-                answered,
-            )
-            for path, value in flat.items()
-        ]
+    def _add(self, rows: list[tuple[Any, ...]]) -> None:
         if self.named:
-            self.rows += [dict(zip(_ANSWER_COLUMNS, row, strict=True)) for row in rows]
+            self.rows += [dict(zip(self.columns, row, strict=True)) for row in rows]
         else:
             self.rows += rows
 
     def insert(self) -> None:
         if self.rows:
             self.connection.exec_driver_sql(self.sql, self.rows)
+
+
+class _RecordRows(_DriverRows):
+    """The record rows of many records (from :meth:`_Pending._record_row`), each value
+    processed by its column's type."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, RECORD, _RECORD_COLUMNS)
+        dialect = self.connection.dialect
+        self.pick = itemgetter(*_RECORD_COLUMNS)
+        # Only the columns whose type changes a value (ids, dates, times, JSON) on this database.
+        self.process = [
+            (index, process)
+            for index, name in enumerate(_RECORD_COLUMNS)
+            if (process := RECORD.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        ]
+
+    def add(self, row: dict[str, Any]) -> None:
+        values = list(self.pick(row))
+        for index, process in self.process:
+            values[index] = process(values[index])
+        self._add([tuple(values)])
+
+
+#: The record's columns an import writes (a record's resume code is never exported).
+_RECORD_COLUMNS: Final = tuple(c.name for c in RECORD.columns if c.name != "resume_hash")
+_ANSWER_COLUMNS: Final = ("record_id", "path", "value", "provenance", "place", "answered_at")
+
+
+class _AnswerRows(_DriverRows):
+    """The answer rows of many records. A record's id and time are processed once for all its
+    answers instead of once an answer."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, ANSWER, _ANSWER_COLUMNS)
+        dialect = self.connection.dialect
+        self.as_id, self.as_json, self.as_time = (
+            _bind(ANSWER.c[name], dialect) for name in ("record_id", "value", "answered_at")
+        )
+
+    def add(self, record: dict[str, Any], record_id: uuid.UUID, stored: dict[str, Any]) -> None:
+        """The record's answers as stored (``stored``: without the derived codes)."""
+        flat = flat_answers(stored)
+        provenance = record["provenance"]
+        places = record.get("places", {})  # where each answer was given; older files: none
+        stored_id = self.as_id(record_id)
+        answered = self.as_time(_time(record["timestamps"]["updated"]))
+        as_json = self.as_json
+        self._add(
+            [
+                (
+                    stored_id,
+                    path,
+                    as_json(value),
+                    provenance.get(path, "self"),
+                    places.get(path),
+                    answered,
+                )
+                for path, value in flat.items()
+            ]
+        )
 
 
 def _bind(column: sa.Column[Any], dialect: sa.Dialect) -> Callable[[Any], Any]:

@@ -69,6 +69,9 @@ IMPORT_CASES = {
     "a reason": ('"Work certificate', '"\\u202eWork certificate', "corrections/0/reason"),
     "an author": ('"author":"kari"', '"author":"kari\\u009b31m"', "remarks/0/author"),
     "a key": ('"answers":{', '"answers":{"x\\u001b":1,', "answers/x\\x1b"),
+    # As they are, not escaped: JSON lets these stand in a string unescaped.
+    "a raw 8-bit CSI": ('"Rami Haddad"', '"Rami \x9b31mHaddad"', "person/full_name"),
+    "a raw bidi override": ('"Wants to work', '"\u202eWants to work', "remarks/1/text"),
 }
 
 
