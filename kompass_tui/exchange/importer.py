@@ -276,8 +276,6 @@ def _json_lines(source: _Source, first: bytes, number: int) -> Iterator[Found]:
         number += 1
 
 
-#: A JSON string in a text without backslashes: it ends at the next quote.
-_UNESCAPED_STRING: Final = re.compile(r'"[^"]*"')
 _NOT_A_BRACKET: Final = re.compile(r"[^\[\]{}]+")
 
 
@@ -289,8 +287,12 @@ def _plain(text: str) -> bool:
     plain, and is walked."""
     if "\\" in text or has_controls(text):
         return False
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return True  # it cannot nest deeper than it has brackets, in strings or not
+    # With no backslash, a string ends at the next quote: every other piece is outside one.
+    outside = "".join(text.split('"')[::2])
     depth = 0
-    for bracket in _NOT_A_BRACKET.sub("", _UNESCAPED_STRING.sub("", text)):
+    for bracket in _NOT_A_BRACKET.sub("", outside):
         if bracket in "[{":
             depth += 1
             if depth > MAX_DEPTH:

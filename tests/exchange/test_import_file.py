@@ -240,6 +240,22 @@ def test_deep_nesting_is_refused_clearly(
     assert _stored(db) == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ('{"a": [1, 2], "b": {"c": "x"}}', True),
+        ('{"a": "' + "[" * 30 + '"}', True),  # brackets in a string are no nesting
+        ('{"a": ' + "[" * 20 + "1" + "]" * 20 + "}", False),  # 21 deep
+        ('{"a": ' + "[" * 19 + "1" + "]" * 19 + ', "b": "' + "{" * 5 + '"}', True),
+        ('{"a": "tab\\t"}', False),  # an escape: it may stand for a control character
+        ('{"a": "\u202eabc"}', False),  # a control character as it is
+    ],
+)
+def test_a_plain_line_is_one_that_needs_no_walk(text: str, plain: bool) -> None:
+    json.loads(text)
+    assert importer._plain(text) is plain
+
+
 def test_the_check_refuses_deep_nesting_before_walking_it() -> None:
     """``check`` on its own (a record that came from anywhere) refuses too, without a
     RecursionError, even where the parser would not have made it."""
