@@ -196,3 +196,21 @@ async def test_the_idle_countdown_that_ticks_as_it_closes_does_nothing(sqlite_db
         assert warning.remaining == 30
         assert app.recovered == []
         assert not isinstance(app.screen, IdleScreen)
+
+
+async def test_an_idle_warning_closed_before_it_is_on_screen_does_nothing(
+    sqlite_db: Database,
+) -> None:
+    """The warning closed in the moment it is pushed, before it is built (its countdown's end,
+    or a key): building it then found its count gone with it, and the kiosk had to recover
+    with an apology (found by the monkey test on a busy CI machine)."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "uk")
+        warning = IdleScreen(1)
+        app.push_screen(warning)
+        warning._tick()  # the last second, before the screen has been built
+        await pilot.pause()
+        await pilot.pause()
+        assert app.recovered == []
+        assert not isinstance(app.screen, IdleScreen)

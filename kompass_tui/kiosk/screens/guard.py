@@ -126,6 +126,10 @@ class IdleScreen(GuardScreen[bool]):
             yield Button(_("Yes, continue"), id="continue", variant="primary")
 
     def on_mount(self) -> None:
+        if not self.is_current:
+            # Closed in the moment it was pushed, before it was built (the countdown's end,
+            # a key): it is going, its count with it.
+            return
         self._show()
         self.set_interval(1, self._tick)
         self.set_focus(self.query_one("#continue"))
