@@ -415,8 +415,7 @@ async def test_no_key_leaves_the_locked_desk(desk: Database, key: str) -> None:
         assert "Ahmad" not in texts(pilot)
         # the password, and the caseworker is back at the page; then Ctrl+Q ends the desk
         await pilot.press(*PASSWORD, "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, SectionScreen)
+        await wait_for_screen(pilot, SectionScreen)  # the password is checked off the loop
         assert app.registration is not None
         assert app.registration.form.get("full_name") == "Ahmad Karimi"
         await pilot.press("ctrl+q")
@@ -453,8 +452,7 @@ async def test_an_error_while_locked_ends_at_the_lock(
         # the registration is gone from the screens (its answers are saved), the desk is
         # the caseworker's again with the password, and they are told what happened
         await pilot.press(*PASSWORD, "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, AssistStartScreen)
+        await wait_for_screen(pilot, AssistStartScreen)  # the password is checked off the loop
         assert app.registration is None
         assert any(str(crash_log_path()) in str(n.message) for n in app._notifications)
     with desk.session() as session:
@@ -506,8 +504,8 @@ async def test_errors_one_after_another_end_the_desk_to_be_started_locked(
         await pilot.pause()
         assert again.is_running
         await pilot.press(*PASSWORD, "enter")
-        await pilot.pause()
-        assert isinstance(again.screen, AssistStartScreen)
+        # the password is checked off the event loop: wait for it, not for a fixed time
+        await wait_for_screen(pilot, AssistStartScreen)
         assert again._notifications  # the caseworker is told what happened
 
 

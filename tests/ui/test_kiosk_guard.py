@@ -5,6 +5,7 @@ PIN is the same in whatever digits it is typed."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,12 @@ from tests.support.kiosk_pilot import PIN, make_app, pick_language
 from tests.support.slow_work import Held, responsive, ticking, until
 
 SIZE = (100, 40)
+
+
+async def pin_checked(pilot: Any) -> None:
+    """The PIN is checked off the event loop: wait until it has been, not for a fixed time."""
+    await pilot.pause()
+    await until(pilot, lambda: not getattr(pilot.app.screen, "_checking", False))
 
 
 def _error(app: object) -> str:
@@ -61,12 +68,12 @@ async def test_wrong_pins_are_slowed_down(
         assert isinstance(app.screen, PinScreen)
         for _try in range(PIN_FREE_TRIES):
             await pilot.press(*"1111", "enter")
-            await pilot.pause()
+            await pin_checked(pilot)
             assert _error(app) == "Wrong PIN."
         assert 4 < PinScreen.locked_until - time.monotonic() <= 5
         # While it waits, the right PIN is not even tried.
         await pilot.press(*PIN, "enter")
-        await pilot.pause()
+        await pin_checked(pilot)
         assert isinstance(app.screen, PinScreen)
         assert _error(app) == "Wait 5 seconds."
         # Leaving the PIN screen and coming back does not end the wait.
@@ -75,19 +82,19 @@ async def test_wrong_pins_are_slowed_down(
         await pilot.pause()
         app.screen.query_one("#pin").value = ""  # type: ignore[attr-defined]
         await pilot.press(*PIN, "enter")
-        await pilot.pause()
+        await pin_checked(pilot)
         assert isinstance(app.screen, PinScreen)
         assert _error(app).startswith("Wait")
         # The wait is over: one more wrong PIN waits twice as long.
         PinScreen.locked_until = 0.0
         app.screen.query_one("#pin").value = ""  # type: ignore[attr-defined]
         await pilot.press(*"1111", "enter")
-        await pilot.pause()
+        await pin_checked(pilot)
         assert 9 < PinScreen.locked_until - time.monotonic() <= 10
         PinScreen.locked_until = 0.0
         app.screen.query_one("#pin").value = ""  # type: ignore[attr-defined]
         await pilot.press(*PIN, "enter")
-        await pilot.pause()
+        await pin_checked(pilot)
         assert PinScreen.failures == 0  # the right PIN starts the count again
     assert app.return_code == 0
 
