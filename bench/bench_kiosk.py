@@ -495,6 +495,9 @@ def kiosk_next_question(quick: bool) -> Case:
         target=2.0,
         subject=lambda: kiosk.call(kiosk_job),
         baseline=lambda: bare.call(bare_job),
+        # Fifteen rounds in --quick too (about 4 s more): a page switch is tens of
+        # milliseconds, and in five rounds on a busy machine none may be a quiet one.
+        rounds=15,
         detail=f"Next on 'About you' from the full name ({first} widgets) until the date of birth "
         f"({second}) is mounted and painted, then Back; baseline: bare screens of {first} and "
         f"{second} widgets (a Button + Static), Button.press → switch_screen, same waits",

@@ -217,6 +217,10 @@ class QuestionsScreen(RegistrationScreen):
         self.page = pages[index]
         self.notice = None  # it was about the page the person was brought to
         body = self.query_one("#body", VerticalScroll)
+        # No cursor while the page turns: when the focused field goes, Textual would give the
+        # cursor to the body for a moment, and styling the body and all its fields again for
+        # it was a third of a page turn's styling. What the field held is saved already.
+        self.set_focus(None)
         with self.app.batch_update():
             await body.remove_children()
             await body.mount_all(self.fields(pages[index]))
