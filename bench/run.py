@@ -13,7 +13,9 @@ baseline round: a noisy neighbour only ever adds time, and on a shared machine i
 both sides of a round alike (a call of seconds that allocates more suffers more), so the
 fastest round of each is the closest to what the code itself costs. A case whose calls time
 themselves (or measure memory) returns its number from each call instead (``measures="value"``),
-and the ratio is of the medians.
+and the ratio is of the medians. With ``--check``, a case that misses its target is measured
+once more and the better measurement counts: a slower program misses twice, a neighbour's busy
+minute does not.
 
 A case that needs a server nobody configured is skipped with a line saying so; one that must run
 (``KOMPASS_REQUIRE_PG=1`` for PostgreSQL, as in CI) fails the run instead. The table says how
@@ -124,6 +126,24 @@ def measure(name: str, case: Case, *, rounds: int, budget: float) -> dict[str, o
     }
 
 
+def _misses(result: dict[str, object]) -> bool:
+    return float(result["ratio"]) > float(result["target"])  # type: ignore[arg-type]
+
+
+def _measured_again(
+    name: str, case: Case, first: dict[str, object], *, rounds: int, budget: float
+) -> dict[str, object]:
+    """With ``--check``, a case that missed its target is measured once more, and the better
+    of its two measurements counts. On a shared machine a neighbour can slow one side for
+    minutes (a 100,000-record export measured 4.9 s and 8.5 s on the same commit, its
+    baseline 3.3 s and 4.0 s): a slower program misses twice, a busy minute does not."""
+    gc.unfreeze()
+    second = measure(name, case, rounds=rounds, budget=budget)
+    better, other = sorted((first, second), key=lambda r: float(r["ratio"]))  # type: ignore[arg-type]
+    better["detail"] = f"{better['detail']}; measured twice, the other time {other['ratio']}"
+    return better
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
@@ -161,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             result = measure(name, case, rounds=rounds, budget=budget)
+            if args.check and _misses(result) and not case.known_miss:
+                result = _measured_again(name, case, result, rounds=rounds, budget=budget)
         finally:
             gc.unfreeze()
         result["seconds"] = round(time.perf_counter() - began, 1)
