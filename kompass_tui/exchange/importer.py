@@ -889,7 +889,7 @@ class _RecordRows(_DriverRows):
         self.process = [
             (index, process)
             for index, name in enumerate(_RECORD_COLUMNS)
-            if (process := RECORD.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            if (process := _processor(RECORD.c[name], dialect)) is not None
         ]
 
     def add(self, row: dict[str, Any]) -> None:
@@ -938,10 +938,15 @@ class _AnswerRows(_DriverRows):
         )
 
 
+def _processor(column: sa.Column[Any], dialect: sa.Dialect) -> Callable[[Any], Any] | None:
+    """What the column's type does to a value it is given to store, on this database;
+    ``None`` when it stores the value as it is."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
 def _bind(column: sa.Column[Any], dialect: sa.Dialect) -> Callable[[Any], Any]:
-    """What the column's type does to a value it is given to store, on this database."""
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return process if process is not None else _same
+    """:func:`_processor`, or the value as it is."""
+    return _processor(column, dialect) or _same
 
 
 def _same(value: Any) -> Any:

@@ -27,6 +27,10 @@ from kompass_tui.i18n import current
 from kompass_tui.widgets import bidi
 from kompass_tui.widgets.visual import VisualLines
 
+#: The round button, as Textual's RadioButton draws it: ▐●▌.
+_BUTTON_INNER = "●"
+_BUTTON_WIDTH = len(ToggleButton.BUTTON_LEFT + _BUTTON_INNER + ToggleButton.BUTTON_RIGHT)
+
 
 class RadioChoice(VisualLines, Widget, can_focus=True):
     """Options as ``(value, label)`` pairs; :attr:`chosen` is the value chosen (or ``None``)."""
@@ -95,17 +99,18 @@ class RadioChoice(VisualLines, Widget, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.options = tuple(options)
+        self.values = [value for value, _label in self.options]
         self._labels = [Content(label).first_line.rstrip() for _value, label in self.options]
         self.chosen = chosen
-        values = [value for value, _label in self.options]
-        self.set_reactive(RadioChoice.highlighted, values.index(chosen) if chosen in values else 0)
+        start = self.values.index(chosen) if chosen in self.values else 0
+        self.set_reactive(RadioChoice.highlighted, start)
 
     # ------------------------------------------------------------------ choosing
 
     def choose(self, index: int) -> None:
         """Choose the option at ``index`` (and move the highlight there)."""
         self.highlighted = index
-        value = self.options[index][0]
+        value = self.values[index]
         if value != self.chosen:
             self.chosen = value
             self.refresh()
@@ -128,7 +133,7 @@ class RadioChoice(VisualLines, Widget, can_focus=True):
 
     def line_of(self, value: str) -> int:
         """The first line the option ``value`` is drawn on."""
-        index = [value for value, _label in self.options].index(value)
+        index = self.values.index(value)
         return self._line_options(self.content_size.width).index(index)
 
     def watch_highlighted(self) -> None:
@@ -142,13 +147,13 @@ class RadioChoice(VisualLines, Widget, can_focus=True):
         side = Style(foreground=style.background, background=self.background_colors[1])
         return Content.assemble(
             (ToggleButton.BUTTON_LEFT, side),
-            ("●", style),
+            (_BUTTON_INNER, style),
             (ToggleButton.BUTTON_RIGHT, side),
         )
 
     def _wrapped(self, width: int) -> list[list[Content]]:
         """Each option's label in lines that fit beside its button (a blank each side)."""
-        room = width - len(ToggleButton.BUTTON_LEFT + "●" + ToggleButton.BUTTON_RIGHT) - 2
+        room = width - _BUTTON_WIDTH - 2
         return [
             [label] if room < 1 or label.cell_length <= room else label.wrap(room)
             for label in self._labels
@@ -162,10 +167,9 @@ class RadioChoice(VisualLines, Widget, can_focus=True):
         width = self.content_size.width
         rtl = bidi.right_aligned(current().rtl)
         highlight = self.get_visual_style("radio--highlight")
-        values = [value for value, _label in self.options]
         shown: list[Content] = []
         for index, lines in enumerate(self._wrapped(width)):
-            button = self._button(values[index] == self.chosen)
+            button = self._button(self.values[index] == self.chosen)
             indent = Content(" " * button.cell_length)
             for number, line in enumerate(lines):
                 text = line.pad(1, 1)
@@ -184,7 +188,7 @@ class RadioChoice(VisualLines, Widget, can_focus=True):
         return Content("\n").join(shown)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return 4 + max((label.cell_length for label in self._labels), default=0) + 1
+        return _BUTTON_WIDTH + 2 + max((label.cell_length for label in self._labels), default=0)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._line_options(width))
