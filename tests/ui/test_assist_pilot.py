@@ -79,8 +79,8 @@ async def log_in(pilot: Pilot[None]) -> None:
     await pilot.pause()
     assert isinstance(pilot.app.screen, LoginScreen)
     await pilot.press(*"kari", "enter", *PASSWORD, "enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, AssistStartScreen)
+    # the password is checked off the event loop: wait for it, not for a fixed time
+    await wait_for_screen(pilot, AssistStartScreen)
 
 
 async def set_up_session(
