@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic_core import PydanticCustomError
 
 from . import types
+from .calendars import AS_WRITTEN_SUFFIX
 from .expressions import VALUE, Expression, ExpressionError, compile_expression
 from .i18n import N_, Msg
 from .types import QuestionKind
@@ -208,10 +209,21 @@ class Plan:
     group: dict[str, str | None]
     children: dict[str, tuple[Question, ...]]
     kinds: dict[str, QuestionKind]
+    #: The questions outside any repeat group, by name.
+    top: dict[str, Question]
+    #: Each repeat group's questions by name, and the names an entry may hold: those and,
+    #: beside a date or year, the same name with :data:`AS_WRITTEN_SUFFIX`.
+    entry_questions: dict[str, dict[str, Question]]
+    entry_names: dict[str, frozenset[str]]
 
     @classmethod
     def build(cls, questionnaire: Questionnaire) -> Plan:
         questions = {q.name: q for q in questionnaire.all_questions()}
+        entry_questions = {
+            name: {c.name: c for c in q.questions}
+            for name, q in questions.items()
+            if q.kind.container
+        }
         return cls(
             questions=questions,
             relevant={name: q.relevant_expr for name, q in questions.items()},
@@ -219,7 +231,18 @@ class Plan:
             group={name: q.group for name, q in questions.items()},
             children={name: q.questions for name, q in questions.items() if q.kind.container},
             kinds={name: q.kind for name, q in questions.items()},
+            top={name: q for name, q in questions.items() if q.group is None},
+            entry_questions=entry_questions,
+            entry_names={
+                name: frozenset(children) | _written_names(children)
+                for name, children in entry_questions.items()
+            },
         )
+
+
+def _written_names(questions: Mapping[str, Question]) -> frozenset[str]:
+    """The names a date or year typed in another calendar is kept under, beside its answer."""
+    return frozenset(name + AS_WRITTEN_SUFFIX for name, q in questions.items() if q.kind.calendar)
 
 
 # ------------------------------------------------------------------ problems

@@ -547,7 +547,7 @@ class Form:
                 raise FormError(Msg(N_("There is no question '%(name)s'."), {"name": str(name)}))
             kind = kinds[name]
             if kind.container:
-                children = {c.name: c for c in plan.children[name]}
+                children, names = plan.entry_questions[name], plan.entry_names[name]
                 if raw is not None and not (
                     isinstance(raw, list) and all(isinstance(entry, Mapping) for entry in raw)
                 ):
@@ -556,11 +556,12 @@ class Form:
                     raise _too_many(question)
                 entries = []
                 for entry in raw or []:
-                    unknown = {str(k) for k in entry} - children.keys() - _written_names(children)
+                    unknown = [k for k in entry if k not in names]
                     if unknown:
                         raise FormError(
                             Msg(
-                                N_("There is no question '%(name)s'."), {"name": sorted(unknown)[0]}
+                                N_("There is no question '%(name)s'."),
+                                {"name": min(str(k) for k in unknown)},
                             )
                         )
                     stored = {
@@ -574,8 +575,7 @@ class Form:
                 raise FormError(Msg(N_("'%(name)s' takes no answer."), {"name": name}))
             else:
                 answers[name] = _stored(question, raw, questionnaire, day, strict, checked)
-        top = {name: q for name, q in questions.items() if group_of[name] is None}
-        answers = _written_beside(answers, written, top, strict)
+        answers = _written_beside(answers, written, plan.top, strict)
         return cls(questionnaire, answers, day)
 
 
@@ -586,11 +586,6 @@ def _with_written(encoded: dict[str, Any], entry: Mapping[str, Any]) -> dict[str
         if written is not None:
             encoded[name + AS_WRITTEN_SUFFIX] = written
     return encoded
-
-
-def _written_names(questions: Mapping[str, Question]) -> set[str]:
-    """The names a date or year typed in another calendar is kept under, beside its answer."""
-    return {name + AS_WRITTEN_SUFFIX for name, q in questions.items() if q.kind.calendar}
 
 
 def _written_beside(
@@ -655,7 +650,8 @@ def _wrong_form(question: Question) -> Msg:
 #: Answers accepted for a question (by its identity, the value's type and the value), kept
 #: with the question itself so that its identity cannot be another's.
 Checked = dict[tuple[int, type, Any], tuple["Question", Any]]
-#: What is remembered: values that cannot change once accepted.
+#: What is remembered: values that cannot change once accepted, and lists of text (codes),
+#: remembered as a tuple of the same texts.
 _REMEMBERED: Final = (str, int, float, bool)
 #: Beyond this many, what was remembered is forgotten (names and identifiers do not recur).
 _REMEMBER_AT_MOST: Final = 20_000
@@ -672,16 +668,21 @@ def _stored(
     """A stored answer decoded, if it has the form its type stores; with ``strict``, only one
     the parser returns unchanged. The same question, value and day always give the same
     answer: ``checked`` remembers those accepted."""
-    if checked is None or data.__class__ not in _REMEMBERED:
+    if checked is None:
         return _decoded(question, data, questionnaire, today, strict)
-    key = (id(question), data.__class__, data)
+    if data.__class__ is list and all(item.__class__ is str for item in data):
+        key: tuple[int, type, Any] = (id(question), list, tuple(data))  # codes: ["ti", "ar"]
+    elif data.__class__ in _REMEMBERED:
+        key = (id(question), data.__class__, data)
+    else:
+        return _decoded(question, data, questionnaire, today, strict)
     hit = checked.get(key)
     if hit is not None and hit[0] is question:
-        return hit[1]
+        return hit[1] if key[1] is not list else list(hit[1])  # each form its own list
     value = _decoded(question, data, questionnaire, today, strict)
     if len(checked) >= _REMEMBER_AT_MOST:
         checked.clear()
-    checked[key] = (question, value)
+    checked[key] = (question, value if key[1] is not list else list(value))
     return value
 
 

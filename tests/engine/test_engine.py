@@ -277,3 +277,38 @@ def test_answers_remembered_across_forms_are_remembered_for_their_own_question()
         Form.from_json(kompass, {"years_school": 21}, TODAY, strict=True, checked=checked)
     with pytest.raises(FormError):
         Form.from_json(kompass, {"years_school": 21}, TODAY, strict=True, checked=checked)
+
+
+def test_lists_of_codes_remembered_across_forms_stay_each_forms_own() -> None:
+    """Codes recur from record to record (["ti", "ar"]) and are remembered too: the same list
+    is accepted again for its own question only, and each form gets a list of its own, so
+    what one form does to its answer cannot change what the next one reads."""
+    from sporreskjema import load_builtin
+
+    kompass = load_builtin()
+    checked: dict = {}
+    first = Form.from_json(
+        kompass, {"mother_tongues": ["ti", "ar"]}, TODAY, strict=True, checked=checked
+    )
+    first.get("mother_tongues").append("fa")
+    second = Form.from_json(
+        kompass, {"mother_tongues": ["ti", "ar"]}, TODAY, strict=True, checked=checked
+    )
+    assert second.get("mother_tongues") == ["ti", "ar"]
+    second.get("mother_tongues").clear()
+    third = Form.from_json(
+        kompass, {"mother_tongues": ["ti", "ar"]}, TODAY, strict=True, checked=checked
+    )
+    assert third.get("mother_tongues") == ["ti", "ar"]
+    with pytest.raises(FormError):  # not goals
+        Form.from_json(
+            kompass, {"short_term_goals": ["ti", "ar"]}, TODAY, strict=True, checked=checked
+        )
+    with pytest.raises(FormError):  # an unknown code, twice: never remembered as right
+        Form.from_json(
+            kompass, {"mother_tongues": ["ti", "xx-nope"]}, TODAY, strict=True, checked=checked
+        )
+    with pytest.raises(FormError):
+        Form.from_json(
+            kompass, {"mother_tongues": ["ti", "xx-nope"]}, TODAY, strict=True, checked=checked
+        )
