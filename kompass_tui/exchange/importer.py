@@ -25,7 +25,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, Final
@@ -41,6 +41,7 @@ from kompass_tui.exchange.records import (
     RECORD,
     REMARK,
     SCHEMA_FILES,
+    heap_frozen,
     schema,
     without_derived,
 )
@@ -628,7 +629,7 @@ def import_file(db: Database, path: Path, *, actor_id: int) -> ImportResult:
         found = read(handle, path)
         # A JSON array is read whole here, before the write lock is taken.
         first = next(found, None)
-        with db.write() as session:
+        with heap_frozen(), db.write() as session:
             result = _write(
                 session,
                 itertools.chain([first] if first else [], found),
@@ -711,24 +712,21 @@ class _Pending:
             return
         session, batch = self.session, self.records
         self.records = []
-        ids = [record_id for _where, _record, record_id, _answers in batch]
-        here = set(session.execute(sa.select(RECORD.c.id).where(RECORD.c.id.in_(ids))).scalars())
-        keys = {
-            record["person"]["person_id"]
-            for _where, record, record_id, _answers in batch
-            if record_id not in here and record["person"]["person_id"] is not None
-        }
-        owners: dict[str, uuid.UUID] = (
-            dict(
-                session.execute(
-                    sa.select(RECORD.c.person_key, RECORD.c.id).where(
-                        RECORD.c.person_key.in_(sorted(keys))
-                    )
-                ).all()
+        ids = {record_id for _where, _record, record_id, _answers in batch}
+        keys = {record["person"]["person_id"] for _where, record, _id, _answers in batch} - {None}
+        # One query for both: the batch's records that are here, and the records here of the
+        # persons the batch names.
+        here: set[uuid.UUID] = set()
+        owners: dict[str, uuid.UUID] = {}
+        for found_id, person_key in session.execute(
+            sa.select(RECORD.c.id, RECORD.c.person_key).where(
+                sa.or_(RECORD.c.id.in_(sorted(ids)), RECORD.c.person_key.in_(sorted(keys)))
             )
-            if keys
-            else {}
-        )
+        ):
+            if found_id in ids:
+                here.add(found_id)
+            if person_key is not None:
+                owners[person_key] = found_id
         records = _RecordRows(session)
         answers = _AnswerRows(session)
         remarks: list[dict[str, Any]] = []
@@ -850,20 +848,8 @@ class _DriverRows:
 
     def __init__(self, session: Session, table: sa.Table, columns: tuple[str, ...]) -> None:
         self.connection = session.connection()
-        dialect = self.connection.dialect
-        for column in table.columns:
-            if column.name not in columns and column.default is not None:
-                # A programming error (the table gained a column), not something a file can do.
-                raise RuntimeError(f"{table.name}.{column.name} has a default: insert it too")
-        untyped = sa.table(table.name, *(sa.column(name) for name in columns))
-        compiled = sa.insert(untyped).compile(dialect=dialect)
-        self.sql = str(compiled)
-        # Positional parameters (SQLite's ?) in the statement's order, else by name.
-        order = compiled.positiontup if compiled.positional else None
-        if order is not None and tuple(order) != columns:
-            raise RuntimeError(f"the {table.name} insert takes {order}, not {columns}")
+        self.sql, self.named = _insert_of(table, columns, self.connection.dialect)
         self.columns = columns
-        self.named = order is None
         self.rows: list[Any] = []
 
     def _add(self, rows: list[tuple[Any, ...]]) -> None:
@@ -875,6 +861,23 @@ class _DriverRows:
     def insert(self) -> None:
         if self.rows:
             self.connection.exec_driver_sql(self.sql, self.rows)
+
+
+@lru_cache(maxsize=16)
+def _insert_of(table: sa.Table, columns: tuple[str, ...], dialect: sa.Dialect) -> tuple[str, bool]:
+    """The insert of ``columns`` into ``table`` as the driver takes it, and whether its
+    parameters are by name; compiled once for each database an import writes to."""
+    for column in table.columns:
+        if column.name not in columns and column.default is not None:
+            # A programming error (the table gained a column), not something a file can do.
+            raise RuntimeError(f"{table.name}.{column.name} has a default: insert it too")
+    untyped = sa.table(table.name, *(sa.column(name) for name in columns))
+    compiled = sa.insert(untyped).compile(dialect=dialect)
+    # Positional parameters (SQLite's ?) in the statement's order, else by name.
+    order = compiled.positiontup if compiled.positional else None
+    if order is not None and tuple(order) != columns:
+        raise RuntimeError(f"the {table.name} insert takes {order}, not {columns}")
+    return str(compiled), order is None
 
 
 class _RecordRows(_DriverRows):

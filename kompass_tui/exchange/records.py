@@ -8,9 +8,11 @@ one of the batch before) and one each for their answers, remarks and corrections
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -528,3 +530,16 @@ def to_export(
             for correction in corrections
         ],
     }
+
+
+@contextmanager
+def heap_frozen() -> Iterator[None]:
+    """Keep the objects that were alive before an export or an import out of the garbage
+    collector's scans while it runs: each makes millions of short-lived dicts for a large
+    file, and every full collection would otherwise walk the whole heap again (a fifth of
+    the export's time)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
