@@ -388,9 +388,5 @@ def import_time(quick: bool) -> Case:
         f"answer rows, one transaction",
         measures="value",
         unit="s",
-        rounds=3,
-        known_miss="open: 2.0 to 2.7 in a whole quick run, 2.8 to 3.0 on its own, on a 2-core "
-        "machine (was 2.9 to 3.2 on its own): of 160 ms for 1,000 records, reading is 22, the "
-        "engine's strict check of each answer about 48 and writing 75 (the driver's inserts "
-        "32 of it); the baseline checks nothing",
+        rounds=5,
     )
