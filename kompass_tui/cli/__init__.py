@@ -19,6 +19,7 @@ import typer  # noqa: E402
 import kompass_tui  # noqa: E402
 from kompass_tui.cli import (  # noqa: E402
     assist,
+    audio,
     audit,
     db,
     exchange,
@@ -42,12 +43,13 @@ app = typer.Typer(
 app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
+app.add_typer(audio.app, name="audio")
 #: Each command, the function that runs it, and its help.
 # fmt: off
 _COMMANDS = (
     ("kiosk", kiosk.kiosk, _("Start the self-registration kiosk.")),
     ("assist", assist.assist, _("Register a person together with them (and an interpreter) at the caseworker's desk.")),
-    ("locales", locales.locales, _("List every locale with its own name, its direction, its completeness and its review.")),
+    ("locales", locales.locales, _("List every locale with its own name, its direction, its completeness, its review and how it speaks.")),
     ("review", review.review, _("Review records: read them by section, add remarks and notes, correct answers, move them on.")),
     ("list", records.list_, _("List records with their status and the days left to the two-week deadline.")),
     ("show", records.show, _("Show a record by section: answers, who gave them, remarks and corrections.")),

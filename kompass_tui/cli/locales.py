@@ -13,6 +13,8 @@ from rich.table import Table
 from kompass_tui.cli.options import JsonOption
 from kompass_tui.cli.output import print_json
 from kompass_tui.i18n import _, current
+from kompass_tui.voice.player import find_player
+from kompass_tui.voice.voices import Speech, speech
 from kompass_tui.widgets import bidi
 from sporreskjema.i18n import LOCALES, available_locales, catalog_status, own_name, translator
 
@@ -33,6 +35,7 @@ def locales(as_json: JsonOption = False) -> None:
     table.add_column(_("Direction"), no_wrap=True)
     table.add_column(_("Complete"), justify="right", no_wrap=True)
     table.add_column(_("Native review"))
+    table.add_column(_("Speech"), no_wrap=True)
     for code in codes:
         status = catalog_status(code)
         direction = _("right to left") if translator(code).rtl else _("left to right")
@@ -43,11 +46,29 @@ def locales(as_json: JsonOption = False) -> None:
             direction,
             format_percent(status.complete, locale=tr.cldr),
             reviewed,
+            _spoken(speech(code)),
         )
     console.print(table)
+    player = find_player()
+    if player.found:
+        typer.echo(_("Sound on this machine: %(how)s") % {"how": player.reason.render(tr)})
+    else:
+        typer.echo(_("No sound on this machine: %(why)s") % {"why": player.reason.render(tr)})
     missing = [code for code in codes if catalog_status(code).complete < 1]
     if missing:
         typer.echo(_("Not complete: %(locales)s") % {"locales": ", ".join(missing)})
+
+
+def _spoken(how: Speech) -> str:
+    if how.way == "voice":
+        return "espeak-ng" + (
+            _(", clips %(share)s") % {"share": format_percent(how.coverage, locale=current().cldr)}
+            if how.clips
+            else ""
+        )
+    if how.way == "clips":
+        return _("clips %(share)s") % {"share": format_percent(how.coverage, locale=current().cldr)}
+    return _("none")
 
 
 def _locale(code: str) -> dict[str, object]:
@@ -62,4 +83,15 @@ def _locale(code: str) -> dict[str, object]:
         "total": status.total,
         "complete": status.complete,
         "reviewed": status.reviewed,
+        "speech": _speech_json(speech(code)),
+    }
+
+
+def _speech_json(how: Speech) -> dict[str, object]:
+    return {
+        "way": how.way,
+        "voice": how.voice,
+        "clips": how.clips,
+        "messages": how.messages,
+        "coverage": round(how.coverage, 4),
     }

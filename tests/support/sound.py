@@ -1,0 +1,26 @@
+"""Sound in tests: how loud a WAV file is, and whether espeak-ng is here to make one."""
+
+from __future__ import annotations
+
+import array
+import os
+import wave
+from pathlib import Path
+
+import pytest
+
+from kompass_tui.voice.voices import espeak
+
+#: CI installs espeak-ng (.ci/run), and there a test that needs it always runs; elsewhere it
+#: says why it did not.
+needs_espeak = pytest.mark.skipif(
+    espeak() is None and not os.environ.get("CI"), reason="espeak-ng is not installed"
+)
+
+
+def rms(path: Path) -> float:
+    """The loudness of a 16-bit WAV file: 0 for silence."""
+    with wave.open(str(path)) as sound:
+        assert sound.getsampwidth() == 2
+        samples = array.array("h", sound.readframes(sound.getnframes()))
+    return (sum(s * s for s in samples) / max(len(samples), 1)) ** 0.5
