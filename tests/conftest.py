@@ -133,6 +133,8 @@ def _own_data_dir(
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("KOMPASS_DB", raising=False)
+    # No test plays sound on the machine that runs it (a test of reading aloud sets its own).
+    monkeypatch.setenv("KOMPASS_AUDIO_PLAYER", "off")
 
 
 @pytest.fixture(autouse=True)

@@ -15,12 +15,14 @@ from textual.containers import Horizontal
 
 from kompass_tui.i18n import _, current
 from kompass_tui.widgets import bidi
-from kompass_tui.widgets.host import Bilingual, Host
+from kompass_tui.widgets.host import Bilingual, Host, ReadsAloud
 from kompass_tui.widgets.visual import Button, Label
 from sporreskjema.i18n import Translator
 
 #: The app, as one that may show a second language (any other app shows one).
 _BILINGUAL = Host(Bilingual)
+#: The app, as one that may read its screens aloud.
+_READS_ALOUD = Host(ReadsAloud)
 
 
 def beside(app: App[Any]) -> Translator | None:
@@ -77,6 +79,9 @@ class TopBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(self.where(), id="where")
+        reader = _READS_ALOUD.find(self.app)
+        if reader is not None and reader.speaks():  # without sound, no button that does nothing
+            yield Button(_("Read aloud") + " F5", id="speak-button", classes="chrome")
         yield Button(_("Language") + " F2", id="language-button", classes="chrome")
 
     def show(self, *, page: tuple[int, int] | None = None, note: str | None = None) -> None:

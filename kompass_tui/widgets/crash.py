@@ -7,8 +7,10 @@ import datetime as dt
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TextIO
 
 import platformdirs
 
@@ -28,10 +30,7 @@ def log_error(error: BaseException | None) -> str:
     """
     path = crash_log_path()
     try:
-        make_private_dir(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as log:
-            log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n")
+        with _appending(path) as log:
             seen: set[int] = set()
             while error is not None and id(error) not in seen:
                 seen.add(id(error))
@@ -45,6 +44,28 @@ def log_error(error: BaseException | None) -> str:
         return str(path)
     except OSError:
         return "-"
+
+
+def notice_log_path() -> Path:
+    return crash_log_path().with_name("kompass.log")
+
+
+def log_notice(line: str) -> None:
+    """Append one line for the staff to the notice log beside the crash log: something the app
+    does without, such as sound, and why (the crash log is for errors alone)."""
+    with suppress(OSError), _appending(notice_log_path()) as log:
+        log.write(f"{line}\n")
+
+
+@contextmanager
+def _appending(path: Path) -> Iterator[TextIO]:
+    """The log at ``path``, readable by its owner only, open at its end after a line with the
+    time."""
+    make_private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as log:
+        log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n")
+        yield log
 
 
 class CrashLog:

@@ -99,6 +99,14 @@ class LoginHost(Protocol):
     def db(self) -> Database: ...
 
 
+class ReadsAloud(Protocol):
+    """An app that can read its screens aloud (the kiosk and the desk, where there is sound)."""
+
+    def speaks(self) -> bool:
+        """Whether there is sound to read aloud with."""
+        ...
+
+
 class Bilingual(Protocol):
     """An app that may show the caseworker's language beside the person's (the assisted desk;
     the kiosk has no such language)."""

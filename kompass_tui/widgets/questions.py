@@ -32,6 +32,7 @@ from textual.widgets.option_list import Option
 
 from kompass_tui.i18n import N_, _, current
 from kompass_tui.widgets.choice import RadioChoice
+from kompass_tui.widgets.spoken import plain
 from kompass_tui.widgets.visual import (
     Button,
     Checkbox,
@@ -88,6 +89,19 @@ class QuestionField(Vertical):
             text.append("\n")
             text.append(_(self.question.help), style="dim")
         return text
+
+    def spoken(self) -> list[str]:
+        """What the question says when read aloud: its label, its help, its choices and the
+        error under it, if there is one."""
+        parts = [_(self.question.label)]
+        if self.question.help:
+            parts.append(_(self.question.help))
+        if self.question.choices:
+            parts += [
+                _(choice.label) for choice in self.questionnaire.choice_list(self.question.choices)
+            ]
+        parts += [plain(error.content) for error in self.query(".question-error").results(Static)]
+        return parts
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading(), classes="question-heading")

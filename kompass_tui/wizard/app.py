@@ -12,15 +12,19 @@ import datetime as dt
 import signal
 import time
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual import events, work
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from kompass_tui.i18n import N_, Msg, _, current, set_locale
+from kompass_tui.voice.player import Player, Speaker, find_player
+from kompass_tui.voice.voices import can_speak
 from kompass_tui.widgets import CHROME_CSS, QUESTIONS_CSS, bidi
-from kompass_tui.widgets.crash import CrashLog, log_error
+from kompass_tui.widgets.crash import CrashLog, log_error, log_notice
+from kompass_tui.widgets.spoken import spoken_text
 from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema.i18n import DEFAULT_LOCALE, Translator
 
@@ -61,6 +65,9 @@ class WizardApp(CrashLog, App[None]):
     )
     #: The screens under the wizard's (the language picker, the assisted desk's start).
     BASE_SCREENS = 1
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "read_aloud", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -92,11 +99,55 @@ class WizardApp(CrashLog, App[None]):
         #: The unexpected errors the app recovered from (each is in the crash log).
         self.recovered: list[BaseException] = []
         self._error_times: list[float] = []
+        #: Reads the screen aloud (F5); it has no sound until the player is found, after the
+        #: first screen is painted.
+        self.speaker = Speaker(Player(None, Msg(N_("not looked for yet"))))
         set_locale(DEFAULT_LOCALE)  # every person starts at the language picker
 
     def on_mount(self) -> None:
         if self._db is None:
             self.call_after_refresh(self._load)
+        self.call_after_refresh(self._find_player)
+
+    # ---------------------------------------------------------------- reading aloud
+
+    def _find_player(self) -> None:
+        """Look for the machine's sound once: without it, the app is exactly as before, and
+        the log says why."""
+        player = find_player()
+        self.speaker = Speaker(player, failed=self._speech_failed)
+        if not player.found:
+            log_notice(
+                _("Reading aloud is off: %(why)s") % {"why": player.reason.render(current())}
+            )
+            return
+        for bar in self.screen.query("#top-bar"):
+            bar.refresh(recompose=True)
+
+    def _speech_failed(self, message: Msg) -> None:
+        log_notice(_("Could not read aloud: %(why)s") % {"why": message.render(current())})
+
+    def speaks(self) -> bool:
+        """Whether the screen can be read aloud here (there is sound)."""
+        return self.speaker.available
+
+    def action_read_aloud(self) -> None:
+        """Read the screen aloud in the person's language; again, or moving on, stops it."""
+        if self.speaker.speaking:
+            self.speaker.stop()
+            return
+        if not self.speaker.available:
+            return
+        locale, text = current().locale, spoken_text(self.screen)
+        if not text:
+            return
+        if not can_speak(locale, text):
+            self.notify(_("There is no voice in this language yet."), timeout=4)
+            return
+        self.speaker.say(locale, text)
+
+    def stop_speaking(self) -> None:
+        self.speaker.stop()
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
@@ -225,6 +276,7 @@ class WizardApp(CrashLog, App[None]):
         from kompass_tui.wizard.screens.summary import SummaryScreen
 
         assert self.registration is not None
+        self.speaker.stop()
         last = len(self.registration.questionnaire.sections) - 1
         screen: Screen[None] = (
             SummaryScreen(last)
@@ -246,6 +298,7 @@ class WizardApp(CrashLog, App[None]):
 
     def reset(self) -> None:
         """Forget the current person and return to the first screen."""
+        self.speaker.stop()
         self.registration = None
         self.use_locale(DEFAULT_LOCALE)
         while len(self.screen_stack) > self.BASE_SCREENS:
@@ -283,6 +336,8 @@ class WizardApp(CrashLog, App[None]):
 
         if isinstance(event, Button.Pressed) and event.button.id == "language-button":
             self.action_language()
+        elif isinstance(event, Button.Pressed) and event.button.id == "speak-button":
+            self.action_read_aloud()
 
     # ---------------------------------------------------------------- idle time
 
@@ -294,6 +349,8 @@ class WizardApp(CrashLog, App[None]):
             event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
         ):
             self.touch()
+        if isinstance(event, events.Key) and event.key != "f5":
+            self.speaker.stop()  # the person moves on
         if isinstance(event, events.Key) and self._held_keys is not None and self._holds(event):
             self._held_keys.append(event)
             return

@@ -52,6 +52,9 @@ class WizardHost(Protocol):
     def reset(self) -> None:
         """Forget the current person and return to the first screen."""
 
+    def stop_speaking(self) -> None:
+        """End what is being read aloud (the page it was about has gone)."""
+
     def touch(self) -> None:
         """Note input from the person (the idle time starts again)."""
 

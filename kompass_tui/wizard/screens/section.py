@@ -26,6 +26,7 @@ from kompass_tui.widgets.questions import (
     field_class,
     field_for,
 )
+from kompass_tui.widgets.spoken import plain
 from kompass_tui.widgets.visual import Button, Static
 from kompass_tui.wizard.mirror import Mirror, Page, page_text
 from kompass_tui.wizard.screens.base import RegistrationScreen
@@ -208,8 +209,19 @@ class QuestionsScreen(RegistrationScreen):
                 return
         self.set_focus(self.query_one("#next", Button))
 
+    def spoken(self) -> list[str]:
+        """Read aloud: what the person was brought here for, then the page's questions."""
+        parts = [self.notice.render(current())] if self.notice is not None else []
+        for field in self.query_one("#body", VerticalScroll).children:
+            if isinstance(field, QuestionField):
+                parts += field.spoken()
+            elif isinstance(field, Static):
+                parts.append(plain(field.content))
+        return parts
+
     async def show_page(self, key: str | None) -> None:
         """Show the page of question ``key``: only the question is mounted anew."""
+        self.wizard.stop_speaking()
         self.page_key = key
         pages = self.pages()
         index = self.page_index(pages)

@@ -1,0 +1,119 @@
+"""Reading aloud (F5) through the real kiosk: the page's question said in the person's own
+language through the machine's player, stopped by F5 again or by moving on; without a sound
+device the kiosk has no button for it and F5 does nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from kompass_tui.storage.database import Database
+from kompass_tui.widgets.crash import crash_log_path, notice_log_path
+from kompass_tui.widgets.questions import QuestionField
+from kompass_tui.wizard.screens.section import SectionScreen
+from sporreskjema.i18n import translator
+from tests.support.kiosk_pilot import make_app, pick_language, wait_for_screen
+from tests.support.sound import needs_espeak, rms
+
+SIZE = (100, 32)
+
+
+@pytest.fixture
+def player(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A player that keeps a copy of what it is given and plays for a long time (until it is
+    stopped): the folder where it keeps what it played."""
+    heard = tmp_path / "heard"
+    heard.mkdir()
+    script = tmp_path / "play"
+    script.write_text(f'#!/bin/sh\ncp "$1" "{heard}/$(date +%s%N).wav"\nexec sleep 30\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("KOMPASS_AUDIO_PLAYER", str(script))
+    return heard
+
+
+async def until(pilot: Pilot[None], condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the condition did not come true in time")
+
+
+def first_question(pilot: Pilot[None]) -> QuestionField:
+    return pilot.app.screen.query(QuestionField).first()
+
+
+@needs_espeak
+@pytest.mark.parametrize("locale", ["nb", "uk", "ar", "am"])
+async def test_f5_says_the_question_in_the_persons_language_and_moving_on_stops_it(
+    sqlite_db: Database, player: Path, locale: str
+) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.speaker.available)
+        await pick_language(pilot, locale)
+        await wait_for_screen(pilot, SectionScreen)
+        assert app.screen.query("#speak-button"), "a visible button, beside the language"
+        await pilot.press("f5")
+        field = first_question(pilot)
+        said = app.speaker.said
+        assert said is not None
+        assert said[0] == locale
+        assert translator(locale).gettext(field.question.label) in said[1]
+        await until(pilot, lambda: any(player.glob("*.wav")) and app.speaker.process is not None)
+        process = app.speaker.process
+        assert process is not None
+        assert process.poll() is None, "it is playing"
+        await until(pilot, lambda: rms(next(player.glob("*.wav"))) > 100)  # not silence
+        await pilot.press("tab")  # the person moves on
+        await asyncio.to_thread(process.wait, 5)
+        assert not app.speaker.speaking
+
+
+@needs_espeak
+async def test_f5_again_stops_and_the_button_reads_too(sqlite_db: Database, player: Path) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.speaker.available)
+        await pick_language(pilot, "uk")
+        await wait_for_screen(pilot, SectionScreen)
+        await pilot.press("f5")
+        await until(pilot, lambda: app.speaker.process is not None)
+        process = app.speaker.process
+        assert process is not None
+        await pilot.press("f5")
+        await asyncio.to_thread(process.wait, 5)
+        assert not app.speaker.speaking
+        await pilot.click("#speak-button")
+        await until(pilot, lambda: app.speaker.speaking)
+
+
+async def test_a_language_without_a_voice_says_so(sqlite_db: Database, player: Path) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.speaker.available)
+        await pick_language(pilot, "ti")  # no espeak-ng voice, no clips
+        await wait_for_screen(pilot, SectionScreen)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert not app.speaker.speaking
+        said = translator("ti").gettext("There is no voice in this language yet.")
+        assert [n.message for n in app._notifications] == [said]
+
+
+async def test_without_sound_there_is_no_button_and_f5_does_nothing(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)  # the tests' KOMPASS_AUDIO_PLAYER=off: no sound
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "uk")
+        await wait_for_screen(pilot, SectionScreen)
+        assert not app.screen.query("#speak-button")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.speaker.said is None
+        assert not app.speaker.speaking
+    # The staff see why in the notice log; the crash log stays for errors alone.
+    assert "KOMPASS_AUDIO_PLAYER" in notice_log_path().read_text("utf-8")
+    assert not crash_log_path().exists()
