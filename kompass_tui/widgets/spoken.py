@@ -26,6 +26,14 @@ class Speaks(Protocol):
     def spoken(self) -> list[str]: ...
 
 
+@runtime_checkable
+class SpeaksIn(Protocol):
+    """A screen that is read aloud in a language of its own, not the person's (the language
+    picker says each language in that language)."""
+
+    def spoken_in(self) -> str | None: ...
+
+
 def plain(content: object) -> str:
     """A widget's text without its styles."""
     if isinstance(content, str):
@@ -57,6 +65,12 @@ def visible_text(screen: Screen[object]) -> list[str]:
         if text:
             parts.append(text)
     return parts
+
+
+def spoken_locale(screen: Screen[object], person: str) -> str:
+    """The language ``screen`` is read aloud in: its own, or the person's (``person``)."""
+    own = screen.spoken_in() if isinstance(screen, SpeaksIn) else None
+    return own or person
 
 
 def spoken_text(screen: Screen[object]) -> str:

@@ -24,9 +24,9 @@ from kompass_tui.voice.player import Player, Speaker, find_player
 from kompass_tui.voice.voices import can_speak
 from kompass_tui.widgets import CHROME_CSS, QUESTIONS_CSS, bidi
 from kompass_tui.widgets.crash import CrashLog, log_error, log_notice
-from kompass_tui.widgets.spoken import spoken_text
+from kompass_tui.widgets.spoken import spoken_locale, spoken_text
 from kompass_tui.wizard.screens.language import LanguageScreen
-from sporreskjema.i18n import DEFAULT_LOCALE, Translator
+from sporreskjema.i18n import DEFAULT_LOCALE, Translator, translator
 
 if TYPE_CHECKING:
     from kompass_tui.storage.database import Database
@@ -121,8 +121,11 @@ class WizardApp(CrashLog, App[None]):
                 _("Reading aloud is off: %(why)s") % {"why": player.reason.render(current())}
             )
             return
-        for bar in self.screen.query("#top-bar"):
-            bar.refresh(recompose=True)
+        for screen in self.screen_stack:
+            if isinstance(screen, LanguageScreen):
+                screen.offer_reading()
+            for bar in screen.query("#top-bar"):
+                bar.refresh(recompose=True)
 
     def _speech_failed(self, message: Msg) -> None:
         log_notice(_("Could not read aloud: %(why)s") % {"why": message.render(current())})
@@ -138,11 +141,13 @@ class WizardApp(CrashLog, App[None]):
             return
         if not self.speaker.available:
             return
-        locale, text = current().locale, spoken_text(self.screen)
+        locale = spoken_locale(self.screen, current().locale)
+        text = spoken_text(self.screen)
         if not text:
             return
         if not can_speak(locale, text):
-            self.notify(_("There is no voice in this language yet."), timeout=4)
+            message = translator(locale).gettext("There is no voice in this language yet.")
+            self.notify(message, timeout=4)
             return
         self.speaker.say(locale, text)
 

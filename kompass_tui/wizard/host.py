@@ -52,6 +52,9 @@ class WizardHost(Protocol):
     def reset(self) -> None:
         """Forget the current person and return to the first screen."""
 
+    def speaks(self) -> bool:
+        """Whether there is sound to read a screen aloud with."""
+
     def stop_speaking(self) -> None:
         """End what is being read aloud (the page it was about has gone)."""
 

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from kompass_tui.kiosk.screens.guard import IdleScreen
 from kompass_tui.storage.database import Database
 from kompass_tui.widgets.crash import crash_log_path, notice_log_path
 from kompass_tui.widgets.questions import QuestionField
+from kompass_tui.widgets.visual import OptionList
 from kompass_tui.wizard.screens.section import SectionScreen
-from sporreskjema.i18n import translator
+from sporreskjema.i18n import available_locales, own_name, translator
 from tests.support.kiosk_pilot import make_app, pick_language, wait_for_screen
 from tests.support.sound import needs_espeak, rms
 
@@ -117,3 +119,47 @@ async def test_without_sound_there_is_no_button_and_f5_does_nothing(sqlite_db: D
     # The staff see why in the notice log; the crash log stays for errors alone.
     assert "KOMPASS_AUDIO_PLAYER" in notice_log_path().read_text("utf-8")
     assert not crash_log_path().exists()
+
+
+@needs_espeak
+async def test_the_picker_says_each_language_in_that_language(
+    sqlite_db: Database, player: Path
+) -> None:
+    """Someone who cannot read the list moves the cursor and hears each language's name in
+    that language; a button without words (🔊) comes as soon as sound is found."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#speak-button")))
+        app.screen.query_one(OptionList).focus()
+        for code in ("uk", "ar", "am"):
+            await pilot.press("home", *["down"] * available_locales().index(code), "f5")
+            assert app.speaker.said == (
+                code,
+                f"{own_name(code)}\n{translator(code).gettext('Choose your language')}",
+            )
+        await until(pilot, lambda: app.speaker.process is not None)
+        await pilot.press("home", *["down"] * available_locales().index("ti"), "f5")
+        assert not app.speaker.speaking  # the arrows stopped it, and Tigrinya has no voice
+        said = translator("ti").gettext("There is no voice in this language yet.")
+        assert [n.message for n in app._notifications] == [said]
+
+
+@needs_espeak
+async def test_the_idle_warning_is_read_aloud_and_stays(sqlite_db: Database, player: Path) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.speaker.available)
+        await pick_language(pilot, "uk")
+        await wait_for_screen(pilot, SectionScreen)
+        warning = IdleScreen(30)
+        app.push_screen(warning)
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert warning.is_current, "F5 is not the person's 'I am still here'"
+        tr = translator("uk")
+        assert app.speaker.said is not None
+        assert app.speaker.said[0] == "uk"
+        assert tr.gettext("Are you still there?") in app.speaker.said[1]
+        assert tr.gettext("Yes, continue") in app.speaker.said[1]
+        assert "Крок" not in app.speaker.said[1]  # not the page under it

@@ -8,11 +8,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets.option_list import Option
 
-from kompass_tui.i18n import _
+from kompass_tui.i18n import N_, _
 from kompass_tui.widgets.host import Host
 from kompass_tui.widgets.visual import Button, Label, OptionList
 from kompass_tui.wizard.host import WizardHost
-from sporreskjema.i18n import available_locales, own_name
+from sporreskjema.i18n import available_locales, own_name, translator
 
 
 def resume_label() -> str:
@@ -20,6 +20,10 @@ def resume_label() -> str:
     of the country (the English kept short to fit 80 columns); the resume screen then speaks
     the language chosen next."""
     return _("Continue an unfinished registration") + " · Continue with a code"
+
+
+#: What the picker says after the language's name, in that language.
+_CHOOSE = N_("Choose your language")
 
 
 class LanguageScreen(Screen[str]):
@@ -39,6 +43,8 @@ class LanguageScreen(Screen[str]):
             yield Label("Kompass", id="language-title")
             # The prompt in the two languages of the country; each language below names itself.
             yield Label(_("Choose your language") + " · Choose your language", id="language-prompt")
+            if self.wizard.speaks():
+                yield self._speak_button()
             yield OptionList(
                 *(Option(own_name(code), id=code) for code in available_locales()), id="languages"
             )
@@ -46,6 +52,26 @@ class LanguageScreen(Screen[str]):
                 yield Button(_("Back"), id="cancel")
             else:
                 yield Button(resume_label(), id="resume")
+
+    @staticmethod
+    def _speak_button() -> Button:
+        # No words: the person has not chosen a language yet, and may not read.
+        return Button("🔊 F5", id="speak-button", compact=True)
+
+    def offer_reading(self) -> None:
+        """Sound was found after the picker was shown: the button to hear it comes now."""
+        if not self.query("#speak-button"):
+            self.query_one("#language-box").mount(self._speak_button(), before="#languages")
+
+    def spoken_in(self) -> str | None:
+        """Read aloud, the picker says the language the cursor is on, in that language."""
+        return self.highlighted_locale()
+
+    def spoken(self) -> list[str]:
+        code = self.highlighted_locale()
+        if code is None:
+            return []
+        return [own_name(code), translator(code).gettext(_CHOOSE)]
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
