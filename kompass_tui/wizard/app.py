@@ -308,6 +308,10 @@ class WizardApp(CrashLog, App[None]):
         self.use_locale(DEFAULT_LOCALE)
         while len(self.screen_stack) > self.BASE_SCREENS:
             self.pop_screen()
+        # The screens under the person's were styled for their language while they were
+        # covered: the next person's picker must not stay right to left.
+        for screen in self.screen_stack:
+            screen.update_node_styles(animate=False)
         self.last_input = time.monotonic()
 
     # ---------------------------------------------------------------- language

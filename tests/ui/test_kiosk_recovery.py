@@ -62,6 +62,9 @@ async def test_an_idle_reset_goes_back_to_the_picker_in_every_script(
         assert app.registration is None
         assert current().locale == "nb"
         assert NAME not in screen_text(app)
+        # Laid out for the next person, left to right, whatever the last one read.
+        assert not app.has_class("-rtl")
+        assert app.screen.query_one("#language-prompt").styles.text_align == "start"
     assert not crash_log_path().exists()
 
 
