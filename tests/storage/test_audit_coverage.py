@@ -34,6 +34,7 @@ A = audit.Action
 NOT_PERSONAL = {
     "kiosk": "the person's own registration, not a caseworker's",
     "locales": "no database",
+    "audio": "no database: the kiosk's own messages, spoken",
     "questionnaire": "no database",
     "db": "the schema only",
     "user": "caseworker accounts: ACCOUNT_COMMANDS below",
