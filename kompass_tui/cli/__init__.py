@@ -32,6 +32,9 @@ from kompass_tui.cli import (  # noqa: E402
     user,
 )
 from kompass_tui.cli.output import fail_unexpected  # noqa: E402
+from kompass_tui.cli.typer_words import plain_types  # noqa: E402
+
+plain_types()
 
 app = typer.Typer(
     name="kompass",

@@ -2,13 +2,16 @@
 
 Typer asks the standard ``gettext`` module for them with these very message ids, and
 ``i18n.translate_typer`` points that module at Kompass's catalogs. ``tests/cli/test_cli_language.py``
-checks that Typer still uses each of them. The rest of what Typer prints ("Usage:", "Show this
-message and exit.", its error messages) it does not offer for translation.
+checks that Typer still uses each of them. "Usage:" and "Show this message and exit." Typer's own
+copy of click writes as they are: :func:`plain_types` has them asked for too. The rest of what
+Typer prints (its error messages) it does not offer for translation.
 """
 
 from __future__ import annotations
 
-from typing import Final
+import gettext
+from collections.abc import Callable
+from typing import Any, Final
 
 from kompass_tui.i18n import N_
 
@@ -32,3 +35,60 @@ TYPER_WORDS: Final = (
     N_("Missing command."),
     N_("No such command {name!r}."),
 )
+#: The words Typer's copy of click writes as they are, asked for by :func:`plain_types`.
+WRITTEN_AS_THEY_ARE: Final = (N_("Usage:"), N_("Show this message and exit."))
+
+#: Typer's names of Python types, as a placeholder a person reads in the help.
+_PLACEHOLDERS: Final = {
+    "str": "TEXT",
+    "int": "N",
+    "int range": "N",
+    "float": "NUMBER",
+    "path": "PATH",
+}
+
+
+def plain_types() -> None:
+    """Typer's help shows each option's Python type (``<bool>``, ``<str>``, ``<int range>``).
+    A flag takes no value, so it shows none; another shows a placeholder (N, TEXT, PATH) or its
+    choices (``json|csv``), as click's own help does. ``tests/cli/test_cli_language.py`` checks
+    the help of every command for what is left."""
+    from typer import rich_utils
+    from typer._click.formatting import HelpFormatter
+    from typer.core import TyperArgument, TyperOption
+
+    write_usage = HelpFormatter.write_usage
+
+    def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, gettext.gettext("Usage:") + " " if prefix is None else prefix)
+
+    setattr(HelpFormatter, "write_usage", usage)  # noqa: B010
+    parameter_help = rich_utils._get_parameter_help
+
+    def translated_help(*, param: Any, ctx: Any, markup_mode: Any) -> Any:
+        if param.help == "Show this message and exit.":
+            param.help = gettext.gettext(param.help)
+        return parameter_help(param=param, ctx=ctx, markup_mode=markup_mode)
+
+    setattr(rich_utils, "_get_parameter_help", translated_help)  # noqa: B010
+
+    for kind in (TyperOption, TyperArgument):
+        typed = kind.display_type_rich
+
+        def shown(
+            self: Any, ctx: Any, typed: Callable[[Any, Any], str | None] = typed
+        ) -> str | None:
+            if getattr(self, "is_flag", False) and self.metavar is None:
+                return None
+            text = typed(self, ctx)
+            if text is None or self.metavar is not None:
+                return text
+            inner = text.removeprefix("<").removesuffix(">")
+            inner = (
+                inner.removeprefix("list[").removesuffix("]")
+                if inner.startswith("list[")
+                else inner
+            )
+            return _PLACEHOLDERS.get(inner, inner)
+
+        setattr(kind, "display_type_rich", shown)  # noqa: B010 - a method of Typer's, replaced

@@ -40,7 +40,13 @@ def test_help_is_in_the_user_s_language(locale: str) -> None:
     tr = translator(locale)
     result = kompass("--help", locale=locale)
     assert result.returncode == 0, result.stderr
-    for text in ("Commands", "Options", "Start the self-registration kiosk."):
+    for text in (
+        "Commands",
+        "Options",
+        "Start the self-registration kiosk.",
+        "Usage:",
+        "Show this message and exit.",
+    ):
         assert tr.gettext(text) != text  # translated …
         assert tr.gettext(text) in result.stdout  # … and shown so
         assert text not in result.stdout
@@ -50,6 +56,28 @@ def test_help_is_in_the_user_s_language(locale: str) -> None:
         tr.gettext("Export records for the municipal system; reviewed records become exported.")
         in export.stdout
     )
+
+
+def test_no_command_s_help_shows_python_types() -> None:
+    """Typer shows each option's Python type; a flag shows none, another a plain placeholder
+    (``<bool>`` and ``<int range>`` read as code to a caseworker)."""
+    from kompass_tui.cli import _COMMANDS
+
+    commands = [[name] for name, _function, _help in _COMMANDS]
+    commands += [
+        ["user", "add"],
+        ["db", "upgrade"],
+        ["audio", "render"],
+        ["questionnaire", "check"],
+    ]
+    for command in commands:
+        result = kompass(*command, "--help", locale="en")
+        assert result.returncode == 0, (command, result.stderr)
+        for code in ("<bool>", "<str>", "<int", "<path>", "list["):
+            assert code not in result.stdout, (command, code)
+    listing = kompass("list", "--help", locale="en").stdout
+    assert "N [x>=0]" in listing  # --offset: a number, at least 0
+    assert "TEXT" in listing  # --search
 
 
 def test_a_usage_error_says_where_to_find_help_in_the_user_s_language() -> None:
