@@ -285,9 +285,24 @@ class QuestionsScreen(RegistrationScreen):
         field.show_error(None)
         if isinstance(field, CodePicker):
             field.refresh_choice()
-        self.query_one(TopBar).show(note=self.code_note())
+        bar = self.query_one(TopBar)
+        note = self.code_note()
+        if note and not bar.note:
+            self.explain_code()
+        bar.show(note=note)
         self.refresh_mirror()
         return True
+
+    def explain_code(self) -> None:
+        """The code is new: say above the question what it is for, and to write it down (the
+        top bar keeps the code itself, on every page)."""
+        code = format_resume_code(self.registration.resume_code or "")
+        text = _(
+            "Your code is %(code)s. Write it down. If you stop before you are done, the code "
+            "and your date of birth let you continue later."
+        ) % {"code": code}
+        body = self.query_one("#body", VerticalScroll)
+        body.mount(Static(text, classes="page-notice code-note"), before=0)
 
     @on(CalendarField.CalendarChosen)
     def _calendar_chosen(self, event: CalendarField.CalendarChosen) -> None:
