@@ -332,11 +332,21 @@ def _facts_from_cldr(locale: str) -> tuple[str, bool]:
     return name[:1].upper() + name[1:], cldr.character_order == "right-to-left"
 
 
+#: The name its speakers use where CLDR's is not it (CLDR calls Sorani "Central Kurdish"),
+#: with the variety beside the language where that helps to find it.
+OWN_NAMES: Final = {
+    "ckb": "کوردی (سۆرانی)",
+    "kmr": "Kurdî (Kurmancî)",
+    "fa_AF": "دری",
+}
+
+
 def _facts(locale: str) -> tuple[str, bool]:
     facts = _cached_facts()
     if locale not in facts:
         facts[locale] = _facts_from_cldr(locale)
-    return facts[locale]
+    name, rtl = facts[locale]
+    return OWN_NAMES.get(locale, name), rtl
 
 
 @cache
