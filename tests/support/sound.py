@@ -18,9 +18,10 @@ needs_espeak = pytest.mark.skipif(
 )
 
 
-def rms(path: Path) -> float:
-    """The loudness of a 16-bit WAV file: 0 for silence."""
+def loudness(path: Path) -> int:
+    """The loudest of every 8th sample of a 16-bit WAV file: 0 for silence (every 8th is
+    plenty for speech, and the suite measures thousands of files)."""
     with wave.open(str(path)) as sound:
         assert sound.getsampwidth() == 2
-        samples = array.array("h", sound.readframes(sound.getnframes()))
-    return (sum(s * s for s in samples) / max(len(samples), 1)) ** 0.5
+        samples = array.array("h", sound.readframes(sound.getnframes()))[::8]
+    return max(max(samples, default=0), -min(samples, default=0))

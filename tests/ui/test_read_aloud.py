@@ -18,7 +18,7 @@ from kompass_tui.widgets.visual import OptionList
 from kompass_tui.wizard.screens.section import SectionScreen
 from sporreskjema.i18n import available_locales, own_name, translator
 from tests.support.kiosk_pilot import make_app, pick_language, wait_for_screen
-from tests.support.sound import needs_espeak, rms
+from tests.support.sound import loudness, needs_espeak
 
 SIZE = (100, 32)
 
@@ -69,7 +69,7 @@ async def test_f5_says_the_question_in_the_persons_language_and_moving_on_stops_
         process = app.speaker.process
         assert process is not None
         assert process.poll() is None, "it is playing"
-        await until(pilot, lambda: rms(next(player.glob("*.wav"))) > 100)  # not silence
+        await until(pilot, lambda: loudness(next(player.glob("*.wav"))) > 1000)  # not silence
         await pilot.press("tab")  # the person moves on
         await asyncio.to_thread(process.wait, 5)
         assert not app.speaker.speaking
