@@ -29,10 +29,14 @@ Username = Annotated[
 
 
 def _new_password() -> str:
-    password: str = typer.prompt(
-        _("New password"), hide_input=True, confirmation_prompt=_("Repeat the password")
-    )
-    return password
+    """A new password, typed twice; a repetition that differs is asked for again, with the
+    reason in the user's language (Typer's own check says it in English)."""
+    while True:
+        password: str = typer.prompt(_("New password"), hide_input=True)
+        again: str = typer.prompt(_("Repeat the password"), hide_input=True)
+        if again == password:
+            return password
+        typer.echo(_("The two passwords are not the same. Try again."), err=True)
 
 
 def _admin_login(database: Database, user: str | None) -> Caseworker:

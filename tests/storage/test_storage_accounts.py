@@ -11,16 +11,21 @@ from kompass_tui.cli import app
 from kompass_tui.storage import accounts, audit
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Caseworker
+from sporreskjema.i18n import translator
 
 runner = CliRunner()
 PASSWORD = "correct horse battery"
 
 
 def cli(
-    db_url: str, *args: str, input: str | None = None, login: tuple[str, str] | None = None
+    db_url: str,
+    *args: str,
+    input: str | None = None,
+    login: tuple[str, str] | None = None,
+    locale: str = "en",
 ) -> tuple[int, str]:
     """``kompass user ARGS``; ``login``: the user name and password given as a script would."""
-    env = {"KOMPASS_LOCALE": "en"}
+    env = {"KOMPASS_LOCALE": locale}
     extra: list[str] = []
     if login is not None:
         extra = ["--user", login[0]]
@@ -31,6 +36,24 @@ def cli(
 
 
 ADMIN = ("kari.nordmann", PASSWORD)
+
+
+@pytest.mark.parametrize("locale", ["nb", "uk", "ar", "ti"])
+def test_a_repeated_password_that_differs_is_asked_for_again_in_the_user_s_language(
+    db_url: str, locale: str
+) -> None:
+    """Typer's own check said "Error: The two entered values do not match." in English."""
+    typed = "first password 1\nsecond password 2\nthird password 3\nthird password 3\n"
+    code, output = cli(db_url, "add", ADMIN[0], "--name", "Kari", input=typed, locale=locale)
+    assert code == 0, output
+    assert "do not match" not in output
+    assert translator(locale).gettext("The two passwords are not the same. Try again.") in output
+    assert output.count(translator(locale).gettext("New password")) == 2
+    db = open_database(db_url)
+    try:
+        assert accounts.authenticate(db, username=ADMIN[0], password="third password 3")
+    finally:
+        db.dispose()
 
 
 def test_add_list_disable_enable_passwd(db_url: str) -> None:
