@@ -20,8 +20,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from kompass_tui.i18n import N_, Msg, _, current, set_locale
-from kompass_tui.voice.player import Player, Speaker, find_player
-from kompass_tui.voice.voices import can_speak
 from kompass_tui.widgets import CHROME_CSS, QUESTIONS_CSS, bidi
 from kompass_tui.widgets.crash import CrashLog, log_error, log_notice
 from kompass_tui.widgets.spoken import spoken_locale, spoken_text
@@ -30,6 +28,7 @@ from sporreskjema.i18n import DEFAULT_LOCALE, Translator, translator
 
 if TYPE_CHECKING:
     from kompass_tui.storage.database import Database
+    from kompass_tui.voice.player import Speaker
     from kompass_tui.widgets.host import Bilingual
     from kompass_tui.wizard.host import WizardHost
     from kompass_tui.wizard.registration import Registration
@@ -99,9 +98,9 @@ class WizardApp(CrashLog, App[None]):
         #: The unexpected errors the app recovered from (each is in the crash log).
         self.recovered: list[BaseException] = []
         self._error_times: list[float] = []
-        #: Reads the screen aloud (F5); it has no sound until the player is found, after the
-        #: first screen is painted.
-        self.speaker = Speaker(Player(None, Msg(N_("not looked for yet"))))
+        #: Reads the screen aloud (F5): ``None`` until the machine's sound is looked for,
+        #: after the first screen is painted (nor is the voice's code loaded before).
+        self.speaker: Speaker | None = None
         set_locale(DEFAULT_LOCALE)  # every person starts at the language picker
 
     def on_mount(self) -> None:
@@ -114,6 +113,8 @@ class WizardApp(CrashLog, App[None]):
     def _find_player(self) -> None:
         """Look for the machine's sound once: without it, the app is exactly as before, and
         the log says why."""
+        from kompass_tui.voice.player import Speaker, find_player
+
         player = find_player()
         self.speaker = Speaker(player, failed=self._speech_failed)
         if not player.found:
@@ -132,15 +133,18 @@ class WizardApp(CrashLog, App[None]):
 
     def speaks(self) -> bool:
         """Whether the screen can be read aloud here (there is sound)."""
-        return self.speaker.available
+        return self.speaker is not None and self.speaker.available
 
     def action_read_aloud(self) -> None:
         """Read the screen aloud in the person's language; again, or moving on, stops it."""
-        if self.speaker.speaking:
-            self.speaker.stop()
+        speaker = self.speaker
+        if speaker is None or not speaker.available:
             return
-        if not self.speaker.available:
+        if speaker.speaking:
+            speaker.stop()
             return
+        from kompass_tui.voice.voices import can_speak
+
         locale = spoken_locale(self.screen, current().locale)
         text = spoken_text(self.screen)
         if not text:
@@ -149,10 +153,11 @@ class WizardApp(CrashLog, App[None]):
             message = translator(locale).gettext("There is no voice in this language yet.")
             self.notify(message, timeout=4)
             return
-        self.speaker.say(locale, text)
+        speaker.say(locale, text)
 
     def stop_speaking(self) -> None:
-        self.speaker.stop()
+        if self.speaker is not None:
+            self.speaker.stop()
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
@@ -281,7 +286,7 @@ class WizardApp(CrashLog, App[None]):
         from kompass_tui.wizard.screens.summary import SummaryScreen
 
         assert self.registration is not None
-        self.speaker.stop()
+        self.stop_speaking()
         last = len(self.registration.questionnaire.sections) - 1
         screen: Screen[None] = (
             SummaryScreen(last)
@@ -303,7 +308,7 @@ class WizardApp(CrashLog, App[None]):
 
     def reset(self) -> None:
         """Forget the current person and return to the first screen."""
-        self.speaker.stop()
+        self.stop_speaking()
         self.registration = None
         self.use_locale(DEFAULT_LOCALE)
         while len(self.screen_stack) > self.BASE_SCREENS:
@@ -359,7 +364,7 @@ class WizardApp(CrashLog, App[None]):
         ):
             self.touch()
         if isinstance(event, events.Key) and event.key != "f5":
-            self.speaker.stop()  # the person moves on
+            self.stop_speaking()  # the person moves on
         if isinstance(event, events.Key) and self._held_keys is not None and self._holds(event):
             self._held_keys.append(event)
             return
