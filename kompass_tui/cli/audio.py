@@ -11,7 +11,6 @@ import typer
 
 from kompass_tui.cli.output import fail, safe
 from kompass_tui.i18n import _, current
-from kompass_tui.voice.voices import SpeechError, can_speak, clip_key, kiosk_messages, render
 from sporreskjema.files import make_private_dir
 from sporreskjema.i18n import LOCALES, available_locales
 
@@ -41,6 +40,9 @@ def render_command(
         ),
     ],
 ) -> None:
+    # The voice is loaded for this command only, not at every start of the kiosk.
+    from kompass_tui.voice.voices import SpeechError, can_speak, clip_key, kiosk_messages, render
+
     if locale not in LOCALES or locale not in available_locales():
         fail(_("There is no locale '%(locale)s'.") % {"locale": locale})
     messages = kiosk_messages(locale)

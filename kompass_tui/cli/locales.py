@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from babel.numbers import format_percent
@@ -13,13 +14,17 @@ from rich.table import Table
 from kompass_tui.cli.options import JsonOption
 from kompass_tui.cli.output import print_json
 from kompass_tui.i18n import _, current
-from kompass_tui.voice.player import find_player
-from kompass_tui.voice.voices import Speech, speech
 from kompass_tui.widgets import bidi
 from sporreskjema.i18n import LOCALES, available_locales, catalog_status, own_name, translator
 
+if TYPE_CHECKING:
+    from kompass_tui.voice.voices import Speech
+
 
 def locales(as_json: JsonOption = False) -> None:
+    from kompass_tui.voice.player import find_player
+    from kompass_tui.voice.voices import speech
+
     codes = list(LOCALES) + [code for code in available_locales() if code not in LOCALES]
     if as_json:
         print_json({"locales": [_locale(code) for code in codes]})
@@ -74,6 +79,8 @@ def _spoken(how: Speech) -> str:
 def _locale(code: str) -> dict[str, object]:
     """A locale of ``kompass locales --json``: what the table shows, as data (README.md); the
     name in logical order, as stored."""
+    from kompass_tui.voice.voices import speech
+
     status = catalog_status(code)
     return {
         "code": code,

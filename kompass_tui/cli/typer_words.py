@@ -53,24 +53,17 @@ def plain_types() -> None:
     A flag takes no value, so it shows none; another shows a placeholder (N, TEXT, PATH) or its
     choices (``json|csv``), as click's own help does. ``tests/cli/test_cli_language.py`` checks
     the help of every command for what is left."""
-    from typer import rich_utils
     from typer._click.formatting import HelpFormatter
     from typer.core import TyperArgument, TyperOption
 
+    # Both are loaded with Typer itself: its rich help (typer.rich_utils) is not, and must
+    # not be at every start of the kiosk.
     write_usage = HelpFormatter.write_usage
 
     def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
         write_usage(self, prog, args, gettext.gettext("Usage:") + " " if prefix is None else prefix)
 
     setattr(HelpFormatter, "write_usage", usage)  # noqa: B010
-    parameter_help = rich_utils._get_parameter_help
-
-    def translated_help(*, param: Any, ctx: Any, markup_mode: Any) -> Any:
-        if param.help == "Show this message and exit.":
-            param.help = gettext.gettext(param.help)
-        return parameter_help(param=param, ctx=ctx, markup_mode=markup_mode)
-
-    setattr(rich_utils, "_get_parameter_help", translated_help)  # noqa: B010
 
     for kind in (TyperOption, TyperArgument):
         typed = kind.display_type_rich
@@ -78,6 +71,8 @@ def plain_types() -> None:
         def shown(
             self: Any, ctx: Any, typed: Callable[[Any, Any], str | None] = typed
         ) -> str | None:
+            if self.help == "Show this message and exit.":  # asked for before the help
+                self.help = gettext.gettext(self.help)
             if getattr(self, "is_flag", False) and self.metavar is None:
                 return None
             text = typed(self, ctx)

@@ -47,6 +47,8 @@ WIZARD_CSS: Final[list[str | PurePath]] = [
     _HERE / "wizard.tcss",
 ]
 
+#: Seconds after start that the machine's sound is looked for.
+FIND_PLAYER_AFTER: Final = 1.0
 #: More unexpected errors than this within RECOVERY_WINDOW seconds: the app ends to be started
 #: afresh (by ``run_kiosk`` or ``run_assist``) instead of recovering in place again.
 RECOVERIES = 3
@@ -99,14 +101,16 @@ class WizardApp(CrashLog, App[None]):
         self.recovered: list[BaseException] = []
         self._error_times: list[float] = []
         #: Reads the screen aloud (F5): ``None`` until the machine's sound is looked for,
-        #: after the first screen is painted (nor is the voice's code loaded before).
+        #: a second after start (nor is the voice's code loaded before).
         self.speaker: Speaker | None = None
         set_locale(DEFAULT_LOCALE)  # every person starts at the language picker
 
     def on_mount(self) -> None:
         if self._db is None:
             self.call_after_refresh(self._load)
-        self.call_after_refresh(self._find_player)
+        # A second after the first screen: looking for sound (and loading the voice's code)
+        # must not delay the kiosk's start, while the database opens and the pages load.
+        self.set_timer(FIND_PLAYER_AFTER, self._find_player)
 
     # ---------------------------------------------------------------- reading aloud
 
