@@ -26,6 +26,10 @@ _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI_CONTROLS}\u2028\u2029]")
 
 def clean_text(raw: str, *, multiline: bool = False) -> str:
     """Trim, NFC-normalise and strip control characters and terminal escape sequences."""
+    if raw.isprintable() and "  " not in raw and unicodedata.is_normalized("NFC", raw):
+        # Nothing to remove or join: every control, tab, line break, escape sequence and
+        # space but " " is unprintable. Most answers are such text (an import reads many).
+        return raw.strip()
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = _ESCAPE_SEQUENCE.sub("", text)
     if not multiline:

@@ -82,6 +82,8 @@ def ascii_digits(text: str) -> str:
     """``text`` with every decimal digit in ASCII, whatever script it was typed in (Persian
     ۲۰۱۳, Arabic-Indic ٢٠١٣, Devanagari, full-width …), and the separators typed between
     digits on those keyboards in ASCII too, so one parser reads them all."""
+    if text.isascii():
+        return text  # nothing to change: what is changed is not ASCII
     return "".join(
         str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
         for char in text

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sporreskjema import Form, translator
+from sporreskjema import Form, translator, values
 from sporreskjema.identifiers import national_id_check_digits
 from sporreskjema.text import clean_text
 from tests.support.helpers import ALL_TYPES, TODAY, inline, make_national_id
@@ -227,6 +227,30 @@ def test_clean_text_never_leaves_controls(raw: str) -> None:
     )
     assert cleaned == cleaned.strip()
     assert clean_text(cleaned, multiline=True) == cleaned
+
+
+@given(
+    # spaces, letters and combining marks (NFC) often, any other character too
+    st.lists(st.sampled_from([" ", "a", "\u0301", "\u00e9", "\u0627", "\u1208"]) | st.characters())
+    .map("".join)
+    .filter(str.isprintable),
+    st.booleans(),
+)
+@example("a  b", False)
+@example("e\u0301", True)
+def test_clean_text_of_printable_text_is_what_the_full_cleaning_gives(
+    raw: str, multiline: bool
+) -> None:
+    # A leading tab is unprintable, so that text goes the whole way; the tab becomes a space
+    # and is trimmed.
+    assert clean_text(raw, multiline=multiline) == clean_text("\t" + raw, multiline=multiline)
+
+
+@given(st.text())
+def test_ascii_digits_leaves_ascii_as_it_is_and_reads_others(raw: str) -> None:
+    digits = values.ascii_digits(raw)
+    assert digits == raw if raw.isascii() else digits == values.ascii_digits("\u200e" + raw)
+    assert all(not c.isdecimal() or c.isascii() for c in digits)
 
 
 TEXT_TYPES = ["text", "integer", "year", "date", "phone", "duf", "national_id", "person_id",
