@@ -699,6 +699,8 @@ class _Pending:
         default_factory=list
     )
     authors: dict[str, int] = field(default_factory=dict)
+    #: Answers' values as stored, for those that recur (see :class:`_AnswerRows`).
+    stored: dict[tuple[type, Any], Any] = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)  # created or changed, in the file's order
     new: int = 0
     existing: int = 0
@@ -728,7 +730,7 @@ class _Pending:
             if person_key is not None:
                 owners[person_key] = found_id
         records = _RecordRows(session)
-        answers = _AnswerRows(session)
+        answers = _AnswerRows(session, self.stored)
         remarks: list[dict[str, Any]] = []
         corrections: list[dict[str, Any]] = []
         for where, record, record_id, stored in batch:
@@ -839,6 +841,10 @@ def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
+#: Beyond this many values kept as stored, they are forgotten (names and numbers do not recur).
+_STORED_AT_MOST: Final = 20_000
+
+
 class _DriverRows:
     """Rows of one table for one insert of many, handed to the driver as they are: no
     statement is compiled and no parameters are processed for each row, as SQLAlchemy does
@@ -911,12 +917,31 @@ class _AnswerRows(_DriverRows):
     """The answer rows of many records. A record's id and time are processed once for all its
     answers instead of once an answer."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, stored: dict[tuple[type, Any], Any]) -> None:
         super().__init__(session, ANSWER, _ANSWER_COLUMNS)
         dialect = self.connection.dialect
-        self.as_id, self.as_json, self.as_time = (
+        self.as_id, self.to_json, self.as_time = (
             _bind(ANSWER.c[name], dialect) for name in ("record_id", "value", "answered_at")
         )
+        #: Values that recur from record to record ("yes", 2015, ["ti", "ar"]) as stored,
+        #: kept by the import from batch to batch.
+        self.stored = stored
+
+    def as_json(self, value: Any) -> Any:
+        """The value as its column stores it; one that recurs is encoded once."""
+        kind = value.__class__
+        if kind is list and all(item.__class__ is str for item in value):
+            key: tuple[type, Any] = (list, tuple(value))
+        elif kind is str or kind is int or kind is bool:
+            key = (kind, value)
+        else:
+            return self.to_json(value)
+        stored = self.stored.get(key)
+        if stored is None:
+            if len(self.stored) >= _STORED_AT_MOST:
+                self.stored.clear()  # names and identifiers do not recur
+            stored = self.stored[key] = self.to_json(value)
+        return stored
 
     def add(self, record: dict[str, Any], record_id: uuid.UUID, stored: dict[str, Any]) -> None:
         """The record's answers as stored (``stored``: without the derived codes)."""
