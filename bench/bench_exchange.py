@@ -388,9 +388,5 @@ def import_time(quick: bool) -> Case:
         f"answer rows, one transaction",
         measures="value",
         unit="s",
-        rounds=5,
-        known_miss="open: 2.31 to 2.42 on this 2-core machine in most runs (alone, in a whole "
-        "quick run, and with two other programs busy on both cores), but 2.56 and 2.76 in one "
-        "clean-clone CI run after the test suite; of about 125 ms for 1,000 records, reading "
-        "is 15, the engine's strict check 35, writing 65 (the driver's inserts 30 of it)",
+        rounds=9,  # a round of 1,000 records takes a tenth of a second
     )
