@@ -17,9 +17,21 @@ from kompass_tui.storage.database import Database
 from kompass_tui.widgets.crash import crash_log_path, notice_log_path
 from kompass_tui.widgets.questions import QuestionField
 from kompass_tui.widgets.visual import OptionList
+from kompass_tui.wizard.screens.receipt import RECEIPT_TEXT, ReceiptScreen
 from kompass_tui.wizard.screens.section import SectionScreen
+from kompass_tui.wizard.screens.summary import SummaryScreen
 from sporreskjema.i18n import available_locales, own_name, translator
-from tests.support.kiosk_pilot import make_app, pick_language, wait_for_screen
+from tests.support.kiosk_pilot import (
+    answered_without_schooling,
+    error_of,
+    make_app,
+    next_step,
+    pick_language,
+    press_button,
+    tick,
+    type_text,
+    wait_for_screen,
+)
 from tests.support.sound import loudness, needs_espeak
 
 SIZE = (100, 32)
@@ -75,6 +87,45 @@ async def test_f5_says_the_question_in_the_persons_language_and_moving_on_stops_
         await pilot.press("tab")  # the person moves on
         await asyncio.to_thread(process.wait, 5)
         assert not app.speaker.speaking
+
+
+@needs_espeak
+@pytest.mark.parametrize("locale", ["uk", "ar"])
+async def test_the_start_page_an_error_and_the_receipt_are_read_aloud(
+    sqlite_db: Database, player: Path, locale: str
+) -> None:
+    app = make_app(sqlite_db)
+    tr = translator(locale)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.speaks())
+        await pick_language(pilot, locale)
+        await wait_for_screen(pilot, SectionScreen)
+        await pilot.press("f5")  # the start page: why we ask, who sees the answers
+        assert app.speaker.said is not None
+        assert app.speaker.said[0] == locale
+        for note in ("why_survey", "who_sees"):
+            help_text = app.registration.questionnaire.question(note).help
+            assert tr.gettext(help_text) in app.speaker.said[1], note
+        await tick(pilot, "acknowledged")
+        await next_step(pilot)
+        await type_text(pilot, "birth_date", "31.02.1990")  # a day that does not exist
+        await next_step(pilot)
+        error = error_of(pilot, "birth_date")
+        assert error, "the date is refused"
+        await pilot.press("f5")
+        assert error in app.speaker.said[1]  # the error, in the person's language
+        await answered_without_schooling(pilot)
+        await wait_for_screen(pilot, SummaryScreen)
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        await wait_for_screen(pilot, ReceiptScreen)
+        await pilot.press("f5")
+        assert app.speaker.said[0] == locale
+        assert tr.gettext("Thank you!") in app.speaker.said[1]
+        for paragraph in RECEIPT_TEXT:
+            assert tr.gettext(paragraph) in app.speaker.said[1]
+        await until(pilot, lambda: app.speaker.process is not None)
+        assert isinstance(app.screen, ReceiptScreen), "F5 does not finish the receipt"
 
 
 @needs_espeak
