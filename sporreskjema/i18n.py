@@ -72,47 +72,6 @@ def available_locales() -> list[str]:
     return [code for code in LOCALES if code in present] + sorted(present - set(LOCALES))
 
 
-#: The line in a catalog's header comment that says whether a native speaker has checked it.
-REVIEW_LINE: Final = "Reviewed by a native speaker:"
-
-
-@dataclass(frozen=True)
-class CatalogStatus:
-    """How far one locale's catalog has come: translated messages and native review."""
-
-    locale: str
-    translated: int
-    total: int
-    #: True or False as the header says; None when there is no catalog at all.
-    reviewed: bool | None
-
-    @property
-    def complete(self) -> float:
-        return self.translated / self.total if self.total else 0.0
-
-
-def catalog_status(locale: str) -> CatalogStatus:
-    """Count the messages of ``locale`` that have a translation that is not fuzzy."""
-    root = locales_dir()
-    po = root / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po.is_file():
-        with (root / f"{DOMAIN}.pot").open("rb") as fp:
-            total = sum(1 for message in read_po(fp) if message.id)
-        return CatalogStatus(locale, 0, total, None)
-    with po.open("rb") as fp:
-        catalog = read_po(fp, locale=locale)
-    messages = [message for message in catalog if message.id]
-    translated = sum(
-        1
-        for message in messages
-        if not message.fuzzy
-        and all(message.string if isinstance(message.string, tuple) else (message.string,))
-    )
-    lines = [line.lstrip("# ").strip() for line in (catalog.header_comment or "").splitlines()]
-    reviewed = f"{REVIEW_LINE} yes" in lines
-    return CatalogStatus(locale, translated, len(messages), reviewed)
-
-
 @cache
 def _compiled(locale: str) -> gettext.NullTranslations:
     """The catalog for ``locale``, compiled from its ``.po`` file."""

@@ -15,7 +15,8 @@ from kompass_tui.cli.options import JsonOption
 from kompass_tui.cli.output import print_json
 from kompass_tui.i18n import _, current
 from kompass_tui.widgets import bidi
-from sporreskjema.i18n import LOCALES, available_locales, catalog_status, own_name, translator
+from sporreskjema.catalogs import SOURCE_LOCALE, CatalogStatus, catalog_status
+from sporreskjema.i18n import LOCALES, available_locales, own_name, translator
 
 if TYPE_CHECKING:
     from kompass_tui.voice.voices import Speech
@@ -39,18 +40,17 @@ def locales(as_json: JsonOption = False) -> None:
     table.add_column(_("Language"), no_wrap=True)
     table.add_column(_("Direction"), no_wrap=True)
     table.add_column(_("Complete"), justify="right", no_wrap=True)
-    table.add_column(_("Native review"))
+    table.add_column(_("Native review"), justify="right")
     table.add_column(_("Speech"), no_wrap=True)
     for code in codes:
         status = catalog_status(code)
         direction = _("right to left") if translator(code).rtl else _("left to right")
-        reviewed = {True: _("yes"), False: _("no"), None: _("no catalog")}[status.reviewed]
         table.add_row(
             code,
             shown(own_name(code)),
             direction,
             format_percent(status.complete, locale=tr.cldr),
-            reviewed,
+            _reviewed(status),
             _spoken(speech(code)),
         )
     console.print(table)
@@ -62,6 +62,16 @@ def locales(as_json: JsonOption = False) -> None:
     missing = [code for code in codes if catalog_status(code).complete < 1]
     if missing:
         typer.echo(_("Not complete: %(locales)s") % {"locales": ", ".join(missing)})
+
+
+def _reviewed(status: CatalogStatus) -> str:
+    """The share of entries a native speaker has reviewed; none for the source language (its
+    catalog is the text itself)."""
+    if status.locale == SOURCE_LOCALE:
+        return "—"
+    if status.reviewed is None:
+        return _("no catalog")
+    return format_percent(status.reviewed_share, locale=current().cldr)
 
 
 def _spoken(how: Speech) -> str:
@@ -89,7 +99,8 @@ def _locale(code: str) -> dict[str, object]:
         "translated": status.translated,
         "total": status.total,
         "complete": status.complete,
-        "reviewed": status.reviewed,
+        "reviewed": None if code == SOURCE_LOCALE else status.reviewed,
+        "reviewed_share": None if code == SOURCE_LOCALE else round(status.reviewed_share, 4),
         "speech": _speech_json(speech(code)),
     }
 

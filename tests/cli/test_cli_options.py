@@ -388,7 +388,7 @@ def test_json_is_valid_and_exact_with_any_stored_text(db: Database, record_id: u
 
 
 def test_locales_json(tmp_path: Path) -> None:
-    from sporreskjema.i18n import catalog_status
+    from sporreskjema.catalogs import catalog_status
 
     for locale in ("en", "nb"):
         data = _json(kompass("locales", "--json", locale=locale))
@@ -400,7 +400,8 @@ def test_locales_json(tmp_path: Path) -> None:
         status = catalog_status("uk")
         assert by_code["uk"]["translated"] == status.translated
         assert by_code["uk"]["complete"] == status.complete
-        assert by_code["uk"]["reviewed"] is False
+        assert (by_code["uk"]["reviewed"], by_code["uk"]["reviewed_share"]) == (0, 0.0)
+        assert (by_code["en"]["reviewed"], by_code["en"]["reviewed_share"]) == (None, None)
         assert _keys(data) == documented("kompass locales --json")
 
 

@@ -5,13 +5,30 @@ check is shown to fail on an entry broken on purpose."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import tomllib
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from sporreskjema.i18n import LOCALES, locales_dir, own_name, translator
-from tests.support.catalog_checks import glossary, glossary_problems, lint_problems
+from tests.support.catalog_checks import (
+    glossary,
+    glossary_problems,
+    header_problems,
+    lint_problems,
+)
+
+
+def template() -> Catalog:
+    with (locales_dir() / "kompass.pot").open("rb") as handle:
+        return read_po(handle)
+
+
+def version() -> str:
+    with (locales_dir().parent / "pyproject.toml").open("rb") as handle:
+        return str(tomllib.load(handle)["project"]["version"])
 
 
 def catalog(locale: str) -> Catalog:
@@ -24,6 +41,7 @@ def test_every_catalog_uses_the_glossary_and_passes_the_lint(locale: str) -> Non
     found = catalog(locale)
     assert glossary_problems(found, locale, glossary()) == []
     assert lint_problems(found, locale) == []
+    assert header_problems(found, locale, template(), version()) == []
 
 
 def broken(locale: str, msgid: str, text: str) -> Catalog:
@@ -59,10 +77,43 @@ def test_the_glossary_catches_what_the_review_found(locale: str, msgid: str, tex
         ("nb", "Language", "Språk F3"),  # a key that is not the English one
         ("fa_AF", "Language", "زبان يك"),  # Arabic letters in Dari
         ("ar", "Language", "اللغة ی"),  # a Persian letter in Arabic
+        ("uk", "Language", "Language"),  # left in English
+        ("ti", "Send", "Send"),
+        # in another script, or transliterated
+        ("kmr", "Language", "زمان"),  # Kurmanji is written in Latin letters
+        ("ckb", "Language", "Ziman"),  # Sorani in Arabic letters
+        ("uk", "Finish", "Gotovo"),
+        ("am", "Send", "Lak ላክ"),
+        # a number of the English lost (the example date, the count of digits)
+        ("nb", "day.month.year, for example 31.12.1990", "dag.måned.år, for eksempel 31.12.1991"),
+        ("fa_AF", "%(field)s: a DUF number has 12 digits.", "%(field)s: شماره DUF یازده رقم دارد."),
     ],
 )
 def test_the_lint_catches_a_broken_entry(locale: str, msgid: str, text: str) -> None:
     assert lint_problems(broken(locale, msgid, text), locale)
+
+
+def test_numbers_may_be_written_in_the_locale_s_digits() -> None:
+    found = broken(
+        "fa_AF", "%(field)s: a DUF number has 12 digits.", "%(field)s: شماره DUF ۱۲ رقم دارد."
+    )
+    assert lint_problems(found, "fa_AF") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda c: setattr(c, "locale", "nb"), "Language"),
+        (lambda c: setattr(c, "version", "VERSION"), "Project-Id-Version"),
+        (lambda c: setattr(c, "revision_date", c.creation_date - dt.timedelta(days=1)), "older"),
+        (lambda c: setattr(c, "creation_date", c.creation_date - dt.timedelta(days=1)), "update"),
+    ],
+)
+def test_the_lint_catches_a_broken_header(change: object, says: str) -> None:
+    found = copy.deepcopy(catalog("uk"))
+    change(found)  # type: ignore[operator]
+    problems = header_problems(found, "uk", template(), version())
+    assert any(says in problem for problem in problems), problems
 
 
 def test_the_arabic_dual_has_no_number_before_it() -> None:
