@@ -109,7 +109,7 @@ class AssistApp(WizardApp, LoginKeys):
     def on_mount(self) -> None:
         from kompass_tui.widgets.login import LoginScreen
 
-        super().on_mount()
+        # The wizard's own on_mount runs after this one: Textual calls each class's handler.
         self.set_interval(1, self._check_idle)
         if self.logged_in:
             self.lock()

@@ -104,8 +104,8 @@ class KioskApp(WizardApp):
         return LanguageScreen()
 
     def on_mount(self) -> None:
+        # The wizard's own on_mount runs after this one: Textual calls each class's handler.
         self.set_interval(1, self._check_idle)
-        super().on_mount()
         if self.apology is not None:
             self.push_screen(ApologyScreen(*self.apology))
 

@@ -36,8 +36,11 @@ async def test_the_new_code_is_explained_once(sqlite_db: Database, locale: str) 
         code = format_resume_code(registration.resume_code)
         said = translator(locale).gettext(NOTE) % {"code": code}
         assert said != NOTE % {"code": code} or locale == "en"  # in the person's language
-        notes = app.screen.query(".code-note").results(Static)
+        notes = list(app.screen.query(".code-note").results(Static))
         assert [plain(note.content) for note in notes] == [said]
+        # in sight, though the page is taller than the screen and scrolled to its question
+        x, y = notes[0].content_region.offset
+        assert app.screen.get_widget_at(x, y)[0] is notes[0]
         await pilot.press("space", "space")  # more answers: not again
         await pilot.pause()
         assert len(app.screen.query(".code-note")) == 1
