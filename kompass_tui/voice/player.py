@@ -17,13 +17,13 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from kompass_tui.i18n import N_, Msg
-from kompass_tui.voice.voices import SpeechError, render
+from kompass_tui.voice.voices import SpeechError, render_parts
 
 #: The environment variable that chooses the player (a command line, or ``off``).
 PLAYER_VARIABLE: Final = "KOMPASS_AUDIO_PLAYER"
@@ -96,12 +96,16 @@ def _alsa_has_cards() -> bool:
 
 
 class _Saying:
-    """One text being said: made into sound, then played, unless it is stopped first."""
+    """One page being said: made into sound, then played, unless it is stopped first."""
 
     def __init__(
-        self, command: tuple[str, ...], locale: str, text: str, failed: Callable[[Msg], None]
+        self,
+        command: tuple[str, ...],
+        locale: str,
+        parts: Sequence[str],
+        failed: Callable[[Msg], None],
     ) -> None:
-        self.command, self.locale, self.text, self.failed = command, locale, text, failed
+        self.command, self.locale, self.parts, self.failed = command, locale, parts, failed
         self.stopped = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
@@ -112,7 +116,7 @@ class _Saying:
         os.close(handle)
         wav = Path(name)
         try:
-            render(self.locale, self.text, wav)
+            render_parts(self.locale, self.parts, wav)
             with self._lock:
                 if self.stopped.is_set():
                     return
@@ -171,15 +175,15 @@ class Speaker:
         """The player playing now, if any."""
         return self._saying.process if self._saying is not None else None
 
-    def say(self, locale: str, text: str) -> bool:
-        """Stop what is being said and say ``text`` in ``locale``; False when there is no way
-        to play sound here."""
+    def say(self, locale: str, parts: Sequence[str]) -> bool:
+        """Stop what is being said and say ``parts`` (a page's messages) in ``locale``; False
+        when there is no way to play sound here."""
         self.stop()
         command = self.player.command
         if command is None:
             return False
-        self.said = (locale, text)
-        self._saying = _Saying(command, locale, text, self._failed)
+        self.said = (locale, "\n".join(parts))
+        self._saying = _Saying(command, locale, parts, self._failed)
         self._saying.thread.start()
         return True
 

@@ -4,7 +4,9 @@ espeak-ng voice of its language, else not at all.
 A clip is ``locales/<locale>/clips/<key>.wav``, where the key is made from the text it says
 (:func:`clip_key`): a message that changes gets a new key, so an old clip is never played
 for a new text. ``kompass audio render`` writes files with the same names, so a rendered file
-or a recording made from its list can be dropped into the folder as it is.
+or a recording made from its list can be dropped into the folder as it is. A clip is a WAV
+file in :data:`CLIP_FORMAT`, the voice's own, so that a page is said as one sound: each
+message by its clip, the others by the voice, in the page's order (:func:`render_parts`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import tempfile
+import wave
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -47,6 +52,9 @@ KIOSK_SOURCES: Final = (
     "kompass_tui/widgets/",
     "sporreskjema/definitions/",
 )
+#: A clip's format, as espeak-ng writes it: mono, 16-bit, 22,050 frames a second. A file in
+#: another format is not played (convert it, e.g. ``sox in.wav -r 22050 -c 1 -b 16 out.wav``).
+CLIP_FORMAT: Final = (1, 2, 22050)
 #: Longest a text may be that espeak-ng is asked to say (a screen's worth of it).
 MAX_TEXT: Final = 4000
 
@@ -69,9 +77,14 @@ def clips_dir(locale: str) -> Path:
 
 
 def clip(locale: str, text: str) -> Path | None:
-    """The recorded clip of ``text`` in ``locale``, if there is one."""
+    """The recorded clip of ``text`` in ``locale``, if there is one in :data:`CLIP_FORMAT`."""
     path = clips_dir(locale) / f"{clip_key(text)}.wav"
-    return path if path.is_file() else None
+    try:
+        with wave.open(str(path), "rb") as sound:
+            fits = (sound.getnchannels(), sound.getsampwidth(), sound.getframerate()) == CLIP_FORMAT
+    except (OSError, EOFError, wave.Error):
+        return None
+    return path if fits else None
 
 
 @cache
@@ -157,12 +170,58 @@ def speech(locale: str) -> Speech:
     clips = 0
     if folder.is_dir():
         present = {path.stem for path in folder.glob("*.wav")}
-        clips = sum(clip_key(text) in present for text in messages)
+        clips = sum(
+            clip_key(text) in present and clip(locale, text) is not None for text in messages
+        )
     return Speech(locale, espeak_voice(locale), clips, len(messages))
 
 
-def can_speak(locale: str, text: str) -> bool:
-    return clip(locale, text) is not None or espeak_voice(locale) is not None
+def can_speak(locale: str, parts: Sequence[str]) -> bool:
+    """Whether any of ``parts`` can be said in ``locale``: by the voice, or by a clip."""
+    return espeak_voice(locale) is not None or any(clip(locale, part) for part in parts)
+
+
+def render_parts(locale: str, parts: Sequence[str], out: Path) -> Path:
+    """Write ``parts`` (a page's messages, in order) said in ``locale`` as one WAV file at
+    ``out``: each part by its clip where there is one, the parts between by the voice in one
+    go. A part with neither is left out; with none to say it is a :class:`SpeechError`."""
+    segments: list[Path | str] = []  # a clip, or text for the voice
+    for part in parts:
+        recorded = clip(locale, part)
+        if recorded is not None:
+            segments.append(recorded)
+        elif espeak_voice(locale) is not None:
+            if segments and isinstance(segments[-1], str):
+                segments[-1] += "\n" + part
+            else:
+                segments.append(part)
+    if not segments:
+        raise SpeechError(
+            Msg(N_("There is no voice and no recording for %(locale)s."), {"locale": locale})
+        )
+    if len(segments) == 1:
+        only = segments[0]
+        return render(locale, only, out) if isinstance(only, str) else _copied(only, out)
+    with tempfile.TemporaryDirectory(prefix="kompass-voice-") as folder:
+        sounds = [
+            segment
+            if isinstance(segment, Path)
+            else render(locale, segment, Path(folder) / f"{n}.wav")
+            for n, segment in enumerate(segments)
+        ]
+        with wave.open(str(out), "wb") as joined:
+            joined.setnchannels(CLIP_FORMAT[0])
+            joined.setsampwidth(CLIP_FORMAT[1])
+            joined.setframerate(CLIP_FORMAT[2])
+            for sound in sounds:
+                with wave.open(str(sound), "rb") as piece:
+                    joined.writeframes(piece.readframes(piece.getnframes()))
+    return out
+
+
+def _copied(source: Path, out: Path) -> Path:
+    shutil.copyfile(source, out)
+    return out
 
 
 def render(locale: str, text: str, out: Path) -> Path:
@@ -170,8 +229,7 @@ def render(locale: str, text: str, out: Path) -> Path:
     espeak-ng's voice. A locale with neither is a :class:`SpeechError`."""
     recorded = clip(locale, text)
     if recorded is not None:
-        shutil.copyfile(recorded, out)
-        return out
+        return _copied(recorded, out)
     voice = espeak_voice(locale)
     program = espeak()
     if voice is None or program is None:

@@ -73,7 +73,12 @@ def spoken_locale(screen: Screen[object], person: str) -> str:
     return own or person
 
 
+def spoken_parts(screen: Screen[object]) -> list[str]:
+    """What ``screen`` says when read aloud, message by message (each may have its clip)."""
+    parts = screen.spoken() if isinstance(screen, Speaks) else visible_text(screen)
+    return [part.strip() for part in parts if part.strip()]
+
+
 def spoken_text(screen: Screen[object]) -> str:
     """What ``screen`` says when read aloud, one part a line."""
-    parts = screen.spoken() if isinstance(screen, Speaks) else visible_text(screen)
-    return "\n".join(part.strip() for part in parts if part.strip())
+    return "\n".join(spoken_parts(screen))

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from kompass_tui.i18n import N_, Msg, _, current, set_locale
 from kompass_tui.widgets import CHROME_CSS, QUESTIONS_CSS, bidi
 from kompass_tui.widgets.crash import CrashLog, log_error, log_notice
-from kompass_tui.widgets.spoken import spoken_locale, spoken_text
+from kompass_tui.widgets.spoken import spoken_locale, spoken_parts
 from kompass_tui.wizard.screens.language import LanguageScreen
 from sporreskjema.i18n import DEFAULT_LOCALE, Translator, translator
 
@@ -150,14 +150,14 @@ class WizardApp(CrashLog, App[None]):
         from kompass_tui.voice.voices import can_speak
 
         locale = spoken_locale(self.screen, current().locale)
-        text = spoken_text(self.screen)
-        if not text:
+        parts = spoken_parts(self.screen)
+        if not parts:
             return
-        if not can_speak(locale, text):
+        if not can_speak(locale, parts):
             message = translator(locale).gettext("There is no voice in this language yet.")
             self.notify(message, timeout=4)
             return
-        speaker.say(locale, text)
+        speaker.say(locale, parts)
 
     def stop_speaking(self) -> None:
         if self.speaker is not None:

@@ -12,9 +12,18 @@ from typer.testing import CliRunner
 from kompass_tui.cli import app
 from kompass_tui.voice import voices
 from kompass_tui.voice.player import find_player
-from kompass_tui.voice.voices import ESPEAK_VOICES, clip_key, kiosk_messages, speech
+from kompass_tui.voice.voices import (
+    ESPEAK_VOICES,
+    SpeechError,
+    can_speak,
+    clip_key,
+    kiosk_messages,
+    render,
+    render_parts,
+    speech,
+)
 from sporreskjema.i18n import LOCALES, translator
-from tests.support.sound import loudness, needs_espeak
+from tests.support.sound import frames, loudness, needs_espeak, tone
 
 
 @needs_espeak
@@ -35,6 +44,38 @@ def test_render_writes_a_sound_for_every_kiosk_message(locale: str, tmp_path: Pa
     assert silent == []
     # The kiosk's own words are among them, in the locale's language.
     assert translator(locale).gettext("Read aloud") in messages
+
+
+@needs_espeak
+def test_a_page_is_said_message_by_message_with_its_clips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each message that has a clip is said by its clip, the others by the voice in one go, in
+    the page's order; a clip in another format is not played, nor counted."""
+    monkeypatch.setattr(voices, "clips_dir", lambda locale: tmp_path / "clips" / locale)
+    first, second, third = kiosk_messages("ti")[:3]
+    (tmp_path / "clips" / "ti").mkdir(parents=True)
+    one = tone(tmp_path / "clips" / "ti" / f"{clip_key(first)}.wav", 440)
+    two = tone(tmp_path / "clips" / "ti" / f"{clip_key(second)}.wav", 660)
+    # Tigrinya has no voice: its clips alone, in order; the message without one is left out.
+    assert can_speak("ti", [third, first])
+    assert not can_speak("ti", [third])
+    assert frames(render_parts("ti", [first, third, second], tmp_path / "ti.wav")) == one + two
+    with pytest.raises(SpeechError):
+        render_parts("ti", [third], tmp_path / "none.wav")
+    assert speech("ti").clips == 2
+    # Ukrainian has a voice: a clip for the page's second message, the voice for the others.
+    page = kiosk_messages("uk")[:4]
+    (tmp_path / "clips" / "uk").mkdir()
+    recorded = tone(tmp_path / "clips" / "uk" / f"{clip_key(page[1])}.wav", 550)
+    said = frames(render_parts("uk", page, tmp_path / "uk.wav"))
+    before = frames(render("uk", page[0], tmp_path / "before.wav"))
+    after = frames(render("uk", "\n".join(page[2:]), tmp_path / "after.wav"))
+    assert said == before + recorded + after
+    # A clip recorded at 44,100 frames a second is not the voice's format: not played.
+    tone(tmp_path / "clips" / "uk" / f"{clip_key(page[1])}.wav", 550, rate=44100)
+    assert frames(render_parts("uk", page[1:2], tmp_path / "uk2.wav")) != recorded
+    assert speech("uk").clips == 0
 
 
 def test_render_refuses_a_locale_without_a_voice_or_one_that_is_not_there(tmp_path: Path) -> None:
@@ -59,7 +100,7 @@ def test_locales_says_how_each_locale_speaks(
     clips = tmp_path / "ti"
     clips.mkdir()
     for text in kiosk_messages("ti")[:2]:
-        (clips / f"{clip_key(text)}.wav").write_bytes(b"RIFF")
+        tone(clips / f"{clip_key(text)}.wav", 440)
     result = CliRunner().invoke(app, ["locales", "--json"], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0, result.output
     spoken = {entry["code"]: entry["speech"] for entry in json.loads(result.output)["locales"]}

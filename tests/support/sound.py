@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import math
 import os
 import wave
 from pathlib import Path
@@ -25,3 +26,22 @@ def loudness(path: Path) -> int:
         assert sound.getsampwidth() == 2
         samples = array.array("h", sound.readframes(sound.getnframes()))[::8]
     return max(max(samples, default=0), -min(samples, default=0))
+
+
+def tone(path: Path, hertz: float, seconds: float = 0.2, rate: int = 22050) -> bytes:
+    """Write a mono 16-bit tone at ``path`` (a stand-in for a recorded clip); its frames."""
+    frames = array.array(
+        "h",
+        (int(8000 * math.sin(2 * math.pi * hertz * n / rate)) for n in range(int(rate * seconds))),
+    ).tobytes()
+    with wave.open(str(path), "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(rate)
+        sound.writeframes(frames)
+    return frames
+
+
+def frames(path: Path) -> bytes:
+    with wave.open(str(path)) as sound:
+        return sound.readframes(sound.getnframes())

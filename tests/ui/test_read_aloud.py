@@ -14,8 +14,10 @@ from textual.pilot import Pilot
 
 from kompass_tui.kiosk.screens.guard import IdleScreen
 from kompass_tui.storage.database import Database
+from kompass_tui.voice import voices
 from kompass_tui.widgets.crash import crash_log_path, notice_log_path
 from kompass_tui.widgets.questions import QuestionField
+from kompass_tui.widgets.spoken import spoken_parts
 from kompass_tui.widgets.visual import OptionList
 from kompass_tui.wizard.screens.receipt import RECEIPT_TEXT, ReceiptScreen
 from kompass_tui.wizard.screens.section import SectionScreen
@@ -32,7 +34,7 @@ from tests.support.kiosk_pilot import (
     type_text,
     wait_for_screen,
 )
-from tests.support.sound import loudness, needs_espeak
+from tests.support.sound import frames, loudness, needs_espeak, tone
 
 SIZE = (100, 32)
 
@@ -157,6 +159,31 @@ async def test_a_language_without_a_voice_says_so(sqlite_db: Database, player: P
         assert not app.speaker.speaking
         said = translator("ti").gettext("There is no voice in this language yet.")
         assert [n.message for n in app._notifications] == [said]
+
+
+async def test_a_language_with_clips_says_the_page_by_its_clips(
+    sqlite_db: Database, player: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tigrinya has no voice: with a recorded clip of each of the page's messages, F5 plays
+    them one after another, as one sound."""
+    clips = tmp_path / "clips"
+    monkeypatch.setattr(voices, "clips_dir", lambda locale: clips / locale)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.speaks())
+        await pick_language(pilot, "ti")
+        await wait_for_screen(pilot, SectionScreen)
+        parts = spoken_parts(app.screen)
+        assert len(parts) >= 4  # the notes and the acknowledgement
+        (clips / "ti").mkdir(parents=True)
+        recorded = b"".join(
+            tone(clips / "ti" / f"{voices.clip_key(part)}.wav", 300 + 40 * n)
+            for n, part in enumerate(parts)
+        )
+        await pilot.press("f5")
+        await until(pilot, lambda: any(player.glob("*.wav")))
+        assert frames(next(player.glob("*.wav"))) == recorded
+        assert app.speaker.speaking
 
 
 async def test_without_sound_there_is_no_button_and_f5_does_nothing(sqlite_db: Database) -> None:
