@@ -367,8 +367,10 @@ class WizardApp(CrashLog, App[None]):
             event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
         ):
             self.touch()
-        if isinstance(event, events.Key) and event.key != "f5":
-            self.stop_speaking()  # the person moves on
+        if isinstance(event, events.Key) and event.key != "f5" and not event.is_forwarded:
+            # The person moves on: a key from the terminal, not one coming back up from the
+            # page (those of keys typed just before F5 come back after it began to read).
+            self.stop_speaking()
         if isinstance(event, events.Key) and self._held_keys is not None and self._holds(event):
             self._held_keys.append(event)
             return

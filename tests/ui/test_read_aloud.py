@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from kompass_tui.kiosk.screens.guard import IdleScreen
@@ -128,6 +129,24 @@ async def test_the_start_page_an_error_and_the_receipt_are_read_aloud(
             assert tr.gettext(paragraph) in app.speaker.said[1]
         await until(pilot, lambda: app.speaker.process is not None)
         assert isinstance(app.screen, ReceiptScreen), "F5 does not finish the receipt"
+
+
+@needs_espeak
+async def test_f5_typed_in_the_same_instant_as_other_keys_still_reads(
+    sqlite_db: Database, player: Path
+) -> None:
+    """Keys that come back up from the page after F5 was read are no new keys: they do not
+    stop the reading F5 began (a terminal sends keys typed fast in one go)."""
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.speaks())
+        await pick_language(pilot, "uk")
+        await wait_for_screen(pilot, SectionScreen)
+        for key in ("down", "down", "f5"):  # one after another, none waited for
+            app.post_message(events.Key(key, None))
+        await until(pilot, lambda: app.speaker.process is not None)
+        await pilot.pause(0.3)
+        assert app.speaker.speaking
 
 
 @needs_espeak
