@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kompass_tui.cli.common import DbOption, UserOption, session
 from kompass_tui.cli.options import Format, choice, day
 from kompass_tui.i18n import _
-from kompass_tui.storage.models import Status
+from kompass_tui.storage.status import Status
 
 
 class Delimiter(StrEnum):

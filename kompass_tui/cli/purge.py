@@ -19,7 +19,7 @@ from kompass_tui.cli.common import DbOption, UserOption, session
 from kompass_tui.cli.options import choice
 from kompass_tui.cli.output import fail, print_json, safe
 from kompass_tui.i18n import _, ngettext
-from kompass_tui.storage.models import Status
+from kompass_tui.storage.status import Status
 
 
 def purge(

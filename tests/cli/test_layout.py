@@ -35,6 +35,21 @@ def test_importing_the_engine_imports_no_ui() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_command_line_loads_no_database_code_until_a_command_needs_it() -> None:
+    """`kompass --help`, and every command's, is shown without SQLAlchemy (a third of a
+    second at every start): the commands open the database when they run."""
+    code = (
+        "import sys, kompass_tui.cli\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel'))\n"
+        "print(bad[:5])\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # That no engine module names a UI package, and the whole layering of kompass_tui, are
 # import-linter contracts (pyproject.toml, `lint-imports` in .ci/run).
 
