@@ -48,6 +48,22 @@ NAMES: Final = {
     Calendar.ethiopian: N_("Ethiopian calendar"),
 }
 
+#: A day and a year written in each calendar, for the example a date or year field shows:
+#: one that exists in the calendar chosen (the 31st is no day of an Ethiopian month, and 2015
+#: lies in the future of the solar Hijri calendar), written as its papers write it (year
+#: first outside the Gregorian calendar).
+EXAMPLES: Final = {
+    Calendar.gregorian: ("31.12.1990", "2015"),
+    Calendar.persian: ("1369-10-30", "1394"),
+    Calendar.ethiopian: ("1982-05-12", "2007"),
+}
+
+
+def example(calendar: Calendar, *, year: bool = False) -> str:
+    """A day (or a year) written in ``calendar``, for a field's hint."""
+    return EXAMPLES[calendar][1 if year else 0]
+
+
 #: The calendar preselected for a person's language (a preselection, not a rule: many
 #: Tigrinya speakers from Eritrea use the Gregorian calendar).
 _BY_LANGUAGE: Final = {

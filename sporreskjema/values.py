@@ -44,8 +44,11 @@ def _invalid(question: Question, msgid: str, **params: Any) -> Invalid:
 
 
 #: Examples shown in an empty field (the registry's ``placeholder``).
-DATE_PLACEHOLDER = N_("day.month.year, for example 31.12.1990")
-YEAR_PLACEHOLDER = N_("for example 2015")
+#: A date or year field's hint; the example is one of the calendar chosen (calendars.EXAMPLES).
+DATE_PLACEHOLDER = N_("day.month.year, for example %(example)s")
+#: A date's hint in a calendar whose papers write the year first (solar Hijri, Ethiopian).
+YEAR_FIRST_PLACEHOLDER = N_("year-month-day, for example %(example)s")
+YEAR_PLACEHOLDER = N_("for example %(example)s")
 PHONE_PLACEHOLDER = N_("for example +47 912 34 567")
 EMAIL_PLACEHOLDER = N_("for example name@example.com")
 #: The longest e-mail address there can be (RFC 3696 with its erratum).
@@ -192,13 +195,15 @@ def _date_parts(q: Question, raw: Any, calendar: calendars.Calendar) -> tuple[in
             N_(
                 "%(field)s: write the date as year-month-day, as in your papers, for example %(example)s."
             ),
-            example=_EXAMPLES[calendar],
+            example=calendars.example(calendar),
         )
     return year, month, day
 
 
-#: An example of a date typed in each calendar other than the Gregorian.
-_EXAMPLES = {calendars.Calendar.persian: "1369-10-30", calendars.Calendar.ethiopian: "1982-05-12"}
+def date_hint(calendar: calendars.Calendar) -> Msg:
+    """What a date field says before anything is typed: how to write a day of ``calendar``."""
+    msgid = DATE_PLACEHOLDER if calendar is calendars.Calendar.gregorian else YEAR_FIRST_PLACEHOLDER
+    return Msg(msgid, {"example": calendars.example(calendar)})
 
 
 def written_of(q: Question, raw: Any, value: Any) -> calendars.Written | None:

@@ -166,11 +166,16 @@ class TextField(QuestionField):
             return ""
         return self.question.kind.typed(value)
 
+    def placeholder(self) -> str:
+        """The hint in the empty field, in the person's language."""
+        kind = self.question.kind
+        return _(kind.placeholder) if kind.placeholder else ""
+
     def compose_input(self) -> ComposeResult:
         kind = self.question.kind
         yield _TextInput(
             self.shown_value(),
-            placeholder=_(kind.placeholder) if kind.placeholder else "",
+            placeholder=self.placeholder(),
             max_length=self.question.max_length if kind.typed_length is None else kind.typed_length,
             classes="question-input",
         )
@@ -243,6 +248,12 @@ class CalendarField(TextField):
             return written.typed()
         return super().shown_value()
 
+    def placeholder(self) -> str:
+        """The hint, with an example of the calendar chosen."""
+        if self.question.type == "date":
+            return values.date_hint(self.calendar).render(current())
+        return super().placeholder() % {"example": calendars.example(self.calendar, year=True)}
+
     def compose_input(self) -> ComposeResult:
         yield Static(_("The calendar of your papers:"), classes="calendar-label")
         yield CalendarChoice(self.calendar, classes="calendar-choice")
@@ -303,7 +314,9 @@ class CalendarField(TextField):
             return
         self.calendar = Calendar(name)
         self.post_message(self.CalendarChosen(self, self.calendar))
-        text = self.query_one(Input).value
+        box = self.query_one(Input)
+        box.placeholder = self.placeholder()
+        text = box.value
         self._show_note(text)
         if text.strip():  # what is typed is read again, in the calendar now chosen
             self.answer(self.raw(text))

@@ -85,7 +85,11 @@ def test_the_glossary_catches_what_the_review_found(locale: str, msgid: str, tex
         ("uk", "Finish", "Gotovo"),
         ("am", "Send", "Lak ላክ"),
         # a number of the English lost (the example date, the count of digits)
-        ("nb", "day.month.year, for example 31.12.1990", "dag.måned.år, for eksempel 31.12.1991"),
+        (
+            "nb",
+            "%(field)s: write the date as day.month.year, for example 31.12.1990.",
+            "%(field)s: skriv datoen som dag.måned.år, for eksempel 31.12.1991.",
+        ),
         ("fa_AF", "%(field)s: a DUF number has 12 digits.", "%(field)s: شماره DUF یازده رقم دارد."),
     ],
 )

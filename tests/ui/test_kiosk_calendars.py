@@ -102,6 +102,18 @@ async def test_a_date_in_the_calendar_of_the_papers_is_stored_gregorian(
         assert field.calendar == preselected
         choice = field.query_one(CalendarChoice)
         assert choice.chosen == preselected
+        tr = translator(locale)
+        # the hint is a day of the calendar chosen, written as its papers write it (no 31st in
+        # an Ethiopian month, the year first)
+        hints = {
+            "gregorian": tr.gettext("day.month.year, for example %(example)s")
+            % {"example": "31.12.1990"},
+            "persian": tr.gettext("year-month-day, for example %(example)s")
+            % {"example": "1369-10-30"},
+            "ethiopian": tr.gettext("year-month-day, for example %(example)s")
+            % {"example": "1982-05-12"},
+        }
+        assert field.query_one(Input).placeholder == hints[preselected]
         if calendar != preselected:  # chosen with the keyboard: Shift+Tab, arrows, Enter
             field.query_one(Input).focus()
             await pilot.press("shift+tab")
@@ -110,9 +122,9 @@ async def test_a_date_in_the_calendar_of_the_papers_is_stored_gregorian(
             await pilot.press(*["down"] * moves, "enter")
             await pilot.pause()
             assert field.calendar == calendar
+            assert field.query_one(Input).placeholder == hints[calendar]
         await type_keys(pilot, field, typed)
         # before it is confirmed, the Gregorian date in the person's language
-        tr = translator(locale)
         long_date = format_date(gregorian, format="long", locale=tr.cldr)
         assert long_date in note_of(field)
         await pilot.press("enter")

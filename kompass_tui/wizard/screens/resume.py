@@ -25,7 +25,7 @@ from kompass_tui.widgets.questions import CalendarChoice
 from kompass_tui.widgets.visual import Button, Input, Label, Static
 from kompass_tui.wizard.host import ResumeHost
 from kompass_tui.wizard.screens.language import LanguageScreen
-from sporreskjema import Form, load_builtin
+from sporreskjema import Form, load_builtin, values
 from sporreskjema.calendars import Calendar, Typed, for_locale
 from sporreskjema.i18n import DEFAULT_LOCALE
 
@@ -73,7 +73,7 @@ class ResumeScreen(Screen[None]):
             yield _CodeInput(placeholder="ABCD-EFGH", id="code", max_length=12)
             yield Label(_("Date of birth"))
             yield Input(
-                placeholder=_("day.month.year, for example 31.12.1990"),
+                placeholder=self._date_hint(),
                 id="birth-date",
                 max_length=12,
             )
@@ -136,6 +136,11 @@ class ResumeScreen(Screen[None]):
         if name in Calendar.__members__:
             self.calendar = Calendar(name)
             self.calendar_chosen = True
+            self.query_one("#birth-date", Input).placeholder = self._date_hint()
+
+    def _date_hint(self) -> str:
+        """The date of birth's hint, with a day of the calendar chosen."""
+        return values.date_hint(self.calendar).render(current())
 
     @on(Input.Submitted, "#birth-date")
     @on(Button.Pressed, "#continue")
