@@ -150,7 +150,11 @@ def parse_year(q: Question, raw: Any, _qs: Questionnaire, today: dt.date) -> int
     if not text:
         return None
     if not re.fullmatch(r"[0-9]{4}", text):
-        raise _invalid(q, N_("%(field)s: write the year with four digits, for example 2015."))
+        raise _invalid(
+            q,
+            N_("%(field)s: write the year with four digits, for example %(example)s."),
+            example=calendars.example(calendar, year=True),
+        )
     value = int(text)
     if calendar is not calendars.Calendar.gregorian:
         try:

@@ -156,6 +156,29 @@ def test_a_year_typed_in_another_calendar(kompass: Questionnaire) -> None:
 
 
 @pytest.mark.parametrize(
+    ("calendar", "example"),
+    [(Calendar.gregorian, "2015"), (Calendar.persian, "1394"), (Calendar.ethiopian, "2007")],
+)
+def test_a_year_not_in_four_digits_is_told_with_a_year_of_its_calendar(
+    kompass: Questionnaire, calendar: Calendar, example: str
+) -> None:
+    form = Form(kompass, today=TODAY)
+    assert form.set("birth_date", "20.01.1980") is None
+    assert form.set("has_work_experience", "yes") is None
+    path = f"jobs[{form.add_entry('jobs')}].from_year"
+
+    def typed(text: str) -> object:
+        return text if calendar is Calendar.gregorian else Typed(calendar, text)
+
+    error = form.set(path, typed("15"))
+    assert error is not None
+    assert error.msgid == "%(field)s: write the year with four digits, for example %(example)s."
+    assert error.params["example"] == example
+    assert form.set(path, typed(example)) is None  # the example is a year the field takes
+    assert form.get(path) in (2014, 2015)
+
+
+@pytest.mark.parametrize(
     ("typed", "words"),
     [
         (Typed(Calendar.persian, "1369-13-01"), "Solar Hijri"),

@@ -98,8 +98,8 @@ BAD: list[tuple[str, Any, str]] = [
     ("integer", "31", "%(field)s: write a number from %(min)d to %(max)d."),
     ("integer", "-1", "%(field)s: write a number from %(min)d to %(max)d."),
     ("integer", "9" * 40, "%(field)s: write a whole number, for example 12."),
-    ("year", "15", "%(field)s: write the year with four digits, for example 2015."),
-    ("year", "20x5", "%(field)s: write the year with four digits, for example 2015."),
+    ("year", "15", "%(field)s: write the year with four digits, for example %(example)s."),
+    ("year", "20x5", "%(field)s: write the year with four digits, for example %(example)s."),
     ("year", str(TODAY.year + 1), "%(field)s: the year cannot be in the future."),
     ("year", "1899", "%(field)s: write a year from %(min)d to %(max)d."),
     ("date", "31.02.1990", "%(field)s: this date does not exist."),
@@ -360,8 +360,8 @@ def test_separators_typed_on_other_keyboards_are_read(name: str, typed: str, exp
 @pytest.mark.parametrize(
     ("name", "typed", "msgid"),
     [
-        ("year", "۱۵", "%(field)s: write the year with four digits, for example 2015."),
-        ("year", "²⁰¹³", "%(field)s: write the year with four digits, for example 2015."),
+        ("year", "۱۵", "%(field)s: write the year with four digits, for example %(example)s."),
+        ("year", "²⁰¹³", "%(field)s: write the year with four digits, for example %(example)s."),
         ("year", "٢٠٣٠", "%(field)s: the year cannot be in the future."),
         ("date", "۳۱.۰۲.۱۹۹۰", "%(field)s: this date does not exist."),
         ("duf", "۲۰۱۹۱۲۳۴۵۶۷", "%(field)s: a DUF number has 12 digits."),
