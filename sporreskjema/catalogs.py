@@ -27,7 +27,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -145,12 +145,10 @@ def _day(text: str) -> dt.date | None:
         return None
 
 
-def _with(message: Message, review: Review | None, back: Back | None) -> None:
-    """Write ``review`` and ``back`` into the entry's comments, keeping the others."""
-    kept = notes(message)
-    lines = [*kept.others, *kept.broken]
-    lines += [item.line() for item in (review, back) if item is not None]
-    message.user_comments = lines
+def _write(message: Message, said: Notes) -> None:
+    """Make ``said`` the entry's comments: the others as they were, then ours."""
+    ours = [item.line() for item in (said.review, said.back) if item is not None]
+    message.user_comments = [*said.others, *said.broken, *ours]
 
 
 def translated(message: Message) -> bool:
@@ -247,11 +245,8 @@ class CatalogStatus:
 
 def catalog_status(locale: str) -> CatalogStatus:
     """Count the entries of ``locale`` that are translated (not fuzzy) and reviewed."""
-    po = po_path(locale)
-    if not po.is_file():
-        with (i18n.locales_dir() / f"{DOMAIN}.pot").open("rb") as handle:
-            total = len(entries(read_po(handle)))
-        return CatalogStatus(locale, 0, total, None)
+    if not po_path(locale).is_file():
+        return CatalogStatus(locale, 0, len(entries(template())), None)
     catalog = load(locale)
     found = entries(catalog)
     return CatalogStatus(
@@ -276,7 +271,7 @@ def mark_reviewed(catalog: Catalog, by: str, day: dt.date, ids: Iterable[str] | 
         if not translated(message):
             continue
         said = notes(message)
-        _with(message, Review(by, day, fingerprint(message)), said.back)
+        _write(message, replace(said, review=Review(by, day, fingerprint(message))))
         marked += 1
     return marked
 
@@ -287,7 +282,7 @@ def mark_drafted(catalog: Catalog) -> int:
     for message in entries(catalog):
         said = notes(message)
         if said.review is None:
-            _with(message, Review(MACHINE), said.back)
+            _write(message, replace(said, review=Review(MACHINE)))
             marked += 1
     return marked
 
@@ -302,11 +297,17 @@ def set_back(catalog: Catalog, msgid: str, text: str) -> None:
     text = " ".join(text.split())
     if not text:
         raise ValueError(f"{msgid!r}: the back-translation is empty")
-    _with(message, notes(message).review, Back(text, fingerprint(message)))
+    _write(message, replace(notes(message), back=Back(text, fingerprint(message))))
 
 
 def po_path(locale: str) -> Path:
     return i18n.locales_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def template() -> Catalog:
+    """The template every catalog is updated from (``pybabel extract`` writes it)."""
+    with (i18n.locales_dir() / f"{DOMAIN}.pot").open("rb") as handle:
+        return read_po(handle)
 
 
 def load(locale: str) -> Catalog:

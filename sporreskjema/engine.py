@@ -654,7 +654,17 @@ Checked = dict[tuple[int, type, Any], tuple["Question", Any]]
 #: remembered as a tuple of the same texts.
 _REMEMBERED: Final = (str, int, float, bool)
 #: Beyond this many, what was remembered is forgotten (names and identifiers do not recur).
-_REMEMBER_AT_MOST: Final = 20_000
+REMEMBER_AT_MOST: Final = 20_000
+
+
+def recurring(value: Any) -> tuple[type, Any] | None:
+    """``value`` as a key for what is done with it once for all the records it recurs in:
+    its type and itself (a list of texts, codes such as ``["ti", "ar"]``, as a tuple); None
+    for a value that is not remembered (a repeat group's entries)."""
+    kind = value.__class__
+    if kind is list:
+        return (list, tuple(value)) if all(item.__class__ is str for item in value) else None
+    return (kind, value) if kind in _REMEMBERED else None
 
 
 def _stored(
@@ -670,17 +680,15 @@ def _stored(
     answer: ``checked`` remembers those accepted."""
     if checked is None:
         return _decoded(question, data, questionnaire, today, strict)
-    if data.__class__ is list and all(item.__class__ is str for item in data):
-        key: tuple[int, type, Any] = (id(question), list, tuple(data))  # codes: ["ti", "ar"]
-    elif data.__class__ in _REMEMBERED:
-        key = (id(question), data.__class__, data)
-    else:
+    found = recurring(data)
+    if found is None:
         return _decoded(question, data, questionnaire, today, strict)
+    key = (id(question), *found)
     hit = checked.get(key)
     if hit is not None and hit[0] is question:
         return hit[1] if key[1] is not list else list(hit[1])  # each form its own list
     value = _decoded(question, data, questionnaire, today, strict)
-    if len(checked) >= _REMEMBER_AT_MOST:
+    if len(checked) >= REMEMBER_AT_MOST:
         checked.clear()
     checked[key] = (question, value if key[1] is not list else list(value))
     return value

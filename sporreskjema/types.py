@@ -141,7 +141,8 @@ class QuestionKind:
     calendar: bool = False
     #: The widget kind of a question with ``multiline = true``, if this type has one.
     multiline_widget: str | None = None
-    #: A message id shown in an empty field as an example of what to type.
+    #: A message id shown in an empty field as an example of what to type (a date or year
+    #: field's, with an example of its calendar, is values.calendar_hint's).
     placeholder: str | None = None
     #: How many characters may be typed (``None``: the question's ``max_length``).
     typed_length: int | None = 40
@@ -247,7 +248,6 @@ register(
         shape=_is_whole_number,
         json_schema={"type": "integer"},
         takes_range=True,
-        placeholder=values.YEAR_PLACEHOLDER,
         calendar=True,
     )
 )
@@ -261,7 +261,6 @@ register(
         shape=_is_date,
         json_schema={"type": "string", "format": "date"},
         typed=_date_as_typed,
-        placeholder=values.DATE_PLACEHOLDER,
         calendar=True,
     )
 )

@@ -44,7 +44,7 @@ def _invalid(question: Question, msgid: str, **params: Any) -> Invalid:
 
 
 #: Examples shown in an empty field (the registry's ``placeholder``).
-#: A date or year field's hint; the example is one of the calendar chosen (calendars.EXAMPLES).
+#: A date or year field's hint (calendar_hint): the example is one of the calendar chosen.
 DATE_PLACEHOLDER = N_("day.month.year, for example %(example)s")
 #: A date's hint in a calendar whose papers write the year first (solar Hijri, Ethiopian).
 YEAR_FIRST_PLACEHOLDER = N_("year-month-day, for example %(example)s")
@@ -204,10 +204,16 @@ def _date_parts(q: Question, raw: Any, calendar: calendars.Calendar) -> tuple[in
     return year, month, day
 
 
-def date_hint(calendar: calendars.Calendar) -> Msg:
-    """What a date field says before anything is typed: how to write a day of ``calendar``."""
-    msgid = DATE_PLACEHOLDER if calendar is calendars.Calendar.gregorian else YEAR_FIRST_PLACEHOLDER
-    return Msg(msgid, {"example": calendars.example(calendar)})
+def calendar_hint(calendar: calendars.Calendar, *, year: bool = False) -> Msg:
+    """What a date (or year) field says before anything is typed: how to write one of
+    ``calendar``, with an example of it."""
+    if year:
+        msgid = YEAR_PLACEHOLDER
+    elif calendar is calendars.Calendar.gregorian:
+        msgid = DATE_PLACEHOLDER
+    else:
+        msgid = YEAR_FIRST_PLACEHOLDER
+    return Msg(msgid, {"example": calendars.example(calendar, year=year)})
 
 
 def written_of(q: Question, raw: Any, value: Any) -> calendars.Written | None:

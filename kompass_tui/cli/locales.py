@@ -42,8 +42,8 @@ def locales(as_json: JsonOption = False) -> None:
     table.add_column(_("Complete"), justify="right", no_wrap=True)
     table.add_column(_("Native review"), justify="right")
     table.add_column(_("Speech"), no_wrap=True)
-    for code in codes:
-        status = catalog_status(code)
+    statuses = [catalog_status(code) for code in codes]
+    for code, status in zip(codes, statuses, strict=True):
         direction = _("right to left") if translator(code).rtl else _("left to right")
         table.add_row(
             code,
@@ -59,7 +59,7 @@ def locales(as_json: JsonOption = False) -> None:
         typer.echo(_("Sound on this machine: %(how)s") % {"how": player.reason.render(tr)})
     else:
         typer.echo(_("No sound on this machine: %(why)s") % {"why": player.reason.render(tr)})
-    missing = [code for code in codes if catalog_status(code).complete < 1]
+    missing = [status.locale for status in statuses if status.complete < 1]
     if missing:
         typer.echo(_("Not complete: %(locales)s") % {"locales": ", ".join(missing)})
 

@@ -61,7 +61,7 @@ from sporreskjema import (
     load_builtin,
     questionnaire_of,
 )
-from sporreskjema.engine import Checked
+from sporreskjema.engine import REMEMBER_AT_MOST, Checked, recurring
 from sporreskjema.engine import Path as AnswerPath
 from sporreskjema.i18n import LOCALES
 from sporreskjema.text import has_controls
@@ -841,10 +841,6 @@ def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
-#: Beyond this many values kept as stored, they are forgotten (names and numbers do not recur).
-_STORED_AT_MOST: Final = 20_000
-
-
 class _DriverRows:
     """Rows of one table for one insert of many, handed to the driver as they are: no
     statement is compiled and no parameters are processed for each row, as SQLAlchemy does
@@ -929,16 +925,12 @@ class _AnswerRows(_DriverRows):
 
     def as_json(self, value: Any) -> Any:
         """The value as its column stores it; one that recurs is encoded once."""
-        kind = value.__class__
-        if kind is list and all(item.__class__ is str for item in value):
-            key: tuple[type, Any] = (list, tuple(value))
-        elif kind is str or kind is int or kind is bool:
-            key = (kind, value)
-        else:
+        key = recurring(value)
+        if key is None:
             return self.to_json(value)
         stored = self.stored.get(key)
         if stored is None:
-            if len(self.stored) >= _STORED_AT_MOST:
+            if len(self.stored) >= REMEMBER_AT_MOST:
                 self.stored.clear()  # names and identifiers do not recur
             stored = self.stored[key] = self.to_json(value)
         return stored

@@ -196,9 +196,7 @@ def render_parts(locale: str, parts: Sequence[str], out: Path) -> Path:
             else:
                 segments.append(part)
     if not segments:
-        raise SpeechError(
-            Msg(N_("There is no voice and no recording for %(locale)s."), {"locale": locale})
-        )
+        raise _silent(locale)
     if len(segments) == 1:
         only = segments[0]
         return render(locale, only, out) if isinstance(only, str) else _copied(only, out)
@@ -219,6 +217,12 @@ def render_parts(locale: str, parts: Sequence[str], out: Path) -> Path:
     return out
 
 
+def _silent(locale: str) -> SpeechError:
+    return SpeechError(
+        Msg(N_("There is no voice and no recording for %(locale)s."), {"locale": locale})
+    )
+
+
 def _copied(source: Path, out: Path) -> Path:
     shutil.copyfile(source, out)
     return out
@@ -233,9 +237,7 @@ def render(locale: str, text: str, out: Path) -> Path:
     voice = espeak_voice(locale)
     program = espeak()
     if voice is None or program is None:
-        raise SpeechError(
-            Msg(N_("There is no voice and no recording for %(locale)s."), {"locale": locale})
-        )
+        raise _silent(locale)
     try:
         # The text goes in on standard input: never read as an option, however it starts.
         subprocess.run(  # noqa: S603 - espeak-ng as found on PATH, no shell

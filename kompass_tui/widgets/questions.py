@@ -250,9 +250,8 @@ class CalendarField(TextField):
 
     def placeholder(self) -> str:
         """The hint, with an example of the calendar chosen."""
-        if self.question.type == "date":
-            return values.date_hint(self.calendar).render(current())
-        return super().placeholder() % {"example": calendars.example(self.calendar, year=True)}
+        year = self.question.type == "year"
+        return values.calendar_hint(self.calendar, year=year).render(current())
 
     def compose_input(self) -> ComposeResult:
         yield Static(_("The calendar of your papers:"), classes="calendar-label")

@@ -77,8 +77,3 @@ def spoken_parts(screen: Screen[object]) -> list[str]:
     """What ``screen`` says when read aloud, message by message (each may have its clip)."""
     parts = screen.spoken() if isinstance(screen, Speaks) else visible_text(screen)
     return [part.strip() for part in parts if part.strip()]
-
-
-def spoken_text(screen: Screen[object]) -> str:
-    """What ``screen`` says when read aloud, one part a line."""
-    return "\n".join(spoken_parts(screen))

@@ -63,7 +63,7 @@ def assert_speaks(screen: Screen[Any], locale: str) -> None:
         assert tr.gettext(msgid) in text, (locale, msgid, text)
     # the date's hint, with a day of the calendar chosen
     assert isinstance(screen, ResumeScreen)
-    assert values.date_hint(screen.calendar).render(tr) in text
+    assert values.calendar_hint(screen.calendar).render(tr) in text
 
 
 async def begin(pilot: Pilot[None], locale: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.records import format_resume_code
-from kompass_tui.widgets.spoken import plain, spoken_text
+from kompass_tui.widgets.spoken import plain, spoken_parts
 from kompass_tui.widgets.visual import Static
 from kompass_tui.wizard.screens.section import SectionScreen
 from sporreskjema.i18n import translator
@@ -44,4 +44,4 @@ async def test_the_new_code_is_explained_once(sqlite_db: Database, locale: str) 
         await pilot.press("space", "space")  # more answers: not again
         await pilot.pause()
         assert len(app.screen.query(".code-note")) == 1
-        assert said in spoken_text(app.screen)  # read aloud too
+        assert said in spoken_parts(app.screen)  # read aloud too, as a message of its own

@@ -140,7 +140,7 @@ class ResumeScreen(Screen[None]):
 
     def _date_hint(self) -> str:
         """The date of birth's hint, with a day of the calendar chosen."""
-        return values.date_hint(self.calendar).render(current())
+        return values.calendar_hint(self.calendar).render(current())
 
     @on(Input.Submitted, "#birth-date")
     @on(Button.Pressed, "#continue")
