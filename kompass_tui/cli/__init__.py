@@ -23,6 +23,7 @@ from kompass_tui.cli import (  # noqa: E402
     audit,
     db,
     exchange,
+    keys,
     kiosk,
     locales,
     purge,
@@ -47,6 +48,7 @@ app.add_typer(questionnaire.app, name="questionnaire")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.add_typer(audio.app, name="audio")
+app.add_typer(keys.app, name="keys")
 #: Each command, the function that runs it, and its help.
 # fmt: off
 _COMMANDS = (

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from kompass_tui.cli import keys
 from kompass_tui.cli.common import DbOption, UserOption, session
 from kompass_tui.cli.options import Format, choice, day
 from kompass_tui.i18n import _
@@ -101,6 +102,16 @@ def export(
             ),
         ),
     ] = False,
+    recipient: Annotated[
+        Path | None,
+        typer.Option(
+            "--recipient",
+            help=_(
+                "Seal every file to this public key (kompass-recipient.txt): only the private key opens it. The names gain .age."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -108,6 +119,7 @@ def export(
     from kompass_tui.exchange.records import Selection, count
     from kompass_tui.storage import review
 
+    sealed_to = keys.recipients(recipient) if recipient else []
     with session(db, user) as (database, worker):
         assert worker.id is not None
         selection = Selection(
@@ -132,6 +144,7 @@ def export(
                 delimiter=delimiter.value,
                 progress=advance,
                 mark=not keep_status,
+                recipients=sealed_to,
             )
     typer.echo(
         _("Records exported: %(n)d, to %(files)s")
@@ -143,17 +156,20 @@ def import_(
     path: Annotated[
         Path,
         typer.Argument(
-            help=_("A JSON or JSON Lines file from kompass export."), show_default=False
+            help=_("A JSON or JSON Lines file from kompass export, clear or sealed."),
+            show_default=False,
         ),
     ],
+    identity: keys.IdentityOption = None,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
     from kompass_tui.exchange import importer
 
+    opening = keys.identities(identity) if identity else []
     with session(db, user) as (database, worker):
         assert worker.id is not None
-        result = importer.import_file(database, path, actor_id=worker.id)
+        result = importer.import_file(database, path, actor_id=worker.id, identities=opening)
     typer.echo(
         _(
             "Records imported: %(new)d new, %(existing)d already here. Remarks added: %(remarks)d. Corrections added: %(corrections)d."

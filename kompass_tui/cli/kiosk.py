@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -81,15 +82,58 @@ def kiosk(
             show_default=False,
         ),
     ] = None,
+    set_recipient: Annotated[
+        Path | None,
+        typer.Option(
+            "--set-recipient",
+            help=_(
+                "Seal every record this kiosk sends to this public key (kompass-recipient.txt), and stop. The kiosk then keeps only the sealed records."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    unfinished_days: Annotated[
+        int | None,
+        typer.Option(
+            "--unfinished-days",
+            min=1,
+            help=_(
+                "With --set-recipient: days an unfinished registration is kept before it is deleted (default 30)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     if set_pin:
         _ask_pin()
         typer.echo(_("The PIN is saved."))
         return
+    if set_recipient is not None:
+        from kompass_tui.cli.keys import recipients
+
+        public = [str(key) for key in recipients(set_recipient)]
+        try:
+            settings.set_recipients(public, unfinished_days)
+        except settings.SettingsError as exc:
+            fail(exc.message.render(current()))
+        typer.echo(
+            _("Records sent at this kiosk are sealed from now on to: %(keys)s")
+            % {"keys": ", ".join(public)}
+        )
+        return
+    if unfinished_days is not None:
+        fail(_("--unfinished-days goes with --set-recipient."))
     try:
         kiosk_settings = settings.load()
     except settings.SettingsError as exc:
         fail(exc.message.render(current()))
+    if kiosk_settings.recipients:
+        from kompass_tui.exchange.sealed import SealError, parse_recipients
+
+        try:  # a broken key is found now, not at the first person's sending
+            parse_recipients("\n".join(kiosk_settings.recipients), settings.settings_path())
+        except SealError as exc:
+            fail(exc.message.render(current()))
     if not kiosk_settings.pin_hash:
         typer.echo(_("This kiosk has no caseworker PIN yet. Staff need it to leave the kiosk."))
         _ask_pin()

@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import IO, Any, Final
 
 import sqlalchemy as sa
 
+from kompass_tui.exchange import sealed
 from kompass_tui.exchange.formats import Format as Format
 from kompass_tui.exchange.printable import Printable, full_names
 from kompass_tui.exchange.records import (
@@ -41,6 +42,7 @@ from kompass_tui.exchange.records import (
     heap_frozen,
     key,
 )
+from kompass_tui.exchange.sealed import Recipient
 from kompass_tui.i18n import N_, Msg, current
 from kompass_tui.storage import audit
 from kompass_tui.storage.database import Database
@@ -97,6 +99,7 @@ def export(
     progress: Callable[[int], None] | None = None,
     mark: bool = True,
     questionnaire: Questionnaire | None = None,
+    recipients: Sequence[Recipient] = (),
 ) -> ExportResult:
     """Write the selected records to ``out`` (a folder for CSV); returns how many.
 
@@ -105,8 +108,9 @@ def export(
     record written as exported no longer be reviewed when the export marks it (changed by
     someone meanwhile), nothing is written, marked or audited. ``questionnaire``: the one whose
     questions and repeat groups the CSV tables and the HTML pages follow (the built-in one
-    unless given)."""
-    files = _Files()
+    unless given). ``recipients``: every file is sealed to them as it is written (its name
+    gains ``.age``; see :mod:`kompass_tui.exchange.sealed`)."""
+    files = _Files(recipients)
     questionnaire = questionnaire or load_builtin()
     made_folder = fmt is Format.csv and not out.exists()
     # The export's time: written into the records it marks, and given to them and their
@@ -134,7 +138,7 @@ def export(
             files.sync()
             # Audited (and marked) only now that every file is whole; then the files take
             # their names. A file on disk under its name has always its audit entries.
-            _mark_exported(db, written, marked, actor_id, fmt, now)
+            _mark_exported(db, written, marked, actor_id, fmt, now, sealed=bool(recipients))
         try:
             files.commit()
         except OSError as exc:
@@ -170,8 +174,11 @@ def _write_problem(path: Path, exc: OSError) -> Any:
 class _Files:
     """The export's files, each written under a temporary name beside the one it will have."""
 
-    def __init__(self) -> None:
-        self.parts: list[tuple[Path, Path, IO[str]]] = []
+    def __init__(self, recipients: Sequence[Recipient] = ()) -> None:
+        self.recipients = recipients
+        #: Each file's temporary name, final name, text handle and, for a sealed one, the
+        #: file the envelope goes to.
+        self.parts: list[tuple[Path, Path, IO[str], IO[bytes] | None]] = []
         #: The files that have taken their names (removed too when the export fails).
         self.named: list[Path] = []
         #: The file being made, for a message about it.
@@ -179,11 +186,13 @@ class _Files:
 
     @property
     def final(self) -> list[Path]:
-        return [final for _temp, final, _handle in self.parts]
+        return [final for _temp, final, _handle, _sealed in self.parts]
 
     def open(self, path: Path, stack: ExitStack, **kwargs: Any) -> IO[str]:
         """A new file readable by its owner only (exports hold personal data), in ``path``'s
         folder under a name of its own."""
+        if self.recipients and not path.name.endswith(sealed.SUFFIX):
+            path = path.with_name(path.name + sealed.SUFFIX)
         self.current = path
         if path.is_dir():
             # Found now, before anything is written or audited: the rename at the end, after
@@ -191,35 +200,52 @@ class _Files:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         temp = Path(name)
+        envelope: IO[bytes] | None = None
         try:
             os.fchmod(fd, 0o600)
-            handle: IO[str] = open(fd, "w", **kwargs)  # noqa: SIM115
+            if self.recipients:
+                envelope = open(fd, "wb")  # noqa: SIM115 - closed by sync or discard
+                handle: IO[str] = sealed.sealed_text(envelope, self.recipients, **kwargs)
+            else:
+                handle = open(fd, "w", **kwargs)  # noqa: SIM115
         except BaseException:
-            os.close(fd)
+            if envelope is not None:
+                envelope.close()
+            else:
+                os.close(fd)
             temp.unlink(missing_ok=True)
             raise
-        self.parts.append((temp, path, handle))
+        self.parts.append((temp, path, handle, envelope))
         stack.enter_context(handle)
         return handle
 
     def sync(self) -> None:
         """Every byte on the disk before the export is audited (a full disk shows here)."""
-        for _temp, final, handle in self.parts:
+        for _temp, final, handle, envelope in self.parts:
             self.current = final
-            handle.flush()
-            os.fsync(handle.fileno())
+            if envelope is None:
+                handle.flush()
+                os.fsync(handle.fileno())
+            else:
+                handle.close()  # the envelope finished, or why not
+                envelope.flush()
+                os.fsync(envelope.fileno())
+                envelope.close()
 
     def commit(self) -> None:
-        for temp, final, _handle in self.parts:
+        for temp, final, _handle, _envelope in self.parts:
             self.current = final
             os.replace(temp, final)
             self.named.append(final)
 
     def discard(self, folder: Path | bool) -> None:
         """Remove what was written; and the folder, if the export made it and it is empty."""
-        for temp, _final, handle in self.parts:
+        for temp, _final, handle, envelope in self.parts:
             with suppress(OSError):  # a full disk again: the file goes anyway
                 handle.close()
+            if envelope is not None:
+                with suppress(OSError):
+                    envelope.close()
             temp.unlink(missing_ok=True)
         for final in self.named:
             with suppress(OSError):
@@ -275,7 +301,14 @@ def _as_exported(record: dict[str, Any], stamp: str) -> None:
 
 
 def _mark_exported(
-    db: Database, ids: _Ids, marked: _Ids, actor_id: int, fmt: Format, now: dt.datetime
+    db: Database,
+    ids: _Ids,
+    marked: _Ids,
+    actor_id: int,
+    fmt: Format,
+    now: dt.datetime,
+    *,
+    sealed: bool = False,
 ) -> None:
     """Every record of the export audited, and those written as exported marked so, in one
     transaction; if one of them is no longer reviewed, nothing (the files say otherwise).
@@ -286,7 +319,7 @@ def _mark_exported(
         "now": now,
         "actor": actor_id,
         "action": str(audit.Action.exported),
-        "detail": {"format": str(fmt)},
+        "detail": {"format": str(fmt), **({"sealed": True} if sealed else {})},
     }
     # The ids themselves, not the batches' id ranges: a record saved meanwhile may fall in one.
     # As the database handed them back: 32 hex digits on SQLite, UUIDs on PostgreSQL.

@@ -19,11 +19,12 @@ a record that was already here, with the author and the time the file gives them
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from operator import itemgetter
@@ -34,6 +35,7 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator, ValidationError
 from sqlmodel import Session, select
 
+from kompass_tui.exchange import sealed
 from kompass_tui.exchange.records import (
     ANSWER,
     BATCH,
@@ -45,6 +47,7 @@ from kompass_tui.exchange.records import (
     schema,
     without_derived,
 )
+from kompass_tui.exchange.sealed import Identity
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage import audit
 from kompass_tui.storage.accounts import AccountError, check_username
@@ -618,14 +621,39 @@ def _controls_at(value: Any, place: str = "") -> str | None:
     return None
 
 
-def import_file(db: Database, path: Path, *, actor_id: int) -> ImportResult:
-    """Check and write every record of the file, read once, in one transaction."""
+def import_file(
+    db: Database, path: Path, *, actor_id: int, identities: Sequence[Identity] = ()
+) -> ImportResult:
+    """Check and write every record of the file, read once, in one transaction.
+
+    A sealed file (an age envelope, :mod:`kompass_tui.exchange.sealed`) is opened with
+    ``identities`` into memory first, whole: a damaged or altered one is refused before
+    anything is read from it."""
     questionnaire = load_builtin()
     try:
-        handle = path.open("rb")
+        handle: IO[bytes] = path.open("rb")
     except OSError as exc:
         raise _cannot_read(path, exc) from None
     with handle:
+        try:
+            start = handle.peek(sealed.MAGIC_BYTES)[: sealed.MAGIC_BYTES]  # type: ignore[attr-defined]
+        except OSError as exc:
+            raise _cannot_read(path, exc) from None
+        was_sealed = sealed.is_envelope(start)
+        if was_sealed:
+            if not identities:
+                raise ImportRefused(
+                    Msg(
+                        N_(
+                            "%(name)s is sealed: give its key with --identity FILE. Nothing was imported."
+                        ),
+                        {"name": path.name},
+                    )
+                )
+            try:
+                handle = io.BytesIO(sealed.unseal(handle, identities, path.name))
+            except OSError as exc:
+                raise _cannot_read(path, exc) from None
         found = read(handle, path)
         # A JSON array is read whole here, before the write lock is taken.
         first = next(found, None)
@@ -636,6 +664,7 @@ def import_file(db: Database, path: Path, *, actor_id: int) -> ImportResult:
                 questionnaire,
                 actor_id=actor_id,
                 file=path.name,
+                was_sealed=was_sealed,
             )
     return result
 
@@ -647,6 +676,7 @@ def _write(
     *,
     actor_id: int,
     file: str,
+    was_sealed: bool = False,
 ) -> ImportResult:
     """Each record checked as it is read, and written with the others of its batch; the first
     refusal rolls the whole transaction back."""
@@ -677,6 +707,7 @@ def _write(
         audit.Action.imported,
         actor_id=actor_id,
         file=file,
+        sealed=was_sealed,
         new=pending.new,
         existing=pending.existing,
         remarks=pending.remarks,

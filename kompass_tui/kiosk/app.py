@@ -13,6 +13,7 @@ import time
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
@@ -108,6 +109,42 @@ class KioskApp(WizardApp):
         self.set_interval(1, self._check_idle)
         if self.apology is not None:
             self.push_screen(ApologyScreen(*self.apology))
+
+    # ---------------------------------------------------------------- sealing
+
+    def _opened(self, database: Database) -> None:
+        super()._opened(database)
+        if self.settings.recipients:
+            self._seal_sent()  # a record sent just before the kiosk stopped
+
+    def finished(self) -> None:
+        super().finished()
+        if self.settings.recipients:
+            self._seal_sent()
+
+    @work(thread=True, group="seal")
+    def _seal_sent(self) -> None:
+        """Seal every sent record still in clear, and delete unfinished registrations older
+        than the settings allow; off the event loop, and never in front of the person: what
+        fails now is done at the next sending or start (the crash log says why)."""
+        from kompass_tui.exchange.sealed import parse_recipients
+        from kompass_tui.exchange.sealing import seal_sent
+        from kompass_tui.storage.purge import purge
+        from kompass_tui.storage.status import Status
+        from kompass_tui.widgets.crash import log_error
+        from kompass_tui.wizard.registration import kiosk_name
+
+        try:
+            recipients = parse_recipients("\n".join(self.settings.recipients), "kiosk.json")
+            seal_sent(self.db, recipients, kiosk=kiosk_name())
+            purge(
+                self.db,
+                older_than_days=self.settings.unfinished_days,
+                actor_id=None,
+                statuses=[Status.in_progress],
+            )
+        except Exception as exc:
+            log_error(exc)
 
     def resume(self, code: str, birth_date: dt.date, locale: str | None = None) -> None:
         """Continue a registration in ``locale``, by default the language it was begun in

@@ -1,4 +1,6 @@
-"""Settings kept on this machine: the kiosk's caseworker PIN and its idle time.
+"""Settings kept on this machine: the kiosk's caseworker PIN, its idle time and, on a kiosk
+that seals what it sends, the municipality's public key and how long unfinished
+registrations are kept.
 
 They live in ``kiosk.json`` in the user configuration folder (platformdirs; set
 ``XDG_CONFIG_HOME`` to move it), readable by its owner only. The PIN is stored as an
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -23,6 +25,8 @@ from sporreskjema.files import make_private_dir
 
 DEFAULT_IDLE_SECONDS: Final = 300
 IDLE_WARNING_SECONDS: Final = 30
+#: Days an unfinished registration is kept at a sealing kiosk before it is deleted.
+DEFAULT_UNFINISHED_DAYS: Final = 30
 PIN_MIN: Final = 4
 PIN_MAX: Final = 12
 _hasher = PasswordHasher()
@@ -46,6 +50,9 @@ def settings_path() -> Path:
 class KioskSettings:
     pin_hash: str | None = None
     idle_seconds: int = DEFAULT_IDLE_SECONDS
+    #: The public keys (``age1…``) sent records are sealed to; none: they stay in clear.
+    recipients: list[str] = field(default_factory=list)
+    unfinished_days: int = DEFAULT_UNFINISHED_DAYS
 
     def check_pin(self, pin: str) -> bool:
         """Whether ``pin`` is the caseworker PIN, in whatever digits it was typed."""
@@ -83,9 +90,21 @@ def load() -> KioskSettings:
                 {"path": str(path)},
             )
         )
+    recipients = data.get("recipients", [])
+    unfinished_days = data.get("unfinished_days", DEFAULT_UNFINISHED_DAYS)
+    if (
+        not isinstance(recipients, list)
+        or not all(isinstance(r, str) for r in recipients)
+        or isinstance(unfinished_days, bool)
+        or not isinstance(unfinished_days, int)
+        or unfinished_days < 1
+    ):
+        raise SettingsError(_unreadable(path))
     return KioskSettings(
         pin_hash=data.get("pin_hash") if isinstance(data.get("pin_hash"), str) else None,
         idle_seconds=idle_seconds,
+        recipients=recipients,
+        unfinished_days=unfinished_days,
     )
 
 
@@ -126,4 +145,13 @@ def check_new_pin(pin: str) -> str:
 def set_pin(pin: str) -> None:
     settings = load()
     settings.pin_hash = _hasher.hash(check_new_pin(pin))
+    save(settings)
+
+
+def set_recipients(public_keys: list[str], unfinished_days: int | None = None) -> None:
+    """Seal what this kiosk sends to ``public_keys`` from now on (checked by the caller)."""
+    settings = load()
+    settings.recipients = public_keys
+    if unfinished_days is not None:
+        settings.unfinished_days = unfinished_days
     save(settings)

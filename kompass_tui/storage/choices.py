@@ -46,6 +46,8 @@ class Action(StrEnum):
     follow_up_changed = "follow_up_changed"
     provenance_changed = "provenance_changed"
     exported = "exported"
+    #: A kiosk sealed a sent record to the municipality's key and kept only the envelope.
+    record_sealed = "record_sealed"
     imported = "imported"
     #: A remark or correction that an import added to a record already in the database.
     remark_imported = "remark_imported"

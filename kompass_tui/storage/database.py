@@ -117,6 +117,9 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows and freed pages are overwritten with zeros: a sealed or purged record's
+        # names do not linger in the file's free space.
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 

@@ -206,3 +206,31 @@ class PurgedCount(SQLModel, table=True):
     locale: str = Field(max_length=20)
     mode: str = Field(max_length=20)
     records: int
+
+
+class SealedRecord(SQLModel, table=True):
+    """A record sent at a kiosk that seals: the whole record in the export format, sealed to
+    the municipality's public key (see :mod:`kompass_tui.exchange.sealed`). The kiosk cannot
+    read it back; it keeps only what needs no personal data."""
+
+    __tablename__ = "sealed_record"
+
+    record_id: uuid.UUID = Field(primary_key=True)
+    sealed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: SHA-256 of the envelope, in hex: the same envelope delivered twice is one.
+    content_hash: str = Field(max_length=64)
+    envelope: bytes = Field(sa_type=sa.LargeBinary)
+    #: The person's identifier as an Argon2id tag (:class:`SealingSalt`'s salt), never in
+    #: clear: the once-per-person rule still refuses a second registration.
+    person_tag: str | None = Field(default=None, max_length=64, unique=True)
+    #: The kiosk that sealed it (its machine's name).
+    kiosk: str | None = Field(default=None, max_length=80)
+
+
+class SealingSalt(SQLModel, table=True):
+    """The one random salt of this database's identifier tags (:attr:`SealedRecord.person_tag`)."""
+
+    __tablename__ = "sealing_salt"
+
+    id: int = Field(default=1, primary_key=True)
+    salt: str = Field(max_length=32)

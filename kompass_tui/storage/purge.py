@@ -127,7 +127,7 @@ def purge(
     db: Database,
     *,
     older_than_days: int,
-    actor_id: int,
+    actor_id: int | None,
     statuses: Iterable[Status] = (),
     now: dt.datetime | None = None,
 ) -> PurgeResult:
@@ -176,7 +176,7 @@ def purge(
             before=before.isoformat(),
             blanked=blanked,
         )
-    compacted = _compact(db) if db.backend == "sqlite" and (ids or blanked) else True
+    compacted = compact(db) if db.backend == "sqlite" and (ids or blanked) else True
     return PurgeResult(len(ids), before, compacted, blanked)
 
 
@@ -369,7 +369,7 @@ def _rewrite(session: Session, changes: list[dict[str, Any]]) -> int:
     return len(changes)
 
 
-def _compact(db: Database) -> bool:
+def compact(db: Database) -> bool:
     """Rebuild the SQLite file without free space and cut the write-ahead log to nothing, so that
     the deleted data are in neither file. False when another program kept the file busy for
     longer than the busy timeout."""

@@ -137,9 +137,15 @@ def normalise_resume_code(code: str) -> str:
 
 def _resume_hash(code: str) -> str:
     """The Argon2id hash of a resume code, 64 hex digits (what ``record.resume_hash`` holds)."""
+    return secret_tag(normalise_resume_code(code).encode(), RESUME_HASH_SALT)
+
+
+def secret_tag(secret: bytes, salt: bytes) -> str:
+    """Argon2id of a short secret (a resume code, an identifier) at the resume code's cost,
+    64 hex digits: the same each time, and slow to guess."""
     return hash_secret_raw(
-        normalise_resume_code(code).encode(),
-        RESUME_HASH_SALT,
+        secret,
+        salt,
         time_cost=RESUME_HASH_TIME_COST,
         memory_cost=RESUME_HASH_MEMORY_KIB,
         parallelism=RESUME_HASH_PARALLELISM,

@@ -44,10 +44,15 @@ _OWNER = (
 def owner_of(
     where: Session | sa.Connection, person_key: str, record_id: uuid.UUID
 ) -> uuid.UUID | None:
-    """The other record that has this identifier (the once-per-person rule), if any."""
+    """The other record that has this identifier (the once-per-person rule), if any: one in
+    clear, or one a sealing kiosk sealed here (found by the identifier's tag)."""
     owner: uuid.UUID | None = where.execute(
         _OWNER, {"person_key": person_key, "record_id": record_id}
     ).scalar()
+    if owner is None:
+        from kompass_tui.storage.sealed_records import sealed_owner
+
+        owner = sealed_owner(where, person_key)
     return owner
 
 

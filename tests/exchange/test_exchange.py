@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import errno
 import json
 import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -598,32 +596,6 @@ def _all(db: Database) -> list[Any]:
         db, review.ListQuery(statuses=frozenset(Status), limit=1000), actor_id=None
     )
     return [records.get_record(db, row.id) for row in page.rows]
-
-
-@pytest.fixture
-def full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A folder on a tiny file system (8 KB of tmpfs) where a test may mount one; elsewhere a
-    folder whose files fail to write as on a full disk."""
-    folder = tmp_path / "full"
-    folder.mkdir()
-    mounted = os.geteuid() == 0 and (
-        subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=8k,mode=0700", "tmpfs", str(folder)],
-            capture_output=True, check=False,
-        ).returncode == 0
-    )  # fmt: skip
-    if not mounted:
-        from kompass_tui.exchange import export as exporting
-
-        def full(*_args: Any) -> None:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-        monkeypatch.setattr(exporting.os, "fsync", full)
-    try:
-        yield folder
-    finally:
-        if mounted:
-            subprocess.run(["umount", str(folder)], check=True)
 
 
 def test_an_export_to_a_full_disk_says_so_and_leaves_nothing(

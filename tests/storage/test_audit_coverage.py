@@ -37,6 +37,7 @@ NOT_PERSONAL = {
     "audio": "no database: the kiosk's own messages, spoken",
     "questionnaire": "no database",
     "db": "the schema only",
+    "keys": "no database: the municipality's key pair, made in a folder",
     "user": "caseworker accounts: ACCOUNT_COMMANDS below",
     "review": "the review screens, whose actions are the functions below",
     "assist": "the assisted desk's screens, whose actions are the functions below",

@@ -218,7 +218,7 @@ def test_kompass_purge_says_when_the_file_could_not_be_rebuilt(
 ) -> None:
     worker = _worker(sqlite_db)
     _record(sqlite_db, worker, "Hodan Ali", "202400000001", days_old=400, status=Status.exported)
-    monkeypatch.setattr(purge, "_compact", lambda db: False)
+    monkeypatch.setattr(purge, "compact", lambda db: False)
     code, output = run(sqlite_db, "purge", "--older-than", "365", "--yes")
     assert code == 0, output
     assert "Records deleted: 1." in output
