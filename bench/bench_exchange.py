@@ -390,3 +390,40 @@ def import_time(quick: bool) -> Case:
         unit="s",
         rounds=9,  # a round of 1,000 records takes a tenth of a second
     )
+
+
+# ------------------------------------------------------------------ sealing
+
+
+@cache
+def _one_record() -> tuple[Database, uuid.UUID]:
+    """A kiosk's database with one full record (two degrees, two jobs, remarks)."""
+    from sporreskjema import load_builtin
+    from tests.support.exchange import caseworker, register
+
+    _folder, db = _temp_database()
+    return db, register(db, load_builtin(), caseworker(db))
+
+
+def _record_as_json(db: Database, record_id: uuid.UUID) -> bytes:
+    from kompass_tui.exchange.export import _dumps
+    from kompass_tui.exchange.records import batches
+
+    (record,) = [r for batch in batches(db, Selection(record_id=record_id)) for r in batch.records]
+    return (_dumps(record) + "\n").encode("utf-8")
+
+
+@benchmark("sealing: one record, as the kiosk seals it, against encoding it as JSON")
+def sealing_time(quick: bool) -> Case:
+    from kompass_tui.exchange.sealed import Identity, seal
+
+    db, record_id = _one_record()
+    recipients = [Identity.generate().to_public()]
+    return Case(
+        target=3.0,
+        subject=lambda: seal(_record_as_json(db, record_id), recipients),
+        baseline=lambda: _record_as_json(db, record_id),
+        detail="a sent record read from the database in the export format, encoded as one "
+        "line of JSON and sealed to an X25519 recipient (age), against the same record read "
+        "and encoded as JSON without sealing",
+    )

@@ -298,6 +298,10 @@ def test_a_sealed_export_to_a_full_disk_says_so_and_leaves_nothing(
         )  # fmt: skip
         assert result.exit_code == 1, (fmt, result.output, result.exception)
         assert result.output.strip() == "Error: The disk is full; nothing was saved.", (
-            fmt, result.output, result.exception, result.exit_code)
+            fmt,
+            result.output,
+            result.exception,
+            result.exit_code,
+        )
         assert list(full_disk.iterdir()) == [], fmt
     assert not [e for e in _events(sqlite_db) if e[0] == "exported"]
