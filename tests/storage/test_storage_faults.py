@@ -45,7 +45,11 @@ def kill_while_saving(url: str, rng: random.Random) -> tuple[uuid.UUID, int]:
     assert worker.stdout.readline().startswith("saved ")
     time.sleep(rng.uniform(0, 0.3))
     worker.send_signal(signal.SIGKILL)
-    rest, _ = worker.communicate(timeout=30)
+    # Read through the same buffered file as the lines above: `communicate` reads the pipe
+    # itself, and would miss lines that `readline` had already read ahead into the buffer
+    # (a loaded machine lets the worker print several before the test reads the first).
+    rest = worker.stdout.read()
+    worker.wait(timeout=30)
     saved = [line for line in rest.splitlines() if line.startswith("saved ")]
     last = int(saved[-1].split()[1]) if saved else 0
     return record_id, last

@@ -198,9 +198,12 @@ async def test_the_idle_countdown_that_ticks_as_it_closes_does_nothing(sqlite_db
         await pilot.press("a")  # the person is still there
         await pilot.pause()
         assert not warning.is_current
+        # Its own second may have ticked before the key on a loaded machine: what counts is
+        # that the tick after it closed changes nothing.
+        left = warning.remaining
         warning._tick()  # the second that was already due
         await pilot.pause()
-        assert warning.remaining == 30
+        assert warning.remaining == left
         assert app.recovered == []
         assert not isinstance(app.screen, IdleScreen)
 
