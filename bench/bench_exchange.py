@@ -406,11 +406,11 @@ def _one_record() -> tuple[Database, uuid.UUID]:
 
 
 def _record_as_json(db: Database, record_id: uuid.UUID) -> bytes:
-    from kompass_tui.exchange.export import _dumps
-    from kompass_tui.exchange.records import batches
+    from kompass_tui.exchange.sealing import record_line
 
-    (record,) = [r for batch in batches(db, Selection(record_id=record_id)) for r in batch.records]
-    return (_dumps(record) + "\n").encode("utf-8")
+    line = record_line(db, record_id)
+    assert line is not None
+    return line
 
 
 @benchmark("sealing: one record, as the kiosk seals it, against encoding it as JSON")

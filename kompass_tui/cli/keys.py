@@ -54,14 +54,15 @@ def new_passphrase() -> str:
 def identities(path: Path) -> list[Identity]:
     """The private keys in ``path``, its passphrase from ``KOMPASS_PASSPHRASE`` or a hidden
     prompt; or one line and exit 1."""
-    from kompass_tui.exchange.sealed import SealError, is_sealed_identity, read_identities
+    from kompass_tui.exchange.sealed import SealError, read_identities
+
+    def passphrase() -> str:
+        given: str = os.environ.get(PASSPHRASE_ENV_VAR) or typer.prompt(
+            _("Passphrase for %(path)s") % {"path": safe(str(path))}, hide_input=True
+        )
+        return given
 
     try:
-        passphrase = None
-        if is_sealed_identity(path):
-            passphrase = os.environ.get(PASSPHRASE_ENV_VAR) or typer.prompt(
-                _("Passphrase for %(path)s") % {"path": safe(str(path))}, hide_input=True
-            )
         return read_identities(path, passphrase)
     except SealError as exc:
         fail(exc.message.render(current()))

@@ -128,10 +128,10 @@ def kiosk(
     except settings.SettingsError as exc:
         fail(exc.message.render(current()))
     if kiosk_settings.recipients:
-        from kompass_tui.exchange.sealed import SealError, parse_recipients
+        from kompass_tui.exchange.sealed import SealError
 
         try:  # a broken key is found now, not at the first person's sending
-            parse_recipients("\n".join(kiosk_settings.recipients), settings.settings_path())
+            kiosk_settings.sealing_keys()
         except SealError as exc:
             fail(exc.message.render(current()))
     if not kiosk_settings.pin_hash:

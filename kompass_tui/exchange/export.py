@@ -400,7 +400,7 @@ def _writer(
     return _HtmlWriter(handle, questionnaire, full_names(db))
 
 
-def _dumps(record: dict[str, Any]) -> str:
+def record_json(record: dict[str, Any]) -> str:
     """A record as one line of JSON: letters as they are (UTF-8), but every character that a
     terminal or a bidi-aware viewer would act on as a ``\\u`` escape."""
     return json_escaped(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
@@ -411,7 +411,7 @@ class _JsonLinesWriter(_Writer):
         self.handle = handle
 
     def write(self, record: dict[str, Any]) -> None:
-        self.handle.write(_dumps(record) + "\n")
+        self.handle.write(record_json(record) + "\n")
 
 
 class _JsonWriter(_Writer):
@@ -423,7 +423,7 @@ class _JsonWriter(_Writer):
         handle.write("[")
 
     def write(self, record: dict[str, Any]) -> None:
-        self.handle.write(("\n" if self.first else ",\n") + _dumps(record))
+        self.handle.write(("\n" if self.first else ",\n") + record_json(record))
         self.first = False
 
     def close(self) -> None:

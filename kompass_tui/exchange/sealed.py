@@ -19,7 +19,7 @@ import errno
 import io
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,11 +106,8 @@ def _write_new(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _key_lines(path: Path, data: bytes) -> list[str]:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return []
+def _key_lines(text: str) -> list[str]:
+    """A key file's lines that are not blank and not ``#`` comments."""
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -121,11 +118,11 @@ def _read(path: Path) -> bytes:
         raise SealError(file_problem(N_("Cannot read %(path)s: %(reason)s."), path, exc)) from None
 
 
-def parse_recipients(text: str, path: Path | str) -> list[Recipient]:
-    """The public keys of a recipient file's text: one ``age1…`` a line, ``#`` comments."""
-    lines = _key_lines(Path(path), text.encode())
+def parse_recipients(text: str, path: object) -> list[Recipient]:
+    """The public keys of a recipient file's text: one ``age1…`` a line, ``#`` comments.
+    ``path``: where the text is from, for the message."""
     try:
-        recipients = [Recipient.from_str(line) for line in lines]
+        recipients = [Recipient.from_str(line) for line in _key_lines(text)]
     except pyrage.RecipientError:
         recipients = []
     if not recipients:
@@ -142,26 +139,20 @@ def read_recipients(path: Path) -> list[Recipient]:
     return parse_recipients(_read(path).decode("utf-8", "replace"), path)
 
 
-def is_sealed_identity(path: Path) -> bool:
-    return is_envelope(_read(path)[:MAGIC_BYTES])
-
-
-def read_identities(path: Path, passphrase: str | None) -> list[Identity]:
+def read_identities(path: Path, passphrase: Callable[[], str]) -> list[Identity]:
     """The private keys in ``path``: a key file of ``kompass keys new`` (opened with the
-    passphrase) or a clear one of ``age-keygen``."""
+    passphrase, asked for only then) or a clear one of ``age-keygen``."""
     data = _read(path)
     if is_envelope(data[:MAGIC_BYTES]):
-        if passphrase is None:
-            raise SealError(Msg(N_("The key %(path)s needs its passphrase."), {"path": str(path)}))
         try:
-            data = pyrage.passphrase.decrypt(data, passphrase)
+            data = pyrage.passphrase.decrypt(data, passphrase())
         except pyrage.DecryptError:
             raise SealError(
                 Msg(N_("The passphrase does not open the key %(path)s."), {"path": str(path)})
             ) from None
     try:
-        identities = [Identity.from_str(line) for line in _key_lines(path, data)]
-    except pyrage.IdentityError:
+        identities = [Identity.from_str(line) for line in _key_lines(data.decode("utf-8"))]
+    except (UnicodeDecodeError, pyrage.IdentityError):
         identities = []
     if not identities:
         raise SealError(
@@ -187,14 +178,15 @@ def unseal(data: bytes | IO[bytes], identities: Sequence[Identity], name: object
     """What the envelope ``data`` (bytes, or an open file read from where it is) holds;
     a :class:`SealError` saying why not when it is sealed to another key, cut short or
     changed. ``name``: the envelope, for the message."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
     out = io.BytesIO()
     try:
-        if isinstance(data, bytes):
-            return pyrage.decrypt(data, list(identities))
-        pyrage.decrypt_io(data, out, list(identities))  # type: ignore[arg-type]
+        pyrage.decrypt_io(source, out, list(identities))  # type: ignore[arg-type]
     except (pyrage.DecryptError, OSError) as exc:
+        # age says what went wrong only in words: a damaged envelope is an OSError without
+        # an errno, a file the system could not read has one.
         if isinstance(exc, OSError) and exc.errno is not None:
-            raise  # the file could not be read: not the envelope's fault
+            raise
         if "No matching keys" in str(exc):
             raise SealError(
                 Msg(

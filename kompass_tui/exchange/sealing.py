@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from kompass_tui.exchange.export import _dumps
+from kompass_tui.exchange.export import record_json
 from kompass_tui.exchange.records import RECORD, Selection, batches
 from kompass_tui.exchange.sealed import Recipient, seal
 from kompass_tui.storage import sealed_records
@@ -44,17 +44,23 @@ def seal_sent(db: Database, recipients: Sequence[Recipient], *, kiosk: str | Non
     return sealed
 
 
+def record_line(db: Database, record_id: uuid.UUID) -> bytes | None:
+    """The record as ``kompass export --format jsonl`` writes it (one line, UTF-8); ``None``
+    when it is not here."""
+    found = batches(db, Selection(record_id=record_id))
+    record = next((record for batch in found for record in batch.records), None)
+    return None if record is None else (record_json(record) + "\n").encode("utf-8")
+
+
 def seal_record(
     db: Database, record_id: uuid.UUID, recipients: Sequence[Recipient], *, kiosk: str | None
 ) -> bool:
     """Seal one sent record; False when it is no longer a sent one here. A sent record
     cannot change at a kiosk (it is closed to answers), so what was read is what is sealed."""
-    found = [
-        record for batch in batches(db, Selection(record_id=record_id)) for record in batch.records
-    ]
-    if not found:
+    line = record_line(db, record_id)
+    if line is None:
         return False
-    envelope = seal((_dumps(found[0]) + "\n").encode("utf-8"), recipients)
+    envelope = seal(line, recipients)
     with db.write() as session:
         row = session.execute(
             sa.select(RECORD.c.status, RECORD.c.person_key).where(RECORD.c.id == record_id)

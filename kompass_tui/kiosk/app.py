@@ -107,15 +107,22 @@ class KioskApp(WizardApp):
     def on_mount(self) -> None:
         # The wizard's own on_mount runs after this one: Textual calls each class's handler.
         self.set_interval(1, self._check_idle)
+        if self._db is not None:  # given open: no _opened follows
+            self._seal_at_start()
         if self.apology is not None:
             self.push_screen(ApologyScreen(*self.apology))
 
     # ---------------------------------------------------------------- sealing
 
     def _opened(self, database: Database) -> None:
+        """The database opened after the first screen: see :meth:`_seal_at_start`."""
         super()._opened(database)
+        self._seal_at_start()
+
+    def _seal_at_start(self) -> None:
+        """Seal a record sent just before the kiosk stopped (and delete old unfinished ones)."""
         if self.settings.recipients:
-            self._seal_sent()  # a record sent just before the kiosk stopped
+            self._seal_sent()
 
     def finished(self) -> None:
         super().finished()
@@ -127,22 +134,18 @@ class KioskApp(WizardApp):
         """Seal every sent record still in clear, and delete unfinished registrations older
         than the settings allow; off the event loop, and never in front of the person: what
         fails now is done at the next sending or start (the crash log says why)."""
-        from kompass_tui.exchange.sealed import parse_recipients
         from kompass_tui.exchange.sealing import seal_sent
-        from kompass_tui.storage.purge import purge
+        from kompass_tui.storage import purge
         from kompass_tui.storage.status import Status
         from kompass_tui.widgets.crash import log_error
         from kompass_tui.wizard.registration import kiosk_name
 
+        days, statuses = self.settings.unfinished_days, [Status.in_progress]
         try:
-            recipients = parse_recipients("\n".join(self.settings.recipients), "kiosk.json")
-            seal_sent(self.db, recipients, kiosk=kiosk_name())
-            purge(
-                self.db,
-                older_than_days=self.settings.unfinished_days,
-                actor_id=None,
-                statuses=[Status.in_progress],
-            )
+            seal_sent(self.db, self.settings.sealing_keys(), kiosk=kiosk_name())
+            # Only when there is one: a purge is audited, even of nothing.
+            if purge.count(self.db, older_than_days=days, statuses=statuses):
+                purge.purge(self.db, older_than_days=days, actor_id=None, statuses=statuses)
         except Exception as exc:
             log_error(exc)
 

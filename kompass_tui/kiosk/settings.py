@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import platformdirs
 from argon2 import PasswordHasher
@@ -22,6 +22,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage.errors import file_problem
 from sporreskjema.files import make_private_dir
+
+if TYPE_CHECKING:
+    from kompass_tui.exchange.sealed import Recipient
 
 DEFAULT_IDLE_SECONDS: Final = 300
 IDLE_WARNING_SECONDS: Final = 30
@@ -53,6 +56,15 @@ class KioskSettings:
     #: The public keys (``age1…``) sent records are sealed to; none: they stay in clear.
     recipients: list[str] = field(default_factory=list)
     unfinished_days: int = DEFAULT_UNFINISHED_DAYS
+
+    def sealing_keys(self) -> list[Recipient]:
+        """The public keys sent records are sealed to (none: they stay in clear); a
+        :class:`~kompass_tui.exchange.sealed.SealError` when one is not a key."""
+        from kompass_tui.exchange.sealed import parse_recipients  # only a sealing kiosk's
+
+        if not self.recipients:
+            return []
+        return parse_recipients("\n".join(self.recipients), settings_path())
 
     def check_pin(self, pin: str) -> bool:
         """Whether ``pin`` is the caseworker PIN, in whatever digits it was typed."""

@@ -33,7 +33,7 @@ def person_tag(
             return None
         salt = secrets.token_hex(16)
         where.execute(sa.insert(_SALT).values(id=1, salt=salt))
-    from kompass_tui.storage.records import secret_tag
+    from kompass_tui.storage.records import secret_tag  # records imports this module
 
     return secret_tag(person_key.encode(), bytes.fromhex(salt))
 

@@ -25,6 +25,7 @@ from kompass_tui.storage.answers import person_column
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.errors import DuplicatePerson, RecordClosed, RecordNotFound
 from kompass_tui.storage.models import utcnow
+from kompass_tui.storage.sealed_records import sealed_owner
 from kompass_tui.storage.status import Status
 
 _RECORD = SQLModel.metadata.tables["record"]
@@ -50,8 +51,6 @@ def owner_of(
         _OWNER, {"person_key": person_key, "record_id": record_id}
     ).scalar()
     if owner is None:
-        from kompass_tui.storage.sealed_records import sealed_owner
-
         owner = sealed_owner(where, person_key)
     return owner
 

@@ -4,6 +4,7 @@ envelope."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -44,7 +45,7 @@ def keys(tmp_path: Path) -> Path:
 
 
 def _identity(keys: Path) -> list[sealed.Identity]:
-    return sealed.read_identities(keys / sealed.IDENTITY_FILE, PASSPHRASE)
+    return sealed.read_identities(keys / sealed.IDENTITY_FILE, lambda: PASSPHRASE)
 
 
 def _age(*args: str, passphrase: str | None = None) -> bytes:
@@ -102,7 +103,7 @@ def test_a_new_key_wants_a_long_passphrase_typed_twice_alike(tmp_path: Path) -> 
     assert typed.exit_code == 0, typed.output
     assert "A passphrase has at least 12 characters." in typed.output
     assert "The two passphrases are not the same. Try again." in typed.output
-    assert sealed.read_identities(tmp_path / "b" / sealed.IDENTITY_FILE, PASSPHRASE)
+    assert sealed.read_identities(tmp_path / "b" / sealed.IDENTITY_FILE, lambda: PASSPHRASE)
 
 
 @needs_age
@@ -210,7 +211,7 @@ def _events(db: Database) -> list[tuple[str, dict[str, Any]]]:
     with db.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT action, detail FROM audit_event ORDER BY id"))
         return [
-            (action, detail if isinstance(detail, dict) else __import__("json").loads(detail))
+            (action, detail if isinstance(detail, dict) else json.loads(detail))
             for action, detail in rows
         ]
 

@@ -10,15 +10,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from kompass_tui.exchange import sealed
 from kompass_tui.kiosk.app import KioskApp
 from kompass_tui.kiosk.settings import KioskSettings
-from kompass_tui.storage import records
+from kompass_tui.storage import audit, records
 from kompass_tui.storage.database import Database, open_database
 from kompass_tui.wizard.registration import ALREADY_REGISTERED, Registration
 from kompass_tui.wizard.screens.receipt import ReceiptScreen
-from sporreskjema import translator
+from sporreskjema import Questionnaire, translator
+from tests.support.exchange import caseworker, register
 from tests.support.helpers import TODAY
 from tests.support.kiosk_pilot import (
     SIZE,
@@ -112,30 +114,46 @@ async def test_after_sending_nothing_the_person_wrote_is_in_the_kiosks_files(
         again.dispose()
 
 
-async def test_a_record_sent_before_a_stop_is_sealed_when_the_kiosk_starts(
-    tmp_path: Path, key: sealed.Identity, kompass: object
+async def test_at_start_a_record_sent_before_a_stop_is_sealed_and_old_unfinished_ones_go(
+    tmp_path: Path, key: sealed.Identity, kompass: Questionnaire
 ) -> None:
-    from tests.support.exchange import register
-
     path = tmp_path / "kiosk.sqlite3"
     db = open_database(f"sqlite:///{path}")
-    record_id = register(db, kompass, _staff(db))  # type: ignore[arg-type]
+    record_id = register(db, kompass, caseworker(db))
     with db.engine.begin() as connection:  # sent, as the kiosk left it
         connection.execute(sa.text("UPDATE record SET status = 'submitted'"))
-    app = _kiosk(db, key)
+    old, recent = (Registration(db, locale="ar", today=TODAY) for _ in range(2))
+    assert old.answer("full_name", "Old Unfinished") is None
+    assert recent.answer("full_name", "Recent Unfinished") is None
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    with db.engine.begin() as connection:
+        table = SQLModel.metadata.tables["record"]
+        connection.execute(
+            sa.update(table).where(table.c.id == old.record_id).values(updated_at=long_ago)
+        )
+    app = _kiosk(db, key)  # unfinished ones are kept 30 days
     async with app.run_test(size=SIZE) as pilot:
-        app._opened(db)
         await app.workers.wait_for_complete()
         await pilot.pause()
     with db.engine.connect() as connection:
         sealed_ids = connection.execute(sa.text("SELECT record_id FROM sealed_record")).scalars()
         assert [str(i).replace("-", "") for i in sealed_ids] == [record_id.hex]
+        names = connection.execute(sa.text("SELECT full_name FROM record")).scalars().all()
+    assert names == ["Recent Unfinished"]
     assert records.find_by_person(db, "202477771234") is None
+    purges = audit.events(db, action=audit.Action.purged)
+    assert [event.detail["records"] for event in purges] == [1]
     db.dispose()
-    assert b"Rami Haddad" not in _files(path)
+    raw = _files(path)
+    assert b"Rami Haddad" not in raw
+    assert b"Old Unfinished" not in raw
 
 
-def _staff(db: Database) -> int:
-    from tests.support.exchange import caseworker
-
-    return caseworker(db)
+async def test_a_kiosk_with_nothing_to_seal_or_delete_audits_nothing(
+    sqlite_db: Database, key: sealed.Identity
+) -> None:
+    app = _kiosk(sqlite_db, key)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert audit.events(sqlite_db) == []
