@@ -260,6 +260,14 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
         )
     if record.submitted_at:
         facts.append((tr.gettext("Submitted"), when(record.submitted_at, tr)))
+    if record.delivered_at:
+        facts.append(
+            (
+                tr.gettext("Delivered"),
+                tr.gettext("from kiosk %(kiosk)s, %(when)s")
+                % {"kiosk": record.kiosk or "—", "when": when(record.delivered_at, tr)},
+            )
+        )
     if record.reviewed_at:
         facts.append((tr.gettext("Reviewed"), when(record.reviewed_at, tr)))
     if record.caseworker_id is not None:

@@ -22,6 +22,7 @@ from kompass_tui.cli import (  # noqa: E402
     audio,
     audit,
     db,
+    delivery,
     exchange,
     keys,
     kiosk,
@@ -64,6 +65,8 @@ _COMMANDS = (
     ("audit", audit.audit, _("Show the audit log, newest first.")),
     ("export", exchange.export, _("Export records for the municipal system; reviewed records become exported.")),
     ("import", exchange.import_, _("Import records (all or none; a record already here only gains new remarks).")),
+    ("sync", delivery.sync, _("Deliver this kiosk's sealed records to the municipality's PostgreSQL; each is deleted here once the server has it.")),
+    ("inbox", delivery.inbox, _("List the sealed records kiosks delivered; with --identity, open them into the review records.")),
     ("purge", purge.purge, _("Delete the personal data of old records for good; only anonymous counts are kept.")),
 )
 # fmt: on

@@ -669,6 +669,25 @@ def import_file(
     return result
 
 
+def import_envelope(
+    session: Session, clear: bytes, *, record_id: uuid.UUID, name: str, actor_id: int
+) -> ImportResult:
+    """An opened envelope from the inbox: exactly one record, ``record_id``, in the export
+    format, checked and written in ``session``'s transaction like a file's."""
+    found = list(read(io.BytesIO(clear), Path(name)))
+    ids = [record.get("record_id") if isinstance(record, dict) else None for _, record, _ in found]
+    if ids != [str(record_id)]:
+        raise ImportRefused(
+            Msg(
+                N_("%(name)s does not hold record %(id)s alone. Nothing was imported."),
+                {"name": name, "id": str(record_id)},
+            )
+        )
+    return _write(
+        session, iter(found), load_builtin(), actor_id=actor_id, file=name, was_sealed=True
+    )
+
+
 def _write(
     session: Session,
     found: Iterator[Found],
@@ -826,6 +845,9 @@ class _Pending:
             "submitted_at": _time(times["submitted"]),
             "reviewed_at": _time(times["reviewed"]),
             "exported_at": _time(times["exported"]),
+            # Set by kompass inbox for a record it opened; not part of the export format.
+            "kiosk": None,
+            "delivered_at": None,
         }
 
     def _add_history(self, record: dict[str, Any], record_id: uuid.UUID) -> None:

@@ -48,6 +48,16 @@ class Action(StrEnum):
     exported = "exported"
     #: A kiosk sealed a sent record to the municipality's key and kept only the envelope.
     record_sealed = "record_sealed"
+    #: A kiosk's envelope confirmed by the municipality's server (``kompass sync``), with the
+    #: server (no password) and the envelope's hash; the envelope is then deleted at the kiosk.
+    record_delivered = "record_delivered"
+    #: The server holds another record under the envelope's id: it stays at the kiosk.
+    delivery_refused = "delivery_refused"
+    #: On the server, written by the inbox's trigger: an envelope arrived; the actor's name is
+    #: the database role that delivered it.
+    envelope_received = "envelope_received"
+    #: An envelope from the inbox opened into the review records (``kompass inbox``).
+    envelope_opened = "envelope_opened"
     imported = "imported"
     #: A remark or correction that an import added to a record already in the database.
     remark_imported = "remark_imported"

@@ -9,6 +9,7 @@ one asks for ``kompass db upgrade``; an unknown, newer one is refused) and retur
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -148,6 +149,9 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_file(parsed)
         return _sqlite_engine(parsed, "BEGIN IMMEDIATE"), _sqlite_engine(parsed, "BEGIN")
+    # psycopg's own log lines (a connection lost while it cleans up) would reach the terminal
+    # through logging's last resort; the error that follows says what happened, in one line.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
     try:
         engine = sa.create_engine(parsed, connect_args={"connect_timeout": 10})
     except ImportError:

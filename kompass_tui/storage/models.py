@@ -101,6 +101,9 @@ class Record(SQLModel, table=True):
     submitted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     reviewed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     exported_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The kiosk a record delivered through the inbox came from, and when it arrived.
+    kiosk: str | None = Field(default=None, max_length=80)
+    delivered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Answer(SQLModel, table=True):
@@ -219,12 +222,15 @@ class SealedRecord(SQLModel, table=True):
     sealed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     #: SHA-256 of the envelope, in hex: the same envelope delivered twice is one.
     content_hash: str = Field(max_length=64)
-    envelope: bytes = Field(sa_type=sa.LargeBinary)
+    #: ``None`` once delivered (:attr:`delivered_at`): the server has it, the kiosk no longer.
+    envelope: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     #: The person's identifier as an Argon2id tag (:class:`SealingSalt`'s salt), never in
     #: clear: the once-per-person rule still refuses a second registration.
     person_tag: str | None = Field(default=None, max_length=64, unique=True)
     #: The kiosk that sealed it (its machine's name).
     kiosk: str | None = Field(default=None, max_length=80)
+    #: When the municipality's server confirmed it had the envelope (``kompass sync``).
+    delivered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class SealingSalt(SQLModel, table=True):
@@ -234,3 +240,25 @@ class SealingSalt(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     salt: str = Field(max_length=32)
+
+
+class InboxEnvelope(SQLModel, table=True):
+    """A sealed record a kiosk delivered to the municipality's server (``kompass sync``),
+    waiting to be opened into the review records (``kompass inbox``). Kiosks may only insert
+    here; on PostgreSQL a trigger keeps each record once and audits its arrival (migration
+    0007)."""
+
+    __tablename__ = "inbox"
+
+    record_id: uuid.UUID = Field(primary_key=True)
+    content_hash: str = Field(max_length=64)
+    envelope: bytes = Field(sa_type=sa.LargeBinary)
+    kiosk: str | None = Field(default=None, max_length=80)
+    sealed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        sa_column_kwargs={"server_default": sa.func.current_timestamp()},
+    )
+    #: When its record was opened into the review records.
+    opened_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

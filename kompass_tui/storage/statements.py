@@ -10,7 +10,7 @@ compiled with SQLAlchemy's own converters of their values (UUIDs, timestamps, JS
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
@@ -121,7 +121,7 @@ def _touch_and_upsert() -> sa.Insert:
 
 
 @dataclass(frozen=True)
-class _Compiled:
+class DriverStatement:
     """A Core statement compiled once for SQLite, with SQLAlchemy's own converters of its
     values, so that rows written through the driver are exactly the rows Core would write."""
 
@@ -130,6 +130,30 @@ class _Compiled:
     converters: tuple[Any, ...]
     #: The values written into the statement itself (``status = 'in_progress'``).
     fixed: Mapping[str, Any]
+
+    def many(self, rows: Sequence[Mapping[str, Any]], same: Mapping[str, Any]) -> list[list[Any]]:
+        """The parameters of many executions: ``rows`` give what differs from one to the next,
+        ``same`` what they share, converted once."""
+        shared = {
+            name: value if convert is None else convert(value)
+            for name, convert in zip(self.names, self.converters, strict=True)
+            if name in same
+            for value in (same[name],)
+        }
+        varying = [
+            (index, name, convert)
+            for index, (name, convert) in enumerate(zip(self.names, self.converters, strict=True))
+            if name not in same
+        ]
+        template = [shared.get(name, self.fixed.get(name)) for name in self.names]
+        made = []
+        for row in rows:
+            values = template.copy()
+            for index, name, convert in varying:
+                value = row[name]
+                values[index] = value if convert is None else convert(value)
+            made.append(values)
+        return made
 
     def parameters(self, values: Mapping[str, Any]) -> list[Any]:
         given = [values[name] if name in values else self.fixed[name] for name in self.names]
@@ -140,15 +164,16 @@ class _Compiled:
 
 
 @cache
-def _compiled(dialect: sa.Dialect, which: str) -> _Compiled:
+def _compiled(dialect: sa.Dialect, which: str) -> DriverStatement:
     if which == "touch":
-        statement: Any = _touch_statement(("updated_at",))
-        keys = ["record_id", "updated_at"]
-    else:
-        statement = _upsert_statement("sqlite")
-        keys = list(_ANSWER_COLUMNS)
-    # Compiled as Core compiles it for an execution with exactly these values.
-    compiled = statement.compile(dialect=dialect, column_keys=keys)
+        return for_driver(_touch_statement(("updated_at",)), dialect, ("record_id", "updated_at"))
+    return for_driver(_upsert_statement("sqlite"), dialect, _ANSWER_COLUMNS)
+
+
+def for_driver(statement: Any, dialect: sa.Dialect, keys: tuple[str, ...]) -> DriverStatement:
+    """``statement`` compiled for SQLite's driver, as Core compiles it for an execution with
+    exactly the values ``keys``."""
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
     names = tuple(compiled.positiontup or ())
     binds = [compiled.binds[name] for name in names]
     converters = tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds)
@@ -157,7 +182,7 @@ def _compiled(dialect: sa.Dialect, which: str) -> _Compiled:
         for name, bind in zip(names, binds, strict=True)
         if not bind.required
     }
-    return _Compiled(compiled.string, names, converters, fixed)
+    return DriverStatement(compiled.string, names, converters, fixed)
 
 
 class _NotOpen(Exception):
