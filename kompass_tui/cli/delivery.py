@@ -40,7 +40,7 @@ def sync(
     from kompass_tui.exchange.sync import sync as deliver
     from kompass_tui.kiosk import settings
     from kompass_tui.storage.delivery import waiting
-    from kompass_tui.storage.inbox import check_server_url
+    from kompass_tui.storage.inbox import check_reachable, check_server_url
     from kompass_tui.wizard.registration import kiosk_name
 
     try:
@@ -53,6 +53,7 @@ def sync(
         if sealing:  # a record sent just before the kiosk stopped
             seal_sent(opened, sealing, kiosk=kiosk_name())
         total = waiting(opened)
+        check_reachable(to)
         if not total:
             typer.echo(_("Nothing to deliver: every sealed record here has been delivered."))
             return
@@ -66,9 +67,7 @@ def sync(
         result = deliver(opened, to, batch=batch, progress=progress)
     for record_id in result.refused:
         typer.echo(
-            _(
-                "Refused: the server already holds record %(id)s with other content; it stays on this kiosk."
-            )
+            _("The server already holds record %(id)s with other content; it stays on this kiosk.")
             % {"id": record_id},
             err=True,
         )

@@ -68,6 +68,17 @@ def server(url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
+def check_reachable(url: str) -> None:
+    """Log in to the server (a scheduled sync with a wrong password or host should say so
+    even on a day with nothing to deliver)."""
+    with server(url) as engine:
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except DBAPIError as exc:
+            raise StorageError(describe_error(exc, url)) from None
+
+
 def deliver(engine: Engine, url: str, envelopes: Sequence[Envelope]) -> None:
     """Insert ``envelopes`` in one transaction; when this returns, the server has every one.
     :class:`DeliveryConflict` when one of them names a record the server holds with other

@@ -118,6 +118,11 @@ def test_sync_delivers_each_record_once_and_then_deletes_its_envelope_at_the_kio
         ).all()
     assert [envelope for envelope, _at, _tag in left] == [None] * 4
     assert all(at is not None and tag for _envelope, at, tag in left)
+    # The once-per-person rule still holds at the kiosk for a delivered record (its tag stays).
+    with kiosk.session() as session:
+        for record_id in hashes:
+            person_key = f"2024{int(str(record_id)[:8], 16):08d}"  # as add_records made it
+            assert sealed_records.sealed_owner(session, person_key) == record_id
     # A second run has nothing to send; the server still holds each record once.
     code, output = run("sync", "--to", kiosk_url, "--db", kiosk.url)
     assert code == 0, output
