@@ -34,6 +34,8 @@ from tests.support.private_postgres import (
     wait_until_accepting,
 )
 
+pytestmark = pytest.mark.slow
+
 KILLS = 50
 #: Records added to the kiosk at a time, whenever fewer than this are left to deliver.
 REFILL = 40

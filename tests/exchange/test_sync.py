@@ -216,7 +216,7 @@ def test_the_same_record_with_other_content_is_refused_and_stays_at_the_kiosk(
         )
     code, output = run("sync", "--to", kiosk_url, "--db", kiosk.url)
     assert code == 1
-    assert f"the server already holds record {first} with other content" in output
+    assert f"The server already holds record {first} with other content" in output
     assert "Records delivered: 3." in output
     assert set(inbox_rows(municipality)) == {first, *others}
     assert inbox_rows(municipality)[first] == "0" * 64
