@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kompass_tui.cli.output import safe
+from kompass_tui.cli.output import fail, safe
 from kompass_tui.i18n import _, current, ngettext
 
 app = typer.Typer(help=_("Work with questionnaire definitions."), no_args_is_help=True)
@@ -54,3 +54,52 @@ def check(
             "lists": len(questionnaire.choices),
         }
     )
+
+
+@app.command(
+    "xlsform",
+    help=_(
+        "Write the questionnaire as an XLSForm for ODK Collect, ODK Central and KoboToolbox: every question, skip rule and check, in all sixteen languages."
+    ),
+)
+def xlsform(
+    out: Annotated[
+        Path, typer.Option("--out", help=_("The file to write (.xlsx)."), show_default=False)
+    ],
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version",
+            help=_("The questionnaire version (default: the newest)."),
+            show_default=False,
+        ),
+    ] = None,
+    odk_public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--odk-public-key",
+            help=_(
+                "An RSA public key (PEM) that ODK encrypts each submission to. ODK cannot use the age key of sealed records."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    from kompass_tui.exchange.xlsform import KeyError_, build, read_odk_public_key
+    from sporreskjema.definition import BUILTIN_ID, BUILTIN_VERSION, questionnaire_of
+
+    questionnaire = questionnaire_of(BUILTIN_ID, version or BUILTIN_VERSION)
+    if questionnaire is None:
+        fail(_("There is no questionnaire version %(version)s.") % {"version": safe(version or "")})
+    try:
+        key = read_odk_public_key(odk_public_key) if odk_public_key else None
+    except KeyError_ as exc:
+        fail(exc.message.render(current()))
+    try:
+        build(questionnaire, public_key=key).save(out)
+    except OSError as exc:
+        fail(
+            _("Cannot write %(path)s: %(reason)s.")
+            % {"path": safe(str(out)), "reason": exc.strerror or type(exc).__name__}
+        )
+    typer.echo(_("Written: %(path)s") % {"path": safe(str(out))})
