@@ -268,6 +268,8 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
                 % {"kiosk": record.kiosk or "—", "when": when(record.delivered_at, tr)},
             )
         )
+    if record.collected_with:
+        facts.append((tr.gettext("Collected with"), record.collected_with))
     if record.reviewed_at:
         facts.append((tr.gettext("Reviewed"), when(record.reviewed_at, tr)))
     if record.caseworker_id is not None:

@@ -18,8 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kompass_tui.cli import keys
 from kompass_tui.cli.common import DbOption, UserOption, session
 from kompass_tui.cli.options import Format, choice, day
+from kompass_tui.cli.output import fail, safe
 from kompass_tui.i18n import _
 from kompass_tui.storage.status import Status
+from sporreskjema.i18n import LOCALES
 
 
 class Delimiter(StrEnum):
@@ -161,15 +163,40 @@ def import_(
         ),
     ],
     identity: keys.IdentityOption = None,
+    from_odk: Annotated[
+        bool,
+        typer.Option(
+            "--from-odk",
+            help=_(
+                "PATH holds submissions from ODK Collect or KoboToolbox (XML instances, a folder of them, or their JSON export) of the form kompass questionnaire xlsform wrote."
+            ),
+        ),
+    ] = False,
+    locale: Annotated[
+        str,
+        typer.Option(
+            "--locale",
+            help=_(
+                "With --from-odk: the language the people answered in (ODK does not record it)."
+            ),
+        ),
+    ] = "nb",
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
     from kompass_tui.exchange import importer
 
+    if from_odk and locale not in LOCALES:
+        fail(_("There is no locale '%(locale)s'.") % {"locale": safe(locale)})
     opening = keys.identities(identity) if identity else []
     with session(db, user) as (database, worker):
         assert worker.id is not None
-        result = importer.import_file(database, path, actor_id=worker.id, identities=opening)
+        if from_odk:
+            from kompass_tui.exchange.odk import import_odk
+
+            result = import_odk(database, path, actor_id=worker.id, locale=locale)
+        else:
+            result = importer.import_file(database, path, actor_id=worker.id, identities=opening)
     typer.echo(
         _(
             "Records imported: %(new)d new, %(existing)d already here. Remarks added: %(remarks)d. Corrections added: %(corrections)d."

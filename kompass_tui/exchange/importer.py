@@ -688,6 +688,33 @@ def import_envelope(
     )
 
 
+def import_records(
+    db: Database,
+    records: Sequence[tuple[str, dict[str, Any], str]],
+    *,
+    actor_id: int,
+    file: str,
+) -> ImportResult:
+    """Records made elsewhere in the export format (``kompass import --from-odk``), each with
+    where it is in its file and where it was collected, checked and written as a file's are,
+    in one transaction; a new record keeps where it was collected."""
+    questionnaire = load_builtin()
+    found: list[Found] = [
+        (Msg(N_("submission %(where)s"), {"where": where}), record, False)
+        for where, record, _ in records
+    ]
+    with db.write() as session:
+        ids = [uuid.UUID(record["record_id"]) for _where, record, _origin in records]
+        here = set(session.execute(sa.select(RECORD.c.id).where(RECORD.c.id.in_(ids))).scalars())
+        result = _write(session, iter(found), questionnaire, actor_id=actor_id, file=file)
+        for record_id, (_where, _record, origin) in zip(ids, records, strict=True):
+            if record_id not in here:
+                session.execute(
+                    sa.update(RECORD).where(RECORD.c.id == record_id).values(collected_with=origin)
+                )
+    return result
+
+
 def _write(
     session: Session,
     found: Iterator[Found],
@@ -848,6 +875,7 @@ class _Pending:
             # Set by kompass inbox for a record it opened; not part of the export format.
             "kiosk": None,
             "delivered_at": None,
+            "collected_with": None,  # set by kompass import --from-odk
         }
 
     def _add_history(self, record: dict[str, Any], record_id: uuid.UUID) -> None:

@@ -61,6 +61,10 @@ XLSFORM_TYPES: Final[dict[str, tuple[str, str]]] = {
 }
 
 FORM_ID: Final = "kompass"
+#: The form's metadata rows (XLSForm type: name); the names are not the questionnaire's.
+METADATA: Final = {
+    "start": "started_at", "end": "ended_at", "deviceid": "device_id", "username": "submitter",
+}  # fmt: skip
 COUNTRIES: Final = "countries"
 LANGUAGES: Final = "languages"
 
@@ -291,6 +295,10 @@ class _Builder:
             header += [_column(kind, tr.locale) for tr in self.translators]
         header += ["required", "relevant", "constraint", "appearance", "repeat_count"]
         rows = [header]
+        # When the form was begun and finished, on which device and by whom: the importer
+        # keeps them as the record's times and where it was collected.
+        for meta, name in METADATA.items():
+            rows.append([meta, name, *[""] * (len(header) - 2)])
         for section in self.questionnaire.sections:
             rows.append(self._row("begin_group", section.name, section.title, section.help))
             for question in section.questions:

@@ -104,6 +104,9 @@ class Record(SQLModel, table=True):
     #: The kiosk a record delivered through the inbox came from, and when it arrived.
     kiosk: str | None = Field(default=None, max_length=80)
     delivered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: A record collected on a tablet (``kompass import --from-odk``): the tools, the device
+    #: and who submitted it.
+    collected_with: str | None = Field(default=None, max_length=80)
 
 
 class Answer(SQLModel, table=True):

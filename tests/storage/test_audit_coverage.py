@@ -235,6 +235,10 @@ FUNCTIONS: dict[str, tuple[Operation, A]] = {
         lambda db, who, rid, tmp: importer.import_file(db, tmp / "out.jsonl", actor_id=who),
         A.imported,
     ),
+    "importer.import_records": (
+        lambda db, who, rid, tmp: importer.import_records(db, [], actor_id=who, file="odk.json"),
+        A.imported,
+    ),
     "records.submit": (
         lambda db, who, rid, tmp: records.submit(db, record_id=_open(db), actor_id=who),
         A.record_submitted,
