@@ -144,12 +144,7 @@ def read_identities(path: Path, passphrase: Callable[[], str]) -> list[Identity]
     passphrase, asked for only then) or a clear one of ``age-keygen``."""
     data = _read(path)
     if is_envelope(data[:MAGIC_BYTES]):
-        try:
-            data = pyrage.passphrase.decrypt(data, passphrase())
-        except pyrage.DecryptError:
-            raise SealError(
-                Msg(N_("The passphrase does not open the key %(path)s."), {"path": str(path)})
-            ) from None
+        data = _open_key(data, passphrase(), path)
     try:
         identities = [Identity.from_str(line) for line in _key_lines(data.decode("utf-8"))]
     except (UnicodeDecodeError, pyrage.IdentityError):
@@ -162,6 +157,34 @@ def read_identities(path: Path, passphrase: Callable[[], str]) -> list[Identity]
             )
         )
     return identities
+
+
+#: Tries at opening a key file when age finds its scrypt work too much for this machine.
+KEY_TRIES: Final = 3
+
+
+def _open_key(data: bytes, passphrase: str, path: Path) -> bytes:
+    """The key file opened with ``passphrase``. age measures, each time, how much scrypt work
+    this machine does in a second and refuses a key that needs far more ("excessive work");
+    on a machine busy for a moment that measure is low, so the key is tried again."""
+    for attempt in range(KEY_TRIES):
+        try:
+            return pyrage.passphrase.decrypt(data, passphrase)
+        except pyrage.DecryptError as exc:
+            if "xcessive" not in str(exc) and "ExcessiveWork" not in repr(exc):
+                raise SealError(
+                    Msg(N_("The passphrase does not open the key %(path)s."), {"path": str(path)})
+                ) from None
+            if attempt == KEY_TRIES - 1:
+                raise SealError(
+                    Msg(
+                        N_(
+                            "This machine is too busy to open the key %(path)s now (its passphrase protection takes a second of work); try again."
+                        ),
+                        {"path": str(path)},
+                    )
+                ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def is_envelope(start: bytes) -> bool:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyrage
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
@@ -306,3 +307,33 @@ def test_a_sealed_export_to_a_full_disk_says_so_and_leaves_nothing(
         )
         assert list(full_disk.iterdir()) == [], fmt
     assert not [e for e in _events(sqlite_db) if e[0] == "exported"]
+
+
+def test_a_key_is_tried_again_when_age_finds_the_machine_too_busy(
+    keys: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """age measures the machine's scrypt speed each time and refuses a key that would take
+    far longer ("excessive work"): on a machine busy for a moment the key is tried again,
+    and a machine busy each time says so, not that the passphrase is wrong."""
+    real = pyrage.passphrase.decrypt
+    refusals = iter([True, True])
+
+    def busy_twice(data: bytes, passphrase: str) -> bytes:
+        if next(refusals, False):
+            raise pyrage.DecryptError("Excessive work parameter for passphrase.")
+        return real(data, passphrase)
+
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", busy_twice)
+    assert _identity(keys)
+
+    def always_busy(data: bytes, passphrase: str) -> bytes:
+        raise pyrage.DecryptError("Excessive work parameter for passphrase.")
+
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", always_busy)
+    with pytest.raises(sealed.SealError) as busy:
+        _identity(keys)
+    assert "too busy" in busy.value.message.msgid
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", real)
+    with pytest.raises(sealed.SealError) as wrong:
+        sealed.read_identities(keys / sealed.IDENTITY_FILE, lambda: "not the passphrase")
+    assert "does not open" in wrong.value.message.msgid
