@@ -6,14 +6,11 @@ nothing; a wrong one is refused with its place named and nothing imported."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import uuid
-from functools import cache
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +18,6 @@ from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from kompass_tui.cli import app
-from kompass_tui.exchange import xlsform
 from kompass_tui.exchange.export import Format, export
 from kompass_tui.exchange.records import Selection, without_derived
 from kompass_tui.storage import records
@@ -30,6 +26,7 @@ from kompass_tui.storage.models import Mode
 from sporreskjema import load_builtin
 from tests.support.exchange import PASSWORD, caseworker
 from tests.support.helpers import TODAY, filled, make_national_id
+from tests.support.odk import odk_text, submission
 from tests.support.storage import save_form
 
 RECORD = SQLModel.metadata.tables["record"]
@@ -107,83 +104,6 @@ DARI_SPEAKER: dict[str, Any] = {
     "long_term_goal": "پرستار", "counsellor_info": "Har to barn", "confirmed": True,
 }  # fmt: skip
 PEOPLE = {"no-schooling": NO_SCHOOLING, "engineer": ENGINEER, "dari-speaker": DARI_SPEAKER}
-
-
-JR_TEMPLATE = "{http://openrosa.org/javarosa}template"
-XFORMS = "{http://www.w3.org/2002/xforms}"
-GROUPS = {q.name for q in load_builtin().all_questions() if q.kind.container}
-
-
-@cache
-def xform() -> str:
-    """The XForm ODK Central makes of the form (pyxform, as Central runs it)."""
-    import tempfile
-
-    from pyxform.xls2xform import convert
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "kompass.xlsx"
-        xlsform.build(load_builtin()).save(path)
-        return str(convert(xlsform=str(path)).xform)
-
-
-def _odk_text(value: Any) -> str:
-    """A stored answer as ODK keeps it in the instance."""
-    if value is True:
-        return "OK"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return " ".join(value)
-    return str(value)
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _fill(element: ElementTree.Element, values: dict[str, Any]) -> None:
-    """Answers into the form's instance, each repeat's entries made from its template."""
-    templates: dict[str, tuple[int, ElementTree.Element]] = {}
-    for index, child in enumerate(list(element)):
-        name = _local(child.tag)
-        if child.get(JR_TEMPLATE) is not None:
-            templates[name] = (index, child)
-            element.remove(child)
-        elif name in GROUPS:
-            element.remove(child)  # the empty first entry the form starts with
-        elif len(child):
-            _fill(child, values)
-        elif name in values:
-            child.text = _odk_text(values[name])
-    for name, (index, template) in templates.items():
-        for number, entry in enumerate(values.get(name) or []):
-            made = copy.deepcopy(template)
-            del made.attrib[JR_TEMPLATE]
-            for leaf in made:
-                if _local(leaf.tag) in entry:
-                    leaf.text = _odk_text(entry[_local(leaf.tag)])
-            element.insert(min(index + number, len(element)), made)
-
-
-METADATA = {
-    "instanceID": None, "started_at": "2026-11-26T10:02:00.000+01:00",
-    "ended_at": "2026-11-26T10:41:00.000+01:00", "device_id": "collect:7fQxT2",
-    "submitter": "mottak.nord",
-}  # fmt: skip
-
-
-def submission(answers: dict[str, Any], instance_id: uuid.UUID) -> bytes:
-    """The instance a device sends: the form's primary instance, filled in."""
-    document = ElementTree.fromstring(xform())
-    primary = next(iter(document.iter(f"{XFORMS}instance")))
-    data = copy.deepcopy(next(iter(primary)))
-    _fill(data, answers)
-    for leaf in data.iter():
-        name = _local(leaf.tag)
-        if name in METADATA:
-            leaf.text = METADATA[name] or f"uuid:{instance_id}"
-    return ElementTree.tostring(data, encoding="utf-8")
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -318,11 +238,11 @@ def test_kobotoolbox_json_imports_the_same_record(sqlite_db: Database, tmp_path:
         section = questionnaire.question(name).section
         if isinstance(value, list) and value and isinstance(value[0], dict):
             item[f"{section}/{name}"] = [
-                {f"{section}/{name}/{inner}": _odk_text(v) for inner, v in entry.items()}
+                {f"{section}/{name}/{inner}": odk_text(v) for inner, v in entry.items()}
                 for entry in value
             ]
         else:
-            item[f"{section}/{name}"] = _odk_text(value)
+            item[f"{section}/{name}"] = odk_text(value)
     file = tmp_path / "kobo.json"
     file.write_text(json.dumps({"count": 1, "results": [item]}), "utf-8")
     code, output = run("import", "--from-odk", str(file), "--db", db.url, "--user", "kari")

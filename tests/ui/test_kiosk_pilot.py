@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Input
 
+from kompass_tui.exchange.records import without_derived
 from kompass_tui.kiosk import app as app_module
 from kompass_tui.kiosk.screens.guard import ApologyScreen, IdleScreen, PinScreen
 from kompass_tui.storage import audit, records
@@ -41,6 +43,7 @@ from tests.support.kiosk_pilot import (
     type_text,
     wait_for_screen,
 )
+from tests.support.odk import round_trip
 
 #: Dawit's answers as stored, from the walk through every page or from the shortcut.
 DAWIT = {
@@ -70,7 +73,7 @@ async def test_the_shortcut_to_the_summary_answers_as_the_walk_does(sqlite_db: D
     assert stored(sqlite_db)[1] == DAWIT
 
 
-async def test_no_schooling_no_work(sqlite_db: Database) -> None:
+async def test_no_schooling_no_work(sqlite_db: Database, tmp_path: Path) -> None:
     """Tigrinya speaker, no formal schooling, no work history, in Norwegian bokmål."""
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -94,6 +97,10 @@ async def test_no_schooling_no_work(sqlite_db: Database) -> None:
     assert record.mode == "kiosk"
     assert answers == {**DAWIT, "confirmed": True}
     assert {row.provenance for row in records.answer_rows(sqlite_db, record.id)} == {"self"}
+    # The same registration from a tablet (the instance ODK Collect would send, imported with
+    # --from-odk) has the answers he typed here.
+    collected = round_trip(tmp_path, answers, "nb")
+    assert without_derived(collected["answers"]) == answers
 
 
 async def test_stops_halfway_times_out_and_resumes(
