@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from textual.widgets import Button, RadioSet
 from kompass_tui.assist.app import AssistApp
 from kompass_tui.assist.screens.dialogs import LockScreen, ProvenanceDialog
 from kompass_tui.assist.screens.start import AssistStartScreen
+from kompass_tui.exchange.records import without_derived
 from kompass_tui.i18n import _
 from kompass_tui.record_view import CHANNELS, interpreter_text
 from kompass_tui.storage import accounts, audit, records
@@ -54,6 +56,7 @@ from tests.support.kiosk_pilot import (
     type_text,
     wait_for_screen,
 )
+from tests.support.odk import round_trip
 from tests.support.slow_work import Held, responsive, ticking, until
 
 PASSWORD = "a long passphrase"
@@ -129,11 +132,13 @@ def provenance(db: Database, record: Record) -> dict[str, str]:
     ("locale", "interpreter", "registry", "channel", "companion_word"),
     [
         ("uk", "uk", "12 345", "phone", "Fødselsdato"),
-        ("ar", "ar", "", "on_site", "Fødselsdato"),
+        # A Dari speaker with a Dari interpreter by video: right to left on the person's side.
+        ("fa_AF", "prs", "", "video", "Fødselsdato"),
     ],
 )
 async def test_an_assisted_registration_with_an_interpreter(
     desk: Database,
+    tmp_path: Path,
     locale: str,
     interpreter: str,
     registry: str,
@@ -196,11 +201,18 @@ async def test_an_assisted_registration_with_an_interpreter(
     )
     shown = interpreter_text(record, translator("en"))
     assert shown == {"uk": "Ukrainian, By phone, Nasjonalt tolkeregister no. 12345",
-                     "ar": "Arabic, On site"}[locale]  # fmt: skip
+                     "fa_AF": "Dari, By video"}[locale]  # fmt: skip
     changed = audit.events(desk, record_id=record.id, action=audit.Action.provenance_changed)
     assert [(e.actor_id, e.detail["paths"], e.detail["provenance"]) for e in changed] == [
         (worker.id, ["birth_date"], "self")
     ]
+    # The same registration collected on a tablet (the instance ODK Collect would send for
+    # the same answers, imported with --from-odk) has the same answers; who helped (the
+    # interpreter, the caseworker) is the desk's to record, not the form's.
+    assert record.id is not None
+    answers = records.load_answers(desk, record.id)
+    collected = round_trip(tmp_path, answers, locale)
+    assert without_derived(collected["answers"]) == answers
 
 
 async def test_a_registration_begun_at_the_kiosk_is_finished_at_the_desk(desk: Database) -> None:
