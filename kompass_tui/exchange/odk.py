@@ -2,9 +2,10 @@
 --from-odk``): the form ``kompass questionnaire xlsform`` wrote, filled on a tablet.
 
 Read: a submission's XML instance as a device sends it (ODK Central and Briefcase keep them
-as ``submission.xml``), a folder of them, or the JSON of KoboToolbox's and ODK Central's
-exports (a list of submissions, or ``{"results": [...]}``, or ``{"value": [...]}``, with
-answers by name or by group path ``about_you/full_name``).
+as ``submission.xml``), a folder of them, ODK Central's CSV export (the zip, or its main
+``.csv`` with the repeats' ``NAME-REPEAT.csv`` beside it), or the JSON of KoboToolbox's and ODK
+Central's exports (a list of submissions, or ``{"results": [...]}``, or ``{"value": [...]}``,
+with answers by name or by group path ``about_you/full_name``).
 
 Each submission's answers are given to the engine one by one, as the kiosk gives what a
 person typed (:meth:`sporreskjema.engine.Form.set`): a wrong answer (a phone number that is
@@ -17,9 +18,13 @@ twice is one record.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import re
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,13 +44,15 @@ from sporreskjema.engine import Path as AnswerPath
 #: are not answers.
 META: Final = frozenset(
     {"meta", "instanceID", "instanceName", "deprecatedID", "__version__", "_version_", "formhub",
-     "uuid", "__system"}
+     "uuid", "__system", "SubmitterID", "AttachmentsPresent", "AttachmentsExpected", "Status",
+     "ReviewState", "Edits", "FormVersion", "isValidated"}
 )  # fmt: skip
 #: The form's metadata (``xlsform.METADATA``) and ODK Central's names for two of them, and the
 #: submission's attribute each fills.
 _METADATA: Final = {
     "started_at": "started", "ended_at": "ended", "device_id": "device", "submitter": "submitter",
-    "deviceID": "device", "submitterName": "submitter",
+    "deviceID": "device", "submitterName": "submitter", "DeviceID": "device",
+    "SubmitterName": "submitter",
 }  # fmt: skip
 #: Where the records came from, shown in the review.
 COLLECTED_WITH: Final = "ODK/KoboToolbox"
@@ -92,6 +99,11 @@ def read(path: Path, questionnaire: Questionnaire) -> Iterator[Submission]:
         ) from None
     if start.startswith(b"<"):
         yield _from_xml(path, groups)
+    elif path.suffix.lower() == ".zip":
+        yield from _from_csv_zip(path, groups)
+    elif path.suffix.lower() == ".csv":
+        tables = {p.name: p.read_bytes() for p in path.parent.glob(f"{path.stem}-*.csv")}
+        yield from _from_csv(path.name, path.read_bytes(), tables, groups)
     else:
         yield from _from_json(path, groups)
 
@@ -163,12 +175,81 @@ def _from_json(path: Path, groups: set[str]) -> Iterator[Submission]:
         yield submission
 
 
+# ODK Central's CSV export (as ODK Briefcase's): a table of the submissions (``KEY`` their
+# instanceID; a column per field, named by its groups joined with ``-``) and a table per
+# repeat (``PARENT_KEY`` the submission, ``KEY`` ``…/educations[2]``). Dates are read as
+# Central writes them (ISO); Briefcase's dates in the desktop's language are not.
+_CSV_KEYS: Final = frozenset({"KEY", "PARENT_KEY", "SubmissionDate"})
+_REPEAT_KEY: Final = re.compile(r"/([a-z][a-z0-9_]*)\[([0-9]+)\]$")
+
+
+def _from_csv_zip(path: Path, groups: set[str]) -> Iterator[Submission]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            tables = {
+                Path(name).name: archive.read(name)
+                for name in archive.namelist()
+                if name.lower().endswith(".csv")
+            }
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _refuse(
+            path.name, Msg(N_("is not a submission (%(reason)s)"), {"reason": str(exc)[:200]})
+        ) from None
+    roots = [name for name, data in tables.items() if b"PARENT_KEY" not in data.split(b"\n", 1)[0]]
+    if len(roots) != 1:
+        raise _refuse(path.name, Msg(N_("holds no submission"), {}))
+    (root,) = roots
+    yield from _from_csv(root, tables.pop(root), tables, groups)
+
+
+def _rows(name: str, data: bytes) -> list[dict[str, str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _refuse(
+            name, Msg(N_("is not a submission (%(reason)s)"), {"reason": str(exc)[:200]})
+        ) from None
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _from_csv(
+    name: str, data: bytes, repeats: dict[str, bytes], groups: set[str]
+) -> Iterator[Submission]:
+    entries: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+    for table, content in repeats.items():
+        for row in _rows(table, content):
+            found = _REPEAT_KEY.search(row.get("KEY") or "")
+            if found is None or found.group(1) not in groups:
+                continue
+            entry = {
+                column.rsplit("-", 1)[-1]: value
+                for column, value in row.items()
+                if column and column not in _CSV_KEYS and not column.startswith("SET-OF-")
+            }
+            entries.setdefault(row.get("PARENT_KEY") or "", []).append(
+                (int(found.group(2)), found.group(1), entry)
+            )
+    for number, row in enumerate(_rows(name, data), start=2):
+        submission = Submission(where=f"{name}:{number}")
+        for column, value in row.items():
+            if not column or column in _CSV_KEYS or column.startswith("SET-OF-"):
+                continue
+            _answer(submission, None, column.rsplit("-", 1)[-1], (value or "").strip())
+        submission.instance_id = submission.instance_id or row.get("KEY")
+        for _order, group, entry in sorted(entries.get(row.get("KEY") or "", [])):
+            submission.repeats.setdefault(group, []).append(entry)
+        yield submission
+
+
 def _flatten(
     item: dict[str, Any], submission: Submission, groups: set[str], entry: dict[str, Any] | None
 ) -> None:
     for key, value in item.items():
         name = key.rsplit("/", 1)[-1]
-        if name in ("meta", "__system") and isinstance(value, dict):
+        if name == "__system" and isinstance(value, dict):  # ODK Central's own fields
+            submission.device = value.get("deviceId") or submission.device
+            submission.submitter = value.get("submitterName") or submission.submitter
+        elif name == "meta" and isinstance(value, dict):
             _flatten(value, submission, groups, entry)
         elif name in groups and isinstance(value, list):
             for element in value:

@@ -6,9 +6,12 @@ nothing; a wrong one is refused with its place named and nothing imported."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -251,3 +254,78 @@ def test_kobotoolbox_json_imports_the_same_record(sqlite_db: Database, tmp_path:
     assert record["record_id"] == str(instance_id)
     assert record["answers"]["jobs"][2]["job_title"] == "Consultant"
     assert record["answers"]["licence_classes"] == ["B", "BE"]
+
+
+def central_csv(answers: dict[str, Any], instance_id: uuid.UUID) -> dict[str, str]:
+    """ODK Central's CSV export of one submission (the format of docs/export-format.md of ODK
+    Briefcase, which Central follows): the submissions' table, and a table per repeat."""
+    questionnaire = load_builtin()
+    key = f"uuid:{instance_id}"
+    root: dict[str, str] = {"SubmissionDate": "2026-11-26T09:41:12.000Z",
+                            "started_at": "2026-11-26T10:02:00.000+01:00"}  # fmt: skip
+    tables: dict[str, list[dict[str, str]]] = {}
+    for name, value in answers.items():
+        question = questionnaire.question(name)
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            root[f"SET-OF-{question.section}-{name}"] = f"{key}/{name}"
+            tables[f"kompass_v2-{question.section}-{name}.csv"] = [
+                {**{inner: odk_text(v) for inner, v in entry.items()},
+                 "PARENT_KEY": key, "KEY": f"{key}/{name}[{number}]",
+                 "SET-OF-" + name: f"{key}/{name}"}
+                for number, entry in enumerate(value, start=1)
+            ]  # fmt: skip
+        else:
+            root[f"{question.section}-{name}"] = odk_text(value)
+    root.update({"meta-instanceID": key, "KEY": key, "SubmitterID": "5",
+                 "SubmitterName": "mottak.nord", "AttachmentsPresent": "0",
+                 "AttachmentsExpected": "0", "Status": "", "ReviewState": "",
+                 "DeviceID": "collect:7fQxT2", "Edits": "0", "FormVersion": "2.1"})  # fmt: skip
+    files = {"kompass_v2.csv": [root], **tables}
+    written = {}
+    for file, rows in files.items():
+        out = io.StringIO()
+        columns = list(dict.fromkeys(column for row in rows for column in row))
+        writer = csv.DictWriter(out, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+        written[file] = out.getvalue()
+    return written
+
+
+def test_odk_centrals_csv_export_imports_the_same_record(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    worker = caseworker(sqlite_db)
+    instance_id = uuid.uuid4()
+    archive = tmp_path / "kompass_v2.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for name, text in central_csv(ENGINEER, instance_id).items():
+            zipped.writestr(f"kompass_v2/{name}", text)
+    code, output = run(
+        "import", "--from-odk", str(archive), "--db", sqlite_db.url, "--user", "kari"
+    )
+    assert code == 0, output
+    from_csv = exported(sqlite_db, tmp_path, worker)[ENGINEER["full_name"]]
+    other = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    try:
+        other_worker = caseworker(other)
+        file = tmp_path / "submission.xml"
+        file.write_bytes(submission(ENGINEER, instance_id))
+        assert run("import", "--from-odk", str(file), "--db", other.url, "--user", "kari")[0] == 0
+        from_xml = exported(other, tmp_path, other_worker)[ENGINEER["full_name"]]
+    finally:
+        other.dispose()
+    assert from_csv["answers"] == from_xml["answers"]
+    assert from_csv["record_id"] == str(instance_id)
+    assert len(from_csv["answers"]["jobs"]) == 3
+    # The main table alone, with the repeats' tables beside it, reads the same.
+    folder = tmp_path / "unzipped"
+    folder.mkdir()
+    for name, text in central_csv(ENGINEER, instance_id).items():
+        (folder / name).write_text(text, "utf-8")
+    code, output = run(
+        "import", "--from-odk", str(folder / "kompass_v2.csv"), "--db", sqlite_db.url,
+        "--user", "kari",
+    )  # fmt: skip
+    assert code == 0, output
+    assert "0 new, 1 already here" in output
