@@ -13,8 +13,10 @@ import datetime as dt
 import re
 
 _SEPARATORS = re.compile(r"[\s.\-]")
-_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+#: The weights of a national identity number's two mod-11 check digits (the XLSForm writes
+#: the same check as XPath).
+K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
+K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 #: The DUF register has existed since the 1990s; nothing older is plausible.
 FIRST_DUF_YEAR = 1990
 
@@ -32,10 +34,10 @@ def _check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
 
 def national_id_check_digits(first_nine: str) -> str | None:
     """The two check digits for nine digits, or None when no valid number exists."""
-    k1 = _check_digit(first_nine, _K1)
+    k1 = _check_digit(first_nine, K1_WEIGHTS)
     if k1 is None:
         return None
-    k2 = _check_digit(first_nine + str(k1), _K2)
+    k2 = _check_digit(first_nine + str(k1), K2_WEIGHTS)
     if k2 is None:
         return None
     return f"{k1}{k2}"

@@ -10,7 +10,7 @@ are opened. Opening again opens only what is still waiting.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -40,7 +40,6 @@ def open_waiting(
     identities: Sequence[Identity],
     *,
     actor_id: int,
-    progress: Callable[[int], None] | None = None,
 ) -> Opening:
     result = Opening()
     for item in inbox.waiting(db):
@@ -53,8 +52,6 @@ def open_waiting(
                 result.new += 1
             elif new is False:
                 result.existing += 1
-        if progress is not None:
-            progress(1)
     return result
 
 

@@ -38,6 +38,7 @@ from kompass_tui.exchange.importer import ImportRefused, ImportResult, import_re
 from kompass_tui.i18n import N_, Msg
 from kompass_tui.storage.database import Database
 from sporreskjema import Form, Question, Questionnaire, load_builtin
+from sporreskjema.engine import FormError
 from sporreskjema.engine import Path as AnswerPath
 
 #: The submission's own fields (the XLSForm's metadata rows and ODK's and Kobo's own), which
@@ -82,7 +83,8 @@ def _refuse(where: str, reason: Msg) -> ImportRefused:
 
 
 def read(path: Path, questionnaire: Questionnaire) -> Iterator[Submission]:
-    """The submissions in ``path`` (a file or a folder of XML instances)."""
+    """The submissions in ``path``: a folder of XML instances, or a file (an XML instance, a
+    zip or main table of ODK Central's CSV export, a JSON export), told by its start and name."""
     groups = {q.name for q in questionnaire.all_questions() if q.kind.container}
     if path.is_dir():
         files = sorted(p for p in path.rglob("*.xml") if p.is_file())
@@ -92,7 +94,8 @@ def read(path: Path, questionnaire: Questionnaire) -> Iterator[Submission]:
             yield _from_xml(file, groups)
         return
     try:
-        start = path.read_bytes()[:1024].lstrip()
+        with path.open("rb") as handle:
+            start = handle.read(1024).lstrip()
     except OSError as exc:
         raise _refuse(
             str(path), Msg(N_("cannot be read (%(reason)s)"), {"reason": exc.strerror or ""})
@@ -118,7 +121,7 @@ def _from_xml(path: Path, groups: set[str]) -> Submission:
     if root is None:
         raise _refuse(str(path), Msg(N_("is not a submission (%(reason)s)"), {"reason": "empty"}))
     submission = Submission(where=path.name)
-    _walk(root, submission, groups, entry=None, group=None)
+    _walk(root, submission, groups, entry=None)
     return submission
 
 
@@ -127,17 +130,16 @@ def _local(tag: str) -> str:
 
 
 def _walk(
-    element: Element, submission: Submission, groups: set[str], entry: dict[str, Any] | None,
-    group: str | None,
-) -> None:  # fmt: skip
+    element: Element, submission: Submission, groups: set[str], entry: dict[str, Any] | None
+) -> None:
     for child in element:
         name = _local(child.tag)
         if name in groups:
             new: dict[str, Any] = {}
             submission.repeats.setdefault(name, []).append(new)
-            _walk(child, submission, groups, new, name)
+            _walk(child, submission, groups, new)
         elif len(child):
-            _walk(child, submission, groups, entry, group)
+            _walk(child, submission, groups, entry)
         else:
             _answer(submission, entry, name, (child.text or "").strip())
 
@@ -314,7 +316,10 @@ def form_of(submission: Submission, questionnaire: Questionnaire, today: dt.date
         for question in section.questions:
             if question.kind.container:
                 for entry in submission.repeats.get(question.name, []):
-                    index = form.add_entry(question.name)
+                    try:
+                        index = form.add_entry(question.name)
+                    except FormError as exc:  # more entries than the question allows
+                        raise _refuse(submission.where, exc.message) from None
                     for inner in question.questions:
                         _set(form, submission, inner, entry.get(inner.name),
                              AnswerPath(inner.name, question.name, index))  # fmt: skip

@@ -34,7 +34,7 @@ from sporreskjema import Question, Questionnaire, translator
 from sporreskjema.bounds import EARLIEST_DATE
 from sporreskjema.cldr import country_options, language_options
 from sporreskjema.i18n import LOCALES, Translator
-from sporreskjema.identifiers import FIRST_DUF_YEAR
+from sporreskjema.identifiers import FIRST_DUF_YEAR, K1_WEIGHTS, K2_WEIGHTS
 from sporreskjema.xpath import Kind, translate
 
 #: Each question type and its XLSForm type (``{list}``: the question's choice list) and
@@ -84,7 +84,6 @@ _DUF = (
     f"number(substring(., 1, 4)) >= {FIRST_DUF_YEAR} and "
     "number(substring(., 1, 4)) <= number(format-date(today(), '%Y')))"
 )
-_K1, _K2 = (3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _EMAIL = "regex(., '^[^@ ]+@[^@ ]+\\.[^@ ]+$')"
 _PHONE = "regex(., '^\\+?[0-9 ]{5,20}$')"
 
@@ -112,7 +111,7 @@ _REAL_DATE = (
 )
 _NATIONAL_ID = (
     "(string-length(.) = 11 and regex(., '^[0-9]{11}$') and "
-    f"{_REAL_DATE} and {_check_digit(_K1, 10)} and {_check_digit(_K2, 11)})"
+    f"{_REAL_DATE} and {_check_digit(K1_WEIGHTS, 10)} and {_check_digit(K2_WEIGHTS, 11)})"
 )
 
 
@@ -293,17 +292,17 @@ class _Builder:
         header: list[Any] = ["type", "name"]
         for kind in ("label", "hint", "constraint_message"):
             header += [_column(kind, tr.locale) for tr in self.translators]
-        header += ["required", "relevant", "constraint", "appearance", "repeat_count"]
+        header += ["required", "relevant", "constraint", "appearance"]
         rows = [header]
         # When the form was begun and finished, on which device and by whom: the importer
         # keeps them as the record's times and where it was collected.
         for meta, name in METADATA.items():
-            rows.append([meta, name, *[""] * (len(header) - 2)])
+            rows.append(self._row(meta, name, None, None))
         for section in self.questionnaire.sections:
             rows.append(self._row("begin_group", section.name, section.title, section.help))
             for question in section.questions:
                 rows += list(self._question(question))
-            rows.append(["end_group", "", *[""] * (len(header) - 2)])
+            rows.append(self._row("end_group", "", None, None))
         return rows
 
     def _row(
@@ -329,7 +328,6 @@ class _Builder:
             relevant,
             constraint,
             appearance,
-            "",
         ]
 
     def _question(self, question: Question) -> Iterator[list[Any]]:
@@ -346,7 +344,7 @@ class _Builder:
             )
             for inner in question.questions:
                 yield from self._question(inner)
-            yield ["end_repeat", "", *[""] * (len(self._row("", "", None, None)) - 2)]
+            yield self._row("end_repeat", "", None, None)
             return
         if "{list}" in kind:
             kind = kind.format(list=self._list_of(question))

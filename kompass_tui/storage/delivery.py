@@ -93,43 +93,24 @@ def mark_delivered(db: Database, delivered: Sequence[Envelope], *, to: str) -> N
     its password)."""
     if not delivered:
         return
+    # What differs from one envelope to the next, and what every row shares.
+    marks = [{"id": sent.record_id, "hash": sent.content_hash} for sent in delivered]
+    events = [
+        {"record_id": sent.record_id, "detail": {"content_hash": sent.content_hash, "to": to}}
+        for sent in delivered
+    ]
     now = utcnow()
+    marked, logged = {"at": now}, {"at": now, "action": audit.Action.record_delivered.value}
     if db.backend != "sqlite":
         with db.connection() as connection:
-            connection.execute(
-                _DELIVERED,
-                [
-                    {"id": sent.record_id, "hash": sent.content_hash, "at": now}
-                    for sent in delivered
-                ],
-            )
-            connection.execute(
-                _AUDITED,
-                [
-                    {
-                        "at": now,
-                        "action": audit.Action.record_delivered.value,
-                        "record_id": sent.record_id,
-                        "detail": {"content_hash": sent.content_hash, "to": to},
-                    }
-                    for sent in delivered
-                ],
-            )
+            connection.execute(_DELIVERED, [{**row, **marked} for row in marks])
+            connection.execute(_AUDITED, [{**row, **logged} for row in events])
         return
     mark, log = _for_sqlite(db.engine.dialect)
-    marks = mark.many(
-        [{"id": sent.record_id, "hash": sent.content_hash} for sent in delivered], {"at": now}
-    )
-    events = log.many(
-        [
-            {"record_id": sent.record_id, "detail": {"content_hash": sent.content_hash, "to": to}}
-            for sent in delivered
-        ],
-        {"at": now, "action": audit.Action.record_delivered.value},
-    )
+    mark_rows, log_rows = mark.many(marks, marked), log.many(events, logged)  # before the lock
     with db.sqlite_write() as connection:
-        connection.executemany(mark.sql, marks)
-        connection.executemany(log.sql, events)
+        connection.executemany(mark.sql, mark_rows)
+        connection.executemany(log.sql, log_rows)
 
 
 def refused(db: Database, envelope: Envelope, *, to: str) -> None:

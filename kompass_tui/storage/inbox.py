@@ -134,9 +134,7 @@ class Waiting:
 
     record_id: uuid.UUID
     kiosk: str | None
-    sealed_at: dt.datetime | None
     delivered_at: dt.datetime
-    size: int
 
 
 def waiting(db: Database) -> list[Waiting]:
@@ -148,9 +146,7 @@ def waiting(db: Database) -> list[Waiting]:
                 sa.select(
                     INBOX.c.record_id,
                     INBOX.c.kiosk,
-                    INBOX.c.sealed_at,
                     INBOX.c.delivered_at,
-                    sa.func.length(INBOX.c.envelope),
                 )
                 .where(INBOX.c.opened_at.is_(None))
                 .order_by(INBOX.c.delivered_at, INBOX.c.record_id)

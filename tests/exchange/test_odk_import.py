@@ -207,6 +207,13 @@ def test_a_wrong_submission_is_refused_whole_with_its_place_named(
     assert "Nothing was imported" in output
     with db.session() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(RECORD)).scalar() == 0
+    # More entries in a repeat than the questionnaire allows.
+    crowded = {**ENGINEER, "jobs": ENGINEER["jobs"] * 10}
+    (folder / "b.xml").write_bytes(submission(crowded, uuid.uuid4()))
+    code, output = run("import", "--from-odk", str(folder), "--db", db.url, "--user", "kari")
+    assert code == 1
+    assert "b.xml" in output
+    assert len(output.strip().splitlines()) == 1, output
     # A submission without its instanceID, a file that is not XML, an XML bomb.
     (folder / "b.xml").unlink()
     bare = submission(NO_SCHOOLING, uuid.uuid4()).replace(b"uuid:", b"")
