@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kompass_tui.cli import keys
-from kompass_tui.cli.common import DbOption, UserOption, session
+from kompass_tui.cli.common import DbOption, UserOption, session, storage_failure
 from kompass_tui.cli.options import Format, choice, day
 from kompass_tui.cli.output import fail, safe
 from kompass_tui.i18n import _
@@ -52,14 +52,18 @@ def export(
         typer.Option(
             "--format",
             parser=choice(Format),
-            help=_("json, jsonl, csv (a folder of tables) or html."),
+            help=_(
+                "json, jsonl, csv (a folder of tables), html or pdf (a folder of one file per record)."
+            ),
             show_default=False,
         ),
     ],
     out: Annotated[
         Path,
         typer.Option(
-            "--out", help=_("The file to write (for csv: the folder)."), show_default=False
+            "--out",
+            help=_("The file to write (for csv, and pdf without --one-file: the folder)."),
+            show_default=False,
         ),
     ],
     status: Annotated[
@@ -114,6 +118,20 @@ def export(
             show_default=False,
         ),
     ] = None,
+    one_file: Annotated[
+        bool,
+        typer.Option(
+            "--one-file",
+            help=_("PDF: every record in the one file --out, each from a new page."),
+        ),
+    ] = False,
+    archive: Annotated[
+        bool,
+        typer.Option(
+            "--archive",
+            help=_("PDF: PDF/A-3u for the archive, with each record's JSON attached."),
+        ),
+    ] = False,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -121,6 +139,15 @@ def export(
     from kompass_tui.exchange.records import Selection, count
     from kompass_tui.storage import review
 
+    if (one_file or archive) and fmt is not Format.pdf:
+        fail(_("--one-file and --archive are for --format pdf."))
+    if fmt is Format.pdf:  # before the log-in: what to install, if anything
+        from kompass_tui.exchange import pdf
+
+        try:
+            pdf.require()
+        except pdf.PdfError as exc:
+            storage_failure(exc)
     sealed_to = keys.recipients(recipient) if recipient else []
     with session(db, user) as (database, worker):
         assert worker.id is not None
@@ -147,6 +174,7 @@ def export(
                 progress=advance,
                 mark=not keep_status,
                 recipients=sealed_to,
+                pdf_options=exporting.PdfOptions(one_file=one_file, archive=archive),
             )
     typer.echo(
         _("Records exported: %(n)d, to %(files)s")

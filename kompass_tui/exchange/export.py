@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import errno
-import html
 import json
 import os
 import tempfile
@@ -30,9 +29,9 @@ from typing import IO, Any, Final
 
 import sqlalchemy as sa
 
-from kompass_tui.exchange import sealed
+from kompass_tui.exchange import pdf, sealed
 from kompass_tui.exchange.formats import Format as Format
-from kompass_tui.exchange.printable import Printable, full_names
+from kompass_tui.exchange.printable import PAGE_END, Printable, full_names, page_start
 from kompass_tui.exchange.records import (
     AUDIT,
     RECORD,
@@ -52,8 +51,16 @@ from sporreskjema import Questionnaire, Translator, load_builtin
 from sporreskjema.calendars import AS_WRITTEN_SUFFIX
 from sporreskjema.definition import builtin_versions
 from sporreskjema.files import make_private_dir
-from sporreskjema.i18n import is_rtl
 from sporreskjema.text import json_escaped, shown
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """``one_file``: every record in the one file ``out`` (a file per record in the folder
+    ``out`` otherwise); ``archive``: PDF/A-3u with each record's JSON attached."""
+
+    one_file: bool = False
+    archive: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ def export(
     mark: bool = True,
     questionnaire: Questionnaire | None = None,
     recipients: Sequence[Recipient] = (),
+    pdf_options: PdfOptions | None = None,
 ) -> ExportResult:
     """Write the selected records to ``out`` (a folder for CSV); returns how many.
 
@@ -109,10 +117,14 @@ def export(
     someone meanwhile), nothing is written, marked or audited. ``questionnaire``: the one whose
     questions and repeat groups the CSV tables and the HTML pages follow (the built-in one
     unless given). ``recipients``: every file is sealed to them as it is written (its name
-    gains ``.age``; see :mod:`kompass_tui.exchange.sealed`)."""
+    gains ``.age``; see :mod:`kompass_tui.exchange.sealed`). ``pdf_options``: for PDF, one
+    file or a file per record (in the folder ``out``), and whether PDF/A for the archive."""
     files = _Files(recipients)
     questionnaire = questionnaire or load_builtin()
-    made_folder = fmt is Format.csv and not out.exists()
+    pdf_options = pdf_options or PdfOptions()
+    made_folder = (
+        fmt is Format.csv or (fmt is Format.pdf and not pdf_options.one_file)
+    ) and not out.exists()
     # The export's time: written into the records it marks, and given to them and their
     # audit events in the database.
     now = utcnow()
@@ -122,7 +134,7 @@ def export(
             stack.enter_context(heap_frozen())
             written = stack.enter_context(_Ids())
             marked = stack.enter_context(_Ids())
-            writer = _writer(fmt, out, delimiter, questionnaire, stack, files, db)
+            writer = _writer(fmt, out, delimiter, questionnaire, stack, files, db, pdf_options)
             for batch in batches(db, selection, questionnaire):
                 to_mark = []
                 for record_key, record in zip(batch.ids, batch.records, strict=True):
@@ -176,9 +188,9 @@ class _Files:
 
     def __init__(self, recipients: Sequence[Recipient] = ()) -> None:
         self.recipients = recipients
-        #: Each file's temporary name, final name, text handle and, for a sealed one, the
-        #: file the envelope goes to.
-        self.parts: list[tuple[Path, Path, IO[str], IO[bytes] | None]] = []
+        #: Each file's temporary name, final name, text handle (none for a file written
+        #: whole) and, for a sealed one, the file the envelope goes to.
+        self.parts: list[tuple[Path, Path, IO[str] | None, IO[bytes] | None]] = []
         #: The files that have taken their names (removed too when the export fails).
         self.named: list[Path] = []
         #: The file being made, for a message about it.
@@ -188,9 +200,9 @@ class _Files:
     def final(self) -> list[Path]:
         return [final for _temp, final, _handle, _sealed in self.parts]
 
-    def open(self, path: Path, stack: ExitStack, **kwargs: Any) -> IO[str]:
+    def _new(self, path: Path) -> tuple[int, Path, Path]:
         """A new file readable by its owner only (exports hold personal data), in ``path``'s
-        folder under a name of its own."""
+        folder under a name of its own: its descriptor, that name, and the name it will take."""
         if self.recipients and not path.name.endswith(sealed.SUFFIX):
             path = path.with_name(path.name + sealed.SUFFIX)
         self.current = path
@@ -199,10 +211,19 @@ class _Files:
             # the audit, would fail on it.
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        temp = Path(name)
-        envelope: IO[bytes] | None = None
         try:
             os.fchmod(fd, 0o600)
+        except BaseException:
+            os.close(fd)
+            Path(name).unlink(missing_ok=True)
+            raise
+        return fd, Path(name), path
+
+    def open(self, path: Path, stack: ExitStack, **kwargs: Any) -> IO[str]:
+        """A new text file (see :meth:`_new`), sealed as it is written if the export is."""
+        fd, temp, path = self._new(path)
+        envelope: IO[bytes] | None = None
+        try:
             if self.recipients:
                 envelope = open(fd, "wb")  # noqa: SIM115 - closed by sync or discard
                 handle: IO[str] = sealed.sealed_text(envelope, self.recipients, **kwargs)
@@ -219,10 +240,26 @@ class _Files:
         stack.enter_context(handle)
         return handle
 
+    def write_whole(self, path: Path, data: bytes) -> None:
+        """A file made whole in memory (a PDF), sealed if the export is, written to the disk and
+        closed at once: an export of thousands of records keeps no file open for each."""
+        fd, temp, path = self._new(path)
+        try:
+            with open(fd, "wb") as handle:
+                handle.write(sealed.seal(data, self.recipients) if self.recipients else data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        self.parts.append((temp, path, None, None))
+
     def sync(self) -> None:
         """Every byte on the disk before the export is audited (a full disk shows here)."""
         for _temp, final, handle, envelope in self.parts:
             self.current = final
+            if handle is None:  # written whole, already on the disk
+                continue
             if envelope is None:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -241,8 +278,9 @@ class _Files:
     def discard(self, folder: Path | bool) -> None:
         """Remove what was written; and the folder, if the export made it and it is empty."""
         for temp, _final, handle, envelope in self.parts:
-            with suppress(OSError):  # a full disk again: the file goes anyway
-                handle.close()
+            if handle is not None:
+                with suppress(OSError):  # a full disk again: the file goes anyway
+                    handle.close()
             if envelope is not None:
                 with suppress(OSError):
                     envelope.close()
@@ -383,15 +421,26 @@ def _writer(
     stack: ExitStack,
     files: _Files,
     db: Database,
+    pdf_options: PdfOptions,
 ) -> _Writer:
-    if fmt is Format.csv:
+    if fmt is Format.csv or (fmt is Format.pdf and not pdf_options.one_file):
         try:
             make_private_dir(out)
         except OSError as exc:
             raise ExportError(
                 file_problem(N_("Cannot write %(path)s: %(reason)s."), out, exc)
             ) from None
+    if fmt is Format.csv:
         return _CsvWriter(out, delimiter, questionnaire, stack, files)
+    if fmt is Format.pdf:
+        return _PdfWriter(
+            out,
+            files,
+            questionnaire,
+            full_names(db),
+            one_file=pdf_options.one_file,
+            archive=pdf_options.archive,
+        )
     handle = _open(out, stack, files, encoding="utf-8", newline="\n")
     if fmt is Format.jsonl:
         return _JsonLinesWriter(handle)
@@ -604,34 +653,54 @@ def _with_derived_columns(questionnaire: Questionnaire, names: list[str]) -> lis
 
 # ---------------------------------------------------------------- HTML
 
-_HTML_HEAD = """<!DOCTYPE html>
-<html lang="{lang}" dir="{dir}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #111; }}
-article {{ page-break-after: always; margin-bottom: 3em; }}
-h1 {{ font-size: 1.4em; }}
-h2 {{ font-size: 1.1em; margin-top: 1.5em; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-align: start; }}
-th {{ background: #eee; }}
-.facts th {{ width: 30%; }}
-.depth-1 td {{ padding-inline-start: 1.5em; }}
-.depth-2 td {{ padding-inline-start: 3em; }}
-.corrected td {{ background: #fff6d5; }}
-.given-by {{ color: #444; width: 20%; }}
-.remarks, .corrections ul {{ padding-inline-start: 1.2em; }}
-.meta {{ color: #444; margin-bottom: 0; }}
-.text {{ white-space: pre-wrap; margin-top: .2em; }}
-.counsellor-note .meta {{ font-style: italic; }}
-@media print {{ body {{ margin: 0; }} }}
-</style>
-</head>
-<body>
-"""
+
+class _PdfWriter(_Writer):
+    """Each record as the HTML export's page, laid out as PDF (:mod:`kompass_tui.exchange.pdf`):
+    a file per record in the folder ``out``, named by the record's id (never by the person's
+    name); or, ``one_file``, every record in the file ``out``, each from a new page. ``archive``:
+    PDF/A-3u, each record's JSON (as the JSON Lines export writes it) attached."""
+
+    def __init__(
+        self,
+        out: Path,
+        files: _Files,
+        questionnaire: Questionnaire,
+        names: dict[str, str],
+        *,
+        one_file: bool,
+        archive: bool,
+    ) -> None:
+        reader = current()
+        self.out = out
+        self.files = files
+        self.one_file = one_file
+        self.archive = archive
+        self.renderer = pdf.Renderer(archive=archive)
+        self.printable = Printable(questionnaire, reader, names)
+        self.start = page_start(reader, questionnaire)
+        self.source = reader.gettext("The record as data (JSON, as kompass export writes it)")
+        #: With ``one_file``: the pages and sources so far, laid out together at the end.
+        self.articles: list[str] = []
+        self.sources: list[pdf.Attachment] = []
+
+    def write(self, record: dict[str, Any]) -> None:
+        article = self.printable.article(record)
+        record_id = str(record["record_id"])
+        sources = []
+        if self.archive:
+            data = (record_json(record) + "\n").encode()
+            sources.append(pdf.Attachment(f"{record_id}.json", data, self.source))
+        if self.one_file:
+            self.articles.append(article)
+            self.sources += sources
+            return
+        page = self.start + article + PAGE_END
+        self.files.write_whole(self.out / f"{record_id}.pdf", self.renderer.render(page, sources))
+
+    def close(self) -> None:
+        if self.one_file:
+            page = self.start + "".join(self.articles) + PAGE_END
+            self.files.write_whole(self.out, self.renderer.render(page, self.sources))
 
 
 class _HtmlWriter(_Writer):
@@ -652,17 +721,10 @@ class _HtmlWriter(_Writer):
         self.handle = handle
         reader = reader or current()
         self.printable = Printable(questionnaire, reader, names)
-        locale = reader.locale
-        handle.write(
-            _HTML_HEAD.format(
-                lang=html.escape(locale.replace("_", "-")),
-                dir="rtl" if is_rtl(locale) else "ltr",
-                title=html.escape(reader.gettext(questionnaire.title)),
-            )
-        )
+        handle.write(page_start(reader, questionnaire))
 
     def write(self, record: dict[str, Any]) -> None:
         self.handle.write(self.printable.article(record))
 
     def close(self) -> None:
-        self.handle.write("</body>\n</html>\n")
+        self.handle.write(PAGE_END)

@@ -11,3 +11,4 @@ class Format(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     html = "html"
+    pdf = "pdf"

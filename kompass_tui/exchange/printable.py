@@ -7,6 +7,10 @@ answer is shown in the person's language beside it. Authors are named by their f
 times are written as the reader's language writes them.
 
 Every text is cleaned by the one rule for stored text (``shown``) and escaped.
+
+The page (:func:`page_start`, the articles, :data:`PAGE_END`) is the one template of both the
+HTML export and the PDF (:mod:`kompass_tui.exchange.pdf` lays the same page out for print), so
+the two never say different things.
 """
 
 from __future__ import annotations
@@ -34,6 +38,48 @@ from kompass_tui.storage.review import RecordView
 from sporreskjema import Questionnaire, Translator, questionnaire_of
 from sporreskjema.i18n import LOCALES, is_rtl, translator
 from sporreskjema.text import shown
+
+#: The page's style. The fonts: the Noto families that the PDF embeds (a browser without them
+#: takes its own), Arabic script in Noto Naskh Arabic, Ethiopic in Noto Sans Ethiopic.
+PAGE_STYLE: Final = """
+body { font-family: "Noto Sans", system-ui, sans-serif; margin: 2em; color: #111; }
+:lang(ar), :lang(fa), :lang(prs), :lang(ps), :lang(ckb), :lang(ur) {
+    font-family: "Noto Naskh Arabic", "Noto Sans Arabic", system-ui, sans-serif;
+}
+:lang(ti), :lang(am) { font-family: "Noto Sans Ethiopic", "Abyssinica SIL", system-ui, sans-serif; }
+article + article { break-before: page; margin-top: 3em; }
+h1 { font-size: 1.4em; }
+h2 { font-size: 1.1em; margin-top: 1.5em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-align: start; }
+th { background: #eee; }
+.facts th { width: 30%; }
+.depth-1 td { padding-inline-start: 1.5em; }
+.depth-2 td { padding-inline-start: 3em; }
+.corrected td { background: #fff6d5; }
+.given-by { color: #444; width: 20%; }
+.remarks, .corrections ul { padding-inline-start: 1.2em; }
+.meta { color: #444; margin-bottom: 0; }
+.text { white-space: pre-wrap; margin-top: .2em; }
+.counsellor-note .meta { font-style: italic; }
+@media print { body { margin: 0; } article + article { margin-top: 0; } }
+"""
+
+#: The end of every page.
+PAGE_END: Final = "</body>\n</html>\n"
+
+
+def page_start(reader: Translator, questionnaire: Questionnaire) -> str:
+    """The page up to its first article: the reader's language and direction, the title."""
+    locale = reader.locale
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{_lang(locale)}" dir="{_dir(locale)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(reader.gettext(questionnaire.title))}</title>\n"
+        f"<style>{PAGE_STYLE}</style>\n</head>\n<body>\n"
+    )
+
 
 #: Accounts are few: one query reads them all for an export.
 _ACCOUNTS: Final = sa.select(CASEWORKER.c.username, CASEWORKER.c.full_name)

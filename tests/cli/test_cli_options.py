@@ -121,7 +121,12 @@ def _unlike(text: str) -> re.Pattern[str]:
 BAD_VALUES = [
     (("list", "--sort", "sideways"), "--sort", "sideways", "deadline, name, updated"),
     (("list", "--status", "lost"), "--status", "lost", "in_progress, submitted, reviewed"),
-    (("export", "--format", "pdf", "--out", "x"), "--format", "pdf", "json, jsonl, csv, html"),
+    (
+        ("export", "--format", "docx", "--out", "x"),
+        "--format",
+        "docx",
+        "json, jsonl, csv, html, pdf",
+    ),
     (("audit", "--action", "dancing"), "--action", "dancing", "answer_corrected"),
     (("status", "12345678", "lost"), "STATUS", "lost", "in_progress, submitted"),
     (("purge", "--counts", "--status", "gone"), "--status", "gone", "exported"),

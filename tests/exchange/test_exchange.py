@@ -29,7 +29,7 @@ from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Mode, Status
 from sporreskjema import Questionnaire
 from sporreskjema.definition import DERIVED_CODES, Choice
-from tests.support.exchange import EN, PASSWORD, caseworker, exported, register
+from tests.support.exchange import EN, PASSWORD, caseworker, exported, file_text, register
 from tests.support.helpers import TODAY, filled, inline
 from tests.support.storage import save_form
 
@@ -156,9 +156,10 @@ def test_a_file_of_the_first_format_version_still_imports(db: Database, tmp_path
 
 
 def _file_text(path: Path) -> dict[str, str]:
-    """An export's files by name (a CSV export is a folder of them)."""
+    """An export's files by name (a CSV or PDF export is a folder of them); a PDF's text as
+    it reads."""
     files = sorted(path.iterdir()) if path.is_dir() else [path]
-    return {file.name: file.read_text("utf-8") for file in files}
+    return {file.name: file_text(file) for file in files}
 
 
 @pytest.mark.parametrize("fmt", list(Format))
@@ -526,7 +527,7 @@ def test_a_crashed_export_leaves_no_file_and_no_audit(
         return write
 
     for writer in (exporting._JsonWriter, exporting._JsonLinesWriter, exporting._CsvWriter,
-                   exporting._HtmlWriter):  # fmt: skip
+                   exporting._HtmlWriter, exporting._PdfWriter):  # fmt: skip
         monkeypatch.setattr(writer, "write", crashing(writer.write))
     folder = tmp_path / "exports"
     folder.mkdir()
@@ -549,14 +550,15 @@ def test_an_export_whose_files_cannot_take_their_names_audits_nothing(
     folder = tmp_path / "exports"
     folder.mkdir()
     out = folder / f"all.{fmt}"
-    # for CSV the folder is the export's; one of its files is taken by a folder
-    taken = out / "work.csv" if fmt is Format.csv else out
+    # for CSV and PDF the folder is the export's; one of its files is taken by a folder
+    in_folder = {Format.csv: "work.csv", Format.pdf: f"{max(r.id for r in _all(sqlite_db))}.pdf"}
+    taken = out / in_folder[fmt] if fmt in in_folder else out
     taken.mkdir(parents=True)
     with pytest.raises(StorageError):
         export(sqlite_db, fmt=fmt, out=out, selection=Selection(), actor_id=worker)
     assert _exported_events(sqlite_db) == 0
     assert {r.status for r in _all(sqlite_db)} == {Status.reviewed}
-    left = sorted(p.name for p in (out if fmt is Format.csv else folder).iterdir())
+    left = sorted(p.name for p in (out if fmt in in_folder else folder).iterdir())
     assert left == [taken.name]
 
 

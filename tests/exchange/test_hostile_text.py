@@ -31,7 +31,7 @@ from kompass_tui.storage import accounts, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Status
 from sporreskjema import Questionnaire, translator
-from tests.support.exchange import PASSWORD, caseworker, exported, register
+from tests.support.exchange import PASSWORD, caseworker, exported, file_text, register
 from tests.support.helpers import TODAY
 from tests.support.review import log_in, wait_for
 
@@ -371,7 +371,7 @@ def test_hostile_text_in_every_column_is_shown_cleaned_everywhere(
         result = export(db, fmt=fmt, out=out, selection=Selection(), actor_id=1, mark=False)
         assert result.records == 2
         for file in result.files:
-            text = file.read_text("utf-8-sig")
+            text = file_text(file)
             _clean(text)
             if fmt in (Format.json, Format.jsonl):
                 for line in text.splitlines():  # the same data, only escaped

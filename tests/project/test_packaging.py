@@ -42,7 +42,8 @@ def imported_top_names() -> dict[str, str]:
 
 
 def test_every_imported_package_is_declared() -> None:
-    declared = set(requirements())
+    """In the dependencies, or in an optional part that the command using it names."""
+    declared = set(requirements()) | set(requirements("postgres")) | set(requirements("pdf"))
     distributions = importlib.metadata.packages_distributions()
     third_party = {
         name: where
@@ -95,7 +96,12 @@ def test_ci_installs_the_constrained_versions() -> None:
 def test_postgresql_is_an_extra_that_dev_brings() -> None:
     assert "psycopg" not in requirements()
     assert "binary" in requirements("postgres")["psycopg"].extras
-    assert requirements("dev")["kompass-tui"].extras == {"postgres"}
+    assert requirements("dev")["kompass-tui"].extras == {"postgres", "pdf"}
+
+
+def test_weasyprint_is_the_pdf_extra() -> None:
+    assert "weasyprint" not in requirements()
+    assert "weasyprint" in requirements("pdf")
 
 
 def test_both_packages_ship_their_types() -> None:
@@ -103,21 +109,22 @@ def test_both_packages_ship_their_types() -> None:
         assert (ROOT / package / "py.typed").is_file()
 
 
-# An interpreter on which `import psycopg` fails, as when kompass-tui[postgres] is not installed.
+# An interpreter on which `import psycopg` and `import weasyprint` fail, as when neither
+# kompass-tui[postgres] nor kompass-tui[pdf] is installed.
 NO_PSYCOPG = textwrap.dedent(
     """
     import importlib.abc
     import sys
 
 
-    class NoPsycopg(importlib.abc.MetaPathFinder):
+    class NoExtras(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in ("psycopg", "psycopg_binary", "psycopg_c"):
+            if name.split(".")[0] in ("psycopg", "psycopg_binary", "psycopg_c", "weasyprint"):
                 raise ModuleNotFoundError(f"No module named {name!r}", name=name)
             return None
 
 
-    sys.meta_path.insert(0, NoPsycopg())
+    sys.meta_path.insert(0, NoExtras())
     """
 )
 KOMPASS = "sys.argv = ['kompass', *sys.argv[1:]]\nfrom kompass_tui.cli import main\nmain()\n"
@@ -163,8 +170,26 @@ def test_postgresql_without_its_driver_says_what_to_install() -> None:
     ]
 
 
+def test_pdf_without_weasyprint_says_what_to_install(tmp_path: Path) -> None:
+    """The export checks for the PDF part before it opens the database or writes a thing."""
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    assert without_psycopg(KOMPASS, "db", "upgrade", "--db", url).returncode == 0
+    out = tmp_path / "pdf"
+    result = without_psycopg(
+        KOMPASS, "export", "--format", "pdf", "--out", str(out), "--db", url, "--user", "nobody"
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.strip().splitlines() == [
+        "Error: PDF needs the optional part for it: pip install 'kompass-tui[pdf]' (and the "
+        "system's Pango library). Nothing was exported."
+    ]
+    assert not out.exists()
+
+
 def test_everything_but_postgresql_works_without_its_driver(tmp_path: Path) -> None:
-    """A kiosk on SQLite needs no PostgreSQL driver: every module imports, a database opens."""
+    """A kiosk on SQLite needs no PostgreSQL driver (nor a PDF one): every module imports, a
+    database opens."""
     imported = without_psycopg(EVERY_MODULE)
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.strip() == "imported"

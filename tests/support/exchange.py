@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -63,3 +64,14 @@ def caseworker(db: Database) -> int:
 def exported(db: Database, worker: int, path: Path, fmt: Format = Format.jsonl) -> str:
     export(db, fmt=fmt, out=path, selection=Selection(), actor_id=worker)
     return path.read_text("utf-8")
+
+
+def file_text(path: Path) -> str:
+    """An exported file's text: a PDF's as poppler's ``pdftotext`` reads it (in logical order),
+    its pages apart by a line, not by the form feed pdftotext puts between them), any other as
+    UTF-8 (a CSV file's byte order mark left out)."""
+    if path.suffix == ".pdf":
+        return subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True, timeout=60
+        ).stdout.replace("\f", "\n")
+    return path.read_text("utf-8-sig")
