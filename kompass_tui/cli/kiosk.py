@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from kompass_tui.cli.options import choice
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _, current
 from kompass_tui.kiosk import settings
+from kompass_tui.storage.errors import StorageError
 from kompass_tui.widgets import bidi
 
 
@@ -41,6 +43,47 @@ def _ask_pin() -> None:
         except settings.SettingsError as exc:
             fail(exc.message.render(current()))
         return
+
+
+def _save_printer(name: str | None) -> None:
+    from kompass_tui.exchange import pdf, printing
+
+    if name is not None:
+        try:  # the copy must be printable before the kiosk offers it
+            pdf.require()
+            printing.check_printer(name)
+        except StorageError as exc:
+            fail(exc.message.render(current()))
+    try:
+        settings.set_printer(name)
+    except settings.SettingsError as exc:
+        fail(exc.message.render(current()))
+    if name is None:
+        typer.echo(_("The kiosk offers no printed copy from now on."))
+    else:
+        typer.echo(
+            _("The kiosk offers each person a printed copy on %(printer)s from now on.")
+            % {"printer": name}
+        )
+
+
+def _can_print(name: str) -> bool:
+    """Whether the printer and the PDF part are there; if not, the staff who start the kiosk
+    are told why (they can still put it right). The kiosk runs either way, and offers no copy
+    while it cannot print."""
+    from kompass_tui.exchange import pdf, printing
+
+    try:
+        pdf.require()
+        printing.check_printer(name)
+    except StorageError as exc:
+        typer.echo(
+            _("The kiosk offers no printed copy: %(reason)s")
+            % {"reason": exc.message.render(current())},
+            err=True,
+        )
+        return False
+    return True
 
 
 def kiosk(
@@ -103,7 +146,24 @@ def kiosk(
             show_default=False,
         ),
     ] = None,
+    set_printer: Annotated[
+        str | None,
+        typer.Option(
+            "--set-printer",
+            help=_(
+                "Offer each person a printed copy of their answers, in their language, on this CUPS printer (lpstat -p lists them), and stop."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    no_printer: Annotated[
+        bool,
+        typer.Option("--no-printer", help=_("Offer no printed copy any more, and stop.")),
+    ] = False,
 ) -> None:
+    if set_printer is not None or no_printer:
+        _save_printer(None if no_printer else set_printer)
+        return
     if set_pin:
         _ask_pin()
         typer.echo(_("The PIN is saved."))
@@ -138,6 +198,8 @@ def kiosk(
         typer.echo(_("This kiosk has no caseworker PIN yet. Staff need it to leave the kiosk."))
         _ask_pin()
         kiosk_settings = settings.load()
+    if kiosk_settings.printer and not _can_print(kiosk_settings.printer):
+        kiosk_settings = dataclasses.replace(kiosk_settings, printer=None)
     from kompass_tui.kiosk.app import run_kiosk
 
     # Process-wide: set only once the command is going to run the kiosk.

@@ -17,13 +17,18 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from kompass_tui.storage.errors import StorageError
-from sporreskjema.i18n import N_, Msg
+from kompass_tui.storage.errors import RecordNotFound, StorageError
+from sporreskjema.i18n import DEFAULT_LOCALE, LOCALES, N_, Msg, translator
+
+if TYPE_CHECKING:
+    from kompass_tui.storage.database import Database
+    from sporreskjema import Questionnaire
 
 #: What makes a municipality's machine able to write PDF, as the messages name it.
 INSTALL_EXTRA: Final = "pip install 'kompass-tui[pdf]'"
@@ -166,3 +171,18 @@ class Renderer:
                 )
             ) from exc
         return data
+
+
+def person_copy(db: Database, record_id: uuid.UUID, questionnaire: Questionnaire) -> bytes:
+    """The person's own copy of their record as PDF, all of it in the language they answered
+    in: what the kiosk prints for them after they send (never written to a file)."""
+    from kompass_tui.exchange.printable import PAGE_END, Printable, page_start
+    from kompass_tui.exchange.records import Selection, batches
+
+    for batch in batches(db, Selection(record_id=record_id), questionnaire):
+        for record in batch.records:
+            locale = record.get("locale")
+            reader = translator(locale if locale in LOCALES else DEFAULT_LOCALE)
+            article = Printable(questionnaire, reader, {}).article(record)
+            return Renderer().render(page_start(reader, questionnaire) + article + PAGE_END)
+    raise RecordNotFound(record_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -97,6 +98,11 @@ class KioskApp(WizardApp):
         #: The apology for the person the last unexpected error interrupted.
         self.apology_due: tuple[str, str | None] | None = None
         self.idle_seconds = idle_seconds if idle_seconds is not None else settings.idle_seconds
+        #: The record whose receipt offers a printed copy now (a kiosk with a printer), its
+        #: copy once made, and whether the person asked for it already.
+        self._receipt_for: uuid.UUID | None = None
+        self._copy: tuple[uuid.UUID, bytes] | None = None
+        self._print_asked = False
         self.register_theme(HIGH_CONTRAST)
         if high_contrast:
             self.theme = HIGH_CONTRAST.name
@@ -125,21 +131,90 @@ class KioskApp(WizardApp):
             self._seal_sent()
 
     def finished(self) -> None:
+        registration = self.registration
+        sent = registration.record_id if registration is not None else None
+        # Before the receipt is composed: it offers the copy only when there is one to make.
+        self._receipt_for = sent if self.settings.printer else None
         super().finished()
-        if self.settings.recipients:
+        if self._receipt_for is not None and registration is not None:
+            self._seal_sent((self._receipt_for, registration.questionnaire))
+        elif self.settings.recipients:
             self._seal_sent()
 
+    # ---------------------------------------------------------------- the printed copy
+
+    def can_print(self) -> bool:
+        return self._receipt_for is not None
+
+    def print_copy(self) -> None:
+        """Print the copy once it is made (it is made as soon as the person sends)."""
+        self._print_asked = True
+        copy = self._copy
+        if copy is not None and copy[0] == self._receipt_for:
+            self._send_copy(*copy)
+
+    def _copy_made(self, record_id: uuid.UUID, data: bytes | None) -> None:
+        """On the event loop: the copy of ``record_id`` is made (``None``: it could not be).
+        Kept only while that person's receipt is shown."""
+        if record_id != self._receipt_for:
+            return
+        if data is None:
+            self._printed(record_id, ok=False)
+            return
+        self._copy = (record_id, data)
+        if self._print_asked:
+            self._send_copy(record_id, data)
+
+    @work(thread=True, group="print")
+    def _send_copy(self, record_id: uuid.UUID, data: bytes) -> None:
+        from kompass_tui.exchange.printing import PrintError, send
+        from kompass_tui.widgets.crash import log_error
+
+        ok = False
+        try:
+            send(self.settings.printer or "", data)
+            ok = True
+        except PrintError as exc:
+            log_error(exc)
+        self.call_from_thread(self._printed, record_id, ok=ok)
+
+    def _printed(self, record_id: uuid.UUID, *, ok: bool) -> None:
+        from kompass_tui.wizard.screens.receipt import NOT_PRINTED, PRINTED, ReceiptScreen
+
+        if record_id == self._receipt_for and isinstance(self.screen, ReceiptScreen):
+            self.screen.show_printing(PRINTED if ok else NOT_PRINTED)
+
+    def reset(self) -> None:
+        # The copy goes with the receipt: the next person can never print it.
+        self._receipt_for = None
+        self._copy = None
+        self._print_asked = False
+        super().reset()
+
     @work(thread=True, group="seal")
-    def _seal_sent(self) -> None:
-        """Seal every sent record still in clear, and delete unfinished registrations older
-        than the settings allow; off the event loop, and never in front of the person: what
-        fails now is done at the next sending or start (the crash log says why)."""
+    def _seal_sent(self, copy_of: tuple[uuid.UUID, Questionnaire] | None = None) -> None:
+        """Make the person's copy of the record ``copy_of`` names (if the kiosk prints), while
+        the record is still in clear; then seal every sent record still in clear, and delete unfinished
+        registrations older than the settings allow. Off the event loop, and never in front
+        of the person: what fails now is done at the next sending or start (the crash log
+        says why)."""
         from kompass_tui.exchange.sealing import seal_sent
         from kompass_tui.storage import purge
         from kompass_tui.storage.status import Status
         from kompass_tui.widgets.crash import log_error
         from kompass_tui.wizard.registration import kiosk_name
 
+        if copy_of is not None:
+            from kompass_tui.exchange.pdf import person_copy
+
+            data: bytes | None = None
+            try:
+                data = person_copy(self.db, *copy_of)
+            except Exception as exc:
+                log_error(exc)
+            self.call_from_thread(self._copy_made, copy_of[0], data)
+        if not self.settings.recipients:
+            return
         days, statuses = self.settings.unfinished_days, [Status.in_progress]
         try:
             seal_sent(self.db, self.settings.sealing_keys(), kiosk=kiosk_name())

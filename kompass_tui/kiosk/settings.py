@@ -56,6 +56,9 @@ class KioskSettings:
     #: The public keys (``age1…``) sent records are sealed to; none: they stay in clear.
     recipients: list[str] = field(default_factory=list)
     unfinished_days: int = DEFAULT_UNFINISHED_DAYS
+    #: The CUPS printer for the person's own copy (``kompass kiosk --set-printer``); none:
+    #: the receipt offers no copy.
+    printer: str | None = None
 
     def sealing_keys(self) -> list[Recipient]:
         """The public keys sent records are sealed to (none: they stay in clear); a
@@ -104,8 +107,10 @@ def load() -> KioskSettings:
         )
     recipients = data.get("recipients", [])
     unfinished_days = data.get("unfinished_days", DEFAULT_UNFINISHED_DAYS)
+    printer = data.get("printer")
     if (
-        not isinstance(recipients, list)
+        not (printer is None or (isinstance(printer, str) and printer))
+        or not isinstance(recipients, list)
         or not all(isinstance(r, str) for r in recipients)
         or isinstance(unfinished_days, bool)
         or not isinstance(unfinished_days, int)
@@ -117,6 +122,7 @@ def load() -> KioskSettings:
         idle_seconds=idle_seconds,
         recipients=recipients,
         unfinished_days=unfinished_days,
+        printer=printer,
     )
 
 
@@ -166,4 +172,12 @@ def set_recipients(public_keys: list[str], unfinished_days: int | None = None) -
     settings.recipients = public_keys
     if unfinished_days is not None:
         settings.unfinished_days = unfinished_days
+    save(settings)
+
+
+def set_printer(name: str | None) -> None:
+    """Offer each person a printed copy on the CUPS printer ``name`` (checked by the caller)
+    from now on; ``None``: no more copies."""
+    settings = load()
+    settings.printer = name
     save(settings)

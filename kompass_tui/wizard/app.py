@@ -163,6 +163,13 @@ class WizardApp(CrashLog, App[None]):
         if self.speaker is not None:
             self.speaker.stop()
 
+    def can_print(self) -> bool:
+        """No printed copy here (the kiosk offers one when it has a printer)."""
+        return False
+
+    def print_copy(self) -> None:
+        """Nothing to print with (see :meth:`can_print`)."""
+
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
         """Open the database and load the questionnaire while the first screen is shown."""

@@ -61,6 +61,13 @@ class WizardHost(Protocol):
     def touch(self) -> None:
         """Note input from the person (the idle time starts again)."""
 
+    def can_print(self) -> bool:
+        """Whether the receipt offers the person a printed copy (a kiosk with a printer)."""
+
+    def print_copy(self) -> None:
+        """Print the person's copy of what they just sent; the receipt hears how it went
+        (:meth:`~kompass_tui.wizard.screens.receipt.ReceiptScreen.show_printing`)."""
+
 
 class ResumeHost(WizardHost, Protocol):
     """A wizard where a person continues their own registration with its code (the kiosk)."""

@@ -1,6 +1,7 @@
 """A kiosk that seals: the person sends, and afterwards nothing they wrote is left in the
 kiosk's files, in any language; an unfinished registration still resumes, and the same
-person is still refused a second registration."""
+person is still refused a second registration. The kiosk prints too: the person's copy is made
+before the record is sealed, printed in their language, and never a file at the kiosk."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from kompass_tui.kiosk.app import KioskApp
 from kompass_tui.kiosk.settings import KioskSettings
 from kompass_tui.storage import audit, records
 from kompass_tui.storage.database import Database, open_database
+from kompass_tui.widgets.visual import Static
 from kompass_tui.wizard.registration import ALREADY_REGISTERED, Registration
-from kompass_tui.wizard.screens.receipt import ReceiptScreen
+from kompass_tui.wizard.screens.receipt import NOT_PRINTED, PRINTED, ReceiptScreen
 from sporreskjema import Questionnaire, translator
 from tests.support.exchange import caseworker, register
 from tests.support.helpers import TODAY
@@ -34,6 +36,7 @@ from tests.support.kiosk_pilot import (
     type_text,
     wait_for_screen,
 )
+from tests.support.printer import fake_printer
 
 #: What Dawit wrote (:data:`tests.support.kiosk_pilot.WITHOUT_SCHOOLING`) that names him or
 #: is his own words, as the database would hold it.
@@ -45,8 +48,10 @@ def key() -> sealed.Identity:
     return sealed.Identity.generate()
 
 
-def _kiosk(db: Database, key: sealed.Identity) -> KioskApp:
-    settings = KioskSettings(pin_hash=pin_hash(), recipients=[str(key.to_public())])
+def _kiosk(db: Database, key: sealed.Identity, printer: str | None = None) -> KioskApp:
+    settings = KioskSettings(
+        pin_hash=pin_hash(), recipients=[str(key.to_public())], printer=printer
+    )
     return KioskApp(db, settings, today=TODAY)
 
 
@@ -59,8 +64,10 @@ def _files(path: Path) -> bytes:
 
 @pytest.mark.parametrize("locale", ["nb", "uk", "ar", "ti"])
 async def test_after_sending_nothing_the_person_wrote_is_in_the_kiosks_files(
-    tmp_path: Path, key: sealed.Identity, locale: str
-) -> None:
+    tmp_path: Path, key: sealed.Identity, locale: str, kompass: Questionnaire,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    printer = fake_printer(tmp_path, monkeypatch)
     path = tmp_path / "kiosk.sqlite3"
     db = open_database(f"sqlite:///{path}")
     # Someone else began and will come back: their registration stays readable.
@@ -68,14 +75,22 @@ async def test_after_sending_nothing_the_person_wrote_is_in_the_kiosks_files(
     assert other.answer("full_name", "Olena Kovalenko") is None
     assert other.answer("birth_date", "03.04.1990") is None
     assert other.resume_code is not None
-    app = _kiosk(db, key)
+    app = _kiosk(db, key, printer="front-desk")
+    person = translator(locale)
     async with app.run_test(size=SIZE) as pilot:
         await pick_language(pilot, locale)
         await answered_without_schooling(pilot)
         await tick(pilot, "confirmed")
         await press_button(pilot, "#next")
         await wait_for_screen(pilot, ReceiptScreen)
+        await app.workers.wait_for_complete()  # the copy made, then the record sealed
+        await press_button(pilot, "#print")
         await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = app.screen.query_one("#print-status", Static)
+        assert str(status.content) == person.gettext(PRINTED)
+        # Nothing of him on the screen for the next person to see.
+        assert "Dawit" not in app.export_screenshot()
         await press_button(pilot, "#finish")
         # The same identifier again: refused, as it was before the record was sealed.
         await pick_language(pilot, locale)
@@ -99,10 +114,17 @@ async def test_after_sending_nothing_the_person_wrote_is_in_the_kiosks_files(
     assert opened["status"] == "submitted"
     assert opened["locale"] == locale
     db.dispose()
+    # The copy went to the printer whole, in his language, under no name of his.
+    job = printer.printed()
+    assert job.args == ["-d", "front-desk", "-t", "Kompass", "-"]
+    assert "Dawit Haile" in job.text
+    assert person.gettext(kompass.question("full_name").label) in job.text
+    assert person.gettext(PRINTED) not in job.text
     raw = _files(path)
     for text in HIS:
         assert text.encode() not in raw, text
     assert b"Olena Kovalenko" in raw  # the search would find it: the test can fail
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == []
     # The unfinished registration resumes after the sealing.
     again = open_database(f"sqlite:///{path}")
     try:
@@ -112,6 +134,34 @@ async def test_after_sending_nothing_the_person_wrote_is_in_the_kiosks_files(
         assert resumed.form.get("full_name") == "Olena Kovalenko"
     finally:
         again.dispose()
+
+
+async def test_a_copy_the_printer_refuses_is_said_and_nothing_else_changes(
+    tmp_path: Path, key: sealed.Identity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    printer = fake_printer(tmp_path, monkeypatch)
+    monkeypatch.setenv("FAKE_LP_FAIL", "1")
+    db = open_database(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}")
+    app = _kiosk(db, key, printer="front-desk")
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_language(pilot, "ti")
+        await answered_without_schooling(pilot)
+        await tick(pilot, "confirmed")
+        await press_button(pilot, "#next")
+        await wait_for_screen(pilot, ReceiptScreen)
+        await press_button(pilot, "#print")  # at once: printed when the copy is made
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = app.screen.query_one("#print-status", Static)
+        assert str(status.content) == translator("ti").gettext(NOT_PRINTED)
+        assert app.screen.query_one("#print").disabled  # one copy a person, asked once
+        await press_button(pilot, "#finish")
+        await pick_language(pilot, "uk")  # the next person: no copy of Dawit's waits
+        assert app._copy is None
+    assert printer.nothing_printed()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM sealed_record")).scalar() == 1
+    db.dispose()
 
 
 async def test_at_start_a_record_sent_before_a_stop_is_sealed_and_old_unfinished_ones_go(
