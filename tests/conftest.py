@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,8 +190,26 @@ def _postgres_schema() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file that the migrations have made, once for each worker: a test's open
+    database is a copy of it, as the migrations would have left it (a first open of a new file,
+    which runs them, is tested where it is the point: tests/storage, tests/project)."""
+    path = tmp_path_factory.mktemp("migrated") / "kompass.sqlite3"
+    open_database(f"sqlite:///{path}").dispose()  # the last connection folds the WAL in
+    return path
+
+
+def _fresh_copy(template: Path, url: str) -> None:
+    """The migrated template where ``url``'s SQLite file is to be, if that is still empty."""
+    path = Path(sa.make_url(url).database or "")
+    if sa.make_url(url).get_backend_name() == "sqlite" and not path.exists():
+        shutil.copy2(template, path)  # its owner-only mode too
+
+
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
+def db(db_url: str, migrated_sqlite: Path) -> Iterator[Database]:
+    _fresh_copy(migrated_sqlite, db_url)
     database = open_database(db_url)
     try:
         yield database
@@ -199,9 +218,11 @@ def db(db_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+def sqlite_db(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Database]:
     """The kiosk's own default back end (the UI tests need no second one)."""
-    database = open_database(f"sqlite:///{tmp_path / 'kompass.sqlite3'}")
+    url = f"sqlite:///{tmp_path / 'kompass.sqlite3'}"
+    _fresh_copy(migrated_sqlite, url)
+    database = open_database(url)
     try:
         yield database
     finally:

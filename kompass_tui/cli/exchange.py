@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kompass_tui.cli import keys
-from kompass_tui.cli.common import DbOption, UserOption, session, storage_failure
+from kompass_tui.cli.common import DbOption, UserOption, session
 from kompass_tui.cli.options import Format, choice, day
 from kompass_tui.cli.output import fail, safe
-from kompass_tui.i18n import _
+from kompass_tui.i18n import _, current
 from kompass_tui.storage.status import Status
 from sporreskjema.i18n import LOCALES
 
@@ -147,7 +147,7 @@ def export(
         try:
             pdf.require()
         except pdf.PdfError as exc:
-            storage_failure(exc)
+            fail(exc.message.render(current()))
     sealed_to = keys.recipients(recipient) if recipient else []
     with session(db, user) as (database, worker):
         assert worker.id is not None

@@ -13,7 +13,6 @@ from kompass_tui.cli.options import choice
 from kompass_tui.cli.output import fail
 from kompass_tui.i18n import _, current
 from kompass_tui.kiosk import settings
-from kompass_tui.storage.errors import StorageError
 from kompass_tui.widgets import bidi
 
 
@@ -52,7 +51,7 @@ def _save_printer(name: str | None) -> None:
         try:  # the copy must be printable before the kiosk offers it
             pdf.require()
             printing.check_printer(name)
-        except StorageError as exc:
+        except (pdf.PdfError, printing.PrintError) as exc:
             fail(exc.message.render(current()))
     try:
         settings.set_printer(name)
@@ -76,7 +75,7 @@ def _can_print(name: str) -> bool:
     try:
         pdf.require()
         printing.check_printer(name)
-    except StorageError as exc:
+    except (pdf.PdfError, printing.PrintError) as exc:
         typer.echo(
             _("The kiosk offers no printed copy: %(reason)s")
             % {"reason": exc.message.render(current())},

@@ -276,7 +276,7 @@ class Printable:
             head += f'<th class="theirs">{_e(language_text(locale, reader))}</th>'
         head += (
             f'<th class="ours">{_e(language_text(reader.locale, reader))}</th>'
-            f"<th class=\"given-by\">{_e(reader.gettext('Who'))}</th>"
+            f'<th class="given-by">{_e(reader.gettext("Who"))}</th>'
         )
         out = ["<table>", f"<tr>{head}</tr>"]
         theirs = their_section.lines if their_section is not None else [None] * len(lines)

@@ -174,5 +174,7 @@ def test_a_screen_reads_its_app_through_the_hosts_protocol() -> None:
     assert host.of(kiosk) is kiosk
     plain: App[None] = App()
     assert host.find(plain) is None
-    with pytest.raises(TypeError, match="App is no ResumeHost: it lacks companion, db, finished"):
+    with pytest.raises(
+        TypeError, match="App is no ResumeHost: it lacks can_print, companion, db, finished"
+    ):
         host.of(plain)

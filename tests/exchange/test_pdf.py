@@ -28,7 +28,7 @@ from kompass_tui.storage.database import Database, open_database
 from kompass_tui.storage.models import Mode
 from sporreskjema import load_builtin, translator
 from sporreskjema.i18n import LOCALES
-from tests.support.exchange import caseworker
+from tests.support.exchange import PASSWORD, caseworker
 from tests.support.helpers import TODAY, filled
 from tests.support.storage import save_form
 
@@ -68,7 +68,9 @@ def _tool(*args: str) -> str:
 
 
 def _plain(text: str) -> str:
-    """Text as compared: NFC, every run of spaces and line breaks one space."""
+    """Text as compared: NFC, every run of spaces and line breaks one space, without the
+    embedding marks pdftotext puts around a right-to-left line."""
+    text = re.sub("[\u202a-\u202e]", "", text)
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
@@ -252,3 +254,40 @@ def test_the_export_without_the_fonts_says_what_to_install(
         db.dispose()
     assert raised.value.message.params["fonts"] == "Noto Sans Ethiopic"
     assert not (tmp_path / "out").exists()
+
+
+def test_one_file_for_the_archive_through_the_command(tmp_path: Path) -> None:
+    """`kompass export --format pdf --one-file --archive`: every record in one PDF/A file, each
+    from a new page, each record's JSON inside; the reviewed ones become exported."""
+    from typer.testing import CliRunner
+
+    from kompass_tui.cli import app
+
+    url = f"sqlite:///{tmp_path / 'kompass.sqlite3'}"
+    db = open_database(url)
+    try:
+        caseworker(db)
+        ids = {locale: _register(db, locale) for locale in ("uk", "ar", "ti")}
+    finally:
+        db.dispose()
+    out = tmp_path / "all.pdf"
+    env = {"KOMPASS_LOCALE": "en", "KOMPASS_PASSWORD": PASSWORD, "KOMPASS_USER": "kari"}
+    result = CliRunner().invoke(
+        app,
+        ["export", "--db", url, "--format", "pdf", "--one-file", "--archive", "--out", str(out)],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Records exported: 3, to {out}"
+    pages = [page for page in _tool("pdftotext", str(out), "-").split("\f") if page.strip()]
+    # Each record starts at the top of a page of its own: its id (the first fact, under its
+    # heading) is among the first lines of the page it is on.
+    for record_id in ids.values():
+        (page,) = [page for page in pages if str(record_id) in page]
+        lines = [line for line in page.splitlines() if line.strip()]
+        at = next(i for i, line in enumerate(lines) if str(record_id) in line)
+        assert at < 6, lines[: at + 1]
+    attached = _tool("pdfdetach", "-list", str(out))
+    for record_id in ids.values():
+        assert f"{record_id}.json" in attached
+    assert 'pdfaid:part="3"' in _tool("pdfinfo", "-meta", str(out))
