@@ -88,12 +88,12 @@ def _peak(records: Path, worker: int) -> int:
     return int(done.stdout.strip().splitlines()[-1])
 
 
-@benchmark("pdf: peak memory, 1,000 records against 100 (20 against 2 with --quick)")
+@benchmark("pdf: peak memory, 1,000 records against 100 (10 against 1 with --quick)")
 def pdf_memory(quick: bool) -> Case:
     # A record's layout is let go before the next (export.py's _PdfWriter): memory must not
     # grow with the records. --quick exports fewer, as each PDF takes a third of a second.
     _available()
-    count = 20 if quick else 1_000
+    count = 10 if quick else 1_000
     large, _large_db, large_worker = _records(count)
     small, _small_db, small_worker = _records(count // 10)
     return Case(
