@@ -31,6 +31,7 @@ from kompass_tui.cli import (  # noqa: E402
     questionnaire,
     records,
     review,
+    stats,
     user,
 )
 from kompass_tui.cli.output import fail_unexpected  # noqa: E402
@@ -62,6 +63,7 @@ _COMMANDS = (
     ("remark", records.remark, _("Add a remark to a record (remarks are never changed; a correction is a new remark).")),
     ("correct", records.correct, _("Correct an answer, with a reason; the old answer stays in the record's history.")),
     ("status", records.status, _("Move a record on (in_progress → submitted → reviewed → exported), or flag it for follow-up.")),
+    ("stats", stats.stats, _("The municipality's figures for a period: records by status and week, days from the permit to sending, the deadline, languages, education, kiosk or desk, interpreters.")),
     ("audit", audit.audit, _("Show the audit log, newest first.")),
     ("export", exchange.export, _("Export records for the municipal system; reviewed records become exported.")),
     ("import", exchange.import_, _("Import records (all or none; a record already here only gains new remarks).")),

@@ -17,10 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kompass_tui.cli import keys
 from kompass_tui.cli.common import DbOption, UserOption, session
-from kompass_tui.cli.options import Format, choice, day
+from kompass_tui.cli.options import Format, StatusOption, choice, day
 from kompass_tui.cli.output import fail, safe
 from kompass_tui.i18n import _, current
-from kompass_tui.storage.status import Status
 from sporreskjema.i18n import LOCALES
 
 
@@ -66,15 +65,7 @@ def export(
             show_default=False,
         ),
     ],
-    status: Annotated[
-        list[Status] | None,
-        typer.Option(
-            "--status",
-            parser=choice(Status),
-            help=_("Only records with this status (may be repeated)."),
-            show_default=False,
-        ),
-    ] = None,
+    status: StatusOption = None,
     since: Annotated[
         dt.date | None,
         typer.Option(

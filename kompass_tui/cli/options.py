@@ -25,6 +25,7 @@ from kompass_tui.exchange.formats import Format as Format
 from kompass_tui.i18n import _
 from kompass_tui.storage.choices import Action as Action
 from kompass_tui.storage.choices import Sort as Sort
+from kompass_tui.storage.status import Status
 
 E = TypeVar("E", bound=Enum)
 
@@ -87,5 +88,17 @@ JsonOption = Annotated[
     bool,
     typer.Option(
         "--json", help=_("Write JSON for scripts instead of text (the README describes its shape).")
+    ),
+]
+
+
+#: ``--status S`` (repeatable): the records a command reads, by their status.
+StatusOption = Annotated[
+    list[Status] | None,
+    typer.Option(
+        "--status",
+        parser=choice(Status),
+        help=_("Only records with this status (may be repeated)."),
+        show_default=False,
     ),
 ]

@@ -1,0 +1,186 @@
+"""``kompass stats``: the municipality's figures for a period, as a table, JSON or CSV.
+
+A caseworker's login first, as for every command that reads records; the figures name nobody,
+so reading them is not audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from babel.numbers import format_decimal, format_percent
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from kompass_tui.cli.common import DbOption, UserOption, session
+from kompass_tui.cli.options import StatusOption, day
+from kompass_tui.cli.output import fail, print_json, safe
+from kompass_tui.i18n import _, current
+
+if TYPE_CHECKING:
+    from kompass_tui.storage.stats import Stats
+
+
+def stats(
+    first: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--from",
+            parser=day,
+            metavar="YYYY-MM-DD",
+            help=_("Only records begun on or after this day."),
+            show_default=False,
+        ),
+    ] = None,
+    last: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--to",
+            parser=day,
+            metavar="YYYY-MM-DD",
+            help=_("Only records begun on or before this day."),
+            show_default=False,
+        ),
+    ] = None,
+    status: StatusOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=_("Write the figures as JSON for scripts."))
+    ] = False,
+    as_csv: Annotated[
+        bool,
+        typer.Option("--csv", help=_("Write the figures as CSV: figure, key, value a line.")),
+    ] = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    from kompass_tui.storage.stats import Period, figures
+
+    if as_json and as_csv:
+        fail(_("Choose one of --json and --csv."))
+    if first is not None and last is not None and last < first:
+        fail(_("--to is before --from."))
+    with session(db, user) as (database, _worker):
+        found = figures(
+            database,
+            period=Period(first, last),
+            statuses=frozenset(status or ()),
+            today=dt.date.today(),
+        )
+    data = as_data(found)
+    if as_json:
+        print_json(data)
+    elif as_csv:
+        _write_csv(data)
+    else:
+        _print_table(found)
+
+
+def as_data(found: Stats) -> dict[str, Any]:
+    """The figures as ``kompass stats --json`` writes them (the README lists the keys)."""
+    share = found.share_within_deadline
+    return {
+        "period": {
+            "from": found.period.first and found.period.first.isoformat(),
+            "to": found.period.last and found.period.last.isoformat(),
+        },
+        "statuses": sorted(found.statuses),
+        "today": found.today.isoformat(),
+        "records": found.records,
+        "by_status": found.by_status,
+        "by_week": found.by_week,
+        "deadline": {
+            "sent_with_permit_date": found.sent_with_permit,
+            "median_days_from_permit_to_sent": found.median_days_to_sent,
+            "sent_within_deadline": found.sent_within_deadline,
+            "share_within_deadline": None if share is None else round(share, 4),
+            "overdue_now": found.overdue_now,
+        },
+        "mother_tongues": found.mother_tongues,
+        "answered_in": found.answered_in,
+        "education_levels": found.education_levels,
+        "modes": found.modes,
+        "interpreter": found.interpreter,
+        "purged": found.purged,
+    }
+
+
+def _write_csv(data: dict[str, Any]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["figure", "key", "value"])
+    for figure, value in data.items():
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                writer.writerow([figure, key, "" if inner is None else inner])
+        elif isinstance(value, list):
+            writer.writerow([figure, "", "|".join(value)])
+        else:
+            writer.writerow([figure, "", "" if value is None else value])
+
+
+def _status_name(name: str) -> str:
+    from kompass_tui.storage.status import status_msg
+
+    try:
+        return status_msg(name).render(current())
+    except ValueError:  # not a status this program knows: as stored, cleaned
+        return safe(name)
+
+
+def _print_table(found: Stats) -> None:
+    from kompass_tui.record_view import language_text
+    from sporreskjema import cldr
+
+    tr = current()
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_header=False)
+    table.add_column(_("Figure"))
+    table.add_column(_("Value"), justify="right")
+
+    def section(title: str) -> None:
+        table.add_row(f"[bold]{title}[/bold]", "")
+
+    section(_("Records"))
+    table.add_row(_("All"), str(found.records))
+    for name, n in sorted(found.by_status.items()):
+        table.add_row(f"  {_status_name(name)}", str(n))
+    section(_("The two-week deadline"))
+    table.add_row(_("Sent, with a permit date"), str(found.sent_with_permit))
+    median = found.median_days_to_sent
+    table.add_row(
+        _("Median days from the permit to sending"),
+        "—" if median is None else format_decimal(median, locale=tr.locale),
+    )
+    share = found.share_within_deadline
+    table.add_row(
+        _("Sent within the deadline"),
+        "—"
+        if share is None
+        else f"{found.sent_within_deadline} ({format_percent(share, locale=tr.locale)})",
+    )
+    table.add_row(_("Overdue now (not sent)"), str(found.overdue_now))
+    languages = {
+        code: f"{cldr.language_name(code, tr)} ({safe(code)})" for code in found.mother_tongues
+    }
+    for title, counts, names in (
+        (_("By week begun"), found.by_week, {}),
+        (_("Mother tongues"), found.mother_tongues, languages),
+        (
+            _("Answered in"),
+            found.answered_in,
+            {code: language_text(code, tr) for code in found.answered_in},
+        ),
+        (_("Education levels"), found.education_levels, {}),
+        (_("Kiosk or desk"), found.modes, {}),
+        (_("Interpreter"), found.interpreter, {}),
+        (_("Purged (anonymous counts)"), found.purged, {}),
+    ):
+        section(title)
+        if not counts:
+            table.add_row("  —", "")
+        for name, n in counts.items():
+            table.add_row(f"  {names.get(name) or safe(name)}", str(n))
+    Console(highlight=False).print(table)
