@@ -37,12 +37,20 @@ def _kompass(*args: str, locale: str = "en", **env: str) -> Result:
     return CliRunner().invoke(app, list(args), env={"KOMPASS_LOCALE": locale, **LOGIN, **env})
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> Path:
-    folder = tmp_path / "keys"
+@pytest.fixture(scope="module")
+def made_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A key pair `kompass keys new` made, once for the module in each worker: sealing the
+    private key with its passphrase (scrypt) takes a second of a core and 256 MiB."""
+    folder = tmp_path_factory.mktemp("made") / "keys"
     result = _kompass("keys", "new", "--out", str(folder), KOMPASS_PASSPHRASE=PASSPHRASE)
     assert result.exit_code == 0, result.output
     return folder
+
+
+@pytest.fixture
+def keys(made_keys: Path, tmp_path: Path) -> Path:
+    """The pair, in this test's own folder (files and owner-only modes as made)."""
+    return Path(shutil.copytree(made_keys, tmp_path / "keys"))
 
 
 def _identity(keys: Path) -> list[sealed.Identity]:
