@@ -83,7 +83,7 @@ def _day(column: Any, backend: str) -> Any:
     """The UTC day of a timestamp column, as the database reckons it."""
     if backend == "postgresql":
         return sa.cast(sa.func.timezone("UTC", column), sa.Date)
-    return sa.func.date(column)
+    return sa.type_coerce(sa.func.date(column), sa.Date)  # read back as a date
 
 
 def _days_between(first: Any, then: Any, backend: str) -> Any:
@@ -157,7 +157,6 @@ def figures(
             ).items()
         }
     for day, n in by_day:
-        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
         year, week, _weekday = day.isocalendar()
         key = f"{year}-W{week:02d}"
         stats.by_week[key] = stats.by_week.get(key, 0) + int(n)

@@ -44,6 +44,8 @@ NOT_PERSONAL = {
     "user": "caseworker accounts: ACCOUNT_COMMANDS below",
     "review": "the review screens, whose actions are the functions below",
     "assist": "the assisted desk's screens, whose actions are the functions below",
+    "stats": "counts by status, week, language, education and mode; it names nobody (like "
+    "purge --counts)",
 }
 
 #: Each caseworker command, its arguments ({id}, {out} filled in) and the action it must log.
