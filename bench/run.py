@@ -134,18 +134,27 @@ def _misses(result: dict[str, object]) -> bool:
     return float(result["ratio"]) > float(result["target"])  # type: ignore[arg-type]
 
 
+#: How many times ``--check`` measures a case in all before a miss counts.
+MEASUREMENTS = 3
+
+
 def _measured_again(
     name: str, case: Case, first: dict[str, object], *, rounds: int, budget: float
 ) -> dict[str, object]:
-    """With ``--check``, a case that missed its target is measured once more, and the better
-    of its two measurements counts. On a shared machine a neighbour can slow one side for
-    minutes (a 100,000-record export measured 4.9 s and 8.5 s on the same commit, its
-    baseline 3.3 s and 4.0 s): a slower program misses twice, a busy minute does not."""
-    gc.unfreeze()
-    second = measure(name, case, rounds=rounds, budget=budget)
-    better, other = sorted((first, second), key=lambda r: float(r["ratio"]))  # type: ignore[arg-type]
-    better["detail"] = f"{better['detail']}; measured twice, the other time {other['ratio']}"
-    return better
+    """With ``--check``, a case that missed its target is measured again, up to
+    ``MEASUREMENTS`` times in all, until one measurement is within it; the best counts. On a
+    shared machine a neighbour can slow one side for minutes (a 100,000-record export measured
+    4.9 s and 8.5 s on the same commit, its baseline 3.3 s and 4.0 s; an import 2.41 to 2.63
+    times its baseline on one commit within an hour): a slower program misses every time, a
+    busy few minutes do not."""
+    measured = [first]
+    while len(measured) < MEASUREMENTS and all(_misses(r) for r in measured):
+        gc.unfreeze()
+        measured.append(measure(name, case, rounds=rounds, budget=budget))
+    best, *others = sorted(measured, key=lambda r: float(r["ratio"]))  # type: ignore[arg-type]
+    ratios = ", ".join(str(r["ratio"]) for r in others)
+    best["detail"] = f"{best['detail']}; measured {len(measured)} times, the others {ratios}"
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:
