@@ -42,8 +42,8 @@ from kompass_tui.widgets.visual import (
     RadioButton,
     SelectionList,
     Static,
-    TextArea,
 )
+from kompass_tui.widgets.visual_large import TextArea
 from sporreskjema import Question, Questionnaire, calendars, cldr, values
 from sporreskjema.calendars import Calendar, Typed, Written
 from sporreskjema.i18n import Msg

@@ -25,14 +25,13 @@ from kompass_tui.widgets import bidi
 __all__ = [
     "Button",
     "Checkbox",
-    "DataTable",
     "Input",
     "Label",
     "OptionList",
     "RadioButton",
     "SelectionList",
     "Static",
-    "TextArea",
+    "VisualLines",
 ]
 
 
@@ -170,17 +169,9 @@ class SelectionList(VisualLines, WrappedSelectionList):
     pass
 
 
-class DataTable(VisualLines, widgets.DataTable[object]):
-    pass
-
-
 class Input(VisualLines, widgets.Input):
     """An input whose text is not selected when the cursor comes to it: a person coming back
     to an answer to add to it would otherwise type over all of it."""
 
     def __init__(self, *args: Any, select_on_focus: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, select_on_focus=select_on_focus, **kwargs)
-
-
-class TextArea(VisualLines, widgets.TextArea):
-    pass

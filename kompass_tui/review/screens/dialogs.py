@@ -28,7 +28,8 @@ from kompass_tui.storage.models import RemarkKind, Status
 from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.dialog import Dialog, DialogBox
 from kompass_tui.widgets.host import Host
-from kompass_tui.widgets.visual import Button, Input, Label, Static, TextArea
+from kompass_tui.widgets.visual import Button, Input, Label, Static
+from kompass_tui.widgets.visual_large import TextArea
 from sporreskjema import Form, FormError, Path, Question, Questionnaire, values
 from sporreskjema.text import shown
 

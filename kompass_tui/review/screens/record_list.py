@@ -26,7 +26,8 @@ from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
 from kompass_tui.widgets.background import in_background
 from kompass_tui.widgets.host import Host
-from kompass_tui.widgets.visual import Checkbox, DataTable, Input, Label, Static
+from kompass_tui.widgets.visual import Checkbox, Input, Label, Static
+from kompass_tui.widgets.visual_large import DataTable
 from sporreskjema.text import shown
 
 PAGE_SIZE = 50
