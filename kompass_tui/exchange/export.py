@@ -123,9 +123,7 @@ def export(
     files = _Files(recipients)
     questionnaire = questionnaire or load_builtin()
     pdf_options = pdf_options or PdfOptions()
-    made_folder = (
-        fmt is Format.csv or (fmt is Format.pdf and not pdf_options.one_file)
-    ) and not out.exists()
+    made_folder = _writes_a_folder(fmt, pdf_options) and not out.exists()
     # The export's time: written into the records it marks, and given to them and their
     # audit events in the database.
     now = utcnow()
@@ -414,6 +412,11 @@ class _Writer:
         pass
 
 
+def _writes_a_folder(fmt: Format, pdf_options: PdfOptions) -> bool:
+    """Whether ``--out`` is a folder the export makes: CSV's tables, a PDF per record."""
+    return fmt is Format.csv or (fmt is Format.pdf and not pdf_options.one_file)
+
+
 def _writer(
     fmt: Format,
     out: Path,
@@ -424,7 +427,7 @@ def _writer(
     db: Database,
     pdf_options: PdfOptions,
 ) -> _Writer:
-    if fmt is Format.csv or (fmt is Format.pdf and not pdf_options.one_file):
+    if _writes_a_folder(fmt, pdf_options):
         try:
             make_private_dir(out)
         except OSError as exc:
@@ -434,14 +437,7 @@ def _writer(
     if fmt is Format.csv:
         return _CsvWriter(out, delimiter, questionnaire, stack, files)
     if fmt is Format.pdf:
-        return _PdfWriter(
-            out,
-            files,
-            questionnaire,
-            full_names(db),
-            one_file=pdf_options.one_file,
-            archive=pdf_options.archive,
-        )
+        return _PdfWriter(out, files, questionnaire, full_names(db), pdf_options)
     handle = _open(out, stack, files, encoding="utf-8", newline="\n")
     if fmt is Format.jsonl:
         return _JsonLinesWriter(handle)
@@ -667,18 +663,15 @@ class _PdfWriter(_Writer):
         files: _Files,
         questionnaire: Questionnaire,
         names: dict[str, str],
-        *,
-        one_file: bool,
-        archive: bool,
+        options: PdfOptions,
     ) -> None:
         reader = current()
         self.out = out
         self.files = files
-        self.one_file = one_file
-        self.archive = archive
-        self.renderer = pdf.Renderer(archive=archive)
+        self.one_file = options.one_file
+        self.archive = options.archive
+        self.renderer = pdf.Renderer(archive=options.archive)
         self.printable = Printable(questionnaire, reader, names)
-        self.start = page_start(reader, questionnaire)
         self.source = reader.gettext("The record as data (JSON, as kompass export writes it)")
         #: With ``one_file``: the pages and sources so far, laid out together at the end.
         self.articles: list[str] = []
@@ -695,7 +688,7 @@ class _PdfWriter(_Writer):
             self.articles.append(article)
             self.sources += sources
             return
-        page = self.start + article + PAGE_END
+        page = self.printable.page([article])
         self.files.write_whole(self.out / f"{record_id}.pdf", self.renderer.render(page, sources))
         # A layout leaves thousands of boxes that point at each other; collected now, each
         # record's are gone before the next is laid out, and the export's memory stays that
@@ -705,7 +698,7 @@ class _PdfWriter(_Writer):
 
     def close(self) -> None:
         if self.one_file:
-            page = self.start + "".join(self.articles) + PAGE_END
+            page = self.printable.page(self.articles)
             self.files.write_whole(self.out, self.renderer.render(page, self.sources))
 
 

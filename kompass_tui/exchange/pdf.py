@@ -179,13 +179,13 @@ class Renderer:
 def person_copy(db: Database, record_id: uuid.UUID, questionnaire: Questionnaire) -> bytes:
     """The person's own copy of their record as PDF, all of it in the language they answered
     in: what the kiosk prints for them after they send (never written to a file)."""
-    from kompass_tui.exchange.printable import PAGE_END, Printable, page_start
+    from kompass_tui.exchange.printable import Printable
     from kompass_tui.exchange.records import Selection, batches
 
     for batch in batches(db, Selection(record_id=record_id), questionnaire):
         for record in batch.records:
             locale = record.get("locale")
             reader = translator(locale if locale in LOCALES else DEFAULT_LOCALE)
-            article = Printable(questionnaire, reader, {}).article(record)
-            return Renderer().render(page_start(reader, questionnaire) + article + PAGE_END)
+            printable = Printable(questionnaire, reader, {})
+            return Renderer().render(printable.page([printable.article(record)]))
     raise RecordNotFound(record_id)

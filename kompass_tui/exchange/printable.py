@@ -212,6 +212,10 @@ class Printable:
         self.names = names
         self.today = dt.date.today()
 
+    def page(self, articles: list[str]) -> str:
+        """A whole page of ``articles`` (each from :meth:`article`), as the PDF lays it out."""
+        return page_start(self.reader, self.questionnaire) + "".join(articles) + PAGE_END
+
     def article(self, record: Mapping[str, Any]) -> str:
         reader = self.reader
         view = record_view(record, self.names)
