@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from kompass_tui.widgets.login import LoginScreen
 
@@ -24,6 +25,21 @@ async def log_in(pilot: Pilot[None], password: str = PASSWORD) -> None:
     await pilot.pause()
 
 
+async def tables_laid_out(pilot: Pilot[None], screen: Any) -> None:
+    """Wait until every table on ``screen`` has measured its columns for the rows it holds.
+
+    A table sizes its columns when the app is next idle after rows are added; on a loaded
+    machine a picture taken a moment too soon shows the columns cut to their headings."""
+    for table in screen.query(DataTable):
+        for _attempt in range(100):
+            if not table._require_update_dimensions and not table._new_rows:
+                break
+            await pilot.pause(0.02)
+        else:
+            raise AssertionError(f"{table!r} never measured its columns")
+    await pilot.pause()
+
+
 async def wait_for(pilot: Pilot[None], kind: type) -> Any:
     for _attempt in range(50):
         if isinstance(pilot.app.screen, kind):
@@ -34,6 +50,7 @@ async def wait_for(pilot: Pilot[None], kind: type) -> Any:
             if reading:
                 await pilot.app.workers.wait_for_complete(reading)
                 await pilot.pause()
+            await tables_laid_out(pilot, screen)
             return screen
         await pilot.pause(0.05)
     raise AssertionError(f"no {kind.__name__}; on {pilot.app.screen!r}")
