@@ -15,8 +15,17 @@ from typing import Any, Final
 from babel.dates import format_date, format_datetime
 
 from kompass_tui.storage.answers import nest_answers
+from kompass_tui.storage.deadlines import Deadlines
 from kompass_tui.storage.models import Place, Record, RemarkKind, Status
-from kompass_tui.storage.review import RecordView, days_left, deadline, status_msg
+from kompass_tui.storage.review import (
+    LAW,
+    RecordView,
+    days_left,
+    deadline,
+    guidance_days_left,
+    status_msg,
+)
+from kompass_tui.storage.status import OPEN_STATUSES
 from sporreskjema import (
     Form,
     FormError,
@@ -35,6 +44,7 @@ from sporreskjema.text import shown
 REMARK_KINDS = {
     RemarkKind.remark: N_("Remark"),
     RemarkKind.counsellor_note: N_("Career counsellor's note"),
+    RemarkKind.sent_back: N_("Sent back for clarification"),
 }
 
 
@@ -83,6 +93,8 @@ class RemarkLine:
     kind: str
     text: str
     counsellor: bool
+    #: What a reviewer asked to clear up when sending the record back.
+    sent_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,8 @@ class RecordReport:
     #: Remarks on the whole record (not on one section).
     remarks: list[RemarkLine]
     history: list[HistoryLine]
+    #: While the record is sent back for clarification: what the reviewer asked, shown on top.
+    clarification: RemarkLine | None = None
 
 
 def _safe(text: str) -> str:
@@ -125,10 +139,26 @@ def when(moment: dt.datetime, tr: Translator) -> str:
     return format_datetime(moment, "short", tzinfo=dt.UTC, locale=tr.cldr) + " UTC"
 
 
-def deadline_text(permit_date: dt.date | None, today: dt.date, tr: Translator) -> str:
-    left = days_left(permit_date, today)
+def deadline_text(
+    permit_date: dt.date | None, today: dt.date, tr: Translator, deadlines: Deadlines = LAW
+) -> str:
+    """The days left to the survey's deadline (or past it), as the list and record say it."""
+    left = days_left(permit_date, today, deadlines)
     if left is None:
         return tr.gettext("no permit date")
+    return _days_left_text(left, tr)
+
+
+def guidance_text(
+    settlement_date: dt.date | None, today: dt.date, tr: Translator, deadlines: Deadlines = LAW
+) -> str:
+    """The days left to the career guidance's deadline (or past it); empty when the
+    settlement date is not recorded."""
+    left = guidance_days_left(settlement_date, today, deadlines)
+    return "" if left is None else _days_left_text(left, tr)
+
+
+def _days_left_text(left: int, tr: Translator) -> str:
     if left < 0:
         return Msg.plural(Nn_("overdue by %(n)d day", "overdue by %(n)d days"), -left).render(tr)
     if left == 0:
@@ -197,6 +227,7 @@ def build_report(
             _remark_kind(remark.kind, tr),
             _safe(remark.text),
             remark.kind == RemarkKind.counsellor_note,
+            remark.kind == RemarkKind.sent_back,
         )
         if remark.section in by_name:
             by_name[remark.section].remarks.append(line)
@@ -216,17 +247,23 @@ def build_report(
     return RecordReport(
         title=shown(record.full_name or tr.gettext("(no name yet)")),
         facts=_facts(view, tr, today),
-        overdue=(days_left(record.permit_date, today) or 0) < 0
-        and record.status in (Status.in_progress, Status.submitted),
+        overdue=(days_left(record.permit_date, today, view.deadlines) or 0) < 0
+        and record.status in OPEN_STATUSES,
         sections=sections,
         remarks=whole,
         history=history,
+        clarification=next(
+            (line for line in reversed(whole) if line.sent_back)
+            if record.status == Status.sent_back
+            else iter(()),
+            None,
+        ),
     )
 
 
 def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, str]]:
     record = view.record
-    due = deadline(record.permit_date)
+    due = deadline(record.permit_date, view.deadlines)
     facts = [
         (tr.gettext("Record"), str(record.id)),
         (tr.gettext("Status"), status_text(record.status, tr)),
@@ -242,7 +279,7 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
         (
             tr.gettext("Deadline"),
             (format_date(due, "long", locale=tr.cldr) + " · " if due else "")
-            + deadline_text(record.permit_date, today, tr),
+            + deadline_text(record.permit_date, today, tr, view.deadlines),
         ),
         (tr.gettext("Answered in"), language_text(record.locale, tr)),
         (
@@ -272,6 +309,18 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
         facts.append((tr.gettext("Collected with"), record.collected_with))
     if record.reviewed_at:
         facts.append((tr.gettext("Reviewed"), when(record.reviewed_at, tr)))
+    if record.settlement_date is not None:
+        guidance = view.deadlines.guidance_due(record.settlement_date)
+        facts.append(
+            (tr.gettext("Settled"), format_date(record.settlement_date, "long", locale=tr.cldr))
+        )
+        facts.append(
+            (
+                tr.gettext("Career guidance by"),
+                (format_date(guidance, "long", locale=tr.cldr) + " · " if guidance else "")
+                + guidance_text(record.settlement_date, today, tr, view.deadlines),
+            )
+        )
     if record.caseworker_id is not None:
         facts.append((tr.gettext("Caseworker"), view.author(record.caseworker_id)))
     if record.interpreter_used is not None:

@@ -138,12 +138,17 @@ class AssistApp(WizardApp, LoginKeys):
         return Registration(self.db, locale=locale, assistance=self.assistance, today=self.today)
 
     def continue_registration(self, registration: Registration) -> None:
-        """Continue a registration begun at the kiosk, found (off the event loop, by the start
-        screen) with :meth:`Registration.continue_assisted`."""
+        """Continue a registration begun at the kiosk, or one the review sent back for
+        clarification, found (off the event loop, by the start screen) with
+        :meth:`Registration.continue_assisted`."""
         self.assistance = registration.assistance
         self.registration = registration
         self.use_locale(registration.locale)
-        self.open_where_missing()
+        if registration.clarification is not None:
+            # Sent back from the review: from the start, with what to clear up on each page.
+            self.go_to(0)
+        else:
+            self.open_where_missing()
 
     def reset(self) -> None:
         super().reset()

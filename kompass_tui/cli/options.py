@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Final, TypeVar
 
 import typer
 
@@ -82,6 +82,15 @@ def day(value: Any) -> dt.date:
         except ValueError:
             pass
     raise BadValue(_("'%(day)s' is not a day; write it as YYYY-MM-DD.") % {"day": safe(text)})
+
+
+#: What ``--settled none`` is read as: the settlement date cleared.
+NO_DAY: Final = dt.date.min
+
+
+def day_or_none(value: Any) -> dt.date:
+    """A day option that may also clear what it sets: ``none`` is :data:`NO_DAY`."""
+    return NO_DAY if str(value).strip().lower() == "none" else day(value)
 
 
 JsonOption = Annotated[

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kompass_tui.cli.common import DbOption, UserOption, session
-from kompass_tui.cli.options import JsonOption, Sort, choice
+from kompass_tui.cli.options import NO_DAY, JsonOption, Sort, choice, day_or_none
 from kompass_tui.cli.output import fail, print_json, safe
 from kompass_tui.i18n import _, current, ngettext
 from kompass_tui.storage.status import Status
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from kompass_tui.record_view import RemarkLine
     from kompass_tui.storage.database import Database
+    from kompass_tui.storage.deadlines import Deadlines
     from kompass_tui.storage.review import RecordRow, RefusedDuplicates
 
 RecordArgument = Annotated[
@@ -118,7 +119,9 @@ def list_(
             {
                 "total": page.total,
                 "offset": offset,
-                "records": [_list_row(row, today, refused.get(row.id)) for row in page.rows],
+                "records": [
+                    _list_row(row, today, page.deadlines, refused.get(row.id)) for row in page.rows
+                ],
             }
         )
         return
@@ -145,8 +148,8 @@ def list_(
             ),
             Text(safe(row.full_name or "—")),
             Text(
-                deadline_text(row.permit_date, today, tr),
-                style="bold red" if _overdue(row, today) else "",
+                deadline_text(row.permit_date, today, tr, page.deadlines),
+                style="bold red" if _overdue(row, today, page.deadlines) else "",
             ),
             Text(safe(row.person_key or "—")),
             Text(format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—"),
@@ -161,11 +164,11 @@ def list_(
         typer.echo(_("No records match."))
 
 
-def _overdue(row: RecordRow, today: dt.date) -> bool:
+def _overdue(row: RecordRow, today: dt.date, deadlines: Deadlines) -> bool:
     """Past the deadline and still open (the list shows it in red)."""
     from kompass_tui.storage import review
 
-    left = review.days_left(row.permit_date, today)
+    left = review.days_left(row.permit_date, today, deadlines)
     return left is not None and left < 0 and row.status in review.OPEN_STATUSES
 
 
@@ -179,12 +182,13 @@ def _refused_text(refused: RefusedDuplicates | None) -> str:
 
 
 def _list_row(
-    row: RecordRow, today: dt.date, refused: RefusedDuplicates | None = None
+    row: RecordRow, today: dt.date, deadlines: Deadlines, refused: RefusedDuplicates | None = None
 ) -> dict[str, Any]:
     """A row of ``kompass list --json``: what the table shows, as data (README.md)."""
     from kompass_tui.storage import review
 
-    due = review.deadline(row.permit_date)
+    due = review.deadline(row.permit_date, deadlines)
+    guidance = deadlines.guidance_due(row.settlement_date)
     return {
         "record_id": str(row.id),
         "status": str(row.status),
@@ -193,8 +197,11 @@ def _list_row(
         "person_id": row.person_key,
         "permit_date": None if row.permit_date is None else row.permit_date.isoformat(),
         "deadline": None if due is None else due.isoformat(),
-        "days_left": review.days_left(row.permit_date, today),
-        "overdue": _overdue(row, today),
+        "days_left": review.days_left(row.permit_date, today, deadlines),
+        "overdue": _overdue(row, today, deadlines),
+        "settlement_date": None if row.settlement_date is None else row.settlement_date.isoformat(),
+        "guidance_deadline": None if guidance is None else guidance.isoformat(),
+        "guidance_days_left": review.guidance_days_left(row.settlement_date, today, deadlines),
         "refused_duplicates": 0 if refused is None else refused.count,
         "last_refused_duplicate": None if refused is None else refused.last.isoformat(),
     }
@@ -253,7 +260,7 @@ def show(
 
 
 def _as_exported(database: Database, record_id: uuid.UUID) -> dict[str, Any]:
-    """The record as ``kompass export`` writes it (``kompass-record-2.schema.json``), read
+    """The record as ``kompass export`` writes it (``kompass-record-3.schema.json``), read
     after the audited reading (a change in between is in what is shown)."""
     from kompass_tui.exchange.records import Selection, batches
     from kompass_tui.storage.records import RecordNotFound
@@ -388,19 +395,47 @@ def status(
             "--follow-up/--no-follow-up", help=_("Set or clear the 'needs follow-up' flag.")
         ),
     ] = None,
+    comment: Annotated[
+        str | None,
+        typer.Option(
+            "--comment",
+            help=_("What to clear up: required with the status sent_back."),
+            show_default=False,
+        ),
+    ] = None,
+    settled: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--settled",
+            parser=day_or_none,
+            metavar="YYYY-MM-DD",
+            help=_(
+                "The day the person was settled in the municipality, from which the career guidance's deadline is reckoned; 'none' clears it."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
     from kompass_tui.storage import review
 
-    if new_status is None and follow_up is None:
-        fail(_("Give a new status, --follow-up or --no-follow-up."))
+    if new_status is None and follow_up is None and settled is None:
+        fail(_("Give a new status, --follow-up, --no-follow-up or --settled."))
+    if comment is not None and new_status is not Status.sent_back:
+        fail(_("--comment goes with the status sent_back."))
+    settlement = None if settled in (None, NO_DAY) else settled
     tr = current()
     with session(db, user) as (database, worker):
         assert worker.id is not None
         record_id = review.find_record_id(database, record)
-        if new_status is not None:
+        if new_status is Status.sent_back:
+            review.send_back(
+                database, record_id=record_id, actor_id=worker.id, comment=comment or ""
+            )
+        elif new_status is not None:
             review.set_status(database, record_id=record_id, actor_id=worker.id, status=new_status)
+        if new_status is not None:
             typer.echo(
                 _("Record %(id)s is now %(status)s.")
                 % {"id": str(record_id), "status": review.status_msg(new_status).render(tr)}
@@ -414,4 +449,12 @@ def status(
                     else _("Record %(id)s needs no follow-up.")
                 )
                 % {"id": str(record_id)}
+            )
+        if settled is not None:
+            review.set_settlement_date(
+                database, record_id=record_id, actor_id=worker.id, settlement_date=settlement
+            )
+            typer.echo(
+                _("Record %(id)s: settled %(date)s.")
+                % {"id": str(record_id), "date": settlement.isoformat() if settlement else "—"}
             )

@@ -99,6 +99,14 @@ def as_data(found: Stats) -> dict[str, Any]:
             "sent_within_deadline": found.sent_within_deadline,
             "share_within_deadline": None if share is None else round(share, 4),
             "overdue_now": found.overdue_now,
+            "deadline_days": found.deadlines.survey_days,
+        },
+        "sent_back": found.sent_back,
+        "career_guidance": {
+            "deadline_months": found.deadlines.guidance_months,
+            "with_settlement_date": found.with_settlement_date,
+            "overdue_now": found.guidance_overdue,
+            "due_within_28_days": found.guidance_due_soon,
         },
         "mother_tongues": found.mother_tongues,
         "answered_in": found.answered_in,
@@ -147,7 +155,10 @@ def _print_table(found: Stats) -> None:
     table.add_row(_("All"), str(found.records))
     for name, n in sorted(found.by_status.items()):
         table.add_row(f"  {_status_name(name)}", str(n))
-    section(_("The two-week deadline"))
+    section(
+        _("The survey's deadline: %(days)d days after the permit")
+        % {"days": found.deadlines.survey_days}
+    )
     table.add_row(_("Sent, with a permit date"), str(found.sent_with_permit))
     median = found.median_days_to_sent
     table.add_row(
@@ -162,6 +173,14 @@ def _print_table(found: Stats) -> None:
         else f"{found.sent_within_deadline} ({format_percent(share, locale=tr.locale)})",
     )
     table.add_row(_("Overdue now (not sent)"), str(found.overdue_now))
+    table.add_row(_("Sent back for clarification"), str(found.sent_back))
+    section(
+        _("Career guidance: %(months)d months after settlement")
+        % {"months": found.deadlines.guidance_months}
+    )
+    table.add_row(_("With a settlement date"), str(found.with_settlement_date))
+    table.add_row(_("Deadline passed (not exported)"), str(found.guidance_overdue))
+    table.add_row(_("Due within four weeks"), str(found.guidance_due_soon))
     languages = {
         code: f"{cldr.language_name(code, tr)} ({safe(code)})" for code in found.mother_tongues
     }

@@ -525,7 +525,11 @@ def _check_bounds(where: Msg, record: dict[str, Any], questionnaire: Questionnai
     """Dates and times inside :mod:`sporreskjema.bounds`, the bounds every screen can show."""
     today = dt.date.today()
     first_day, last_day = bounds.person_dates(today)
-    dates = [(f"person/{name}", record["person"][name]) for name in ("birth_date", "permit_date")]
+    person = record["person"]
+    dates = [
+        (f"person/{name}", person.get(name))
+        for name in ("birth_date", "permit_date", "settlement_date")
+    ]
     answers = record["answers"]
     for group, name in _date_questions(questionnaire):
         if group is None:
@@ -866,6 +870,7 @@ class _Pending:
             "birth_date": _date(person["birth_date"]),
             "person_key": person["person_id"],
             "permit_date": _date(person["permit_date"]),
+            "settlement_date": _date(person.get("settlement_date")),  # from version 3
             "resume_failures": 0,
             "started_at": _time(times["started"]),
             "updated_at": _time(times["updated"]),

@@ -1,4 +1,4 @@
-"""Records as the export format has them (``kompass-record-2.schema.json``), read from the
+"""Records as the export format has them (``kompass-record-3.schema.json``), read from the
 database a batch at a time, so memory does not grow with the number of records.
 
 Reading is SQLAlchemy Core: each batch is one query for the records (by id, after the last
@@ -29,11 +29,15 @@ from sporreskjema import Questionnaire
 from sporreskjema.calendars import AS_WRITTEN_SUFFIX, WRITTEN_PATTERN
 
 #: The version of the record format that the export writes.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 #: Every version the importer reads → its JSON Schema. Version 1 had no ISCED codes beside
 #: the education levels and fields, and wrote a record as it was before the export marked it
 #: (docs/export-format.md).
-SCHEMA_FILES: Final = {1: "kompass-record-1.schema.json", 2: "kompass-record-2.schema.json"}
+SCHEMA_FILES: Final = {
+    1: "kompass-record-1.schema.json",
+    2: "kompass-record-2.schema.json",
+    3: "kompass-record-3.schema.json",
+}
 SCHEMA_FILE: Final = SCHEMA_FILES[SCHEMA_VERSION]
 #: Records read and written per batch.
 BATCH: Final = 500
@@ -181,13 +185,13 @@ _RECORD_COLUMNS: Final = (
     "locale", "locales_used", "full_name", "birth_date", "person_key", "permit_date",
     "interpreter_used", "interpreter_language", "interpreter_registry_number",
     "interpreter_channel", "caseworker_id", "started_at", "updated_at", "submitted_at",
-    "reviewed_at", "exported_at",
+    "reviewed_at", "exported_at", "settlement_date",
 )  # fmt: skip
 #: Read as the driver hands them. SQLite keeps these as text, which the export formats itself:
 #: SQLAlchemy's types would make objects of them only for them to become text again.
 _AS_STORED: Final = frozenset(
     {"id", "locales_used", "birth_date", "permit_date", "started_at", "updated_at",
-     "submitted_at", "reviewed_at", "exported_at"}
+     "submitted_at", "reviewed_at", "exported_at", "settlement_date"}
 )  # fmt: skip
 _CASEWORKER_ID: Final = _RECORD_COLUMNS.index("caseworker_id")
 _RECORD_SELECT: Final = [
@@ -469,7 +473,7 @@ def to_export(
         locale, locales_used, full_name, birth_date, person_key, permit_date,
         interpreter_used, interpreter_language, interpreter_registry_number,
         interpreter_channel, caseworker_id, started_at, updated_at, submitted_at,
-        reviewed_at, exported_at,
+        reviewed_at, exported_at, settlement_date,
     ) = row  # fmt: skip
     if isinstance(locales_used, str):
         locales_used = _locales(locales_used)
@@ -490,6 +494,7 @@ def to_export(
             "birth_date": _date(birth_date),
             "person_id": person_key,
             "permit_date": _date(permit_date),
+            "settlement_date": _date(settlement_date),
         },
         "interpreter": {
             "used": interpreter_used,

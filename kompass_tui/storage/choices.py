@@ -43,6 +43,12 @@ class Action(StrEnum):
     remark_added = "remark_added"
     answer_corrected = "answer_corrected"
     status_changed = "status_changed"
+    #: A reviewer sent the record back for clarification; ``remark`` is the remark that says
+    #: what to clear up (its text is in the record, not in the log).
+    sent_back = "sent_back"
+    settlement_changed = "settlement_changed"
+    #: The municipality's deadlines set (``kompass deadlines``): the old and the new.
+    settings_changed = "settings_changed"
     follow_up_changed = "follow_up_changed"
     provenance_changed = "provenance_changed"
     exported = "exported"

@@ -92,6 +92,9 @@ class Record(SQLModel, table=True):
     #: The DUF number or national identity number, digits only; unique: one record per person.
     person_key: str | None = Field(default=None, max_length=12, unique=True)
     permit_date: dt.date | None = Field(default=None, index=True)
+    #: The day the person was settled in the municipality (recorded by a caseworker): the
+    #: career guidance is due within some months of it.
+    settlement_date: dt.date | None = Field(default=None)
     #: Argon2id (or, written before, SHA-256) of the resume code; the code itself is shown once
     #: and never stored.
     resume_hash: str | None = Field(default=None, max_length=64, unique=True)
@@ -130,6 +133,8 @@ class Answer(SQLModel, table=True):
 class RemarkKind(StrEnum):
     remark = "remark"
     counsellor_note = "counsellor_note"
+    #: What a reviewer asked to be cleared up when sending the record back to the desk.
+    sent_back = "sent_back"
 
 
 class Remark(SQLModel, table=True):
@@ -195,6 +200,17 @@ class Caseworker(SQLModel, table=True):
     failed_logins: int = Field(default=0)
     last_failed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Setting(SQLModel, table=True):
+    """The municipality's own settings, one row each, kept in its database so that every
+    program and machine on it reckons alike (``kompass deadlines``)."""
+
+    __tablename__ = "setting"
+
+    name: str = Field(primary_key=True, max_length=60)
+    value: Any = Field(sa_type=sa.JSON)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class PurgedCount(SQLModel, table=True):

@@ -36,8 +36,18 @@ from kompass_tui.storage.errors import DuplicatePerson as DuplicatePerson
 from kompass_tui.storage.errors import RecordClosed as RecordClosed
 from kompass_tui.storage.errors import RecordNotFound as RecordNotFound
 from kompass_tui.storage.errors import StorageError
-from kompass_tui.storage.models import Answer, AuditEvent, Mode, Place, Record, utcnow
-from kompass_tui.storage.status import Status
+from kompass_tui.storage.models import (
+    Answer,
+    AuditEvent,
+    Correction,
+    Mode,
+    Place,
+    Record,
+    Remark,
+    RemarkKind,
+    utcnow,
+)
+from kompass_tui.storage.status import ANSWERABLE, Status
 from sporreskjema import Questionnaire
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
@@ -235,8 +245,9 @@ def find_by_person(db: Database, person_key: str) -> Record | None:
 
 
 def _open_for_answers(session: Session, record_id: uuid.UUID) -> Record:
+    """The record, still in progress or sent back for clarification."""
     record = existing_record(session, record_id)
-    if record.status != Status.in_progress:
+    if record.status not in ANSWERABLE:
         raise RecordClosed(record.status)
     return record
 
@@ -377,8 +388,12 @@ def save_entries(
     provenance: str,
     origins: Sequence[int] | None = None,
     place: str | None = None,
+    caseworker_id: int | None = None,
 ) -> None:
     """Replace every answer of a repeat group at once (after entries are removed or moved).
+
+    On a record sent back for clarification every answer that changes is kept as a
+    correction by ``caseworker_id`` (the desk's), as when it is corrected one by one.
 
     ``origins``: each entry's index before (its own index when not given). An answer that
     moves with its entry, or stays where it was, keeps its provenance, place and time: who
@@ -426,8 +441,93 @@ def save_entries(
                     answered_at=old_time if same else now,
                 )
             )
+        if record.status == Status.sent_back:
+            _clarified(session, record, before, wanted, caseworker_id, place, now)
         record.updated_at = now
         session.add(record)
+
+
+def _clarified(
+    session: Session,
+    record: Record,
+    before: Mapping[str, tuple[Any, ...]],
+    wanted: Mapping[str, Any],
+    caseworker_id: int | None,
+    place: str | None,
+    now: dt.datetime,
+) -> None:
+    """The corrections of a group rewritten on a record sent back: one per path whose
+    answer changed, with what was asked as the reason, audited like any correction."""
+    if caseworker_id is None:
+        raise RecordClosed(record.status)  # only the desk, with its caseworker, clears up
+    asked = asked_to_clear_up(session, record.id)
+    reason = (asked.text if asked is not None else "—")[:CORRECTION_REASON_MAX]
+    for path in sorted(set(before) | set(wanted)):
+        old = before[path][0] if path in before else None
+        new = wanted.get(path)
+        if old == new:
+            continue
+        note_correction(
+            session,
+            record_id=record.id,
+            path=path,
+            old=old,
+            new=new,
+            reason=reason,
+            actor_id=caseworker_id,
+            at=now,
+            place=place or Place.desk,
+        )
+
+
+def asked_to_clear_up(session: Session, record_id: uuid.UUID) -> Remark | None:
+    """What the reviewer asked to clear up when the record was last sent back."""
+    return session.exec(
+        select(Remark)
+        .where(Remark.record_id == record_id, Remark.kind == RemarkKind.sent_back)
+        .order_by(col(Remark.id).desc())
+    ).first()
+
+
+def note_correction(
+    session: Session,
+    *,
+    record_id: uuid.UUID,
+    path: str,
+    old: Any,
+    new: Any,
+    reason: str,
+    actor_id: int,
+    at: dt.datetime,
+    place: str,
+) -> Correction:
+    """Keep a changed answer's old and new value in the record's history, with the reason,
+    and audit it (``place`` named unless the change was made in the review)."""
+    correction = Correction(
+        record_id=record_id,
+        path=path,
+        old_value=old,
+        new_value=new,
+        reason=reason,
+        author_id=actor_id,
+        created_at=at,
+    )
+    session.add(correction)
+    audit.log(
+        session,
+        audit.Action.answer_corrected,
+        actor_id=actor_id,
+        record_id=record_id,
+        path=path,
+        old=old,
+        new=new,
+        **({} if place == Place.review else {"place": str(place)}),
+    )
+    return correction
+
+
+#: As long as a correction's reason may be (the review's limit).
+CORRECTION_REASON_MAX: Final = 1000
 
 
 def load_answers(db: Database, record_id: uuid.UUID) -> dict[str, Any]:
@@ -482,11 +582,29 @@ def resume(db: Database, *, code: str, birth_date: dt.date) -> Record:
     return record
 
 
+def _sent_back_by_id(session: Session, key: str) -> Record | None:
+    """A record sent back for clarification, by its id or the id's first eight or more hex
+    digits as the review's list shows them (one record only)."""
+    hexdigits = key.strip().replace("-", "").lower()
+    if not 8 <= len(hexdigits) <= 32 or any(ch not in "0123456789abcdef" for ch in hexdigits):
+        return None
+    low, high = uuid.UUID(hexdigits.ljust(32, "0")), uuid.UUID(hexdigits.ljust(32, "f"))
+    found = session.exec(
+        select(Record)
+        .where(col(Record.id).between(low, high), Record.status == Status.sent_back)
+        .limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
 def continue_assisted(db: Database, *, key: str, assistance: Assistance) -> Record:
     """An unfinished registration found by its resume code or the person's identifier (DUF
     number or national identity number), continued at the assisted desk: the record notes
     the caseworker and the interpreter from now on. The caseworker is logged in, so no date
-    of birth is asked; the opening is audited under their name."""
+    of birth is asked; the opening is audited under their name.
+
+    A record sent back for clarification is found by the identifier too, or by its record
+    id as the review shows it (its resume code ended when it was sent)."""
     digits = re.sub(r"[\s.\-]", "", key)
     hashes = _resume_hashes(key)
     with db.write() as session:
@@ -495,9 +613,11 @@ def continue_assisted(db: Database, *, key: str, assistance: Assistance) -> Reco
             record.resume_hash = hashes[0]  # a code hashed the old way is rehashed now
         elif digits.isdigit() and len(digits) in (11, 12):
             record = session.exec(select(Record).where(Record.person_key == digits)).first()
+        elif (sent_back := _sent_back_by_id(session, key)) is not None:
+            record = sent_back
         if record is None:
             raise NotUnfinished()
-        if record.status != Status.in_progress:
+        if record.status not in ANSWERABLE:
             raise RecordClosed(record.status)
         assistance.apply(record)
         record.resume_failures = 0
@@ -560,13 +680,19 @@ def submit(
     transaction, and the audit entry names them."""
     with db.write() as session:
         record = _open_for_answers(session, record_id)
+        again = record.status == Status.sent_back
         record.status = Status.submitted
-        record.submitted_at = utcnow()
+        now = utcnow()
+        record.updated_at = now
+        if record.submitted_at is None:  # sent again: the deadline was met (or not) the first time
+            record.submitted_at = now
         record.resume_hash = None
         if follow_up:
             record.needs_follow_up = True
         session.add(record)
         detail: dict[str, Any] = {"follow_up": list(follow_up)} if follow_up else {}
+        if again:
+            detail["again"] = True
         audit.log(
             session,
             audit.Action.record_submitted,

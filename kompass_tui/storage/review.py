@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -17,10 +17,12 @@ import sqlalchemy as sa
 from sqlmodel import col, func, select
 
 from kompass_tui.i18n import N_, Msg
-from kompass_tui.storage import audit, statements
+from kompass_tui.storage import audit, records, statements
+from kompass_tui.storage import deadlines as municipal
 from kompass_tui.storage.answers import parse_path
 from kompass_tui.storage.choices import Sort as Sort
 from kompass_tui.storage.database import Database, StorageError
+from kompass_tui.storage.deadlines import DEFAULT_SURVEY_DAYS, Deadlines
 from kompass_tui.storage.errors import RecordNotFound
 from kompass_tui.storage.models import (
     Answer,
@@ -45,8 +47,9 @@ from sporreskjema import Questionnaire
 from sporreskjema.calendars import AS_WRITTEN_SUFFIX
 from sporreskjema.text import clean_text
 
-#: The survey is due within two weeks of the residence permit (integration act § 10).
-DEADLINE_DAYS: Final = 14
+#: The survey is due within two weeks of the residence permit (integration act § 10), unless
+#: the municipality set its own deadline (:mod:`kompass_tui.storage.deadlines`).
+DEADLINE_DAYS: Final = DEFAULT_SURVEY_DAYS
 REMARK_MAX_LENGTH: Final = 4000
 REASON_MAX_LENGTH: Final = 1000
 #: The most records one page of the list shows (``kompass list --limit`` allows no more), so
@@ -58,20 +61,29 @@ class ReviewError(StorageError):
     """A review action that cannot be done as asked; the message says why."""
 
 
-def deadline(permit_date: dt.date | None) -> dt.date | None:
-    """Two weeks after the permit date; the last day there is for a permit date at the end of
-    the calendar (the import refuses one, but a row may come some other way)."""
-    if permit_date is None:
-        return None
-    try:
-        return permit_date + dt.timedelta(days=DEADLINE_DAYS)
-    except OverflowError:
-        return dt.date.max
+#: The law's deadlines, for whoever is not told the municipality's own.
+LAW: Final = Deadlines()
 
 
-def days_left(permit_date: dt.date | None, today: dt.date) -> int | None:
-    """Days until the two-week deadline; negative when it has passed, None without a permit date."""
-    due = deadline(permit_date)
+def deadline(permit_date: dt.date | None, deadlines: Deadlines = LAW) -> dt.date | None:
+    """The survey's last day (two weeks after the permit date, by default)."""
+    return deadlines.survey_due(permit_date)
+
+
+def days_left(
+    permit_date: dt.date | None, today: dt.date, deadlines: Deadlines = LAW
+) -> int | None:
+    """Days until the survey's deadline; negative when it has passed, None without a permit
+    date."""
+    due = deadline(permit_date, deadlines)
+    return None if due is None else (due - today).days
+
+
+def guidance_days_left(
+    settlement_date: dt.date | None, today: dt.date, deadlines: Deadlines = LAW
+) -> int | None:
+    """Days until the career guidance's deadline; None without a settlement date."""
+    due = deadlines.guidance_due(settlement_date)
     return None if due is None else (due - today).days
 
 
@@ -86,6 +98,9 @@ class ListQuery:
     follow_up_only: bool = False
     #: Only records someone was refused a second registration for (``duplicate_refused``).
     refused_duplicates_only: bool = False
+    #: Only records whose permit date is before this day (with ``statuses`` of only
+    #: ``in_progress``: those whose survey deadline has passed, the overview's overdue records).
+    permit_before: dt.date | None = None
     #: Part of a name, identifier digits or the start of a record id.
     search: str = ""
     sort: Sort = Sort.deadline
@@ -103,6 +118,7 @@ class RecordRow:
     needs_follow_up: bool
     locale: str
     updated_at: dt.datetime
+    settlement_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,8 @@ class RecordPage:
     #: How many records match in all (the page is a slice of them).
     total: int
     query: ListQuery
+    #: The municipality's deadlines, which the rows' are reckoned by.
+    deadlines: Deadlines = LAW
 
 
 _LIST_COLUMNS = (
@@ -122,6 +140,7 @@ _LIST_COLUMNS = (
     col(Record.needs_follow_up),
     col(Record.locale),
     col(Record.updated_at),
+    col(Record.settlement_date),
 )
 
 
@@ -161,6 +180,8 @@ def _filters(query: ListQuery) -> list[Any]:
         conditions.append(col(Record.status).in_(sorted(query.statuses)))
     if query.follow_up_only:
         conditions.append(col(Record.needs_follow_up).is_(True))
+    if query.permit_before is not None:
+        conditions.append(col(Record.permit_date) < query.permit_before)
     if query.refused_duplicates_only:
         conditions.append(
             col(Record.id).in_(
@@ -242,11 +263,13 @@ def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> Rec
                 needs_follow_up=bool(row[5]),
                 locale=row[6],
                 updated_at=row[7],
+                settlement_date=row[8],
             )
             for row in rows
         ],
         int(total),
         query,
+        municipal.load(db),
     )
 
 
@@ -326,6 +349,8 @@ class RecordView:
     corrections: list[Correction]
     #: Caseworker ids to names, for authors.
     names: dict[int, str] = field(default_factory=dict)
+    #: The municipality's deadlines, which the record's are reckoned by.
+    deadlines: Deadlines = LAW
 
     def author(self, caseworker_id: int | None) -> str:
         return self.names.get(caseworker_id or -1, "?")
@@ -375,7 +400,7 @@ def load_view(db: Database, record_id: uuid.UUID, *, record: Record | None = Non
                 # The full name; the user name of an account that has none (a row written
                 # past the program).
                 names[worker.id] = worker.full_name or worker.username
-    return RecordView(record, answers, remarks, corrections, names)
+    return RecordView(record, answers, remarks, corrections, names, municipal.load(db))
 
 
 # ---------------------------------------------------------------- changes
@@ -446,11 +471,17 @@ def correct_answer(
     path: str,
     value: Any,
     reason: str,
+    place: Place = Place.review,
+    provenance: str = "caseworker",
+    beside: Mapping[str, Any] | None = None,
 ) -> Correction:
     """Change one answer, keeping the old value and the reason in the record's history.
 
     ``value`` is the new answer already checked by the questionnaire's engine, in its JSON
-    form (``None`` removes the answer).
+    form (``None`` removes the answer). In the review the caseworker gives it (the
+    defaults); at the assisted desk, clearing up a record sent back, it is given there, by
+    whoever gives it (``place``, ``provenance``), with the rows that go ``beside`` it (a
+    date as written in another calendar: path → value, ``None`` removes it).
     """
     parse_path(path)
     why = _checked_text(
@@ -477,68 +508,68 @@ def correct_answer(
         if old == value:
             raise ReviewError(Msg(N_("The new answer is the same as the old one.")))
         now = utcnow()
-        if value is None:
-            if answer is not None:
-                session.delete(answer)
-        elif answer is None:
-            session.add(
-                Answer(
-                    record_id=record_id,
-                    path=path,
-                    value=value,
-                    provenance="caseworker",
-                    place=Place.review,
-                    answered_at=now,
-                )
-            )
-        else:
-            answer.value = value
-            answer.provenance = "caseworker"
-            answer.place = Place.review
-            answer.answered_at = now
-            session.add(answer)
+        _put(session, record_id, path, answer, value, provenance, place, now)
         # A date as the person wrote it in another calendar is theirs, not the caseworker's:
-        # it goes with the answer it was beside (the correction keeps the old answer).
-        written = session.exec(
-            select(Answer).where(
-                Answer.record_id == record_id, Answer.path == path + AS_WRITTEN_SUFFIX
-            )
-        ).first()
-        if written is not None:
-            session.delete(written)
+        # it goes with the answer it was beside (the correction keeps the old answer), unless
+        # it is given anew beside the new one.
+        rows = dict(beside or {path + AS_WRITTEN_SUFFIX: None})
+        for other, other_value in rows.items():
+            found = session.exec(
+                select(Answer).where(Answer.record_id == record_id, Answer.path == other)
+            ).first()
+            _put(session, record_id, other, found, other_value, provenance, place, now)
         for column, copied in statements.person_changes(session, record_id, path, value).items():
             setattr(record, column, copied)
         record.updated_at = now
         session.add(record)
-        correction = Correction(
-            record_id=record_id,
-            path=path,
-            old_value=old,
-            new_value=value,
-            reason=why,
-            author_id=actor_id,
-            created_at=now,
-        )
-        session.add(correction)
-        audit.log(
+        correction = records.note_correction(
             session,
-            audit.Action.answer_corrected,
-            actor_id=actor_id,
             record_id=record_id,
             path=path,
             old=old,
             new=value,
+            reason=why,
+            actor_id=actor_id,
+            at=now,
+            place=place,
         )
     return correction
 
 
+def _put(
+    session: Any,
+    record_id: uuid.UUID,
+    path: str,
+    answer: Answer | None,
+    value: Any,
+    provenance: str,
+    place: str,
+    now: dt.datetime,
+) -> None:
+    """Write ``value`` at ``path`` over the stored ``answer`` (``None``: remove it)."""
+    if value is None:
+        if answer is not None:
+            session.delete(answer)
+        return
+    if answer is None:
+        answer = Answer(record_id=record_id, path=path, value=value, provenance=provenance)
+    answer.value = value
+    answer.provenance = provenance
+    answer.place = place
+    answer.answered_at = now
+    session.add(answer)
+
+
 def set_status(db: Database, *, record_id: uuid.UUID, actor_id: int, status: Status) -> Record:
-    """Move a record on (or back) by one allowed step."""
+    """Move a record on (or back) by one allowed step. Sending it back for clarification
+    needs a comment: :func:`send_back`."""
     with db.write() as session:
         record = existing_record(session, record_id)
         old = Status(record.status)
         if not may_follow(old, status):
             raise TransitionRefused(old, status)
+        if status is Status.sent_back:
+            raise ReviewError(Msg(SENT_BACK_NEEDS_COMMENT))
         now = utcnow()
         record.status = status
         record.updated_at = now
@@ -558,6 +589,79 @@ def set_status(db: Database, *, record_id: uuid.UUID, actor_id: int, status: Sta
             old=str(old),
             new=str(status),
         )
+    return record
+
+
+SENT_BACK_NEEDS_COMMENT: Final = N_(
+    "A record is sent back for clarification with a comment saying what to clear up."
+)
+
+
+def send_back(db: Database, *, record_id: uuid.UUID, actor_id: int, comment: str) -> Remark:
+    """Send a submitted or reviewed record back for clarification: the comment (required) is
+    kept as a remark of kind ``sent_back``, shown on top when the record opens at the
+    assisted desk, where it is corrected and sent again."""
+    text = _checked_text(
+        comment,
+        REMARK_MAX_LENGTH,
+        empty=SENT_BACK_NEEDS_COMMENT,
+        too_long=N_("A remark can be at most %(max)d characters long."),
+    )
+    with db.write() as session:
+        record = existing_record(session, record_id)
+        old = Status(record.status)
+        if not may_follow(old, Status.sent_back):
+            raise TransitionRefused(old, Status.sent_back)
+        now = utcnow()
+        remark = Remark(
+            record_id=record_id,
+            kind=RemarkKind.sent_back,
+            text=text,
+            author_id=actor_id,
+            created_at=now,
+        )
+        session.add(remark)
+        record.status = Status.sent_back
+        record.updated_at = now
+        session.add(record)
+        session.flush()
+        audit.log(
+            session,
+            audit.Action.sent_back,
+            actor_id=actor_id,
+            record_id=record_id,
+            old=str(old),
+            remark=remark.id,
+        )
+    return remark
+
+
+def clarification(db: Database, record_id: uuid.UUID) -> Remark | None:
+    """What the reviewer asked to clear up when the record was last sent back."""
+    with db.session() as session:
+        return records.asked_to_clear_up(session, record_id)
+
+
+def set_settlement_date(
+    db: Database, *, record_id: uuid.UUID, actor_id: int, settlement_date: dt.date | None
+) -> Record:
+    """Record (or, with ``None``, clear) the day the person was settled in the municipality,
+    from which the career guidance's deadline is reckoned."""
+    with db.write() as session:
+        record = existing_record(session, record_id)
+        old = record.settlement_date
+        if old != settlement_date:
+            record.settlement_date = settlement_date
+            record.updated_at = utcnow()
+            session.add(record)
+            audit.log(
+                session,
+                audit.Action.settlement_changed,
+                actor_id=actor_id,
+                record_id=record_id,
+                old=None if old is None else old.isoformat(),
+                new=None if settlement_date is None else settlement_date.isoformat(),
+            )
     return record
 
 

@@ -16,9 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kompass_tui.storage import deadlines as municipal
 from kompass_tui.storage import purge
 from kompass_tui.storage.database import Database
-from kompass_tui.storage.review import DEADLINE_DAYS
+from kompass_tui.storage.models import RemarkKind
 from kompass_tui.storage.status import Status
 
 _RECORD = sa.table(
@@ -29,10 +30,14 @@ _RECORD = sa.table(
     sa.column("locale"),
     sa.column("interpreter_used"),
     sa.column("permit_date"),
+    sa.column("settlement_date"),
     sa.column("started_at"),
     sa.column("submitted_at"),
 )
 _ANSWER = sa.table("answer", sa.column("record_id"), sa.column("path"), sa.column("value"))
+_REMARK = sa.table("remark", sa.column("record_id"), sa.column("kind"))
+#: Weeks ahead that the overview counts career guidance as due soon.
+GUIDANCE_SOON_DAYS = 28
 
 #: The answers the language and education figures count.
 MOTHER_TONGUES = "mother_tongues"
@@ -52,6 +57,8 @@ class Stats:
     period: Period
     statuses: frozenset[Status]
     today: dt.date
+    #: The municipality's deadlines the figures are reckoned by.
+    deadlines: municipal.Deadlines = field(default_factory=municipal.Deadlines)
     records: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     #: ISO week (``2026-W48``) → records begun in it.
@@ -63,6 +70,13 @@ class Stats:
     sent_within_deadline: int = 0
     #: Not sent yet, and the deadline has passed.
     overdue_now: int = 0
+    #: Records sent back for clarification at least once (whatever their status now).
+    sent_back: int = 0
+    #: Records with a settlement date; of those not exported yet, how many have the career
+    #: guidance's deadline behind them, and how many within :data:`GUIDANCE_SOON_DAYS`.
+    with_settlement_date: int = 0
+    guidance_overdue: int = 0
+    guidance_due_soon: int = 0
     mother_tongues: dict[str, int] = field(default_factory=dict)
     answered_in: dict[str, int] = field(default_factory=dict)
     education_levels: dict[str, int] = field(default_factory=dict)
@@ -116,11 +130,16 @@ def figures(
         where.append(begun <= period.last)
     if statuses:
         where.append(record.c.status.in_(sorted(statuses)))
-    stats = Stats(period, statuses, today)
+    rules = municipal.load(db)
+    stats = Stats(period, statuses, today, rules)
 
     def grouped(key: Any, *extra: Any, source: Any = record) -> Any:
         query = sa.select(key, sa.func.count()).select_from(source).where(*where, *extra)
         return session.execute(query.group_by(key)).all()
+
+    def counted(*extra: Any) -> int:
+        query = sa.select(sa.func.count()).select_from(record).where(*where, *extra)
+        return int(session.execute(query).scalar_one())
 
     with db.session() as session:
         stats.by_status = _counts(grouped(record.c.status))
@@ -130,16 +149,24 @@ def figures(
         waits = grouped(
             waited, record.c.submitted_at.is_not(None), record.c.permit_date.is_not(None)
         )
-        stats.overdue_now = int(
-            session.execute(
-                sa.select(sa.func.count())
-                .select_from(record)
-                .where(
-                    *where,
-                    record.c.status == Status.in_progress,
-                    record.c.permit_date < today - dt.timedelta(days=DEADLINE_DAYS),
-                )
-            ).scalar_one()
+        stats.overdue_now = counted(
+            record.c.status == Status.in_progress,
+            record.c.permit_date < rules.survey_late_before(today),
+        )
+        stats.sent_back = counted(
+            record.c.id.in_(
+                sa.select(_REMARK.c.record_id).where(_REMARK.c.kind == RemarkKind.sent_back)
+            )
+        )
+        settled = record.c.settlement_date
+        stats.with_settlement_date = counted(settled.is_not(None))
+        still_here = record.c.status != Status.exported
+        late_before = rules.guidance_late_before(today)
+        stats.guidance_overdue = counted(still_here, settled < late_before)
+        stats.guidance_due_soon = counted(
+            still_here,
+            settled >= late_before,
+            settled < rules.guidance_late_before(today + dt.timedelta(days=GUIDANCE_SOON_DAYS)),
         )
         stats.answered_in = _counts(grouped(record.c.locale))
         stats.modes = _counts(grouped(record.c.mode))
@@ -161,7 +188,9 @@ def figures(
         key = f"{year}-W{week:02d}"
         stats.by_week[key] = stats.by_week.get(key, 0) + int(n)
     stats.by_week = dict(sorted(stats.by_week.items()))
-    _read_waits(stats, [(int(days), int(n)) for days, n in waits if days is not None])
+    _read_waits(
+        stats, [(int(days), int(n)) for days, n in waits if days is not None], rules.survey_days
+    )
     stats.interpreter = {"yes": 0, "no": 0, "unknown": 0}
     for used, n in interpreter:
         stats.interpreter["unknown" if used is None else "yes" if used else "no"] += int(n)
@@ -193,11 +222,11 @@ def _languages(session: Any, joined: Any, where: list[Any], backend: str) -> Any
     return session.execute(query).all()
 
 
-def _read_waits(stats: Stats, waits: list[tuple[int, int]]) -> None:
+def _read_waits(stats: Stats, waits: list[tuple[int, int]], survey_days: int) -> None:
     """The median and the deadline's share from the count of records per number of days."""
     total = sum(n for _days, n in waits)
     stats.sent_with_permit = total
-    stats.sent_within_deadline = sum(n for days, n in waits if days <= DEADLINE_DAYS)
+    stats.sent_within_deadline = sum(n for days, n in waits if days <= survey_days)
     if not total:
         return
     ordered = sorted(waits)

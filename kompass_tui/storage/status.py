@@ -4,6 +4,11 @@ A registration is ``in_progress`` while the person answers, ``submitted`` when t
 ``reviewed`` once a caseworker has read it and ``exported`` when it has gone to the
 municipality's case system. The kiosk and the desk only submit; a caseworker moves a record
 one step on or back (:data:`TRANSITIONS`); an export moves reviewed records on.
+
+A reviewer who needs something cleared up sends a submitted or reviewed record back
+(``sent_back``, always with a comment saying what): at the assisted desk the person and the
+caseworker then correct it, every change kept as a correction, and send it again
+(``submitted``).
 """
 
 from __future__ import annotations
@@ -19,19 +24,24 @@ class Status(StrEnum):
     submitted = "submitted"
     reviewed = "reviewed"
     exported = "exported"
+    sent_back = "sent_back"
 
 
 #: Each status and the ones a record may move on (or back) to from it.
 TRANSITIONS: Final[dict[Status, tuple[Status, ...]]] = {
     Status.in_progress: (Status.submitted,),
-    Status.submitted: (Status.reviewed,),
-    Status.reviewed: (Status.submitted, Status.exported),
+    Status.submitted: (Status.reviewed, Status.sent_back),
+    Status.reviewed: (Status.submitted, Status.exported, Status.sent_back),
     Status.exported: (Status.reviewed,),
+    # Sent again from the desk, or taken back by the reviewer.
+    Status.sent_back: (Status.submitted,),
 }
 #: Statuses whose answers a caseworker may correct: sent by the person, not yet exported.
-CORRECTABLE: Final = frozenset({Status.submitted, Status.reviewed})
+CORRECTABLE: Final = frozenset({Status.submitted, Status.reviewed, Status.sent_back})
 #: What the list shows unless asked otherwise: the work that is still open.
-OPEN_STATUSES: Final = frozenset({Status.in_progress, Status.submitted})
+OPEN_STATUSES: Final = frozenset({Status.in_progress, Status.submitted, Status.sent_back})
+#: Statuses whose answers the assisted desk may still give or change.
+ANSWERABLE: Final = frozenset({Status.in_progress, Status.sent_back})
 
 #: Each status as the screens and the command line name it.
 STATUS_NAMES: Final = {
@@ -39,6 +49,7 @@ STATUS_NAMES: Final = {
     Status.submitted: N_("submitted"),
     Status.reviewed: N_("reviewed"),
     Status.exported: N_("exported"),
+    Status.sent_back: N_("sent back for clarification"),
 }
 
 

@@ -18,6 +18,7 @@ from kompass_tui.storage import records
 from kompass_tui.storage.answers import moved_paths
 from kompass_tui.storage.database import Database, StorageError
 from kompass_tui.storage.models import Mode, Place, Record
+from kompass_tui.storage.status import Status
 from sporreskjema import Form, FormError, Path, Questionnaire, load_builtin, values
 from sporreskjema.calendars import AS_WRITTEN_SUFFIX, Calendar, Written, for_locale
 from sporreskjema.text import clean_text
@@ -95,6 +96,9 @@ class Registration:
         #: (preselected for the language; see :meth:`set_locale`).
         self.calendar: Calendar = for_locale(locale)
         self.calendar_chosen = False
+        #: What the reviewer asked to clear up, when the record was sent back for it: then
+        #: every answer given is kept as a correction, with this as its reason.
+        self.clarification: str | None = None
 
     # ---------------------------------------------------------------- record
 
@@ -164,6 +168,11 @@ class Registration:
             questionnaire, records.load_answers(db, record.id), today=registration.form.today
         )
         registration.record_id = record.id
+        if record.status == Status.sent_back:
+            from kompass_tui.storage import review  # not at the kiosk's start
+
+            asked = review.clarification(db, record.id)
+            registration.clarification = asked.text if asked is not None else ""
         # Dates go on in the calendar the person wrote one in, if they did.
         for name, value in registration.form.answers.items():
             if name.endswith(AS_WRITTEN_SUFFIX) and isinstance(value, str):
@@ -231,17 +240,20 @@ class Registration:
         encoded = values.encode(question, value)
         try:
             record_id = self._ensure_record()
-            records.save_answer(
-                self.db,
-                record_id=record_id,
-                path=path,
-                value=encoded,
-                provenance=self.provenance_of(path),
-                kiosk=self.kiosk,
-                place=self.place,
-                caseworker_id=self.caseworker_id,
-                beside=beside,
-            )
+            if self.clarification is not None:
+                self._correct(record_id, path, encoded, beside)
+            else:
+                records.save_answer(
+                    self.db,
+                    record_id=record_id,
+                    path=path,
+                    value=encoded,
+                    provenance=self.provenance_of(path),
+                    kiosk=self.kiosk,
+                    place=self.place,
+                    caseworker_id=self.caseworker_id,
+                    beside=beside,
+                )
         except records.DuplicatePerson as exc:
             # The caseworker may see which record it is; the person at a kiosk may not.
             return exc.message if self.assistance is not None else Msg(ALREADY_REGISTERED)
@@ -250,6 +262,26 @@ class Registration:
         # Not inside an `assert`: `python -O` would drop the call, and the form would miss
         # an answer the database has. It passed the same check above, so it is stored.
         return self.form.set(parsed, raw)
+
+    def _correct(
+        self, record_id: uuid.UUID, path: str, encoded: Any, beside: dict[str, Any] | None
+    ) -> None:
+        """An answer given on a record sent back: a correction by the desk's caseworker,
+        with what was asked as its reason."""
+        from kompass_tui.storage import review
+
+        assert self.caseworker_id is not None, "only the assisted desk opens a record sent back"
+        review.correct_answer(
+            self.db,
+            record_id=record_id,
+            actor_id=self.caseworker_id,
+            path=path,
+            value=encoded,
+            reason=(self.clarification or "—")[: review.REASON_MAX_LENGTH],
+            place=self.place,
+            provenance=self.provenance_of(path),
+            beside=beside,
+        )
 
     def add_entry(self, group: str) -> int:
         """A new, empty entry (saved as its answers come)."""
@@ -286,6 +318,7 @@ class Registration:
                     provenance=self.provenance,
                     origins=origins,
                     place=self.place,
+                    caseworker_id=self.caseworker_id,
                 )
             except StorageError as exc:
                 self.form.answers[group] = saved

@@ -323,6 +323,9 @@ def test_list_json_is_the_table_as_data_and_audited(db: Database, record_id: uui
                     "deadline": "2026-11-15",
                     "days_left": (dt.date(2026, 11, 15) - dt.date.today()).days,
                     "overdue": dt.date.today() > dt.date(2026, 11, 15),
+                    "settlement_date": None,
+                    "guidance_deadline": None,
+                    "guidance_days_left": None,
                     "refused_duplicates": 0,
                     "last_refused_duplicate": None,
                 }

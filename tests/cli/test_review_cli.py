@@ -94,8 +94,11 @@ def test_clear_errors_for_wrong_records_sections_transitions_and_passwords(
         (("show", "zz"), "Error: There is no record zz."),
         (("remark", short, "--section", "hobbies", "--text", "x"), "There is no section 'hobbies'"),
         (("remark", short, "--text", "   "), "Error: A remark needs some text."),
-        (("status", short, "exported"), "cannot become exported, only reviewed."),
-        (("status", short), "Error: Give a new status, --follow-up or --no-follow-up."),
+        (
+            ("status", short, "exported"),
+            "cannot become exported, only reviewed or sent back for clarification.",
+        ),
+        (("status", short), "Error: Give a new status, --follow-up, --no-follow-up or --settled."),
         (
             ("correct", short, "birth_date", "31.02.1990", "--reason", "x"),
             "this date does not exist",

@@ -5,6 +5,7 @@ status filter. ``--csv`` says the same; the table speaks the user's language."""
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import io
@@ -40,6 +41,9 @@ class Person:
     sent_after: int | None
     mother_tongues: Any
     levels: tuple[str, ...]
+    #: Sent back for clarification once (its status may have moved on since).
+    was_sent_back: bool = False
+    settled: dt.date | None = None
 
     @property
     def sent(self) -> dt.date | None:
@@ -65,6 +69,11 @@ def people() -> list[Person]:
         tongues: Any = [LOCALES[n % 5]] if n % 4 else [LOCALES[n % 5], "en"]
         if n % 13 == 0:
             tongues = "so"  # a single code, as a row written some other way may hold it
+        was_sent_back = status in ("submitted", "reviewed") and n % 3 == 1
+        if was_sent_back and n % 2:
+            status = "sent_back"
+        # Settled from about four months ago to a few days ago: some guidance overdue, some due.
+        settled = TODAY - dt.timedelta(days=n * 2 + 3) if n % 3 != 2 else None
         made.append(
             Person(
                 begun=begun,
@@ -76,6 +85,8 @@ def people() -> list[Person]:
                 sent_after=sent_after,
                 mother_tongues=tongues,
                 levels=tuple(LEVELS[(n + i) % 5] for i in range(n % 3)),
+                was_sent_back=was_sent_back,
+                settled=settled,
             )
         )
     # Due today (not overdue yet) and due yesterday (overdue), begun today.
@@ -91,8 +102,10 @@ def _at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(10, 30), tzinfo=dt.UTC)
 
 
-def store(db: Database, made: list[Person]) -> None:
-    record, answer = (SQLModel.metadata.tables[name] for name in ("record", "answer"))
+def store(db: Database, made: list[Person], author: int) -> None:
+    record, answer, remark = (
+        SQLModel.metadata.tables[name] for name in ("record", "answer", "remark")
+    )
     purged = SQLModel.metadata.tables["purged_count"]
     with db.connection() as connection:
         for person in made:
@@ -106,8 +119,16 @@ def store(db: Database, made: list[Person]) -> None:
                     resume_failures=0, started_at=_at(person.begun),
                     updated_at=_at(person.begun),
                     submitted_at=_at(person.sent) if person.sent else None,
+                    settlement_date=person.settled,
                 )
             )  # fmt: skip
+            if person.was_sent_back:
+                connection.execute(
+                    sa.insert(remark).values(
+                        record_id=record_id, kind="sent_back", text="Which school?",
+                        author_id=author, created_at=_at(TODAY),
+                    )
+                )  # fmt: skip
             rows = [{"path": "mother_tongues", "value": person.mother_tongues}]
             rows += [
                 {"path": f"educations[{i}].level", "value": level}
@@ -160,6 +181,16 @@ def counted(made: list[Person], first: dt.date | None = None, last: dt.date | No
         and p.permit is not None
         and p.permit + dt.timedelta(days=DEADLINE_DAYS) < TODAY
     ]
+
+    def guidance_due(settled: dt.date) -> dt.date:  # three months on, or the month's end
+        month = settled.month + 3
+        year, month = settled.year + (month - 1) // 12, (month - 1) % 12 + 1
+        return settled.replace(
+            year=year, month=month, day=min(settled.day, calendar.monthrange(year, month)[1])
+        )
+
+    still_here = [p for p in chosen if p.settled is not None and p.status != "exported"]
+    guidance_left = [(guidance_due(p.settled) - TODAY).days for p in still_here if p.settled]
     interpreter = {"yes": 0, "no": 0, "unknown": 0}
     for p in chosen:
         interpreter["unknown" if p.interpreter is None else "yes" if p.interpreter else "no"] += 1
@@ -174,6 +205,14 @@ def counted(made: list[Person], first: dt.date | None = None, last: dt.date | No
             "sent_within_deadline": within,
             "share_within_deadline": round(within / len(waits), 4) if waits else None,
             "overdue_now": len(overdue),
+            "deadline_days": DEADLINE_DAYS,
+        },
+        "sent_back": sum(1 for p in chosen if p.was_sent_back),
+        "career_guidance": {
+            "deadline_months": 3,
+            "with_settlement_date": sum(1 for p in chosen if p.settled is not None),
+            "overdue_now": sum(1 for left in guidance_left if left < 0),
+            "due_within_28_days": sum(1 for left in guidance_left if 0 <= left < 28),
         },
         "mother_tongues": tally(tongues),
         "answered_in": tally([p.locale for p in chosen]),
@@ -191,9 +230,9 @@ def kompass(db: Database, *args: str, locale: str = "en") -> Any:
 
 @pytest.fixture
 def made(db: Database) -> list[Person]:
-    caseworker(db)
+    author = caseworker(db)
     found = people()
-    store(db, found)
+    store(db, found, author)
     return found
 
 
@@ -234,13 +273,14 @@ def test_csv_says_what_json_says(db: Database, made: list[Person]) -> None:
 
 @pytest.mark.parametrize("locale", ["nb", "uk", "ar", "ti"])
 def test_the_table_speaks_the_users_language(sqlite_db: Database, locale: str) -> None:
-    caseworker(sqlite_db)
-    store(sqlite_db, people()[:12])
+    store(sqlite_db, people()[:12], caseworker(sqlite_db))
     result = kompass(sqlite_db, locale=locale)
     assert result.exit_code == 0, result.output
     tr = translator(locale)
-    for title in ("The two-week deadline", "Mother tongues", "Overdue now (not sent)"):
+    for title in ("Sent back for clarification", "Mother tongues", "Overdue now (not sent)"):
         assert tr.gettext(title) in result.output, title
+    heading = tr.gettext("The survey's deadline: %(days)d days after the permit") % {"days": 14}
+    assert heading in result.output
     assert "Traceback" not in result.output
 
 
@@ -262,5 +302,5 @@ def test_the_readme_lists_the_keys(db: Database, made: list[Person]) -> None:
     listed = set(re.findall(r'"(\w+)"', row.split("|")[2]))
     result = kompass(db, "--json")
     data = json.loads(result.stdout)
-    fixed = set(data) | set(data["period"]) | set(data["deadline"])
+    fixed = set(data) | set(data["period"]) | set(data["deadline"]) | set(data["career_guidance"])
     assert fixed == listed

@@ -67,7 +67,7 @@ def test_every_exported_record_follows_the_schema(kiosk: Any, tmp_path: Path) ->
     assert [r["kind"] for r in record["remarks"]] == ["remark", "counsellor_note"]
     assert record["corrections"][0]["old"] == 2010
     stored = records.get_record(db, record_id)
-    assert record["schema_version"] == 2
+    assert record["schema_version"] == 3
     # Written as the export leaves it: exported, at the time the database has.
     assert record["status"] == "exported" == stored.status
     assert stored.exported_at is not None
@@ -145,14 +145,15 @@ def test_a_file_of_the_first_format_version_still_imports(db: Database, tmp_path
     export(db, fmt=Format.jsonl, out=out, selection=Selection(), actor_id=worker, mark=False)
     new = json.loads(out.read_text("utf-8"))
     Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER).validate(new)
-    assert new["schema_version"] == 2
+    assert new["schema_version"] == 3
     assert without_derived(new["answers"]) == without_derived(old["answers"])
     assert new["answers"]["educations"][0]["level_nus2000"] == "6"
     assert new["answers"]["educations"][0]["level_isced2011"] == "6"
     assert new["answers"]["educations"][0]["field_iscedf2013"] == "07"
-    for part in ("record_id", "questionnaire", "status", "person", "timestamps", "provenance",
+    for part in ("record_id", "questionnaire", "status", "timestamps", "provenance",
                  "remarks", "corrections"):  # fmt: skip
         assert new[part] == old[part], part
+    assert new["person"] == {**old["person"], "settlement_date": None}  # version 3 has it
 
 
 def _file_text(path: Path) -> dict[str, str]:
@@ -632,12 +633,12 @@ def _good_line(kiosk: Any, tmp_path: Path) -> str:
 BAD_FILES = {
     "truncated": (lambda good: good[: len(good) // 2], "line 2: not valid JSON"),
     "wrong schema version": (
-        lambda good: good.replace('"schema_version":2', '"schema_version":3'),
-        "line 2: schema version 3 is not one this Kompass reads (1, 2)",
+        lambda good: good.replace('"schema_version":3', '"schema_version":4'),
+        "line 2: schema version 4 is not one this Kompass reads (1, 2, 3)",
     ),
     "a schema version that is no whole number": (
-        lambda good: good.replace('"schema_version":2', '"schema_version":2.0'),
-        "line 2: schema version 2.0 is not one this Kompass reads (1, 2)",
+        lambda good: good.replace('"schema_version":3', '"schema_version":3.0'),
+        "line 2: schema version 3.0 is not one this Kompass reads (1, 2, 3)",
     ),
     "fails the schema": (
         lambda good: good.replace('"status":"exported"', '"status":"approved"'),

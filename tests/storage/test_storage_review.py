@@ -274,14 +274,18 @@ def test_status_moves_only_by_allowed_steps(db: Database, kompass: Questionnaire
     with pytest.raises(TransitionRefused) as caught:
         review.set_status(db, record_id=record_id, actor_id=worker, status=Status.exported)
     assert caught.value.message.render(EN) == (
-        "A record that is submitted cannot become exported, only reviewed."
+        "A record that is submitted cannot become exported, only reviewed or sent back for "
+        "clarification."
     )
     reviewed = review.set_status(db, record_id=record_id, actor_id=worker, status=Status.reviewed)
     assert reviewed.status == Status.reviewed
     assert reviewed.reviewed_at is not None
     with pytest.raises(TransitionRefused) as caught:
         review.set_status(db, record_id=record_id, actor_id=worker, status=Status.in_progress)
-    assert "only submitted or exported" in caught.value.message.render(EN)
+    assert (
+        "only submitted, exported, or sent back for clarification"
+        in caught.value.message.render(EN)
+    )
     (event,) = audit.events(db, record_id=record_id, action=audit.Action.status_changed)
     assert event.detail == {"old": "submitted", "new": "reviewed"}
     review.set_follow_up(db, record_id=record_id, actor_id=worker, flag=True)

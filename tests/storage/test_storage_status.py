@@ -25,6 +25,9 @@ ALLOWED = {
     (S.reviewed, S.submitted),
     (S.reviewed, S.exported),
     (S.exported, S.reviewed),
+    (S.submitted, S.sent_back),
+    (S.reviewed, S.sent_back),
+    (S.sent_back, S.submitted),
 }
 
 

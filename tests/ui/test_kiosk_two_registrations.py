@@ -480,7 +480,7 @@ async def test_every_typed_fact_is_in_the_export(
     (record,) = exported_json(sqlite_db, tmp_path / "records.json")
     jsonschema.validate(record, schema(), format_checker=jsonschema.FormatChecker())
     assert (record["schema_version"], record["questionnaire"]) == (
-        2,
+        3,
         {"id": "kompass", "version": "2"},
     )
     assert (record["status"], record["mode"], record["locale"], record["locales_used"]) == (

@@ -145,7 +145,7 @@ async def test_find_read_remark_note_correct_and_mark_reviewed(desk: Database) -
         await pilot.press("s")
         dialog = await wait_for(pilot, StatusDialog)
         offered = [b.name for b in dialog.query(".to-status")]
-        assert offered == ["reviewed"]  # submitted → only reviewed is allowed
+        assert offered == ["reviewed", "sent_back"]  # submitted → reviewed, or back to the desk
         await pilot.click(".to-status")
         screen = await wait_for(pilot, RecordScreen)
         await pilot.pause()

@@ -7,6 +7,7 @@ when cancelled. A refused action keeps the dialog open with the reason, and lose
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from functools import partial
@@ -236,7 +237,8 @@ def _typed(question: Question, stored: Any) -> str:
 
 
 class StatusDialog(_Dialog):
-    """The statuses this record may move to, one button each."""
+    """The statuses this record may move to, one button each. Sending it back for
+    clarification takes a comment, typed here first."""
 
     def __init__(self, record_id: uuid.UUID, status: Status) -> None:
         super().__init__()
@@ -255,6 +257,9 @@ class StatusDialog(_Dialog):
                         name=target.value,
                         classes="to-status",
                     )
+            if Status.sent_back in review.TRANSITIONS[self.status]:
+                yield Label(_("To send it back: what should be cleared up?"))
+                yield TextArea(id="comment")
             yield Static("", classes="error dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button(_("Cancel"), id="cancel")
@@ -262,14 +267,69 @@ class StatusDialog(_Dialog):
     @on(Button.Pressed, ".to-status")
     def _move(self, event: Button.Pressed) -> None:
         target = Status(event.button.name or "")
+        db, record_id, actor_id = self.review_app.db, self.record_id, self.review_app.actor_id
+        work: Callable[[], object]
+        if target is Status.sent_back:
+            comment = self.query_one("#comment", TextArea).text
+            work = partial(
+                review.send_back, db, record_id=record_id, actor_id=actor_id, comment=comment
+            )
+        else:
+            work = partial(
+                review.set_status, db, record_id=record_id, actor_id=actor_id, status=target
+            )
+        self.save(
+            work,
+            _("The status is now %(status)s.")
+            % {"status": review.status_msg(target).render(current())},
+        )
+
+
+class SettlementDialog(_Dialog):
+    """The day the person was settled in the municipality; empty clears it."""
+
+    def __init__(self, record_id: uuid.UUID, settled: dt.date | None) -> None:
+        super().__init__()
+        self.record_id = record_id
+        self.settled = settled
+
+    def compose(self) -> ComposeResult:
+        with DialogBox():
+            yield Label(_("Settled in the municipality"), classes="dialog-title")
+            yield Label(
+                _(
+                    "The day (YYYY-MM-DD), from which the career guidance's deadline is reckoned. Empty: not settled yet."
+                )
+            )
+            yield Input(
+                value="" if self.settled is None else self.settled.isoformat(),
+                placeholder="YYYY-MM-DD",
+                max_length=10,
+                id="settled",
+            )
+            yield from self.buttons(_("Save"))
+
+    def on_mount(self) -> None:
+        self.query_one("#settled", Input).focus()
+
+    @on(Input.Submitted, "#settled")
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        typed = self.query_one("#settled", Input).value.strip()
+        try:
+            day = dt.date.fromisoformat(typed) if typed else None
+        except ValueError:
+            self.query_one(".dialog-error", Static).update(
+                _("'%(day)s' is not a day; write it as YYYY-MM-DD.") % {"day": shown(typed)}
+            )
+            return
         self.save(
             partial(
-                review.set_status,
+                review.set_settlement_date,
                 self.review_app.db,
                 record_id=self.record_id,
                 actor_id=self.review_app.actor_id,
-                status=target,
+                settlement_date=day,
             ),
-            _("The status is now %(status)s.")
-            % {"status": review.status_msg(target).render(current())},
+            _("Saved."),
         )

@@ -40,6 +40,7 @@ class RecordScreen(Screen[None]):
         ("c", "correct"),
         ("s", "status"),
         ("f", "follow_up"),
+        ("b", "settled"),
     ]
 
     def __init__(self, record_id: uuid.UUID) -> None:
@@ -64,6 +65,7 @@ class RecordScreen(Screen[None]):
             yield Button(_("Correct (c)"), id="correct")
             yield Button(_("Status (s)"), id="status")
             yield Button(_("Follow-up (f)"), id="follow-up")
+            yield Button(_("Settled (b)"), id="settled")
             yield Button(_("Back (Esc)"), id="back")
 
     def on_mount(self) -> None:
@@ -110,7 +112,10 @@ class RecordScreen(Screen[None]):
             facts.append(f"{label}: ", "bold")
             facts.append(f"{value}\n", "bold red" if late else "")
         facts.rstrip()
-        widgets: list[Static] = [Static(facts, classes="facts")]
+        widgets: list[Static] = []
+        if report.clarification is not None:
+            widgets.append(_clarification(report.clarification))
+        widgets.append(Static(facts, classes="facts"))
         for section in report.sections:
             if not section.lines and not section.remarks:
                 continue
@@ -182,6 +187,14 @@ class RecordScreen(Screen[None]):
                 StatusDialog(self.record_id, Status(self.view.record.status)), self._done
             )
 
+    def action_settled(self) -> None:
+        from kompass_tui.review.screens.dialogs import SettlementDialog
+
+        if self.view is not None:
+            self.app.push_screen(
+                SettlementDialog(self.record_id, self.view.record.settlement_date), self._done
+            )
+
     def action_follow_up(self) -> None:
         if self.view is None or self._flagging:
             return  # a second f before the first is saved and shown would flag it again
@@ -215,11 +228,19 @@ class RecordScreen(Screen[None]):
             "correct": self.action_correct,
             "status": self.action_status,
             "follow-up": self.action_follow_up,
+            "settled": self.action_settled,
             "back": self.action_back,
         }
         action = actions.get(event.button.id or "")
         if action is not None:
             action()
+
+
+def _clarification(line: RemarkLine) -> Static:
+    """On top of a record sent back: what the reviewer asked to clear up, by whom, when."""
+    text = Text(_("Sent back for clarification") + f" · {line.author} · {line.when}\n", "bold")
+    text.append(line.text)
+    return Static(text, classes="clarification")
 
 
 def _remarks(text: Text, remarks: list[RemarkLine]) -> None:

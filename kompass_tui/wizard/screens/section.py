@@ -15,7 +15,7 @@ from textual.containers import Container, VerticalScroll
 
 from kompass_tui.i18n import N_, Msg, _, current
 from kompass_tui.storage.records import format_resume_code
-from kompass_tui.widgets.chrome import NavBar, TopBar
+from kompass_tui.widgets.chrome import NavBar, TopBar, both
 from kompass_tui.widgets.questions import (
     NOTHING,
     CalendarField,
@@ -32,6 +32,7 @@ from kompass_tui.wizard.mirror import Mirror, Page, page_text
 from kompass_tui.wizard.screens.base import RegistrationScreen
 from sporreskjema import FormError, Question, values
 from sporreskjema.i18n import Translator
+from sporreskjema.text import shown as text_shown
 
 #: ``start_at`` value that opens a screen at its last page (coming back from the next section).
 LAST_PAGE: Final = "<last>"
@@ -132,6 +133,15 @@ class QuestionsScreen(RegistrationScreen):
         """The page's questions, after the notice that brought the person here, if any."""
         notice = self.notice
         shown: list[Static | QuestionField] = []
+        asked = self.registration.clarification
+        if asked is not None:  # sent back from the review: what to clear up, on every page
+            heading = both(self.app, _("Sent back for clarification"))
+            shown.append(
+                Static(
+                    heading + "\n" + text_shown(asked, multiline=True),
+                    classes="page-notice clarification",
+                )
+            )
         if notice is not None:
             shown.append(Static(notice.render(current()), classes="page-notice question-error"))
         return [*shown, *self.fields(page)]
