@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -55,6 +56,15 @@ def stats(
         bool,
         typer.Option("--csv", help=_("Write the figures as CSV: figure, key, value a line.")),
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help=_("Also write the figures with their charts as a web page (owner-only)."),
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -71,6 +81,13 @@ def stats(
             statuses=frozenset(status or ()),
             today=dt.date.today(),
         )
+    if html is not None:
+        from kompass_tui.exchange.overview_report import ReportError, write_overview
+
+        try:
+            write_overview(html, found, current())
+        except ReportError as exc:
+            fail(exc.message.render(current()))
     data = as_data(found)
     if as_json:
         print_json(data)

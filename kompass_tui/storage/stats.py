@@ -11,6 +11,8 @@ about what those of 1,000 do. Nothing here names a person.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 from kompass_tui.storage import deadlines as municipal
 from kompass_tui.storage import purge
 from kompass_tui.storage.database import Database
-from kompass_tui.storage.models import RemarkKind
+from kompass_tui.storage.models import RemarkKind, UTCDateTime
 from kompass_tui.storage.status import Status
 
 _RECORD = sa.table(
@@ -93,6 +95,11 @@ class Stats:
         return self.sent_within_deadline / self.sent_with_permit
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` in UTC (the day a record belongs to is its UTC day)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
 def _day(column: Any, backend: str) -> Any:
     """The UTC day of a timestamp column, as the database reckons it."""
     if backend == "postgresql":
@@ -105,10 +112,6 @@ def _days_between(first: Any, then: Any, backend: str) -> Any:
     if backend == "postgresql":
         return _day(then, backend) - first
     return sa.cast(sa.func.julianday(sa.func.date(then)) - sa.func.julianday(first), sa.Integer)
-
-
-def _counts(rows: Any) -> dict[str, int]:
-    return {str(key): int(n) for key, n in rows if key is not None}
 
 
 def figures(
@@ -124,76 +127,97 @@ def figures(
     record = _RECORD
     begun = _day(record.c.started_at, backend)
     where: list[Any] = []
+    # On the timestamp itself (not its day), so that the index on it finds the period.
+    started = sa.type_coerce(record.c.started_at, UTCDateTime())
     if period.first is not None:
-        where.append(begun >= period.first)
+        where.append(started >= _midnight(period.first))
     if period.last is not None:
-        where.append(begun <= period.last)
+        where.append(started < _midnight(period.last + dt.timedelta(days=1)))
     if statuses:
         where.append(record.c.status.in_(sorted(statuses)))
     rules = municipal.load(db)
     stats = Stats(period, statuses, today, rules)
 
-    def grouped(key: Any, *extra: Any, source: Any = record) -> Any:
-        query = sa.select(key, sa.func.count()).select_from(source).where(*where, *extra)
-        return session.execute(query.group_by(key)).all()
+    def grouped(keys: list[Any], *extra: Any, source: Any = record) -> Any:
+        query = sa.select(*keys, sa.func.count()).select_from(source).where(*where, *extra)
+        return session.execute(query.group_by(*keys)).all()
 
-    def counted(*extra: Any) -> int:
-        query = sa.select(sa.func.count()).select_from(record).where(*where, *extra)
-        return int(session.execute(query).scalar_one())
+    def how_many(condition: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
+    settled = record.c.settlement_date
+    still_here = record.c.status != Status.exported
+    late_before = rules.guidance_late_before(today)
+    soon_before = rules.guidance_late_before(today + dt.timedelta(days=GUIDANCE_SOON_DAYS))
     with db.session() as session:
-        stats.by_status = _counts(grouped(record.c.status))
-        stats.records = sum(stats.by_status.values())
-        by_day = grouped(begun)
+        # The record's own columns, one by one: one pass over a combination of them sorts
+        # every record, and costs more than these.
+        by_status = grouped([record.c.status])
+        by_day = grouped([begun])
+        answered_in = grouped([record.c.locale])
+        modes = grouped([record.c.mode])
+        interpreter = grouped([record.c.interpreter_used])
         waited = _days_between(record.c.permit_date, record.c.submitted_at, backend)
         waits = grouped(
-            waited, record.c.submitted_at.is_not(None), record.c.permit_date.is_not(None)
+            [waited], record.c.submitted_at.is_not(None), record.c.permit_date.is_not(None)
         )
-        stats.overdue_now = counted(
-            record.c.status == Status.in_progress,
-            record.c.permit_date < rules.survey_late_before(today),
+        # What is due or late today, in one pass.
+        (
+            stats.overdue_now,
+            stats.with_settlement_date,
+            stats.guidance_overdue,
+            stats.guidance_due_soon,
+        ) = (
+            int(n)
+            for n in session.execute(
+                sa.select(
+                    how_many(
+                        sa.and_(
+                            record.c.status == Status.in_progress,
+                            record.c.permit_date < rules.survey_late_before(today),
+                        )
+                    ),
+                    how_many(settled.is_not(None)),
+                    how_many(sa.and_(still_here, settled < late_before)),
+                    how_many(sa.and_(still_here, settled >= late_before, settled < soon_before)),
+                ).where(*where)
+            ).one()
         )
-        stats.sent_back = counted(
-            record.c.id.in_(
-                sa.select(_REMARK.c.record_id).where(_REMARK.c.kind == RemarkKind.sent_back)
-            )
-        )
-        settled = record.c.settlement_date
-        stats.with_settlement_date = counted(settled.is_not(None))
-        still_here = record.c.status != Status.exported
-        late_before = rules.guidance_late_before(today)
-        stats.guidance_overdue = counted(still_here, settled < late_before)
-        stats.guidance_due_soon = counted(
-            still_here,
-            settled >= late_before,
-            settled < rules.guidance_late_before(today + dt.timedelta(days=GUIDANCE_SOON_DAYS)),
-        )
-        stats.answered_in = _counts(grouped(record.c.locale))
-        stats.modes = _counts(grouped(record.c.mode))
-        interpreter = grouped(record.c.interpreter_used)
-        joined = record.join(_ANSWER, _ANSWER.c.record_id == record.c.id)
-        stats.mother_tongues = _counts(_languages(session, joined, where, backend))
-        stats.education_levels = {
-            str(level).strip('"'): n
-            for level, n in _counts(
-                grouped(
-                    sa.cast(_ANSWER.c.value, sa.Text),
-                    _ANSWER.c.path.like(EDUCATION_LEVEL),
-                    source=joined,
+        stats.sent_back = int(
+            session.execute(
+                sa.select(sa.func.count())
+                .select_from(record)
+                .where(
+                    *where,
+                    record.c.id.in_(
+                        sa.select(_REMARK.c.record_id).where(_REMARK.c.kind == RemarkKind.sent_back)
+                    ),
                 )
-            ).items()
-        }
+            ).scalar_one()
+        )
+        # Answers as stored, grouped by their JSON text: people share a few lists of
+        # languages and a few levels, which are read apart here.
+        source = record.join(_ANSWER, _ANSWER.c.record_id == record.c.id)
+        as_text = sa.cast(_ANSWER.c.value, sa.Text)
+        tongues = grouped([as_text], _ANSWER.c.path == MOTHER_TONGUES, source=source)
+        levels = grouped([as_text], _ANSWER.c.path.like(EDUCATION_LEVEL), source=source)
+    stats.by_status = {str(status): int(n) for status, n in by_status}
+    stats.answered_in = {str(locale): int(n) for locale, n in answered_in}
+    stats.modes = {str(mode): int(n) for mode, n in modes}
+    stats.records = sum(stats.by_status.values())
+    weeks: Counter[str] = Counter()
     for day, n in by_day:
-        year, week, _weekday = day.isocalendar()
-        key = f"{year}-W{week:02d}"
-        stats.by_week[key] = stats.by_week.get(key, 0) + int(n)
-    stats.by_week = dict(sorted(stats.by_week.items()))
-    _read_waits(
-        stats, [(int(days), int(n)) for days, n in waits if days is not None], rules.survey_days
-    )
+        year, week, _weekday = _as_date(day).isocalendar()
+        weeks[f"{year}-W{week:02d}"] += int(n)
+    stats.by_week = dict(sorted(weeks.items()))
     stats.interpreter = {"yes": 0, "no": 0, "unknown": 0}
     for used, n in interpreter:
         stats.interpreter["unknown" if used is None else "yes" if used else "no"] += int(n)
+    _read_waits(
+        stats, [(int(days), int(n)) for days, n in waits if days is not None], rules.survey_days
+    )
+    stats.mother_tongues = _each_code(tongues, lists=True)
+    stats.education_levels = _each_code(levels, lists=False)
     kept = purge.counts(db)
     stats.purged = {"records": sum(count.records for count in kept)}
     for count in kept:
@@ -201,25 +225,25 @@ def figures(
     return stats
 
 
-def _languages(session: Any, joined: Any, where: list[Any], backend: str) -> Any:
-    """Each mother tongue named in a record's answer (a list of codes), and in how many."""
-    answer = _ANSWER
-    if backend == "postgresql":
-        each = sa.func.json_array_elements_text(answer.c.value).table_valued("value")
-        language = each.c.value
-        condition = sa.func.json_typeof(answer.c.value) == "array"
-    else:
-        each = sa.func.json_each(answer.c.value).table_valued("value")
-        language = each.c.value
-        condition = sa.func.json_type(answer.c.value) == "array"
-    query = (
-        sa.select(language, sa.func.count())
-        .select_from(joined)
-        .join(each, sa.true())
-        .where(*where, answer.c.path == MOTHER_TONGUES, condition)
-        .group_by(language)
-    )
-    return session.execute(query).all()
+def _as_date(day: Any) -> dt.date:
+    """A day as the database hands it back (SQLite: its text)."""
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+
+
+def _each_code(rows: Any, *, lists: bool) -> dict[str, int]:
+    """The codes in answers counted by their JSON text: each code of a list (``lists``), or
+    the answer itself, however many answers hold it. What is not of that form is left out."""
+    found: Counter[str] = Counter()
+    for text, n in rows:
+        try:
+            value = json.loads(text) if isinstance(text, str) else text
+        except ValueError:
+            continue
+        codes = value if lists and isinstance(value, list) else [value] if not lists else []
+        for code in codes:
+            if isinstance(code, str):
+                found[code] += int(n)
+    return dict(found)
 
 
 def _read_waits(stats: Stats, waits: list[tuple[int, int]], survey_days: int) -> None:

@@ -13,6 +13,7 @@ import json
 import statistics
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -304,3 +305,19 @@ def test_the_readme_lists_the_keys(db: Database, made: list[Person]) -> None:
     data = json.loads(result.stdout)
     fixed = set(data) | set(data["period"]) | set(data["deadline"]) | set(data["career_guidance"])
     assert fixed == listed
+
+
+def test_html_writes_the_figures_with_their_charts(sqlite_db: Database, tmp_path: Path) -> None:
+    store(sqlite_db, people(), caseworker(sqlite_db))
+    out = tmp_path / "overview.html"
+    result = kompass(sqlite_db, "--html", str(out), locale="uk")
+    assert result.exit_code == 0, result.output
+    page = out.read_text("utf-8")
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert page.count("<svg") >= 2
+    assert translator("uk").gettext("Sent back for clarification") in page
+    assert "<script" not in page
+    refused = kompass(sqlite_db, "--html", str(tmp_path / "no" / "such" / "folder.html"))
+    assert refused.exit_code == 1
+    assert "Cannot write" in refused.output
+    assert "Traceback" not in refused.output

@@ -1,11 +1,17 @@
 """The review's list of records: status, name, identifier, permit date and the days left to
-the two-week deadline, a page at a time (the database is never read whole)."""
+the two-week deadline, a page at a time (the database is never read whole).
+
+The list may also open already filtered (a :class:`Preset`, such as the overview's overdue
+records): it says so in its title, keeps the preset's filters whatever else is chosen, and
+Escape goes back to the screen that opened it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import uuid
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from babel.dates import format_date
@@ -19,9 +25,10 @@ from textual.timer import Timer
 from textual.widgets import Select
 
 from kompass_tui.i18n import _, current
-from kompass_tui.record_view import deadline_text, status_text
+from kompass_tui.record_view import deadline_text, guidance_text, status_text
 from kompass_tui.review.host import ReviewHost
 from kompass_tui.storage import review
+from kompass_tui.storage.deadlines import Deadlines
 from kompass_tui.storage.errors import StorageError
 from kompass_tui.storage.models import Status
 from kompass_tui.widgets.background import in_background
@@ -41,16 +48,30 @@ _STATUS_FILTERS: dict[str, frozenset[Status]] = {
 }
 
 
+@dataclass(frozen=True)
+class Preset:
+    """A list opened already filtered: what its title calls it (translated), and the filters
+    it keeps (its statuses instead of the status box's; search, sort and follow-up apply on
+    top of them)."""
+
+    name: str
+    query: review.ListQuery
+
+
 class RecordListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         ("pagedown", "page(1)"),
         ("pageup", "page(-1)"),
         ("slash", "search"),
         ("f5", "reload"),
+        ("o", "overview"),
+        ("escape", "back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, preset: Preset | None = None) -> None:
         super().__init__()
+        #: The filters the list was opened with (None: the review's own list, from the login).
+        self.preset = preset
         self.first = 0
         self.total = 0
         self._search_timer: Timer | None = None
@@ -61,28 +82,28 @@ class RecordListScreen(Screen[None]):
     review_app = Host(ReviewHost)
 
     def compose(self) -> ComposeResult:
-        yield Label(
-            Text(
-                _("Kompass — review · %(name)s")
-                % {"name": shown(self.review_app.caseworker.full_name)}
-            ),
-            id="review-title",
-        )
+        title = _("Kompass — review · %(name)s") % {
+            "name": shown(self.review_app.caseworker.full_name)
+        }
+        if self.preset is not None:
+            title += " · " + self.preset.name
+        yield Label(Text(title), id="review-title")
         with Horizontal(id="filters"):
             yield Input(placeholder=_("Search: name, identifier or record id"), id="search")
-            yield Select(
-                [
-                    (_("Open (in progress, submitted)"), "open"),
-                    *(
-                        (review.status_msg(s).render(current()).capitalize(), s.value)
-                        for s in Status
-                    ),
-                    (_("All"), "all"),
-                ],
-                value="open",
-                allow_blank=False,
-                id="status-filter",
-            )
+            if self.preset is None:
+                yield Select(
+                    [
+                        (_("Open (in progress, submitted, sent back)"), "open"),
+                        *(
+                            (review.status_msg(s).render(current()).capitalize(), s.value)
+                            for s in Status
+                        ),
+                        (_("All"), "all"),
+                    ],
+                    value="open",
+                    allow_blank=False,
+                    id="status-filter",
+                )
             yield Select(
                 [
                     (_("Deadline first"), "deadline"),
@@ -96,12 +117,13 @@ class RecordListScreen(Screen[None]):
             yield Checkbox(_("Follow-up"), id="follow-up")
         yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
         yield Static("", id="list-status")
-        yield Static(
-            _(
-                "Enter: open · PgDn/PgUp: next/previous page · /: search · F5: read again · Ctrl+Q: quit"
-            ),
-            id="keys",
-        )
+        if self.preset is None:
+            keys = _(
+                "Enter: open · PgDn/PgUp: page · /: search · O: overview · F5: read again · Ctrl+Q: quit"
+            )
+        else:
+            keys = _("Enter: open · PgDn/PgUp: page · /: search · F5: read again · Esc: back")
+        yield Static(keys, id="keys")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -110,6 +132,7 @@ class RecordListScreen(Screen[None]):
             ("status", _("Status")),
             ("name", _("Name")),
             ("deadline", _("Deadline")),
+            ("guidance", _("Career guidance")),
             ("person", _("Identifier")),
             ("permit", _("Permit date")),
             ("follow-up", _("Follow-up")),
@@ -119,10 +142,14 @@ class RecordListScreen(Screen[None]):
         table.focus()
 
     def query_now(self) -> review.ListQuery:
-        status = self.query_one("#status-filter", Select).value
         sort = self.query_one("#sort", Select).value
-        return review.ListQuery(
-            statuses=_STATUS_FILTERS[str(status)],
+        if self.preset is None:
+            status = self.query_one("#status-filter", Select).value
+            start = review.ListQuery(statuses=_STATUS_FILTERS[str(status)])
+        else:
+            start = self.preset.query
+        return replace(
+            start,
             follow_up_only=self.query_one("#follow-up", Checkbox).value,
             search=self.query_one("#search", Input).value,
             sort=review.Sort(str(sort)),
@@ -165,7 +192,7 @@ class RecordListScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for row in page.rows:
-            table.add_row(*self._cells(row, today, tr), key=str(row.id))
+            table.add_row(*self._cells(row, today, tr, page.deadlines), key=str(row.id))
         status = self.query_one("#list-status", Static)
         if page.rows:
             status.update(
@@ -180,16 +207,27 @@ class RecordListScreen(Screen[None]):
             status.update(_("No records match."))
 
     @staticmethod
-    def _cells(row: review.RecordRow, today: dt.date, tr: Any) -> list[Any]:
-        left = review.days_left(row.permit_date, today)
+    def _cells(row: review.RecordRow, today: dt.date, tr: Any, deadlines: Deadlines) -> list[Any]:
+        left = review.days_left(row.permit_date, today, deadlines)
         late = left is not None and left < 0 and row.status in review.OPEN_STATUSES
+        guidance_left = review.guidance_days_left(row.settlement_date, today, deadlines)
+        guidance_late = (
+            guidance_left is not None and guidance_left < 0 and row.status != Status.exported
+        )
         # Text, never strings: the table reads strings as markup, so a name like "[/b]" would
         # stop the review and "[@click=…]" would make it clickable.
         return [
             Text(str(row.id)[:8]),
             Text(status_text(row.status, tr)),
             Text(shown(row.full_name or "—")),
-            Text(deadline_text(row.permit_date, today, tr), style="bold red" if late else ""),
+            Text(
+                deadline_text(row.permit_date, today, tr, deadlines),
+                style="bold red" if late else "",
+            ),
+            Text(
+                guidance_text(row.settlement_date, today, tr, deadlines) or "—",
+                style="bold red" if guidance_late else "",
+            ),
             Text(shown(row.person_key or "—")),
             Text(format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—"),
             Text(_("yes") if row.needs_follow_up else ""),
@@ -230,6 +268,22 @@ class RecordListScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The review's own list opens the overview; a preset list goes back instead."""
+        if action == "overview":
+            return self.preset is None
+        if action == "back":
+            return self.preset is not None
+        return True
+
+    def action_overview(self) -> None:
+        from kompass_tui.review.screens.overview import OverviewScreen
+
+        self.app.push_screen(OverviewScreen(), self._back)
+
+    def action_back(self) -> None:
+        self.dismiss()
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
