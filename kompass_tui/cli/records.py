@@ -96,7 +96,7 @@ def list_(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    from kompass_tui.record_view import deadline_text, status_text
+    from kompass_tui.record_view import deadline_text, guidance_text, status_text
     from kompass_tui.storage import review
 
     statuses = frozenset(Status) if all_statuses else frozenset(status or review.OPEN_STATUSES)
@@ -132,6 +132,7 @@ def list_(
     table.add_column(_("Status"), min_width=9)
     table.add_column(_("Name"), min_width=12, ratio=2)
     table.add_column(_("Deadline"), min_width=12, ratio=2)
+    table.add_column(_("Career guidance"), min_width=12, ratio=2)
     table.add_column(_("Identifier"), min_width=12, no_wrap=True)
     table.add_column(_("Permit date"), min_width=10)
     for row in page.rows:
@@ -151,6 +152,7 @@ def list_(
                 deadline_text(row.permit_date, today, tr, page.deadlines),
                 style="bold red" if _overdue(row, today, page.deadlines) else "",
             ),
+            Text(guidance_text(row.settlement_date, today, tr, page.deadlines) or "—"),
             Text(safe(row.person_key or "—")),
             Text(format_date(row.permit_date, "short", locale=tr.cldr) if row.permit_date else "—"),
         )

@@ -183,6 +183,7 @@ async def send_back_in_the_review(pilot: Pilot[Any], record_id: uuid.UUID) -> No
     refusal = str(dialog.query_one(".dialog-error", Static).render())
     assert refusal == _(review.SENT_BACK_NEEDS_COMMENT)
     dialog.query_one("#comment", TextArea).text = ASKED
+    await pilot.pause(0.3)  # a button pressed a moment ago ignores a second press
     await pilot.click(button)
     screen = await wait_for(pilot, RecordScreen)
     on_top = screen.query(".clarification")
@@ -222,9 +223,17 @@ async def test_sent_back_in_the_review_cleared_up_at_the_desk(
         assert translator(locale).gettext("Sent back for clarification") in shown
         assert translator("nb").gettext("Sent back for clarification") in shown
         sections = [s.name for s in desk.registration.questionnaire.sections]
+        desk.go_to(sections.index("about_you"))
+        await wait_for_screen(pilot, SectionScreen)
+        screen, page = desk.screen, desk.screen.page  # type: ignore[attr-defined]
+        await press_button(pilot, "#next")  # a page turn within the section
+        await pilot.pause()
+        assert desk.screen is screen
+        assert desk.screen.page != page  # type: ignore[attr-defined]
+        assert desk.screen.query(".clarification")  # on every page
         desk.go_to(sections.index("education"))
         await wait_for_screen(pilot, SectionScreen)
-        assert desk.screen.query(".clarification")  # on every page
+        assert desk.screen.query(".clarification")
         await type_text(pilot, "years_school", "6")
         desk.go_to(len(sections) - 1)
         await wait_for_screen(pilot, SummaryScreen)

@@ -270,7 +270,12 @@ class StatusDialog(_Dialog):
         db, record_id, actor_id = self.review_app.db, self.record_id, self.review_app.actor_id
         work: Callable[[], object]
         if target is Status.sent_back:
-            comment = self.query_one("#comment", TextArea).text
+            box = self.query_one("#comment", TextArea)
+            comment = box.text
+            if not comment.strip():  # say so at once, where it is to be typed
+                self.refuse(_(review.SENT_BACK_NEEDS_COMMENT))
+                box.focus()
+                return
             work = partial(
                 review.send_back, db, record_id=record_id, actor_id=actor_id, comment=comment
             )

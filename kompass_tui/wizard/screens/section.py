@@ -135,7 +135,7 @@ class QuestionsScreen(RegistrationScreen):
         shown: list[Static | QuestionField] = []
         asked = self.registration.clarification
         if asked is not None:  # sent back from the review: what to clear up, on every page
-            heading = both(self.app, _("Sent back for clarification"))
+            heading = both(self.app, N_("Sent back for clarification"))
             shown.append(
                 Static(
                     heading + "\n" + text_shown(asked, multiline=True),
@@ -245,7 +245,7 @@ class QuestionsScreen(RegistrationScreen):
         self.set_focus(None)
         with self.app.batch_update():
             await body.remove_children()
-            await body.mount_all(self.fields(pages[index]))
+            await body.mount_all(self.body(pages[index]))  # what to clear up stays on top
             body.scroll_home(animate=False)
             self.query_one(TopBar).show(page=(index + 1, len(pages)))
             self.query_one(NavBar).show(
