@@ -207,7 +207,7 @@ def figures(
     stats.records = sum(stats.by_status.values())
     weeks: Counter[str] = Counter()
     for day, n in by_day:
-        year, week, _weekday = _as_date(day).isocalendar()
+        year, week, _weekday = day.isocalendar()
         weeks[f"{year}-W{week:02d}"] += int(n)
     stats.by_week = dict(sorted(weeks.items()))
     stats.interpreter = {"yes": 0, "no": 0, "unknown": 0}
@@ -223,11 +223,6 @@ def figures(
     for count in kept:
         stats.purged[count.status] = stats.purged.get(count.status, 0) + count.records
     return stats
-
-
-def _as_date(day: Any) -> dt.date:
-    """A day as the database hands it back (SQLite: its text)."""
-    return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
 
 
 def _each_code(rows: Any, *, lists: bool) -> dict[str, int]:

@@ -55,11 +55,7 @@ def broken(locale: str, msgid: str, text: str) -> Catalog:
         ("fr", "Education", "Formation"),
         ("fr", "How much Norwegian have you learned?", "Avez-vous appris le norvégien ?"),
         ("kmr", "Learn Norwegian", "Fêrbûna Norwecî"),
-        (
-            "ckb",
-            "Open (in progress, submitted, sent back)",
-            "تەواونەکراوەکان (دەستپێکراو، نێردراو، گەڕێنراوە)",
-        ),
+        ("ckb", "Open (not reviewed yet)", "تەواونەکراوەکان (هێشتا نەپشکنراو)"),
         ("kmr", "Languages", "Ziman"),
         ("kmr", "Jobs", "Kar"),
     ],

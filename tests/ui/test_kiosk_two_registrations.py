@@ -72,6 +72,7 @@ ENGINEER: Final[dict[str, Any]] = {
         "birth_date": "1986-03-14",
         "person_id": "202400123456",
         "permit_date": "2026-11-02",
+        "settlement_date": None,  # a caseworker records it after settlement, never the kiosk
     },
     "answers": {
         "acknowledged": True,
@@ -271,6 +272,7 @@ FARM_WORKER: Final[dict[str, Any]] = {
         "birth_date": ethiopian_day(1982, 5, 12),  # Tir 12, 1982
         "person_id": "202412345678",
         "permit_date": ethiopian_day(2019, 3, 1),  # Hidar 1, 2019
+        "settlement_date": None,
     },
     "answers": {
         "acknowledged": True,

@@ -93,7 +93,7 @@ class RecordListScreen(Screen[None]):
             if self.preset is None:
                 yield Select(
                     [
-                        (_("Open (in progress, submitted, sent back)"), "open"),
+                        (_("Open (not reviewed yet)"), "open"),
                         *(
                             (review.status_msg(s).render(current()).capitalize(), s.value)
                             for s in Status
