@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from babel.numbers import format_decimal, format_percent
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kompass_tui.cli.common import DbOption, UserOption, session
 from kompass_tui.cli.options import StatusOption, day
-from kompass_tui.cli.output import fail, print_json, safe
+from kompass_tui.cli.output import fail, print_json
 from kompass_tui.i18n import _, current
 
 if TYPE_CHECKING:
@@ -147,76 +147,20 @@ def _write_csv(data: dict[str, Any]) -> None:
             writer.writerow([figure, "", "" if value is None else value])
 
 
-def _status_name(name: str) -> str:
-    from kompass_tui.storage.status import status_msg
-
-    try:
-        return status_msg(name).render(current())
-    except ValueError:  # not a status this program knows: as stored, cleaned
-        return safe(name)
-
-
 def _print_table(found: Stats) -> None:
-    from kompass_tui.record_view import language_text
-    from sporreskjema import cldr
+    """The figures as the review's overview words them (one list of sections for both), a
+    heading per section and a row per figure; overdue counts in red."""
+    from kompass_tui.exchange.overview_report import overview_sections
 
-    tr = current()
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_header=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(_("Figure"))
     table.add_column(_("Value"), justify="right")
-
-    def section(title: str) -> None:
-        table.add_row(f"[bold]{title}[/bold]", "")
-
-    section(_("Records"))
-    table.add_row(_("All"), str(found.records))
-    for name, n in sorted(found.by_status.items()):
-        table.add_row(f"  {_status_name(name)}", str(n))
-    section(
-        _("The survey's deadline: %(days)d days after the permit")
-        % {"days": found.deadlines.survey_days}
-    )
-    table.add_row(_("Sent, with a permit date"), str(found.sent_with_permit))
-    median = found.median_days_to_sent
-    table.add_row(
-        _("Median days from the permit to sending"),
-        "—" if median is None else format_decimal(median, locale=tr.locale),
-    )
-    share = found.share_within_deadline
-    table.add_row(
-        _("Sent within the deadline"),
-        "—"
-        if share is None
-        else f"{found.sent_within_deadline} ({format_percent(share, locale=tr.locale)})",
-    )
-    table.add_row(_("Overdue now (not sent)"), str(found.overdue_now))
-    table.add_row(_("Sent back for clarification"), str(found.sent_back))
-    section(
-        _("Career guidance: %(months)d months after settlement")
-        % {"months": found.deadlines.guidance_months}
-    )
-    table.add_row(_("With a settlement date"), str(found.with_settlement_date))
-    table.add_row(_("Deadline passed (not exported)"), str(found.guidance_overdue))
-    table.add_row(_("Due within four weeks"), str(found.guidance_due_soon))
-    languages = {
-        code: f"{cldr.language_name(code, tr)} ({safe(code)})" for code in found.mother_tongues
-    }
-    for title, counts, names in (
-        (_("By week begun"), found.by_week, {}),
-        (_("Mother tongues"), found.mother_tongues, languages),
-        (
-            _("Answered in"),
-            found.answered_in,
-            {code: language_text(code, tr) for code in found.answered_in},
-        ),
-        (_("Education levels"), found.education_levels, {}),
-        (_("Kiosk or desk"), found.modes, {}),
-        (_("Interpreter"), found.interpreter, {}),
-        (_("Purged (anonymous counts)"), found.purged, {}),
-    ):
-        section(title)
-        if not counts:
+    for section in overview_sections(found, current()):
+        table.add_row(Text(section.title, style="bold"), "")
+        for row in section.rows or ():
+            table.add_row(
+                Text("  " + row.label), Text(row.value, style="bold red" if row.alert else "")
+            )
+        if not section.rows:
             table.add_row("  —", "")
-        for name, n in counts.items():
-            table.add_row(f"  {names.get(name) or safe(name)}", str(n))
     Console(highlight=False).print(table)
