@@ -237,6 +237,7 @@ async def test_sent_back_in_the_review_cleared_up_at_the_desk(
         await type_text(pilot, "years_school", "6")
         desk.go_to(len(sections) - 1)
         await wait_for_screen(pilot, SummaryScreen)
+        assert ASKED in str(desk.screen.query_one(".clarification", Static).render())
         assert desk.registration.form.get("confirmed") is True  # still ticked from the first time
         await press_button(pilot, "#next")
         await wait_for_screen(pilot, ReceiptScreen)

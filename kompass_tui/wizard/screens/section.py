@@ -129,19 +129,20 @@ class QuestionsScreen(RegistrationScreen):
             keys=self.keys(pages[index]),
         )
 
+    def clarification(self) -> list[Static]:
+        """On a record the review sent back, what to clear up: on top of every page and of
+        the summary, in the person's language and the caseworker's."""
+        asked = self.registration.clarification
+        if asked is None:
+            return []
+        heading = both(self.app, N_("Sent back for clarification"))
+        text = heading + "\n" + text_shown(asked, multiline=True)
+        return [Static(text, classes="page-notice clarification")]
+
     def body(self, page: Page) -> list[Static | QuestionField]:
         """The page's questions, after the notice that brought the person here, if any."""
         notice = self.notice
-        shown: list[Static | QuestionField] = []
-        asked = self.registration.clarification
-        if asked is not None:  # sent back from the review: what to clear up, on every page
-            heading = both(self.app, N_("Sent back for clarification"))
-            shown.append(
-                Static(
-                    heading + "\n" + text_shown(asked, multiline=True),
-                    classes="page-notice clarification",
-                )
-            )
+        shown: list[Static | QuestionField] = [*self.clarification()]
         if notice is not None:
             shown.append(Static(notice.render(current()), classes="page-notice question-error"))
         return [*shown, *self.fields(page)]

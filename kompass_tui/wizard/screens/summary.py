@@ -44,6 +44,7 @@ class SummaryScreen(SectionScreen):
         questionnaire = self.registration.questionnaire
         section = questionnaire.sections[self.index]
         names = [s.name for s in questionnaire.sections]
+        yield from self.clarification()
         if section.help:
             yield Static(_(section.help), classes="section-help")
         for part in self.registration.form.summary(current()):
