@@ -52,3 +52,20 @@ def test_pin_dialog(
         steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=ask)
+
+
+@pytest.mark.parametrize("locale", ["nb", "ar"])
+def test_receipt(snap_compare: Callable[..., bool], sqlite_db: Database, locale: str) -> None:
+    """Right to left the buttons stand at the right, where the lines begin."""
+    from kompass_tui.wizard.screens.receipt import ReceiptScreen
+
+    app = make_app(sqlite_db)
+
+    async def thanked(pilot: Pilot[Any]) -> None:
+        app.start(locale)
+        await pilot.pause()
+        app.push_screen(ReceiptScreen())
+        await pilot.pause()
+        steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=thanked)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from kompass_tui.i18n import N_, _
@@ -45,9 +45,11 @@ class ReceiptScreen(Screen[None]):
                     yield Static(desk.gettext(paragraph), classes="desk-beside")
             if self.wizard.can_print():
                 # Only the word that a copy is coming: nothing of the person is shown here.
-                yield Button(both(self.app, N_("Print my copy")), id="print")
+                with Horizontal(classes="receipt-actions"):
+                    yield Button(both(self.app, N_("Print my copy")), id="print")
                 yield Static("", id="print-status")
-            yield Button(both(self.app, N_("Finish")), id="finish", variant="primary")
+            with Horizontal(classes="receipt-actions"):
+                yield Button(both(self.app, N_("Finish")), id="finish", variant="primary")
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#finish"))
