@@ -202,6 +202,19 @@ class Caseworker(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class FigureTally(SQLModel, table=True):
+    """How many records begun on ``day`` with ``status`` have ``code`` in ``family``: kept by
+    the database's triggers (``storage/tally.py``), read by the figures (``storage/stats.py``)."""
+
+    __tablename__ = "figure_tally"
+
+    family: str = Field(primary_key=True, max_length=20)
+    day: dt.date = Field(primary_key=True)
+    status: str = Field(primary_key=True, max_length=20)
+    code: str = Field(primary_key=True, max_length=80)
+    n: int
+
+
 class Setting(SQLModel, table=True):
     """The municipality's own settings, one row each, kept in its database so that every
     program and machine on it reckons alike (``kompass deadlines``)."""

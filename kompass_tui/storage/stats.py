@@ -2,19 +2,20 @@
 how soon after the residence permit, in which languages, with or without an interpreter, and
 how many are overdue; with the anonymous counts that purges kept.
 
-A record belongs to the period by the day its registration began (UTC). Every figure is counted
-by the database, one query per family of figures; what is read back is already grouped (a count
-per status, per day, per number of days, per language), so the figures of 100,000 records cost
-about what those of 1,000 do. Nothing here names a person.
+A record belongs to the period by the day its registration began (UTC). The figures are sums
+over ``figure_tally``, the counts by day, status and code that the database keeps itself as
+records and answers change (``storage/tally.py``): a few hundred rows however many records
+there are, so the figures of 100,000 records cost about what those of 1,000 do. Only the
+records sent back are counted off the records (few have a remark of that kind). Nothing here
+names a person.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 
@@ -36,14 +37,21 @@ _RECORD = sa.table(
     sa.column("started_at"),
     sa.column("submitted_at"),
 )
-_ANSWER = sa.table("answer", sa.column("record_id"), sa.column("path"), sa.column("value"))
 _REMARK = sa.table("remark", sa.column("record_id"), sa.column("kind"))
+#: The counts the database keeps as records change (``storage/tally.py``).
+_TALLY = sa.table(
+    "figure_tally",
+    sa.column("family"),
+    sa.column("day", sa.Date),
+    sa.column("status"),
+    sa.column("code"),
+    sa.column("n"),
+)
+#: The tally's families that the figures count by code.
+_BY_CODE: Final = ("locale", "mode", "interpreter", "waited", "tongue", "level")
+_INTERPRETER: Final = ("yes", "no", "unknown")
 #: Weeks ahead that the overview counts career guidance as due soon.
 GUIDANCE_SOON_DAYS = 28
-
-#: The answers the language and education figures count.
-MOTHER_TONGUES = "mother_tongues"
-EDUCATION_LEVEL = "educations[%].level"
 
 
 @dataclass(frozen=True)
@@ -100,20 +108,6 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
-def _day(column: Any, backend: str) -> Any:
-    """The UTC day of a timestamp column, as the database reckons it."""
-    if backend == "postgresql":
-        return sa.cast(sa.func.timezone("UTC", column), sa.Date)
-    return sa.type_coerce(sa.func.date(column), sa.Date)  # read back as a date
-
-
-def _days_between(first: Any, then: Any, backend: str) -> Any:
-    """Whole days from the date ``first`` to the day of the timestamp ``then``."""
-    if backend == "postgresql":
-        return _day(then, backend) - first
-    return sa.cast(sa.func.julianday(sa.func.date(then)) - sa.func.julianday(first), sa.Integer)
-
-
 def figures(
     db: Database,
     *,
@@ -123,45 +117,46 @@ def figures(
 ) -> Stats:
     """Every figure for the records begun in ``period`` with one of ``statuses`` (any, if
     none), as of ``today`` (which decides what is overdue)."""
-    backend = db.backend
-    record = _RECORD
-    begun = _day(record.c.started_at, backend)
-    where: list[Any] = []
-    # On the timestamp itself (not its day), so that the index on it finds the period.
-    started = sa.type_coerce(record.c.started_at, UTCDateTime())
-    if period.first is not None:
-        where.append(started >= _midnight(period.first))
-    if period.last is not None:
-        where.append(started < _midnight(period.last + dt.timedelta(days=1)))
-    if statuses:
-        where.append(record.c.status.in_(sorted(statuses)))
     rules = municipal.load(db)
     stats = Stats(period, statuses, today, rules)
+    tally = _TALLY
+    where: list[Any] = []
+    if period.first is not None:
+        where.append(tally.c.day >= period.first)
+    if period.last is not None:
+        where.append(tally.c.day <= period.last)
+    if statuses:
+        where.append(tally.c.status.in_(sorted(statuses)))
+    # The record's own period and statuses, for the one figure read off the records.
+    record = _RECORD
+    on_record: list[Any] = []
+    started = sa.type_coerce(record.c.started_at, UTCDateTime())
+    if period.first is not None:
+        on_record.append(started >= _midnight(period.first))
+    if period.last is not None:
+        on_record.append(started < _midnight(period.last + dt.timedelta(days=1)))
+    if statuses:
+        on_record.append(record.c.status.in_(sorted(statuses)))
+    counted = sa.func.sum(tally.c.n)
 
-    def grouped(keys: list[Any], *extra: Any, source: Any = record) -> Any:
-        query = sa.select(*keys, sa.func.count()).select_from(source).where(*where, *extra)
-        return session.execute(query.group_by(*keys)).all()
+    def how_many(*condition: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*condition), tally.c.n), else_=0)), 0)
 
-    def how_many(condition: Any) -> Any:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    settled = record.c.settlement_date
-    still_here = record.c.status != Status.exported
-    late_before = rules.guidance_late_before(today)
+    code, family = tally.c.code, tally.c.family
+    still_here = tally.c.status != Status.exported
+    late_before = rules.guidance_late_before(today).isoformat()
     soon_before = rules.guidance_late_before(today + dt.timedelta(days=GUIDANCE_SOON_DAYS))
     with db.session() as session:
-        # The record's own columns, one by one: one pass over a combination of them sorts
-        # every record, and costs more than these.
-        by_status = grouped([record.c.status])
-        by_day = grouped([begun])
-        answered_in = grouped([record.c.locale])
-        modes = grouped([record.c.mode])
-        interpreter = grouped([record.c.interpreter_used])
-        waited = _days_between(record.c.permit_date, record.c.submitted_at, backend)
-        waits = grouped(
-            [waited], record.c.submitted_at.is_not(None), record.c.permit_date.is_not(None)
-        )
-        # What is due or late today, in one pass.
+        # The families counted by code, per status (a few rows a family).
+        by_code = session.execute(
+            sa.select(family, tally.c.status, code, counted)
+            .where(*where, family.in_(_BY_CODE))
+            .group_by(family, tally.c.status, code)
+        ).all()
+        by_day = session.execute(
+            sa.select(tally.c.day, counted).where(*where, family == "locale").group_by(tally.c.day)
+        ).all()
+        # What is due or late today: dates compared as ISO text, as the tally keeps them.
         (
             stats.overdue_now,
             stats.with_settlement_date,
@@ -172,15 +167,19 @@ def figures(
             for n in session.execute(
                 sa.select(
                     how_many(
-                        sa.and_(
-                            record.c.status == Status.in_progress,
-                            record.c.permit_date < rules.survey_late_before(today),
-                        )
+                        family == "permit",
+                        tally.c.status == Status.in_progress,
+                        code < rules.survey_late_before(today).isoformat(),
                     ),
-                    how_many(settled.is_not(None)),
-                    how_many(sa.and_(still_here, settled < late_before)),
-                    how_many(sa.and_(still_here, settled >= late_before, settled < soon_before)),
-                ).where(*where)
+                    how_many(family == "settled"),
+                    how_many(family == "settled", still_here, code < late_before),
+                    how_many(
+                        family == "settled",
+                        still_here,
+                        code >= late_before,
+                        code < soon_before.isoformat(),
+                    ),
+                ).where(*where, family.in_(("permit", "settled")))
             ).one()
         )
         stats.sent_back = int(
@@ -188,36 +187,36 @@ def figures(
                 sa.select(sa.func.count())
                 .select_from(record)
                 .where(
-                    *where,
+                    *on_record,
                     record.c.id.in_(
                         sa.select(_REMARK.c.record_id).where(_REMARK.c.kind == RemarkKind.sent_back)
                     ),
                 )
             ).scalar_one()
         )
-        # Answers as stored, grouped by their JSON text: people share a few lists of
-        # languages and a few levels, which are read apart here.
-        source = record.join(_ANSWER, _ANSWER.c.record_id == record.c.id)
-        as_text = sa.cast(_ANSWER.c.value, sa.Text)
-        tongues = grouped([as_text], _ANSWER.c.path == MOTHER_TONGUES, source=source)
-        levels = grouped([as_text], _ANSWER.c.path.like(EDUCATION_LEVEL), source=source)
-    stats.by_status = {str(status): int(n) for status, n in by_status}
-    stats.answered_in = {str(locale): int(n) for locale, n in answered_in}
-    stats.modes = {str(mode): int(n) for mode, n in modes}
+    families: dict[str, Counter[str]] = {name: Counter() for name in _BY_CODE}
+    by_status: Counter[str] = Counter()
+    for name, status, key, n in by_code:
+        families[name][str(key)] += int(n)
+        if name == "locale":
+            by_status[str(status)] += int(n)
+    stats.by_status = {status: n for status, n in by_status.items() if n}
+    stats.answered_in = _present(families["locale"])
+    stats.modes = _present(families["mode"])
+    stats.mother_tongues = _present(families["tongue"])
+    stats.education_levels = _present(families["level"])
     stats.records = sum(stats.by_status.values())
     weeks: Counter[str] = Counter()
     for day, n in by_day:
         year, week, _weekday = day.isocalendar()
         weeks[f"{year}-W{week:02d}"] += int(n)
-    stats.by_week = dict(sorted(weeks.items()))
-    stats.interpreter = {"yes": 0, "no": 0, "unknown": 0}
-    for used, n in interpreter:
-        stats.interpreter["unknown" if used is None else "yes" if used else "no"] += int(n)
+    stats.by_week = {week: n for week, n in sorted(weeks.items()) if n}
+    stats.interpreter = {key: families["interpreter"].get(key, 0) for key in _INTERPRETER}
     _read_waits(
-        stats, [(int(days), int(n)) for days, n in waits if days is not None], rules.survey_days
+        stats,
+        [(int(days), n) for days, n in families["waited"].items() if n],
+        rules.survey_days,
     )
-    stats.mother_tongues = _each_code(tongues, lists=True)
-    stats.education_levels = _each_code(levels, lists=False)
     kept = purge.counts(db)
     stats.purged = {"records": sum(count.records for count in kept)}
     for count in kept:
@@ -225,20 +224,9 @@ def figures(
     return stats
 
 
-def _each_code(rows: Any, *, lists: bool) -> dict[str, int]:
-    """The codes in answers counted by their JSON text: each code of a list (``lists``), or
-    the answer itself, however many answers hold it. What is not of that form is left out."""
-    found: Counter[str] = Counter()
-    for text, n in rows:
-        try:
-            value = json.loads(text) if isinstance(text, str) else text
-        except ValueError:
-            continue
-        codes = value if lists and isinstance(value, list) else [value] if not lists else []
-        for code in codes:
-            if isinstance(code, str):
-                found[code] += int(n)
-    return dict(found)
+def _present(counts: Counter[str]) -> dict[str, int]:
+    """The codes that some record has (a tally row may have come down to nought)."""
+    return {key: n for key, n in counts.items() if n}
 
 
 def _read_waits(stats: Stats, waits: list[tuple[int, int]], survey_days: int) -> None:

@@ -23,7 +23,7 @@ runner = CliRunner()
 
 
 def test_a_new_database_gets_the_current_schema(db: Database) -> None:
-    assert schema_revision(db.engine) == "0009"
+    assert schema_revision(db.engine) == "0010"
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
@@ -182,9 +182,9 @@ def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
 def test_db_upgrade_creates_and_reports(db_url: str) -> None:
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0, result.output
-    assert "schema upgraded from empty to 0009" in result.output
+    assert "schema upgraded from empty to 0010" in result.output
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
-    assert "up to date (version 0009)" in result.output
+    assert "up to date (version 0010)" in result.output
 
 
 def at_the_first_schema(url: str) -> None:
@@ -212,7 +212,7 @@ def test_db_upgrade_upgrades_an_older_schema(db_url: str) -> None:
     at_the_first_schema(db_url)
     result = runner.invoke(app, ["db", "upgrade", "--db", db_url], env={"KOMPASS_LOCALE": "en"})
     assert result.exit_code == 0, result.output
-    assert "schema upgraded from 0001 to 0009" in result.output
+    assert "schema upgraded from 0001 to 0010" in result.output
 
 
 def test_an_older_schema_when_opened(db_url: str) -> None:
@@ -224,7 +224,7 @@ def test_an_older_schema_when_opened(db_url: str) -> None:
     if db_url.startswith("sqlite"):
         db = open_database(db_url)
         try:
-            assert schema_revision(db.engine) == "0009"
+            assert schema_revision(db.engine) == "0010"
             with db.engine.connect() as connection:
                 found = connection.execute(sa.text("SELECT username FROM caseworker")).scalar()
             assert found == "kari"
