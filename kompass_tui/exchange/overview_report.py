@@ -16,7 +16,6 @@ offline, attached to a case or printed.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,13 +27,14 @@ from typing import Any, Final
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from kompass_tui.exchange.printable import escaped, language_attributes
 from kompass_tui.record_view import language_text, status_text
 from kompass_tui.storage.errors import StorageError, file_problem
 from kompass_tui.storage.stats import Period, Stats
 from kompass_tui.storage.status import Status
 from sporreskjema import Questionnaire, Translator, cldr, load_builtin
 from sporreskjema.files import write_private
-from sporreskjema.i18n import LOCALES, N_, is_rtl
+from sporreskjema.i18n import N_
 from sporreskjema.text import shown
 
 #: How a record was made, as the record view names it.
@@ -368,14 +368,14 @@ def overview_html(
     title = tr.gettext("Kompass — overview")
     parts = [
         "<!DOCTYPE html>\n",
-        f'<html lang="{_e(locale.replace("_", "-"))}" dir="{_direction(locale)}">\n<head>\n',
+        f"<html {language_attributes(locale)}>\n<head>\n",
         '<meta charset="utf-8">\n',
         f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n",
-        f"<header>\n<h1>{_e(title)}</h1>\n",
-        f'<p class="period">{_e(period_text(stats.period, tr))}</p>\n',
-        f'<p class="as-of">{_e(_as_of(stats, tr))}</p>\n</header>\n',
+        f"<title>{escaped(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n",
+        f"<header>\n<h1>{escaped(title)}</h1>\n",
+        f'<p class="period">{escaped(period_text(stats.period, tr))}</p>\n',
+        f'<p class="as-of">{escaped(_as_of(stats, tr))}</p>\n</header>\n',
     ]
     for section in overview_sections(stats, tr, questionnaire):
         parts.append(_section_html(section, tr))
@@ -410,19 +410,19 @@ def _as_of(stats: Stats, tr: Translator) -> str:
 
 
 def _section_html(section: Section, tr: Translator) -> str:
-    lines = [f'<section id="{_e(section.key)}">\n<h2>{_e(section.title)}</h2>\n']
+    lines = [f'<section id="{escaped(section.key)}">\n<h2>{escaped(section.title)}</h2>\n']
     if section.chart is not None and section.points:
         # The axes run left to right on every page; each label keeps its own direction.
         lines.append(f'<div class="chart" dir="ltr">{_svg(section, tr)}</div>\n')
     lines.append(
-        f"<table>\n<thead><tr><th>{_e(tr.gettext('Figure'))}</th>"
-        f"<th>{_e(tr.gettext('Value'))}</th></tr></thead>\n<tbody>\n"
+        f"<table>\n<thead><tr><th>{escaped(tr.gettext('Figure'))}</th>"
+        f"<th>{escaped(tr.gettext('Value'))}</th></tr></thead>\n<tbody>\n"
     )
     for row in section.rows or (Row("—", ""),):
         alert = ' class="alert"' if row.alert else ""
         lines.append(
-            f'<tr{alert}><th scope="row">{_e(row.label)}</th>'
-            f'<td class="count">{_e(row.value)}</td></tr>\n'
+            f'<tr{alert}><th scope="row">{escaped(row.label)}</th>'
+            f'<td class="count">{escaped(row.value)}</td></tr>\n'
         )
     lines.append("</tbody>\n</table>\n</section>\n")
     return "".join(lines)
@@ -511,12 +511,3 @@ def _cleaned(root: Any, *, title: str) -> Any:
 def _local(tag: str) -> str:
     """An element's name without its namespace (``{http://www.w3.org/2000/svg}title``)."""
     return tag.rsplit("}", 1)[-1]
-
-
-def _direction(locale: str) -> str:
-    return "rtl" if locale in LOCALES and is_rtl(locale) else "ltr"
-
-
-def _e(text: str) -> str:
-    """Text for HTML: cleaned of controls and bidi overrides, and escaped."""
-    return html.escape(shown(text, multiline=True))

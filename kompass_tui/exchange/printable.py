@@ -76,7 +76,7 @@ def page_start(reader: Translator, questionnaire: Questionnaire) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="{_lang(locale)}" dir="{_dir(locale)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(reader.gettext(questionnaire.title))}</title>\n"
+        f"<title>{escaped(reader.gettext(questionnaire.title))}</title>\n"
         f"<style>{PAGE_STYLE}</style>\n</head>\n<body>\n"
     )
 
@@ -92,8 +92,9 @@ def full_names(db: Database) -> dict[str, str]:
     return {str(username): str(full or username) for username, full in rows}
 
 
-def _e(text: str) -> str:
-    """Text for HTML: cleaned of controls and bidi overrides, and escaped."""
+def escaped(text: str) -> str:
+    """Text for HTML: cleaned of controls and bidi overrides, and escaped (the overview's
+    report escapes by this too)."""
     return html.escape(shown(text, multiline=True))
 
 
@@ -232,19 +233,24 @@ class Printable:
         lang = _lang(reader.locale)
         out = [
             f'<article lang="{lang}" dir="{_dir(reader.locale)}">',
-            f"<h1>{_e(ours.title)}</h1>",
+            f"<h1>{escaped(ours.title)}</h1>",
             '<table class="facts">',
-            *(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in ours.facts),
+            *(
+                f"<tr><th>{escaped(label)}</th><td>{escaped(value)}</td></tr>"
+                for label, value in ours.facts
+            ),
             "</table>",
         ]
         their_sections = theirs.sections if theirs else [None] * len(ours.sections)
         for section, their_section in zip(ours.sections, their_sections, strict=True):
             if not section.lines and not section.remarks:
                 continue
-            out.append(f'<section class="section" data-section="{_e(section.name)}">')
-            title = f"<span>{_e(section.title)}</span>"
+            out.append(f'<section class="section" data-section="{escaped(section.name)}">')
+            title = f"<span>{escaped(section.title)}</span>"
             if their_section is not None:
-                title += f" · <span {_their(locale)}>{_e(their_section.title)}</span>"
+                title += (
+                    f" · <span {language_attributes(locale)}>{escaped(their_section.title)}</span>"
+                )
             out.append(f"<h2>{title}</h2>")
             if section.lines:
                 out.append(self._answers(section.lines, their_section, locale))
@@ -252,20 +258,20 @@ class Printable:
             out.append("</section>")
         if ours.remarks:
             out.append('<section class="whole-record">')
-            out.append(f"<h2>{_e(reader.gettext('Remarks on the whole record'))}</h2>")
+            out.append(f"<h2>{escaped(reader.gettext('Remarks on the whole record'))}</h2>")
             out.append(_remarks(ours.remarks))
             out.append("</section>")
         if ours.history:
             out.append('<section class="corrections">')
-            out.append(f"<h2>{_e(reader.gettext('Corrections (* above)'))}</h2><ul>")
+            out.append(f"<h2>{escaped(reader.gettext('Corrections (* above)'))}</h2><ul>")
             for change in ours.history:
                 reason = reader.gettext("Reason: %(reason)s") % {"reason": change.reason}
                 out.append(
                     '<li class="correction">'
-                    f'<p class="meta">{_e(change.when)} · {_e(change.author)} · '
-                    f"{_e(change.question)}</p>"
-                    f'<p class="change">{_e(change.old)} → {_e(change.new)}</p>'
-                    f'<p class="reason">{_e(reason)}</p></li>'
+                    f'<p class="meta">{escaped(change.when)} · {escaped(change.author)} · '
+                    f"{escaped(change.question)}</p>"
+                    f'<p class="change">{escaped(change.old)} → {escaped(change.new)}</p>'
+                    f'<p class="reason">{escaped(reason)}</p></li>'
                 )
             out.append("</ul></section>")
         out.append("</article>\n")
@@ -277,10 +283,10 @@ class Printable:
         # read), as the review names the language the person answered in.
         head = ""
         if their_section is not None:
-            head += f'<th class="theirs">{_e(language_text(locale, reader))}</th>'
+            head += f'<th class="theirs">{escaped(language_text(locale, reader))}</th>'
         head += (
-            f'<th class="ours">{_e(language_text(reader.locale, reader))}</th>'
-            f'<th class="given-by">{_e(reader.gettext("Who"))}</th>'
+            f'<th class="ours">{escaped(language_text(reader.locale, reader))}</th>'
+            f'<th class="given-by">{escaped(reader.gettext("Who"))}</th>'
         )
         out = ["<table>", f"<tr>{head}</tr>"]
         theirs = their_section.lines if their_section is not None else [None] * len(lines)
@@ -292,11 +298,13 @@ class Printable:
                 classes.append("corrected")
             cells = ""
             if their_line is not None:
-                cells += f'<td class="theirs" {_their(locale)}>{_cell(their_line)}</td>'
+                cells += (
+                    f'<td class="theirs" {language_attributes(locale)}>{_cell(their_line)}</td>'
+                )
             cells += f'<td class="ours">{_cell(line)}</td>'
-            cells += f'<td class="given-by">{_e(line.given)}</td>'
+            cells += f'<td class="given-by">{escaped(line.given)}</td>'
             # An entry's heading names the group's path; the answers their own.
-            path = "" if line.depth == 1 else f' data-path="{_e(line.path)}"'
+            path = "" if line.depth == 1 else f' data-path="{escaped(line.path)}"'
             out.append(f'<tr class="{" ".join(classes)}"{path}>{cells}</tr>')
         out.append("</table>")
         return "\n".join(out)
@@ -305,8 +313,8 @@ class Printable:
 def _cell(line: AnswerLine) -> str:
     mark = " *" if line.corrected else ""
     if line.heading:
-        return f"<strong>{_e(line.label)}</strong>{mark}"
-    return f"{_e(line.label)}{mark}<br>{_e(line.text) if line.text else '—'}"
+        return f"<strong>{escaped(line.label)}</strong>{mark}"
+    return f"{escaped(line.label)}{mark}<br>{escaped(line.text) if line.text else '—'}"
 
 
 def _remarks(remarks: list[RemarkLine]) -> str:
@@ -316,21 +324,21 @@ def _remarks(remarks: list[RemarkLine]) -> str:
     for remark in remarks:
         kind = "counsellor-note" if remark.counsellor else "remark"
         out.append(
-            f'<li class="{kind}"><p class="meta">{_e(remark.kind)} · {_e(remark.author)} · '
-            f'{_e(remark.when)}</p><p class="text">{_e(remark.text)}</p></li>'
+            f'<li class="{kind}"><p class="meta">{escaped(remark.kind)} · {escaped(remark.author)} · '
+            f'{escaped(remark.when)}</p><p class="text">{escaped(remark.text)}</p></li>'
         )
     out.append("</ul>")
     return "\n".join(out)
 
 
 def _lang(locale: str) -> str:
-    return _e(locale.replace("_", "-"))
+    return escaped(locale.replace("_", "-"))
 
 
 def _dir(locale: str) -> str:
     return "rtl" if locale in LOCALES and is_rtl(locale) else "ltr"
 
 
-def _their(locale: str) -> str:
-    """The attributes of the person's text: its language and direction."""
+def language_attributes(locale: str) -> str:
+    """The attributes of text in ``locale``: its language and direction."""
     return f'lang="{_lang(locale)}" dir="{_dir(locale)}"'

@@ -79,25 +79,23 @@ class Deadlines:
         same day of the month or, in a shorter month, its last day."""
         if settlement_date is None:
             return None
-        months = settlement_date.year * 12 + settlement_date.month - 1 + self.guidance_months
-        year, month = divmod(months, 12)
-        if year > dt.MAXYEAR:
-            return dt.date.max
-        last = calendar.monthrange(year, month + 1)[1]
-        return dt.date(year, month + 1, min(settlement_date.day, last))
+        return _months_on(settlement_date, self.guidance_months)
 
     def guidance_late_before(self, today: dt.date) -> dt.date:
         """Settlement dates before this day have their guidance deadline behind them on
         ``today`` (a later settlement never has an earlier deadline)."""
-        day = max(dt.date.min, _months_back(today, self.guidance_months) - dt.timedelta(days=4))
+        day = max(dt.date.min, _months_on(today, -self.guidance_months) - dt.timedelta(days=4))
         while (due := self.guidance_due(day)) is not None and due < today:
             day += dt.timedelta(days=1)
         return day
 
 
-def _months_back(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
+def _months_on(day: dt.date, months: int) -> dt.date:
+    """``months`` later (earlier, when negative) on the same day of the month or, in a shorter
+    month, its last day; the calendar's first or last day past its ends."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if year > dt.MAXYEAR:
+        return dt.date.max
     if year < dt.MINYEAR:
         return dt.date.min
     return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

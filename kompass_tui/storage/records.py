@@ -460,8 +460,7 @@ def _clarified(
     answer changed, with what was asked as the reason, audited like any correction."""
     if caseworker_id is None:
         raise RecordClosed(record.status)  # only the desk, with its caseworker, clears up
-    asked = asked_to_clear_up(session, record.id)
-    reason = (asked.text if asked is not None else "—")[:CORRECTION_REASON_MAX]
+    reason = asked_text(asked_to_clear_up(session, record.id))[:REASON_MAX_LENGTH]
     for path in sorted(set(before) | set(wanted)):
         old = before[path][0] if path in before else None
         new = wanted.get(path)
@@ -526,8 +525,14 @@ def note_correction(
     return correction
 
 
-#: As long as a correction's reason may be (the review's limit).
-CORRECTION_REASON_MAX: Final = 1000
+#: As long as a correction's reason may be.
+REASON_MAX_LENGTH: Final = 1000
+
+
+def asked_text(asked: Remark | None) -> str:
+    """What the reviewer asked of a record sent back (a dash for one sent back some other way,
+    without the remark): shown at the desk, the reason of each correction made there."""
+    return asked.text if asked is not None else "—"
 
 
 def load_answers(db: Database, record_id: uuid.UUID) -> dict[str, Any]:

@@ -51,7 +51,7 @@ from sporreskjema.text import clean_text
 #: the municipality set its own deadline (:mod:`kompass_tui.storage.deadlines`).
 DEADLINE_DAYS: Final = DEFAULT_SURVEY_DAYS
 REMARK_MAX_LENGTH: Final = 4000
-REASON_MAX_LENGTH: Final = 1000
+REASON_MAX_LENGTH: Final = records.REASON_MAX_LENGTH
 #: The most records one page of the list shows (``kompass list --limit`` allows no more), so
 #: that the audit event of a listing can name every record it showed.
 PAGE_MAX: Final = 1000

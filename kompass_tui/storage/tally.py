@@ -27,9 +27,6 @@ from __future__ import annotations
 
 from typing import Final
 
-FAMILIES: Final = (
-    "locale", "mode", "interpreter", "waited", "permit", "settled", "tongue", "level",
-)  # fmt: skip
 TONGUES: Final = "mother_tongues"
 LEVEL_PATTERN: Final = "educations[%].level"
 _COUNTED: Final = (

@@ -171,8 +171,7 @@ class Registration:
         if record.status == Status.sent_back:
             from kompass_tui.storage import review  # not at the kiosk's start
 
-            asked = review.clarification(db, record.id)
-            registration.clarification = asked.text if asked is not None else ""
+            registration.clarification = records.asked_text(review.clarification(db, record.id))
         # Dates go on in the calendar the person wrote one in, if they did.
         for name, value in registration.form.answers.items():
             if name.endswith(AS_WRITTEN_SUFFIX) and isinstance(value, str):
@@ -241,7 +240,7 @@ class Registration:
         try:
             record_id = self._ensure_record()
             if self.clarification is not None:
-                self._correct(record_id, path, encoded, beside)
+                self._correct(record_id, path, encoded, beside, self.clarification)
             else:
                 records.save_answer(
                     self.db,
@@ -264,7 +263,12 @@ class Registration:
         return self.form.set(parsed, raw)
 
     def _correct(
-        self, record_id: uuid.UUID, path: str, encoded: Any, beside: dict[str, Any] | None
+        self,
+        record_id: uuid.UUID,
+        path: str,
+        encoded: Any,
+        beside: dict[str, Any] | None,
+        asked: str,
     ) -> None:
         """An answer given on a record sent back: a correction by the desk's caseworker,
         with what was asked as its reason."""
@@ -277,7 +281,7 @@ class Registration:
             actor_id=self.caseworker_id,
             path=path,
             value=encoded,
-            reason=(self.clarification or "—")[: review.REASON_MAX_LENGTH],
+            reason=asked[: records.REASON_MAX_LENGTH],
             place=self.place,
             provenance=self.provenance_of(path),
             beside=beside,
