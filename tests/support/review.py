@@ -54,3 +54,21 @@ async def wait_for(pilot: Pilot[None], kind: type) -> Any:
             return screen
         await pilot.pause(0.05)
     raise AssertionError(f"no {kind.__name__}; on {pilot.app.screen!r}")
+
+
+async def list_shown(pilot: Pilot[None]) -> Any:
+    """The record list, once its page is read and shown and its columns measured. The page is
+    read off the event loop from the list's mount, which may come a moment after the screen is
+    on top: :func:`wait_for` alone can find no reading started yet, and a picture taken then
+    has the rows drawn in columns measured for none."""
+    from kompass_tui.review.screens.record_list import RecordListScreen
+
+    screen = await wait_for(pilot, RecordListScreen)
+    for _attempt in range(250):
+        if screen._reading is None and screen.query_one(DataTable).row_count:
+            break
+        await pilot.pause(0.02)
+    else:
+        raise AssertionError("the list never showed its page")
+    await tables_laid_out(pilot, screen)
+    return screen

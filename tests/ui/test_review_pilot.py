@@ -31,7 +31,7 @@ from kompass_tui.storage.models import Mode, Status
 from kompass_tui.widgets.login import LoginScreen
 from sporreskjema import cldr
 from tests.support.helpers import TODAY, add_records
-from tests.support.review import log_in, wait_for
+from tests.support.review import list_shown, log_in, wait_for
 from tests.support.slow_work import Held, responsive, ticking, until
 
 PASSWORD = "a long passphrase"
@@ -344,7 +344,7 @@ def test_record_list_picture(
 ) -> None:
     async def open_list(pilot: Pilot[Any]) -> None:
         await log_in(pilot)
-        await wait_for(pilot, RecordListScreen)
+        await list_shown(pilot)
 
     assert snap_compare(make_app(desk), terminal_size=size, run_before=open_list)
 
