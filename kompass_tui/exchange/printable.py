@@ -57,6 +57,7 @@ th { background: #eee; }
 .depth-1 td { padding-inline-start: 1.5em; }
 .depth-2 td { padding-inline-start: 3em; }
 .corrected td { background: #fff6d5; }
+.unanswered td { color: #555; }
 .given-by { color: #444; width: 20%; }
 .remarks, .corrections ul { padding-inline-start: 1.2em; }
 .meta { color: #444; margin-bottom: 0; }
@@ -294,6 +295,8 @@ class Printable:
             classes = ["answer", f"depth-{line.depth}"]
             if line.heading:
                 classes.append("heading")
+            elif not line.text:
+                classes.append("unanswered")
             if line.corrected:
                 classes.append("corrected")
             cells = ""
@@ -314,7 +317,11 @@ def _cell(line: AnswerLine) -> str:
     mark = " *" if line.corrected else ""
     if line.heading:
         return f"<strong>{escaped(line.label)}</strong>{mark}"
-    return f"{escaped(line.label)}{mark}<br>{escaped(line.text) if line.text else '—'}"
+    if not line.text:
+        # A question not answered takes one line, not two: the printed record is a page or
+        # two shorter (the person's copy at the kiosk too), and what was answered stands out.
+        return f"{escaped(line.label)}{mark} —"
+    return f"{escaped(line.label)}{mark}<br>{escaped(line.text)}"
 
 
 def _remarks(remarks: list[RemarkLine]) -> str:

@@ -143,6 +143,15 @@ def test_the_printable_record_holds_what_the_review_shows(
     assert row("educations").find("td", class_="ours").text == tr.gettext(
         kompass.question("educations").label
     )
+    # A question not answered: its words and "—" on one line, in both languages, the row
+    # marked (greyed), no one named as having given it.
+    unanswered = row("email")
+    assert "unanswered" in unanswered.attrs["class"].split()
+    email = kompass.question("email").label
+    assert unanswered.find("td", class_="ours").text == f"{tr.gettext(email)} —"
+    assert unanswered.find("td", lang="ar").text == f"{translator('ar').gettext(email)} —"
+    assert unanswered.find("td", class_="given-by").text == ""
+    assert "unanswered" not in row("full_name").attrs["class"].split()
 
     # The remark on Education is under Education, with the author's full name and the time.
     education = next(s for s in report.sections if s.name == "education")
