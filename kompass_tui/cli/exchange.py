@@ -138,7 +138,7 @@ def export(
         try:
             pdf.require()
         except pdf.PdfError as exc:
-            fail(exc.message.render(current()))
+            fail(_("%(reason)s Nothing was exported.") % {"reason": exc.message.render(current())})
     sealed_to = keys.recipients(recipient) if recipient else []
     with session(db, user) as (database, worker):
         assert worker.id is not None

@@ -52,7 +52,10 @@ def _save_printer(name: str | None) -> None:
             pdf.require()
             printing.check_printer(name)
         except (pdf.PdfError, printing.PrintError) as exc:
-            fail(exc.message.render(current()))
+            fail(
+                _("%(reason)s The kiosk's printer was not changed.")
+                % {"reason": exc.message.render(current())}
+            )
     try:
         settings.set_printer(name)
     except settings.SettingsError as exc:

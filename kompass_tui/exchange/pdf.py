@@ -87,7 +87,7 @@ def _weasyprint() -> Any:
             Msg(
                 N_(
                     "PDF needs the optional part for it: %(command)s (and the system's Pango "
-                    "library). Nothing was exported."
+                    "library)."
                 ),
                 {"command": INSTALL_EXTRA},
             )
@@ -114,16 +114,14 @@ def missing_fonts() -> tuple[str, ...]:
 
 def require() -> Any:
     """WeasyPrint, once it is known that it and the fonts are there; else the message that says
-    what to install (:class:`PdfError`)."""
+    what to install (:class:`PdfError`), as the export and the kiosk's printer settings both
+    say it (each adding what it did not do)."""
     weasyprint = _weasyprint()
     missing = missing_fonts()
     if missing:
         raise PdfError(
             Msg(
-                N_(
-                    "PDF needs fonts that this machine does not have (%(fonts)s): "
-                    "%(command)s. Nothing was exported."
-                ),
+                N_("PDF needs fonts that this machine does not have (%(fonts)s): %(command)s."),
                 {"fonts": ", ".join(missing), "command": INSTALL_FONTS},
             )
         )

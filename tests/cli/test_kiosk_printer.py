@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from kompass_tui.cli import app as cli
-from kompass_tui.exchange import printing
+from kompass_tui.exchange import pdf, printing
 from kompass_tui.kiosk import app as app_module
 from kompass_tui.kiosk import settings
 from sporreskjema import translator
@@ -47,16 +47,31 @@ def test_a_known_printer_is_saved_and_can_be_taken_away(
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_a_printer_cups_does_not_know_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: str
+@pytest.mark.parametrize("cause", ["a printer CUPS does not know", "no fonts for the PDF"])
+def test_a_printer_that_cannot_print_the_copy_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: str, cause: str
 ) -> None:
+    """Refused with the reason and what was not done (the printer setting), in the user's
+    language; the PDF part's message says nothing of an export here."""
     fake_printer(tmp_path, monkeypatch)
-    result = kompass("kiosk", "--set-printer", "upstairs", locale=locale)
+    tr = translator(locale)
+    if cause == "no fonts for the PDF":
+        monkeypatch.setattr(pdf, "missing_fonts", lambda: ("Noto Sans Ethiopic",))
+        name = "front-desk"
+        reason = tr.gettext(
+            "PDF needs fonts that this machine does not have (%(fonts)s): %(command)s."
+        ) % {"fonts": "Noto Sans Ethiopic", "command": pdf.INSTALL_FONTS}
+    else:
+        name = "upstairs"
+        reason = tr.gettext(
+            "The printing system knows no printer %(name)s (lpstat -p lists them)."
+        ) % {"name": name}
+    result = kompass("kiosk", "--set-printer", name, locale=locale)
     assert result.exit_code == 1
-    said = translator(locale).gettext(
-        "The printing system knows no printer %(name)s (lpstat -p lists them)."
-    ) % {"name": "upstairs"}
-    assert said in " ".join(result.output.split())
+    shown = " ".join(result.output.split())
+    said = tr.gettext("%(reason)s The kiosk's printer was not changed.") % {"reason": reason}
+    assert said in shown
+    assert tr.gettext("%(reason)s Nothing was exported.") % {"reason": reason} not in shown
     assert settings.load().printer is None
 
 
@@ -93,9 +108,9 @@ def test_the_copy_goes_to_lp_whole_under_no_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     printer = fake_printer(tmp_path, monkeypatch)
-    pdf = b"%PDF-1.7\n\x00\xff binary, whole\n%%EOF\n"
-    printing.send("front-desk", pdf)
-    assert (printer.tray / "job.pdf").read_bytes() == pdf
+    copy = b"%PDF-1.7\n\x00\xff binary, whole\n%%EOF\n"
+    printing.send("front-desk", copy)
+    assert (printer.tray / "job.pdf").read_bytes() == copy
     assert (printer.tray / "args").read_text("utf-8").splitlines() == [
         "-d", "front-desk", "-t", "Kompass", "-",
     ]  # fmt: skip
