@@ -20,6 +20,9 @@ class Case:
     #: Rounds and fewest calls a round, for cases whose one call takes seconds.
     rounds: int | None = None
     min_calls: int | None = None
+    #: Whether a call of each side precedes the timed rounds of a case whose one call takes
+    #: seconds (caches and imports warmed, so the first round is not a cold one).
+    warm_up: bool = True
     #: What a "value" case's numbers are, for the table ("bytes", "s").
     unit: str = ""
     #: Why the case misses its target for now: an open problem, named, that ``--check``

@@ -102,8 +102,9 @@ def measure(name: str, case: Case, *, rounds: int, budget: float) -> dict[str, o
             f"baseline {_shown(baseline, case.unit)}, {picked} of {rounds} rounds",
         }
     if case.min_calls == 1:  # a call takes seconds: one call a round, no calibration
-        case.subject()
-        case.baseline()  # warm caches and imports for both: a cold first round is no round
+        if case.warm_up:
+            case.subject()
+            case.baseline()  # warm caches and imports for both: a cold first round is no round
         n_subject = n_baseline = 1
     else:
         case.subject()

@@ -53,6 +53,36 @@ def _quick_argon2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(records, "RESUME_HASH_PARALLELISM", 1)
 
 
+#: Key files opened in this process: (the file's bytes, the passphrase) → what it holds.
+_OPENED_KEYS: dict[tuple[bytes, str], bytes] = {}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _key_files_opened_once() -> Iterator[None]:
+    """A key file that its passphrase has opened once opens again from memory.
+
+    age stretches the passphrase with scrypt, tuned to a second of a core (here up to three,
+    and 256 MiB) each time, and the sealing tests open the same few key files again and again:
+    nearly a tenth of the suite's CPU time on a two-core machine. The same bytes and passphrase
+    always give the same key, so nothing a test sees changes: the first opening of each file is
+    real, a wrong passphrase still goes through scrypt and is refused, and a test that replaces
+    ``pyrage.passphrase.decrypt`` (the busy machine's retries) replaces this too.
+    """
+    import pyrage
+
+    real = pyrage.passphrase.decrypt
+
+    def decrypt(data: bytes, passphrase: str) -> bytes:
+        key = (bytes(data), passphrase)
+        if key not in _OPENED_KEYS:
+            _OPENED_KEYS[key] = real(data, passphrase)
+        return _OPENED_KEYS[key]
+
+    pyrage.passphrase.decrypt = decrypt
+    yield
+    pyrage.passphrase.decrypt = real
+
+
 @pytest.fixture(scope="session")
 def en() -> Translator:
     return translator("en")
