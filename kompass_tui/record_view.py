@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from babel.dates import format_date, format_datetime
 
@@ -20,12 +20,13 @@ from kompass_tui.storage.models import Place, Record, RemarkKind, Status
 from kompass_tui.storage.review import (
     LAW,
     RecordView,
+    days_late,
     days_left,
     deadline,
     guidance_days_left,
+    overdue,
     status_msg,
 )
-from kompass_tui.storage.status import OPEN_STATUSES
 from sporreskjema import (
     Form,
     FormError,
@@ -140,13 +141,53 @@ def when(moment: dt.datetime, tr: Translator) -> str:
 
 
 def deadline_text(
-    permit_date: dt.date | None, today: dt.date, tr: Translator, deadlines: Deadlines = LAW
+    permit_date: dt.date | None,
+    today: dt.date,
+    tr: Translator,
+    deadlines: Deadlines = LAW,
+    *,
+    status: str = Status.in_progress,
+    submitted_at: dt.datetime | None = None,
 ) -> str:
-    """The days left to the survey's deadline (or past it), as the list and record say it."""
+    """The survey's deadline as the list and record say it: the days left to it (or past it)
+    until the record is sent; once sent, whether the first sending was in time (which stays
+    true, where a count from today would grow on a record long done)."""
     left = days_left(permit_date, today, deadlines)
     if left is None:
         return tr.gettext("no permit date")
-    return _days_left_text(left, tr)
+    if status == Status.in_progress:
+        return _days_left_text(left, tr)
+    late = days_late(permit_date, submitted_at, deadlines)
+    if late is None:  # sent, but when is not known (a record imported so)
+        return status_text(status, tr)
+    if late <= 0:
+        return tr.gettext("sent in time")
+    return Msg.plural(Nn_("sent %(n)d day late", "sent %(n)d days late"), late).render(tr)
+
+
+class _Sent(Protocol):
+    """What the deadline is told from: a record, or a row of the list."""
+
+    @property
+    def permit_date(self) -> dt.date | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def submitted_at(self) -> dt.datetime | None: ...
+
+
+def record_deadline_text(
+    record: _Sent, today: dt.date, tr: Translator, deadlines: Deadlines = LAW
+) -> str:
+    """:func:`deadline_text` of a record or a row of the list."""
+    return deadline_text(
+        record.permit_date,
+        today,
+        tr,
+        deadlines,
+        status=record.status,
+        submitted_at=record.submitted_at,
+    )
 
 
 def guidance_text(
@@ -247,8 +288,7 @@ def build_report(
     return RecordReport(
         title=shown(record.full_name or tr.gettext("(no name yet)")),
         facts=_facts(view, tr, today),
-        overdue=(days_left(record.permit_date, today, view.deadlines) or 0) < 0
-        and record.status in OPEN_STATUSES,
+        overdue=overdue(record.permit_date, record.status, today, view.deadlines),
         sections=sections,
         remarks=whole,
         history=history,
@@ -279,7 +319,7 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
         (
             tr.gettext("Deadline"),
             (format_date(due, "long", locale=tr.cldr) + " · " if due else "")
-            + deadline_text(record.permit_date, today, tr, view.deadlines),
+            + record_deadline_text(record, today, tr, view.deadlines),
         ),
         (tr.gettext("Answered in"), language_text(record.locale, tr)),
         (

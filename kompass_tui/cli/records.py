@@ -96,7 +96,7 @@ def list_(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    from kompass_tui.record_view import deadline_text, guidance_text, status_text
+    from kompass_tui.record_view import guidance_text, record_deadline_text, status_text
     from kompass_tui.storage import review
 
     statuses = frozenset(Status) if all_statuses else frozenset(status or review.OPEN_STATUSES)
@@ -149,7 +149,7 @@ def list_(
             ),
             Text(safe(row.full_name or "—")),
             Text(
-                deadline_text(row.permit_date, today, tr, page.deadlines),
+                record_deadline_text(row, today, tr, page.deadlines),
                 style="bold red" if _overdue(row, today, page.deadlines) else "",
             ),
             Text(guidance_text(row.settlement_date, today, tr, page.deadlines) or "—"),
@@ -167,11 +167,9 @@ def list_(
 
 
 def _overdue(row: RecordRow, today: dt.date, deadlines: Deadlines) -> bool:
-    """Past the deadline and still open (the list shows it in red)."""
     from kompass_tui.storage import review
 
-    left = review.days_left(row.permit_date, today, deadlines)
-    return left is not None and left < 0 and row.status in review.OPEN_STATUSES
+    return review.overdue(row.permit_date, row.status, today, deadlines)
 
 
 def _refused_text(refused: RefusedDuplicates | None) -> str:

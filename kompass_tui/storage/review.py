@@ -79,6 +79,28 @@ def days_left(
     return None if due is None else (due - today).days
 
 
+def overdue(
+    permit_date: dt.date | None, status: str, today: dt.date, deadlines: Deadlines = LAW
+) -> bool:
+    """Past the survey's deadline and not sent yet: the list shows it in red, as the figures
+    count it (``kompass stats``: overdue now). A record sent is late or in time by its first
+    sending (:func:`days_late`), whatever became of it since."""
+    left = days_left(permit_date, today, deadlines)
+    return left is not None and left < 0 and status == Status.in_progress
+
+
+def days_late(
+    permit_date: dt.date | None, submitted_at: dt.datetime | None, deadlines: Deadlines = LAW
+) -> int | None:
+    """For a record sent: how many days after the survey's deadline it was first sent (zero or
+    less: in time); None without a permit date or a time of sending. Fixed once sent, so a
+    printed or archived record says the same whenever it is read."""
+    due = deadline(permit_date, deadlines)
+    if due is None or submitted_at is None:
+        return None
+    return (submitted_at.date() - due).days
+
+
 def guidance_days_left(
     settlement_date: dt.date | None, today: dt.date, deadlines: Deadlines = LAW
 ) -> int | None:
@@ -119,6 +141,7 @@ class RecordRow:
     locale: str
     updated_at: dt.datetime
     settlement_date: dt.date | None = None
+    submitted_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +164,7 @@ _LIST_COLUMNS = (
     col(Record.locale),
     col(Record.updated_at),
     col(Record.settlement_date),
+    col(Record.submitted_at),
 )
 
 
@@ -264,6 +288,7 @@ def list_records(db: Database, query: ListQuery, *, actor_id: int | None) -> Rec
                 locale=row[6],
                 updated_at=row[7],
                 settlement_date=row[8],
+                submitted_at=row[9],
             )
             for row in rows
         ],

@@ -322,7 +322,7 @@ def test_list_json_is_the_table_as_data_and_audited(db: Database, record_id: uui
                     "permit_date": "2026-11-01",
                     "deadline": "2026-11-15",
                     "days_left": (dt.date(2026, 11, 15) - dt.date.today()).days,
-                    "overdue": dt.date.today() > dt.date(2026, 11, 15),
+                    "overdue": False,  # sent: late or not, no longer overdue
                     "settlement_date": None,
                     "guidance_deadline": None,
                     "guidance_days_left": None,

@@ -4,6 +4,7 @@ SQLite and on PostgreSQL: what a script sees, and the one-line errors it gets.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -14,7 +15,7 @@ from kompass_tui.storage import accounts, audit, records, review
 from kompass_tui.storage.database import Database
 from kompass_tui.storage.models import Mode, RemarkKind, Status
 from sporreskjema import load_builtin
-from sporreskjema.i18n import Translator
+from sporreskjema.i18n import Translator, translator
 
 PASSWORD = "a long passphrase"
 
@@ -46,7 +47,7 @@ def test_list_shows_the_deadline_and_finds_by_name(db: Database, record_id: uuid
     assert code == 0, output
     assert "Hodan Ali" in output
     late = (dt.date.today() - dt.date(2026, 11, 15)).days  # two weeks after the permit date
-    assert f"overdue by {late} days" in " ".join(output.split())
+    assert f"sent {late} days late" in " ".join(output.split())  # submitted today
     assert str(record_id)[:8] in output
     code, output = run(db, "list", "--search", "nobody like this")
     assert (code, output.strip().splitlines()[-1]) == (0, "No records match.")
@@ -129,6 +130,52 @@ def test_the_last_day_of_the_deadline_says_due_today(en: Translator, nb: Transla
     assert deadline_text(permit, dt.date(2026, 11, 27), nb) == "frist i dag"
     assert deadline_text(permit, dt.date(2026, 11, 27) + day, en) == "overdue by 1 day"
     assert deadline_text(None, dt.date(2026, 11, 27), en) == "no permit date"
+
+
+@pytest.mark.parametrize("locale", ["nb", "uk", "ar", "ti"])
+def test_a_sent_record_says_whether_it_was_sent_in_time(locale: str) -> None:
+    """Once sent, the deadline says whether the first sending was in time, the same on any
+    later day and whatever became of the record (a printed or archived record is read long
+    after); until then, the days left or past, as ``kompass stats`` counts them."""
+    from kompass_tui.record_view import deadline_text, status_text
+
+    tr = translator(locale)
+    permit = dt.date(2026, 11, 13)  # due 27 November
+    on_time = dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
+    late = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    for today in (dt.date(2026, 11, 30), dt.date(2027, 6, 1)):
+        for status in (Status.submitted, Status.sent_back, Status.reviewed, Status.exported):
+            assert deadline_text(
+                permit, today, tr, status=status, submitted_at=on_time
+            ) == tr.gettext("sent in time")
+            assert deadline_text(permit, today, tr, status=status, submitted_at=late) == (
+                tr.ngettext("sent %(n)d day late", "sent %(n)d days late", 3) % {"n": 3}
+            )
+            assert not review.overdue(permit, status, today)
+            # Sent, but when is not known (imported so): the status, no count.
+            assert deadline_text(permit, today, tr, status=status) == status_text(status, tr)
+    assert tr.gettext("sent in time") != "sent in time"  # translated
+    # Not sent yet: counted from today, and overdue once past.
+    assert deadline_text(permit, dt.date(2026, 11, 30), tr, status=Status.in_progress) == (
+        tr.ngettext("overdue by %(n)d day", "overdue by %(n)d days", 3) % {"n": 3}
+    )
+    assert review.overdue(permit, Status.in_progress, dt.date(2026, 11, 30))
+    assert not review.overdue(permit, Status.in_progress, dt.date(2026, 11, 27))
+
+
+def test_the_list_says_a_sent_record_was_sent_late_not_overdue(
+    db: Database, record_id: uuid.UUID
+) -> None:
+    """Sent today (the fixture), its permit from 1 November: sent late, and not in red."""
+    code, output = run(db, "list", "--json")
+    assert code == 0, output
+    (row,) = json.loads(output)["records"]
+    assert row["overdue"] is False
+    code, output = run(db, "list")
+    shown = " ".join(output.split())
+    late = (dt.date.today() - dt.date(2026, 11, 15)).days  # due 15 November
+    assert f"sent {late} days late" in shown
+    assert "overdue" not in shown
 
 
 def test_show_says_where_each_answer_was_given(db: Database, record_id: uuid.UUID) -> None:

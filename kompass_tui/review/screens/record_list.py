@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Select
 
 from kompass_tui.i18n import _, current
-from kompass_tui.record_view import deadline_text, guidance_text, status_text
+from kompass_tui.record_view import guidance_text, record_deadline_text, status_text
 from kompass_tui.review.host import ReviewHost
 from kompass_tui.storage import review
 from kompass_tui.storage.deadlines import Deadlines
@@ -208,8 +208,7 @@ class RecordListScreen(Screen[None]):
 
     @staticmethod
     def _cells(row: review.RecordRow, today: dt.date, tr: Any, deadlines: Deadlines) -> list[Any]:
-        left = review.days_left(row.permit_date, today, deadlines)
-        late = left is not None and left < 0 and row.status in review.OPEN_STATUSES
+        late = review.overdue(row.permit_date, row.status, today, deadlines)
         guidance_left = review.guidance_days_left(row.settlement_date, today, deadlines)
         guidance_late = (
             guidance_left is not None and guidance_left < 0 and row.status != Status.exported
@@ -221,7 +220,7 @@ class RecordListScreen(Screen[None]):
             Text(status_text(row.status, tr)),
             Text(shown(row.full_name or "—")),
             Text(
-                deadline_text(row.permit_date, today, tr, deadlines),
+                record_deadline_text(row, today, tr, deadlines),
                 style="bold red" if late else "",
             ),
             Text(
