@@ -140,33 +140,8 @@ def when(moment: dt.datetime, tr: Translator) -> str:
     return format_datetime(moment, "short", tzinfo=dt.UTC, locale=tr.cldr) + " UTC"
 
 
-def deadline_text(
-    permit_date: dt.date | None,
-    today: dt.date,
-    tr: Translator,
-    deadlines: Deadlines = LAW,
-    *,
-    status: str = Status.in_progress,
-    submitted_at: dt.datetime | None = None,
-) -> str:
-    """The survey's deadline as the list and record say it: the days left to it (or past it)
-    until the record is sent; once sent, whether the first sending was in time (which stays
-    true, where a count from today would grow on a record long done)."""
-    left = days_left(permit_date, today, deadlines)
-    if left is None:
-        return tr.gettext("no permit date")
-    if status == Status.in_progress:
-        return _days_left_text(left, tr)
-    late = days_late(permit_date, submitted_at, deadlines)
-    if late is None:  # sent, but when is not known (a record imported so)
-        return status_text(status, tr)
-    if late <= 0:
-        return tr.gettext("sent in time")
-    return Msg.plural(Nn_("sent %(n)d day late", "sent %(n)d days late"), late).render(tr)
-
-
 class _Sent(Protocol):
-    """What the deadline is told from: a record, or a row of the list."""
+    """What the survey's deadline is told from: a record, or a row of the list."""
 
     @property
     def permit_date(self) -> dt.date | None: ...
@@ -176,18 +151,21 @@ class _Sent(Protocol):
     def submitted_at(self) -> dt.datetime | None: ...
 
 
-def record_deadline_text(
-    record: _Sent, today: dt.date, tr: Translator, deadlines: Deadlines = LAW
-) -> str:
-    """:func:`deadline_text` of a record or a row of the list."""
-    return deadline_text(
-        record.permit_date,
-        today,
-        tr,
-        deadlines,
-        status=record.status,
-        submitted_at=record.submitted_at,
-    )
+def deadline_text(record: _Sent, today: dt.date, tr: Translator, deadlines: Deadlines = LAW) -> str:
+    """The survey's deadline as the list and record say it: the days left to it (or past it)
+    until the record is sent; once sent, whether the first sending was in time (which stays
+    true, where a count from today would grow on a record long done)."""
+    left = days_left(record.permit_date, today, deadlines)
+    if left is None:
+        return tr.gettext("no permit date")
+    if record.status == Status.in_progress:
+        return _days_left_text(left, tr)
+    late = days_late(record.permit_date, record.submitted_at, deadlines)
+    if late is None:  # sent, but when is not known (a record imported so)
+        return status_text(record.status, tr)
+    if late <= 0:
+        return tr.gettext("sent in time")
+    return Msg.plural(Nn_("sent %(n)d day late", "sent %(n)d days late"), late).render(tr)
 
 
 def guidance_text(
@@ -319,7 +297,7 @@ def _facts(view: RecordView, tr: Translator, today: dt.date) -> list[tuple[str, 
         (
             tr.gettext("Deadline"),
             (format_date(due, "long", locale=tr.cldr) + " · " if due else "")
-            + record_deadline_text(record, today, tr, view.deadlines),
+            + deadline_text(record, today, tr, view.deadlines),
         ),
         (tr.gettext("Answered in"), language_text(record.locale, tr)),
         (

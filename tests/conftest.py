@@ -55,11 +55,6 @@ def _quick_argon2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(records, "RESUME_HASH_PARALLELISM", 1)
 
 
-#: Textual style sheets parsed in this process: (the CSS, where from, its place among the
-#: rules, the theme's variables) → the rules.
-_PARSED_CSS: dict[tuple[object, ...], list[Any]] = {}
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _css_parsed_once() -> Iterator[None]:
     """Each app a test starts parses the same Textual CSS (the kiosk's, every widget's) that
@@ -70,6 +65,8 @@ def _css_parsed_once() -> Iterator[None]:
     from textual.css.stylesheet import Stylesheet
 
     real = Stylesheet._parse_rules
+    #: (the CSS, where from, its place among the rules, the theme's variables) → the rules.
+    parsed: dict[tuple[object, ...], list[Any]] = {}
 
     def parse_rules(
         self: Stylesheet,
@@ -87,20 +84,13 @@ def _css_parsed_once() -> Iterator[None]:
             scope,
             *sorted(self._variables.items()),
         )
-        rules = _PARSED_CSS.get(key)
-        if rules is None:
-            rules = _PARSED_CSS[key] = real(
-                self, css, read_from, is_default_rules, tie_breaker, scope
-            )
-        return rules
+        if key not in parsed:
+            parsed[key] = real(self, css, read_from, is_default_rules, tie_breaker, scope)
+        return parsed[key]
 
-    Stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
-    yield
-    Stylesheet._parse_rules = real  # type: ignore[method-assign]
-
-
-#: Key files opened in this process: (the file's bytes, the passphrase) → what it holds.
-_OPENED_KEYS: dict[tuple[bytes, str], bytes] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Stylesheet, "_parse_rules", parse_rules)
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -117,16 +107,18 @@ def _key_files_opened_once() -> Iterator[None]:
     import pyrage
 
     real = pyrage.passphrase.decrypt
+    #: (the file's bytes, the passphrase) → what it holds.
+    opened: dict[tuple[bytes, str], bytes] = {}
 
     def decrypt(data: bytes, passphrase: str) -> bytes:
         key = (bytes(data), passphrase)
-        if key not in _OPENED_KEYS:
-            _OPENED_KEYS[key] = real(data, passphrase)
-        return _OPENED_KEYS[key]
+        if key not in opened:
+            opened[key] = real(data, passphrase)
+        return opened[key]
 
-    pyrage.passphrase.decrypt = decrypt
-    yield
-    pyrage.passphrase.decrypt = real
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pyrage.passphrase, "decrypt", decrypt)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -96,7 +96,7 @@ def list_(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    from kompass_tui.record_view import guidance_text, record_deadline_text, status_text
+    from kompass_tui.record_view import deadline_text, guidance_text, status_text
     from kompass_tui.storage import review
 
     statuses = frozenset(Status) if all_statuses else frozenset(status or review.OPEN_STATUSES)
@@ -149,8 +149,10 @@ def list_(
             ),
             Text(safe(row.full_name or "—")),
             Text(
-                record_deadline_text(row, today, tr, page.deadlines),
-                style="bold red" if _overdue(row, today, page.deadlines) else "",
+                deadline_text(row, today, tr, page.deadlines),
+                style="bold red"
+                if review.overdue(row.permit_date, row.status, today, page.deadlines)
+                else "",
             ),
             Text(guidance_text(row.settlement_date, today, tr, page.deadlines) or "—"),
             Text(safe(row.person_key or "—")),
@@ -164,12 +166,6 @@ def list_(
         )
     else:
         typer.echo(_("No records match."))
-
-
-def _overdue(row: RecordRow, today: dt.date, deadlines: Deadlines) -> bool:
-    from kompass_tui.storage import review
-
-    return review.overdue(row.permit_date, row.status, today, deadlines)
 
 
 def _refused_text(refused: RefusedDuplicates | None) -> str:
@@ -198,7 +194,7 @@ def _list_row(
         "permit_date": None if row.permit_date is None else row.permit_date.isoformat(),
         "deadline": None if due is None else due.isoformat(),
         "days_left": review.days_left(row.permit_date, today, deadlines),
-        "overdue": _overdue(row, today, deadlines),
+        "overdue": review.overdue(row.permit_date, row.status, today, deadlines),
         "settlement_date": None if row.settlement_date is None else row.settlement_date.isoformat(),
         "guidance_deadline": None if guidance is None else guidance.isoformat(),
         "guidance_days_left": review.guidance_days_left(row.settlement_date, today, deadlines),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import dataclass
 
 import pytest
 from typer.testing import CliRunner
@@ -120,16 +121,25 @@ def test_clear_errors_for_wrong_records_sections_transitions_and_passwords(
     assert records.get_record(db, record_id).status == Status.submitted  # nothing changed
 
 
+@dataclass(frozen=True)
+class Row:
+    """What the deadline is told from, as a row of the list holds it."""
+
+    permit_date: dt.date | None
+    status: str = Status.in_progress
+    submitted_at: dt.datetime | None = None
+
+
 def test_the_last_day_of_the_deadline_says_due_today(en: Translator, nb: Translator) -> None:
     from kompass_tui.record_view import deadline_text
 
-    permit = dt.date(2026, 11, 13)  # the deadline is two weeks later: 27 November
+    permit = Row(dt.date(2026, 11, 13))  # the deadline is two weeks later: 27 November
     day = dt.timedelta(days=1)
     assert deadline_text(permit, dt.date(2026, 11, 26), en) == "1 day left"
     assert deadline_text(permit, dt.date(2026, 11, 27), en) == "due today"
     assert deadline_text(permit, dt.date(2026, 11, 27), nb) == "frist i dag"
     assert deadline_text(permit, dt.date(2026, 11, 27) + day, en) == "overdue by 1 day"
-    assert deadline_text(None, dt.date(2026, 11, 27), en) == "no permit date"
+    assert deadline_text(Row(None), dt.date(2026, 11, 27), en) == "no permit date"
 
 
 @pytest.mark.parametrize("locale", ["nb", "uk", "ar", "ti"])
@@ -145,18 +155,18 @@ def test_a_sent_record_says_whether_it_was_sent_in_time(locale: str) -> None:
     late = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
     for today in (dt.date(2026, 11, 30), dt.date(2027, 6, 1)):
         for status in (Status.submitted, Status.sent_back, Status.reviewed, Status.exported):
-            assert deadline_text(
-                permit, today, tr, status=status, submitted_at=on_time
-            ) == tr.gettext("sent in time")
-            assert deadline_text(permit, today, tr, status=status, submitted_at=late) == (
+            assert deadline_text(Row(permit, status, on_time), today, tr) == tr.gettext(
+                "sent in time"
+            )
+            assert deadline_text(Row(permit, status, late), today, tr) == (
                 tr.ngettext("sent %(n)d day late", "sent %(n)d days late", 3) % {"n": 3}
             )
             assert not review.overdue(permit, status, today)
             # Sent, but when is not known (imported so): the status, no count.
-            assert deadline_text(permit, today, tr, status=status) == status_text(status, tr)
+            assert deadline_text(Row(permit, status), today, tr) == status_text(status, tr)
     assert tr.gettext("sent in time") != "sent in time"  # translated
     # Not sent yet: counted from today, and overdue once past.
-    assert deadline_text(permit, dt.date(2026, 11, 30), tr, status=Status.in_progress) == (
+    assert deadline_text(Row(permit), dt.date(2026, 11, 30), tr) == (
         tr.ngettext("overdue by %(n)d day", "overdue by %(n)d days", 3) % {"n": 3}
     )
     assert review.overdue(permit, Status.in_progress, dt.date(2026, 11, 30))

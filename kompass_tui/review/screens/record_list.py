@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Select
 
 from kompass_tui.i18n import _, current
-from kompass_tui.record_view import guidance_text, record_deadline_text, status_text
+from kompass_tui.record_view import deadline_text, guidance_text, status_text
 from kompass_tui.review.host import ReviewHost
 from kompass_tui.storage import review
 from kompass_tui.storage.deadlines import Deadlines
@@ -220,7 +220,7 @@ class RecordListScreen(Screen[None]):
             Text(status_text(row.status, tr)),
             Text(shown(row.full_name or "—")),
             Text(
-                record_deadline_text(row, today, tr, deadlines),
+                deadline_text(row, today, tr, deadlines),
                 style="bold red" if late else "",
             ),
             Text(
